@@ -1,0 +1,146 @@
+"""Events the services exchange: payload models plus the CloudEvents envelope they travel in.
+
+On Kafka an event is a JSON body (the payload) with its CloudEvents 1.0 attributes as headers
+(binary content mode: `ce_id`, `ce_type`, `ce_source`, `ce_time`, `ce_subject`, `ce_specversion`),
+the tenant as the `ce_tenantid` extension, and W3C trace context in `traceparent`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.jobs import JobSpec
+from contracts.status import JobStatus
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    TYPE: ClassVar[str]
+    job_id: uuid.UUID
+    tenant_id: uuid.UUID
+
+
+class JobRequested(Event):
+    TYPE: ClassVar[str] = "switchyard.job.requested.v1"
+    spec: JobSpec
+    requested_at: datetime
+
+
+class JobCancelRequested(Event):
+    TYPE: ClassVar[str] = "switchyard.job.cancel_requested.v1"
+    requested_at: datetime
+
+
+class JobSubmitted(Event):
+    TYPE: ClassVar[str] = "switchyard.job.submitted.v1"
+    vendor: str
+    vendor_job_id: str
+    flavor: str
+    accelerator: str
+    count: int
+    vendor_price_per_hour: int = Field(description="vendor list price, micro-units of CNY")
+    raw_status: str
+    submitted_at: datetime
+
+
+class JobRejected(Event):
+    TYPE: ClassVar[str] = "switchyard.job.rejected.v1"
+    reason: str = Field(description="machine-readable: no_flavor, invalid_request, vendor_unavailable, ...")
+    message: str
+    rejected_at: datetime
+
+
+class JobStateChanged(Event):
+    TYPE: ClassVar[str] = "switchyard.job.state_changed.v1"
+    vendor: str
+    vendor_job_id: str
+    from_status: JobStatus
+    to_status: JobStatus
+    raw_status: str
+    reason: str | None = None
+    vendor_time: datetime | None = Field(description="when the vendor says it happened")
+    observed_at: datetime
+    sequence: int = Field(ge=1, description="per job, gap-free, starting at 1")
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class UsageCharged(Event):
+    TYPE: ClassVar[str] = "switchyard.usage.charged.v1"
+    charge_id: uuid.UUID
+    minute: int = Field(ge=0)
+    amount: int = Field(description="micro-units; negative for a true-up refund")
+    currency: str = "CNY"
+    balance_after: int
+    charged_at: datetime
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.TYPE: cls
+    for cls in (JobRequested, JobCancelRequested, JobSubmitted, JobRejected, JobStateChanged, UsageCharged)
+}
+
+
+class UnknownEventType(ValueError):
+    pass
+
+
+class Envelope(BaseModel):
+    """CloudEvents attributes around one payload."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    source: str
+    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    data: Event
+    traceparent: str | None = None
+
+    @property
+    def type(self) -> str:
+        return self.data.TYPE
+
+    @property
+    def subject(self) -> str:
+        return str(self.data.job_id)
+
+    @property
+    def tenant_id(self) -> uuid.UUID:
+        return self.data.tenant_id
+
+    def kafka_headers(self) -> dict[str, str]:
+        headers = {
+            "ce_specversion": "1.0",
+            "ce_id": str(self.id),
+            "ce_type": self.type,
+            "ce_source": self.source,
+            "ce_time": self.time.isoformat(),
+            "ce_subject": self.subject,
+            "ce_tenantid": str(self.tenant_id),
+            "content-type": "application/json",
+        }
+        if self.traceparent:
+            headers["traceparent"] = self.traceparent
+        return headers
+
+    def kafka_body(self) -> bytes:
+        return self.data.model_dump_json().encode()
+
+    @classmethod
+    def from_kafka(cls, headers: dict[str, str], body: bytes) -> Envelope:
+        event_type = headers.get("ce_type")
+        model = EVENT_TYPES.get(event_type or "")
+        if model is None:
+            raise UnknownEventType(f"unknown event type {event_type!r}")
+        return cls(
+            id=uuid.UUID(headers["ce_id"]),
+            source=headers["ce_source"],
+            time=datetime.fromisoformat(headers["ce_time"]),
+            data=model.model_validate_json(body),
+            traceparent=headers.get("traceparent"),
+        )

@@ -1,0 +1,138 @@
+"""One service process: database pool, Kafka consumers, an outbox relay, background loops and
+optionally an HTTP app, started together and stopped cleanly on SIGINT/SIGTERM."""
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import asyncpg
+import uvicorn
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+
+from services.common.db import create_pool
+from services.common.logs import configure_logging, log
+from services.common.outbox import OutboxRelay
+from services.common.settings import Settings, get_settings
+from services.common.tracing import configure_tracing
+
+Loop = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class Runtime:
+    """What a running service has at hand; handed to its loops and handlers."""
+
+    service: str
+    settings: Settings
+    pool: asyncpg.Pool
+    broker: KafkaBroker
+    producer: AIOKafkaProducer | None = None
+    extras: dict = field(default_factory=dict)
+
+
+class RuntimeRef:
+    """The runtime of this process, known once `serve` has started it. Kafka subscribers are
+    registered at import (so AsyncAPI can be generated from the broker) and reach the pool here."""
+
+    def __init__(self) -> None:
+        self._runtime: Runtime | None = None
+
+    def set(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    def __call__(self) -> Runtime:
+        if self._runtime is None:
+            raise RuntimeError("the service has not started")
+        return self._runtime
+
+
+def make_broker(settings: Settings, service: str) -> KafkaBroker:
+    return KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"switchyard-{service}")
+
+
+async def _guard(name: str, coro: Awaitable[None]) -> None:
+    """Background loops must never die silently: log and restart after a pause."""
+    while True:
+        try:
+            await coro()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("loop.crashed", loop=name)
+            await asyncio.sleep(2.0)
+
+
+async def serve(
+    service: str,
+    broker: KafkaBroker,
+    *,
+    setup: Callable[[Runtime], Awaitable[None]] | None = None,
+    loops: dict[str, Loop] | None = None,
+    publishes: bool = True,
+    http_app=None,
+    http_port: int | None = None,
+    settings: Settings | None = None,
+    ref: RuntimeRef | None = None,
+) -> None:
+    settings = settings or get_settings()
+    configure_logging(service, settings.log_level)
+    configure_tracing(service, settings.otel_exporter)
+    pool = await create_pool(settings.database_url)
+    runtime = Runtime(service=service, settings=settings, pool=pool, broker=broker)
+    if ref is not None:
+        ref.set(runtime)
+    if http_app is not None:
+        http_app.state.runtime = runtime
+    if setup:
+        await setup(runtime)
+
+    tasks: list[asyncio.Task] = []
+    server = None
+    try:
+        if publishes:
+            # Idempotent producer: broker-side dedup of retried sends; acks=all is implied.
+            runtime.producer = AIOKafkaProducer(
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                client_id=f"switchyard-{service}-relay", enable_idempotence=True,
+            )
+            await runtime.producer.start()
+            relay = OutboxRelay(pool, service, runtime.producer, poll_s=settings.outbox_poll_s)
+            tasks.append(asyncio.create_task(_guard("outbox", relay.run)))
+        await broker.start()
+        for name, loop in (loops or {}).items():
+            tasks.append(asyncio.create_task(_guard(name, lambda loop=loop: loop(runtime))))
+        if http_app is not None:
+            config = uvicorn.Config(http_app, host="127.0.0.1", port=http_port, log_config=None,
+                                    access_log=False, lifespan="off")
+            server = uvicorn.Server(config)
+            server.install_signal_handlers = lambda: None  # we own the signals
+            tasks.append(asyncio.create_task(server.serve()))
+        log.info("service.started", http_port=http_port)
+        await _wait_for_signal()
+    finally:
+        log.info("service.stopping")
+        if server is not None:
+            server.should_exit = True
+        for task in tasks:
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await broker.stop()
+        if runtime.producer is not None:
+            with contextlib.suppress(Exception):
+                await runtime.producer.stop()
+        await pool.close()
+        log.info("service.stopped")
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

@@ -1,0 +1,53 @@
+"""Configuration from the environment (prefix SWITCHYARD_), documented in .env.example."""
+
+from decimal import Decimal
+from functools import lru_cache
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SWITCHYARD_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "postgresql://switchyard@127.0.0.1:55432/switchyard",
+        validation_alias=AliasChoices("SWITCHYARD_DATABASE_URL", "DATABASE_URL"),
+    )
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092",
+        validation_alias=AliasChoices("SWITCHYARD_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    kafka_partitions: int = Field(3, ge=1, description="partitions for the job topics")
+    topic_prefix: str = Field("", pattern=r"^[A-Za-z0-9._-]*$",
+                              description="prepended to every topic name; lets two stacks share one broker")
+
+    admin_token: str = "dev-admin-token"
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    billing_url: str = "http://127.0.0.1:8101"
+    notifier_url: str = "http://127.0.0.1:8102"
+
+    vendor: str = Field("modelarts", description="vendor the scheduler places on (one for now)")
+    markup: Decimal = Field(Decimal("1.20"), gt=0, description="sell price = vendor price x markup")
+    watch_interval_s: float = Field(2.0, gt=0)
+    metering_interval_s: float = Field(5.0, gt=0)
+    outbox_poll_s: float = Field(1.0, gt=0, description="relay fallback poll; NOTIFY wakes it sooner")
+
+    webhook_allow_private: bool = False
+    webhook_timeout_s: float = 15.0
+    webhook_retry_base_s: float = Field(5.0, gt=0)
+    webhook_retry_cap_s: float = Field(3600.0, gt=0)
+    webhook_max_attempts: int = Field(8, ge=1)
+
+    log_level: str = "INFO"
+    otel_exporter: str = Field("none", pattern="^(none|console)$")
+
+    def topic(self, name: str) -> str:
+        """The Kafka topic that carries the contract topic `name` in this deployment."""
+        return self.topic_prefix + name
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,21 @@
+"""Gateway wiring: the public HTTP API plus the read-model consumers."""
+
+from faststream import FastStream
+
+from contracts.topics import BILLING_EVENTS, JOBS_EVENTS
+from services.common.consumer import subscribe
+from services.common.runtime import RuntimeRef, make_broker
+from services.common.settings import get_settings
+from services.gateway.api import create_app
+from services.gateway.projection import make_handler
+
+SERVICE = "gateway"
+
+runtime = RuntimeRef()
+broker = make_broker(get_settings(), SERVICE)
+read_model = make_handler(runtime)
+subscribe(broker, JOBS_EVENTS, group="gateway", handler=read_model)
+subscribe(broker, BILLING_EVENTS, group="gateway", handler=read_model)
+
+app = FastStream(broker)  # for AsyncAPI generation
+http_app = create_app()

@@ -1,0 +1,22 @@
+"""Opaque keyset cursors for list endpoints."""
+
+import base64
+import json
+import uuid
+from datetime import datetime
+
+from services.common.problems import Problem
+
+
+def encode_cursor(created_at: datetime, id_: uuid.UUID) -> str:
+    raw = json.dumps([created_at.isoformat(), str(id_)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created_at, id_ = json.loads(raw)
+        return datetime.fromisoformat(created_at), uuid.UUID(id_)
+    except (ValueError, TypeError):
+        raise Problem(400, "Invalid cursor", "The cursor is not one this API returned.", type_="invalid-cursor") from None

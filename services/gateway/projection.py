@@ -1,0 +1,27 @@
+"""Keeps the job read model current from jobs.events and billing.events."""
+
+from contracts.events import Envelope, JobRejected, JobStateChanged, JobSubmitted, UsageCharged
+from services.common.consumer import apply_once
+from services.common.runtime import RuntimeRef
+from services.gateway import store
+
+CONSUMER = "gateway.read_model"
+
+
+def make_handler(runtime: RuntimeRef):
+    async def handle(envelope: Envelope) -> None:
+        event = envelope.data
+        match event:
+            case JobSubmitted():
+                effect = lambda conn: store.apply_submitted(conn, event)  # noqa: E731
+            case JobRejected():
+                effect = lambda conn: store.apply_rejected(conn, event)  # noqa: E731
+            case JobStateChanged():
+                effect = lambda conn: store.apply_state_changed(conn, event)  # noqa: E731
+            case UsageCharged():
+                effect = lambda conn: store.apply_usage(conn, event.job_id, event.amount)  # noqa: E731
+            case _:
+                return
+        await apply_once(runtime().pool, store.SCHEMA, CONSUMER, envelope, effect)
+
+    return handle

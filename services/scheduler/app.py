@@ -1,0 +1,19 @@
+"""Scheduler wiring: consumes job commands, publishes placements through its outbox."""
+
+from faststream import FastStream
+
+from contracts.topics import JOBS_COMMANDS
+from services.common.consumer import subscribe
+from services.common.runtime import RuntimeRef, make_broker
+from services.common.settings import get_settings
+from services.scheduler.handlers import Scheduler
+from services.vendors import make_adapter
+
+SERVICE = "scheduler"
+
+runtime = RuntimeRef()
+broker = make_broker(get_settings(), SERVICE)
+scheduler = Scheduler(runtime, lambda: make_adapter(runtime().settings.vendor))
+subscribe(broker, JOBS_COMMANDS, group="scheduler", handler=scheduler.handle)
+
+app = FastStream(broker)  # for AsyncAPI generation

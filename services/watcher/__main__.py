@@ -1,0 +1,15 @@
+"""`python -m services.watcher`: follows submitted jobs on their vendor."""
+
+import asyncio
+
+from services.common.runtime import serve
+from services.watcher.app import SERVICE, broker, runtime
+from services.watcher.watching import poll_forever
+
+
+def main() -> None:
+    asyncio.run(serve(SERVICE, broker, loops={"poll": poll_forever}, ref=runtime))
+
+
+if __name__ == "__main__":
+    main()

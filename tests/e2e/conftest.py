@@ -1,0 +1,95 @@
+"""The end-to-end stack, started once per session on the real Kafka and PostgreSQL."""
+
+import asyncio
+import tempfile
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from services.cli import create_topics
+from services.common.migrations import upgrade_all
+from tests.e2e.receiver import Receiver
+from tests.e2e.stack import Stack, free_port, stack_env
+
+SERVICES = ("modelarts", "billing", "notifier", "scheduler", "watcher", "gateway")
+HEALTH = {"modelarts": "/_sim/faults", "billing": "/healthz", "notifier": "/healthz", "gateway": "/readyz"}
+
+
+async def _create_database(admin_url: str, name: str) -> str:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return admin_url.rpartition("/")[0] + f"/{name}"
+
+
+async def _drop_database(admin_url: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def stack(infra, monkeypatch_session):
+    name = f"sy_e2e_{uuid.uuid4().hex[:10]}"
+    database_url = asyncio.run(_create_database(infra.database_url, name))
+    upgrade_all(database_url)
+    prefix = f"e2e{uuid.uuid4().hex[:8]}."
+    monkeypatch_session.setenv("SWITCHYARD_TOPIC_PREFIX", prefix)
+    from services.common.settings import get_settings
+
+    get_settings.cache_clear()
+    asyncio.run(create_topics())
+    ports = {s: free_port() for s in SERVICES}
+    stack = Stack(env=stack_env(database_url, infra.kafka_bootstrap_servers, prefix, ports),
+                  log_dir=Path(tempfile.mkdtemp(prefix="switchyard-e2e-")), ports=ports)
+    try:
+        for service in SERVICES:
+            stack.start(service)
+        for service, path in HEALTH.items():
+            stack.wait_healthy(service, path)
+        yield stack
+    finally:
+        stack.stop_all()
+        get_settings.cache_clear()
+        asyncio.run(_drop_database(infra.database_url, name))
+
+
+@pytest.fixture(scope="session")
+def monkeypatch_session():
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
+@pytest.fixture(scope="session")
+def admin(stack):
+    with httpx.Client(base_url=stack.gateway, headers={"Authorization": "Bearer e2e-admin-token"},
+                      timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def tenant(stack, admin):
+    """A new tenant with 100.00 CNY, and an HTTP client that uses its API key."""
+    created = admin.post("/v1/admin/tenants", json={"name": f"team-{uuid.uuid4().hex[:6]}"})
+    assert created.status_code == 201, created.text
+    body = created.json()
+    credited = admin.post(f"/v1/admin/tenants/{body['id']}/credit", json={"amount": "100.00"})
+    assert credited.status_code == 200, credited.text
+    with httpx.Client(base_url=stack.gateway, headers={"Authorization": f"Bearer {body['api_key']}"},
+                      timeout=10) as client:
+        client.tenant_id = body["id"]
+        yield client
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver(port=free_port()).start()
+    yield r
+    r.stop()

@@ -1,0 +1,49 @@
+import math
+import time
+from datetime import datetime
+from decimal import Decimal
+
+from standardwebhooks import Webhook
+
+from contracts.money import divide, multiply, parse_amount
+
+
+def wait_for(predicate, timeout_s: float = 60.0, interval_s: float = 0.3, what: str = "condition"):
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval_s)
+    raise AssertionError(f"timed out after {timeout_s}s waiting for {what}; last value: {last!r}")
+
+
+def job_in(client, job_id: str, *statuses: str, timeout_s: float = 60.0) -> dict:
+    def check():
+        job = client.get(f"/v1/jobs/{job_id}").json()
+        return job if job["status"] in statuses else None
+    return wait_for(check, timeout_s, what=f"job {job_id} in {statuses}")
+
+
+def expected_minutes(job: dict) -> int:
+    started = datetime.fromisoformat(job["started_at"])
+    finished = datetime.fromisoformat(job["finished_at"])
+    return max(1, math.ceil((finished - started).total_seconds() / 60))
+
+
+def per_minute_price(vendor_price_per_hour: int, markup: str = "1.20") -> int:
+    return divide(multiply(vendor_price_per_hour, Decimal(markup)), 60)
+
+
+def verified_webhooks(receiver, secret: str) -> list[tuple[str, dict]]:
+    """(webhook-id, payload) of every request the receiver got, each signature checked."""
+    out = []
+    for request in receiver.requests:
+        payload = Webhook(secret).verify(request.body, request.headers)
+        out.append((request.headers["webhook-id"], payload))
+    return out
+
+
+def amount(text: str) -> int:
+    return parse_amount(text)

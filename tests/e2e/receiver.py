@@ -1,0 +1,49 @@
+"""A webhook receiver on 127.0.0.1 that records every request, and can be told to fail some."""
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    port: int
+    requests: list[Received] = field(default_factory=list)
+    fail_next: int = 0  # answer this many requests with 503 before accepting
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    async def _hook(self, request: Request) -> Response:
+        self.requests.append(Received(dict(request.headers), await request.body()))
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            return Response(status_code=503)
+        return Response(status_code=204)
+
+    def start(self) -> "Receiver":
+        app = Starlette(routes=[Route("/hook", self._hook, methods=["POST"])])
+        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)

@@ -1,0 +1,120 @@
+"""The outbox relay and the inbox on the real PostgreSQL and Kafka."""
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from contracts.events import Envelope, JobCancelRequested
+from services.common import outbox
+from services.common.consumer import apply_once
+
+
+def cancel_event() -> JobCancelRequested:
+    return JobCancelRequested(job_id=uuid.uuid4(), tenant_id=uuid.uuid4(), requested_at=datetime.now(UTC))
+
+
+@pytest.fixture
+async def topic(infra):
+    name = f"test.outbox.{uuid.uuid4().hex[:8]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap_servers)
+    await admin.start()
+    await admin.create_topics([NewTopic(name, num_partitions=3, replication_factor=1)])
+    yield name
+    await admin.delete_topics([name])
+    await admin.close()
+
+
+@pytest.fixture
+async def producer(infra):
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers, enable_idempotence=True)
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+async def consume(infra, topic: str, count: int) -> list:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=infra.kafka_bootstrap_servers,
+                                auto_offset_reset="earliest", group_id=f"g-{uuid.uuid4().hex[:6]}")
+    await consumer.start()
+    try:
+        records = []
+        async with asyncio.timeout(20):
+            while len(records) < count:
+                batch = await consumer.getmany(timeout_ms=500)
+                records.extend(r for rs in batch.values() for r in rs)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def test_committed_events_are_published_in_order_and_rolled_back_ones_never(pool, infra, topic, producer):
+    events = [cancel_event() for _ in range(5)]
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            for event in events:
+                await outbox.enqueue(conn, "gateway", topic, event, source="test")
+        with pytest.raises(RuntimeError):
+            async with conn.transaction():
+                await outbox.enqueue(conn, "gateway", topic, cancel_event(), source="test")
+                raise RuntimeError("rolled back")
+
+    relay = outbox.OutboxRelay(pool, "gateway", producer)
+    assert await relay.publish_pending() == 5
+    assert await relay.publish_pending() == 0  # marked published: nothing is sent twice
+
+    records = await consume(infra, topic, 5)
+    received = [Envelope.from_kafka({k: v.decode() for k, v in r.headers}, r.value) for r in records]
+    assert sorted(e.data.job_id for e in received) == sorted(e.job_id for e in events)
+    assert all(r.key.decode() == str(Envelope.from_kafka({k: v.decode() for k, v in r.headers}, r.value).data.job_id)
+               for r in records)
+
+
+async def test_two_relays_never_publish_the_same_row(pool, infra, topic, producer):
+    async with pool.acquire() as conn, conn.transaction():
+        for _ in range(40):
+            await outbox.enqueue(conn, "scheduler", topic, cancel_event(), source="test")
+    relays = [outbox.OutboxRelay(pool, "scheduler", producer, batch=7) for _ in range(2)]
+
+    async def drain(relay):
+        total = 0
+        while (n := await relay.publish_pending()):
+            total += n
+        return total
+
+    counts = await asyncio.gather(*(drain(r) for r in relays))
+    assert sum(counts) == 40
+    records = await consume(infra, topic, 40)
+    ids = [dict(r.headers)["ce_id"] for r in records]
+    assert len(ids) == len(set(ids)) == 40
+
+
+async def test_inbox_applies_an_event_once(pool):
+    envelope = Envelope(source="test", data=cancel_event())
+    applied = []
+
+    async def effect(conn):
+        applied.append(await conn.fetchval("SELECT 1"))
+
+    assert await apply_once(pool, "watcher", "test-consumer", envelope, effect) is True
+    assert await apply_once(pool, "watcher", "test-consumer", envelope, effect) is False
+    assert await apply_once(pool, "watcher", "other-consumer", envelope, effect) is True
+    assert applied == [1, 1]
+
+
+async def test_a_failed_effect_leaves_no_inbox_row(pool):
+    envelope = Envelope(source="test", data=cancel_event())
+
+    async def failing(conn):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await apply_once(pool, "watcher", "test-consumer", envelope, failing)
+
+    async def ok(conn):
+        pass
+
+    assert await apply_once(pool, "watcher", "test-consumer", envelope, ok) is True
