@@ -45,7 +45,7 @@ def write_asyncapi(out_dir: Path) -> list[Path]:
         module = importlib.import_module(f"services.{service}.app")
         spec = AsyncAPI(module.broker, title=f"Switchyard {service}", version="0.1.0")
         path = out_dir / f"{service}.json"
-        path.write_text(json.dumps(spec.to_jsonable(), indent=2, sort_keys=True) + "\n")
+        path.write_text(json.dumps(spec.to_specification().to_jsonable(), indent=2, sort_keys=True) + "\n")
         written.append(path)
     return written
 

@@ -33,9 +33,11 @@ def subscribe(broker: KafkaBroker, topic: str, *, group: str, handler: Handler) 
         get_settings().topic(topic), group_id=get_settings().topic_prefix + group, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest",
         title=f"{group}:{topic}",
     )
-    async def _consume(body: bytes, msg: KafkaMessage) -> None:
+    async def _consume(msg: KafkaMessage) -> None:
+        # Take the raw message, not a decoded body: FastStream would parse the JSON itself because of
+        # the content-type header, and the envelope needs the exact bytes and the CloudEvents headers.
         try:
-            envelope = Envelope.from_kafka(msg.headers, body)
+            envelope = Envelope.from_kafka(msg.headers, msg.body)
         except (UnknownEventType, ValidationError, KeyError, ValueError) as exc:
             # A message no handler can read would block its partition forever: log and skip it.
             log.error("consumer.unreadable_message", topic=topic, group=group, error=str(exc))

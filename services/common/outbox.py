@@ -56,8 +56,10 @@ class OutboxRelay:
                     with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._poll_s)
         finally:
-            await listener.remove_listener(_channel(self._schema), wake)
-            await self._pool.release(listener)
+            # The connection may already be gone (database restarted); stopping must still finish.
+            with contextlib.suppress(Exception):
+                await listener.remove_listener(_channel(self._schema), wake)
+                await self._pool.release(listener)
 
     async def publish_pending(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():

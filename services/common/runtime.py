@@ -62,6 +62,8 @@ async def _guard(name: str, coro: Awaitable[None]) -> None:
         except asyncio.CancelledError:
             raise
         except Exception:
+            if asyncio.current_task().cancelling():
+                raise  # failing while being stopped: stop, don't restart
             log.exception("loop.crashed", loop=name)
             await asyncio.sleep(2.0)
 

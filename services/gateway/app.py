@@ -2,7 +2,9 @@
 
 from faststream import FastStream
 
-from contracts.topics import BILLING_EVENTS, JOBS_EVENTS
+from contracts.events import JobCancelRequested, JobRequested
+from contracts.topics import BILLING_EVENTS, JOBS_COMMANDS, JOBS_EVENTS
+from services.common.asyncapi import document_publishes
 from services.common.consumer import subscribe
 from services.common.runtime import RuntimeRef, make_broker
 from services.common.settings import get_settings
@@ -16,6 +18,7 @@ broker = make_broker(get_settings(), SERVICE)
 read_model = make_handler(runtime)
 subscribe(broker, JOBS_EVENTS, group="gateway", handler=read_model)
 subscribe(broker, BILLING_EVENTS, group="gateway", handler=read_model)
+document_publishes(broker, JOBS_COMMANDS, JobRequested, JobCancelRequested)
 
 app = FastStream(broker)  # for AsyncAPI generation
 http_app = create_app()

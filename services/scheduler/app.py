@@ -2,7 +2,9 @@
 
 from faststream import FastStream
 
-from contracts.topics import JOBS_COMMANDS
+from contracts.events import JobRejected, JobSubmitted
+from contracts.topics import JOBS_COMMANDS, JOBS_EVENTS
+from services.common.asyncapi import document_publishes
 from services.common.consumer import subscribe
 from services.common.runtime import RuntimeRef, make_broker
 from services.common.settings import get_settings
@@ -15,5 +17,6 @@ runtime = RuntimeRef()
 broker = make_broker(get_settings(), SERVICE)
 scheduler = Scheduler(runtime, lambda: make_adapter(runtime().settings.vendor))
 subscribe(broker, JOBS_COMMANDS, group="scheduler", handler=scheduler.handle)
+document_publishes(broker, JOBS_EVENTS, JobSubmitted, JobRejected)
 
 app = FastStream(broker)  # for AsyncAPI generation

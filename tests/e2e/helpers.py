@@ -36,6 +36,13 @@ def per_minute_price(vendor_price_per_hour: int, markup: str = "1.20") -> int:
     return divide(multiply(vendor_price_per_hour, Decimal(markup)), 60)
 
 
+def vendor_price(flavor: str) -> int:
+    """The simulator's list price per hour for `flavor`, in micro-units (the adapter's price table)."""
+    from services.vendors.modelarts import ModelArtsSettings
+
+    return parse_amount(str(ModelArtsSettings().prices[flavor]))
+
+
 def verified_webhooks(receiver, secret: str) -> list[tuple[str, dict]]:
     """(webhook-id, payload) of every request the receiver got, each signature checked."""
     out = []

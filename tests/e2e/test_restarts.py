@@ -7,8 +7,7 @@ from collections import Counter
 
 import pytest
 
-from services.vendors.modelarts import ModelArtsSettings
-from tests.e2e.helpers import amount, expected_minutes, job_in, per_minute_price, verified_webhooks, wait_for
+from tests.e2e.helpers import amount, expected_minutes, job_in, per_minute_price, vendor_price, verified_webhooks, wait_for
 from tests.e2e.test_walking_skeleton import training
 
 pytestmark = pytest.mark.e2e
@@ -35,7 +34,7 @@ def test_sigkill_billing_and_notifier_mid_job(stack, tenant, receiver):
     assert job["status"] == "SUCCEEDED"
     minutes = expected_minutes(job)
     assert minutes == 2
-    price = per_minute_price(ModelArtsSettings().price_micros(job["flavor"]))
+    price = per_minute_price(vendor_price(job["flavor"]))
 
     def settled():
         usage = tenant.get("/v1/usage", params={"job_id": job_id}).json()

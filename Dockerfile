@@ -1,0 +1,10 @@
+# One image for every Switchyard service; docker-compose.yml picks the command.
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml ./
+COPY contracts ./contracts
+COPY services ./services
+COPY infra/alembic.ini ./infra/alembic.ini
+COPY infra/migrations ./infra/migrations
+RUN pip install --no-cache-dir .
+ENV PYTHONUNBUFFERED=1

@@ -1,0 +1,64 @@
+"""Per-minute metering: which minutes a job owes, and the final true-up when it ends.
+
+Minute k of a job covers [started + 60k s, started + 60(k+1) s) and is due as soon as it starts,
+so a running job always pays the minute it is in. When the job ends it owes every minute it
+started: ceil(duration / 60). Minutes charged beyond that (the end was observed late) are refunded
+by a separate refund row; a charge is never edited.
+"""
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+# Fixed forever: charge ids derive from it, and they are what makes a repeated charge collide.
+CHARGE_NAMESPACE = uuid.UUID("5d0c6f1e-2b7a-4c1e-9a53-8f3b1c2d7e40")
+_MINUTE_US = 60_000_000
+
+
+class Kind(StrEnum):
+    CHARGE = "charge"
+    REFUND = "refund"
+
+
+def charge_id(job_id: uuid.UUID, minute: int, kind: Kind) -> uuid.UUID:
+    return uuid.uuid5(CHARGE_NAMESPACE, f"{job_id}:{minute}:{kind}")
+
+
+def _elapsed_us(start: datetime, end: datetime) -> int:
+    delta = end - start
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def due_minutes(started_at: datetime | None, now: datetime) -> range:
+    """Minutes 0..floor((now - started) / 60) while running; none before the start."""
+    if started_at is None or now < started_at:
+        return range(0)
+    return range(_elapsed_us(started_at, now) // _MINUTE_US + 1)
+
+
+def billable_minutes(started_at: datetime | None, finished_at: datetime) -> int:
+    """ceil((finished - started) / 60): 0 if never started (or no time passed), 1 for 0 < d <= 60 s."""
+    if started_at is None:
+        return 0
+    elapsed = _elapsed_us(started_at, finished_at)
+    return -(-elapsed // _MINUTE_US) if elapsed > 0 else 0
+
+
+def minutes_to_charge(due: range, charged: Collection[int]) -> list[int]:
+    return [minute for minute in due if minute not in charged]
+
+
+@dataclass(frozen=True)
+class TrueUp:
+    charge: list[int]
+    refund: list[int]
+
+
+def true_up(billable: int, charged: Collection[int], refunded: Collection[int]) -> TrueUp:
+    """Charge every billable minute still missing; refund every charged minute past the end."""
+    return TrueUp(
+        charge=minutes_to_charge(range(billable), charged),
+        refund=sorted(m for m in charged if m >= billable and m not in refunded),
+    )

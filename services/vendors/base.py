@@ -1,0 +1,79 @@
+"""The interface every vendor adapter implements, and the value types it speaks."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from contracts.status import JobStatus
+
+
+@dataclass(frozen=True)
+class VendorFlavor:
+    vendor: str  # "modelarts"
+    flavor_id: str
+    accelerator: str  # normalized class: "ascend-910b", "nvidia-v100", "nvidia-a100", "mlu370", "cpu"
+    count: int  # accelerators per node; 0 for CPU-only flavors
+    cpu: int  # CPU cores per node
+    memory_gb: int
+    price_per_hour: int  # vendor list price per node, integer micro-units of CNY (1e-6)
+    available: bool  # not sold out, as far as the vendor says
+
+
+@dataclass(frozen=True)
+class SubmitRequest:
+    name: str  # deterministic vendor-side name derived from the Switchyard job id
+    kind: str  # "training" (others later)
+    image: str
+    command: str  # shell command string
+    env: dict[str, str]
+    flavor_id: str
+    node_count: int = 1
+    max_runtime_s: int | None = None
+
+
+@dataclass(frozen=True)
+class VendorJob:
+    vendor_job_id: str
+    name: str
+    raw_status: str  # the vendor's own status word, e.g. ModelArts phase "Running"
+    # Normalized status; None when the vendor reports a status we do not know
+    # (the caller then keeps the job's previous status).
+    status: JobStatus | None
+    reason: str | None  # vendor detail, e.g. ModelArts secondary_phase
+    created_at: datetime | None  # tz-aware UTC
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class VendorAdapter(ABC):
+    """One vendor account. Methods raise `services.vendors.errors.VendorError` subclasses."""
+
+    vendor: ClassVar[str]
+    can_list: ClassVar[bool]  # True when list_active() is supported
+
+    @abstractmethod
+    async def list_flavors(self) -> list[VendorFlavor]: ...
+
+    @abstractmethod
+    async def submit(self, req: SubmitRequest) -> VendorJob:
+        """Create the job. Idempotent by `req.name`: a retry returns the existing job."""
+
+    @abstractmethod
+    async def find_by_name(self, name: str) -> VendorJob | None: ...
+
+    @abstractmethod
+    async def get(self, vendor_job_id: str) -> VendorJob: ...
+
+    async def list_active(self) -> list[VendorJob]:
+        """Every non-terminal job of this account (all pages)."""
+        raise NotImplementedError(f"{self.vendor} cannot list jobs")
+
+    @abstractmethod
+    async def stop(self, vendor_job_id: str) -> None:
+        """Stop the job. Stopping an already-terminal job is not an error."""
+
+    @abstractmethod
+    async def aclose(self) -> None: ...

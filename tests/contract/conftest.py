@@ -1,0 +1,151 @@
+"""Contract-test fixtures: the ModelArts simulator served over real HTTP, and an adapter pointed at it.
+
+Each simulator runs in-process under uvicorn in a background thread on a free
+127.0.0.1 port, so the adapter (on the test's own event loop) talks to it through
+real sockets.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+import uvicorn
+from fastapi import FastAPI
+
+from services.vendors.modelarts import DEFAULT_PRICES, ModelArtsAdapter, ModelArtsSettings
+from services.vendorsim.modelarts import ModelArtsSimConfig, create_app
+
+# Short phases keep the suite fast; jobs steer their own run time.
+FAST_SIM = ModelArtsSimConfig(creating_s=0.1, pending_s=0.1, run_s=1.0, terminating_s=0.2)
+
+
+class _ServerThread:
+    def __init__(self, app: FastAPI) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # asyncio only disables Nagle on sockets it creates itself; without this every
+        # request waits ~40 ms for a delayed ACK.
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._socket.bind(("127.0.0.1", 0))  # the OS picks a free port; no race with other tests
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        config = uvicorn.Config(app, loop="asyncio", lifespan="off", log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("simulator did not start")
+            time.sleep(0.01)
+
+    def request_stop(self) -> None:
+        self._server.should_exit = True
+
+    def join(self) -> None:
+        self._thread.join(timeout=10)
+        self._socket.close()
+
+
+@dataclass(frozen=True)
+class RunningSimulator:
+    config: ModelArtsSimConfig
+    url: str
+
+    @property
+    def project_id(self) -> str:
+        return self.config.project_id
+
+    def settings(self, **overrides: Any) -> ModelArtsSettings:
+        """Adapter settings for this simulator (explicit, so SWITCHYARD_MODELARTS_* in the env cannot leak in)."""
+        values: dict[str, Any] = {
+            "endpoint": self.url,
+            "iam_endpoint": None,
+            "username": self.config.username,
+            "password": self.config.password,
+            "domain": self.config.domain,
+            "project_id": None,
+            "project_name": self.config.project_name,
+            "timeout_s": 5.0,
+            "search_offset_mode": self.config.search_offset_mode,
+            "prices": dict(DEFAULT_PRICES),
+        }
+        return ModelArtsSettings(**(values | overrides))
+
+    def raw_token(self) -> str:
+        body = {
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": {
+                        "user": {
+                            "name": self.config.username,
+                            "password": self.config.password,
+                            "domain": {"name": self.config.domain},
+                        }
+                    },
+                },
+                "scope": {"project": {"name": self.config.project_name}},
+            }
+        }
+        response = httpx.post(f"{self.url}/v3/auth/tokens", json=body)
+        assert response.status_code == 201, response.text
+        return response.headers["X-Subject-Token"]
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        """A plain HTTP client, authenticated with `token` when given."""
+        headers = {"X-Auth-Token": token} if token else {}
+        return httpx.Client(base_url=self.url, headers=headers)
+
+    def put_faults(self, **faults: Any) -> None:
+        response = httpx.put(f"{self.url}/_sim/faults", json=faults)
+        assert response.status_code == 200, response.text
+
+
+@pytest.fixture(scope="session")
+def start_simulator() -> Iterator[Callable[..., RunningSimulator]]:
+    """Factory: `start_simulator(**overrides)` serves a fresh simulator with FAST_SIM plus overrides.
+
+    Every simulator started this way is stopped at the end of the session.
+    """
+    servers: list[_ServerThread] = []
+
+    def start(**overrides: Any) -> RunningSimulator:
+        config = replace(FAST_SIM, **overrides)
+        server = _ServerThread(create_app(config))
+        server.start()
+        servers.append(server)
+        return RunningSimulator(config=config, url=server.url)
+
+    yield start
+    for server in servers:
+        server.request_stop()
+    for server in servers:
+        server.join()
+
+
+@pytest.fixture(scope="session")
+def shared_sim(start_simulator: Callable[..., RunningSimulator]) -> RunningSimulator:
+    return start_simulator()
+
+
+@pytest.fixture
+def sim(shared_sim: RunningSimulator) -> Iterator[RunningSimulator]:
+    """The shared simulator; faults are cleared after each test."""
+    yield shared_sim
+    shared_sim.put_faults()
+
+
+@pytest_asyncio.fixture
+async def adapter(sim: RunningSimulator) -> AsyncIterator[ModelArtsAdapter]:
+    modelarts = ModelArtsAdapter(sim.settings())
+    yield modelarts
+    await modelarts.aclose()

@@ -1,0 +1,120 @@
+"""Billing rules without a database: prices, due minutes, billable minutes, true-up, ledger postings."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from services.billing import ledger, metering
+from services.billing.metering import Kind
+from services.billing.pricing import prices_for
+
+T0 = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+# --- prices ---------------------------------------------------------------------------------------
+
+def test_prices_apply_markup_then_split_into_minutes():
+    prices = prices_for(30_000_000, Decimal("1.20"))  # 30 CNY/h from the vendor
+    assert (prices.vendor_per_hour, prices.sell_per_hour, prices.per_minute) == (30_000_000, 36_000_000, 600_000)
+
+
+def test_per_minute_price_rounds_half_up_to_a_micro():
+    assert prices_for(1_000_000, Decimal("1")).per_minute == 16_667  # 16_666.67
+    assert prices_for(30, Decimal("1")).per_minute == 1  # 0.5 rounds up
+
+
+def test_free_flavor_costs_nothing_and_a_negative_price_is_refused():
+    assert prices_for(0, Decimal("1.2")).per_minute == 0
+    with pytest.raises(ValueError):
+        prices_for(-1, Decimal("1.2"))
+
+
+# --- due minutes while running ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("elapsed", "due"), [
+    (0, 1), (0.000001, 1), (59.999999, 1), (60, 2), (61, 2), (119.9, 2), (120, 3), (3600, 61),
+])
+def test_every_started_minute_is_due(elapsed, due):
+    assert metering.due_minutes(T0, at(elapsed)) == range(due)
+
+
+def test_nothing_is_due_before_the_start_or_without_one():
+    assert metering.due_minutes(T0, at(-1)) == range(0)
+    assert metering.due_minutes(None, at(600)) == range(0)
+
+
+def test_minutes_to_charge_skips_booked_ones():
+    assert metering.minutes_to_charge(range(5), {0, 1, 3}) == [2, 4]
+    assert metering.minutes_to_charge(range(2), {0, 1}) == []
+
+
+# --- billable minutes at the end -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("elapsed", "billable"), [
+    (0, 0), (0.000001, 1), (1, 1), (59, 1), (60, 1), (60.000001, 2), (61, 2), (120, 2), (121, 3), (3600, 60),
+])
+def test_billable_minutes_round_up(elapsed, billable):
+    assert metering.billable_minutes(T0, at(elapsed)) == billable
+
+
+def test_never_started_or_finished_before_start_bills_nothing():
+    assert metering.billable_minutes(None, at(600)) == 0
+    assert metering.billable_minutes(T0, at(-30)) == 0
+
+
+def test_billable_spans_days():
+    assert metering.billable_minutes(T0, at(2 * 86_400 + 1)) == 2 * 1440 + 1
+
+
+# --- true-up ---------------------------------------------------------------------------------------
+
+def test_true_up_charges_missing_minutes():
+    assert metering.true_up(3, charged={0}, refunded=set()) == metering.TrueUp(charge=[1, 2], refund=[])
+
+
+def test_true_up_refunds_minutes_charged_past_the_end():
+    # The loop charged minutes 0..3 but the job ended after 61 s: two minutes owed.
+    assert metering.true_up(2, charged={0, 1, 2, 3}, refunded=set()) == metering.TrueUp(charge=[], refund=[2, 3])
+
+
+def test_true_up_of_a_job_that_never_ran_refunds_everything():
+    assert metering.true_up(0, charged={0}, refunded=set()) == metering.TrueUp(charge=[], refund=[0])
+    assert metering.true_up(0, charged=set(), refunded=set()) == metering.TrueUp(charge=[], refund=[])
+
+
+def test_true_up_is_idempotent():
+    assert metering.true_up(2, charged={0, 1, 2}, refunded={2}) == metering.TrueUp(charge=[], refund=[])
+    assert metering.true_up(2, charged={0, 1}, refunded=set()) == metering.TrueUp(charge=[], refund=[])
+
+
+def test_true_up_fills_gaps_and_refunds_at_once():
+    assert metering.true_up(3, charged={0, 2, 4}, refunded=set()) == metering.TrueUp(charge=[1], refund=[4])
+
+
+# --- deterministic ids -----------------------------------------------------------------------------
+
+def test_charge_ids_are_deterministic_and_distinct_per_minute_and_kind():
+    job = uuid.UUID("11111111-1111-1111-1111-111111111111")
+    assert metering.charge_id(job, 3, Kind.CHARGE) == metering.charge_id(job, 3, Kind.CHARGE)
+    assert metering.charge_id(job, 3, Kind.CHARGE) == uuid.uuid5(metering.CHARGE_NAMESPACE, f"{job}:3:charge")
+    ids = {metering.charge_id(job, m, k) for m in range(3) for k in Kind}
+    assert len(ids) == 6
+
+
+# --- ledger postings -------------------------------------------------------------------------------
+
+def test_postings_balance_and_move_money_the_right_way():
+    tenant = uuid.uuid4()
+    credit = ledger.credit_postings(tenant, 5)
+    usage = ledger.usage_postings(tenant, 3)
+    refund = ledger.usage_postings(tenant, -3)
+    assert sum(credit.values()) == sum(usage.values()) == sum(refund.values()) == 0
+    assert credit[ledger.tenant_account(tenant)] == 5
+    assert usage[ledger.tenant_account(tenant)] == -3 and usage[ledger.REVENUE] == 3
+    assert refund[ledger.tenant_account(tenant)] == 3
