@@ -58,6 +58,9 @@ def main() -> None:
     topics.add_argument("--partitions", type=int)
     docs = sub.add_parser("asyncapi", help="write the AsyncAPI documents generated from the FastStream apps")
     docs.add_argument("--out", type=Path, default=Path("docs/asyncapi"))
+    listen = sub.add_parser("listen", help="a local webhook receiver that prints and verifies what it gets")
+    listen.add_argument("--port", type=int, default=9000)
+    listen.add_argument("--secret", help="the endpoint's whsec_... secret, to verify signatures")
     args = parser.parse_args()
 
     if args.command == "migrate":
@@ -66,6 +69,10 @@ def main() -> None:
     elif args.command == "topics":
         created = asyncio.run(create_topics(args.partitions))
         print(f"topics: created {', '.join(created)}" if created else "topics: all present")
+    elif args.command == "listen":
+        from services.webhook_listener import run
+
+        run(args.port, args.secret)
     elif args.command == "asyncapi":
         for path in write_asyncapi(args.out):
             print(f"asyncapi: wrote {path}")

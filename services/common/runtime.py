@@ -3,6 +3,7 @@ optionally an HTTP app, started together and stopped cleanly on SIGINT/SIGTERM."
 
 import asyncio
 import contextlib
+import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -50,7 +51,8 @@ class RuntimeRef:
 
 
 def make_broker(settings: Settings, service: str) -> KafkaBroker:
-    return KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"switchyard-{service}")
+    # FastStream logs every message at INFO; ours are the structured log lines, so demote its own.
+    return KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"switchyard-{service}", log_level=logging.DEBUG)
 
 
 async def _guard(name: str, coro: Awaitable[None]) -> None:

@@ -363,8 +363,10 @@ def _job_id(item: dict[str, Any]) -> str:
 
 
 def _reason(status: dict[str, Any]) -> str | None:
-    """`secondary_phase`, plus the failing tasks' messages when there are any."""
+    """`secondary_phase` when it adds something to the phase, plus the failing tasks' messages."""
     secondary = status.get("secondary_phase") or None
+    if secondary == status.get("phase"):
+        secondary = None  # "Running"/"Running" says nothing a reader needs
     failures = [
         f"{task.get('task')}: exit {task.get('exit_code')}: {task.get('message')}"
         for task in status.get("task_statuses") or []
