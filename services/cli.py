@@ -16,13 +16,15 @@ from services.common.settings import get_settings
 ASYNCAPI_SERVICES = ("gateway", "scheduler", "watcher", "billing", "notifier")
 
 
-async def create_topics(partitions: int | None = None) -> list[str]:
+async def create_topics(partitions: int | None = None, prefix: str | None = None) -> list[str]:
+    """Create the contract topics that are missing (with the configured prefix, unless one is given)."""
     settings = get_settings()
+    names = [(settings.topic_prefix if prefix is None else prefix) + t for t in ALL_TOPICS]
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [settings.topic(t) for t in ALL_TOPICS if settings.topic(t) not in existing]
+        missing = [t for t in names if t not in existing]
         if missing:
             try:
                 await admin.create_topics([

@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
 import httpx
 import pytest
 
@@ -27,6 +28,15 @@ async def _create_database(admin_url: str, name: str) -> str:
     return admin_url.rpartition("/")[0] + f"/{name}"
 
 
+async def _delete_topics(bootstrap: str, prefix: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics([t for t in await admin.list_topics() if t.startswith(prefix)])
+    finally:
+        await admin.close()
+
+
 async def _drop_database(admin_url: str, name: str) -> None:
     conn = await asyncpg.connect(admin_url)
     try:
@@ -36,16 +46,12 @@ async def _drop_database(admin_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack(infra, monkeypatch_session):
+def stack(infra):
     name = f"sy_e2e_{uuid.uuid4().hex[:10]}"
     database_url = asyncio.run(_create_database(infra.database_url, name))
     upgrade_all(database_url)
     prefix = f"e2e{uuid.uuid4().hex[:8]}."
-    monkeypatch_session.setenv("SWITCHYARD_TOPIC_PREFIX", prefix)
-    from services.common.settings import get_settings
-
-    get_settings.cache_clear()
-    asyncio.run(create_topics())
+    asyncio.run(create_topics(prefix=prefix))
     ports = {s: free_port() for s in SERVICES}
     stack = Stack(env=stack_env(database_url, infra.kafka_bootstrap_servers, prefix, ports),
                   log_dir=Path(tempfile.mkdtemp(prefix="switchyard-e2e-")), ports=ports)
@@ -57,14 +63,8 @@ def stack(infra, monkeypatch_session):
         yield stack
     finally:
         stack.stop_all()
-        get_settings.cache_clear()
         asyncio.run(_drop_database(infra.database_url, name))
-
-
-@pytest.fixture(scope="session")
-def monkeypatch_session():
-    with pytest.MonkeyPatch.context() as mp:
-        yield mp
+        asyncio.run(_delete_topics(infra.kafka_bootstrap_servers, prefix))
 
 
 @pytest.fixture(scope="session")
