@@ -5,27 +5,17 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import asyncpg
-from aiokafka.admin import AIOKafkaAdminClient
 import httpx
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
 from services.cli import create_topics
-from services.common.migrations import upgrade_all
 from tests.e2e.receiver import Receiver
 from tests.e2e.stack import Stack, free_port, stack_env
+from tests.scratch_db import create_scratch_database, drop_database
 
 SERVICES = ("modelarts", "billing", "notifier", "scheduler", "watcher", "gateway")
 HEALTH = {"modelarts": "/_sim/faults", "billing": "/healthz", "notifier": "/healthz", "gateway": "/readyz"}
-
-
-async def _create_database(admin_url: str, name: str) -> str:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return admin_url.rpartition("/")[0] + f"/{name}"
 
 
 async def _delete_topics(bootstrap: str, prefix: str) -> None:
@@ -37,19 +27,9 @@ async def _delete_topics(bootstrap: str, prefix: str) -> None:
         await admin.close()
 
 
-async def _drop_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="session")
 def stack(infra):
-    name = f"sy_e2e_{uuid.uuid4().hex[:10]}"
-    database_url = asyncio.run(_create_database(infra.database_url, name))
-    upgrade_all(database_url)
+    name, database_url = asyncio.run(create_scratch_database(infra.database_url, "sy_e2e"))
     prefix = f"e2e{uuid.uuid4().hex[:8]}."
     asyncio.run(create_topics(prefix=prefix))
     ports = {s: free_port() for s in SERVICES}
@@ -63,7 +43,7 @@ def stack(infra):
         yield stack
     finally:
         stack.stop_all()
-        asyncio.run(_drop_database(infra.database_url, name))
+        asyncio.run(drop_database(infra.database_url, name))
         asyncio.run(_delete_topics(infra.kafka_bootstrap_servers, prefix))
 
 
