@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.jobs import JobSpec
+from contracts.jobs import JobKind, JobSpec
 from contracts.status import JobStatus
 
 
@@ -38,6 +38,7 @@ class JobCancelRequested(Event):
 
 class JobSubmitted(Event):
     TYPE: ClassVar[str] = "switchyard.job.submitted.v1"
+    kind: JobKind = "training"
     vendor: str
     vendor_job_id: str
     flavor: str

@@ -2,11 +2,12 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-JobKind = Literal["training"]  # notebooks and inference services come with their vendors
+JobKind = Literal["training", "notebook", "inference"]
+JOB_KINDS: tuple[str, ...] = ("training", "notebook", "inference")
 
-ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+TrainingTask = Literal["pt", "sft", "dpo", "rw", "ppo"]  # LLM pre-training and fine-tuning tasks
 
 
 class Resources(BaseModel):
@@ -14,7 +15,7 @@ class Resources(BaseModel):
 
     accelerator: str = Field(
         min_length=1, max_length=32, pattern=r"^[a-z0-9-]+$",
-        description="Accelerator class, e.g. ascend-910b, nvidia-v100, cpu",
+        description="Accelerator class, e.g. ascend-910b, nvidia-v100, mlu370, cpu",
     )
     count: int = Field(ge=0, le=64, description="Accelerators per job (0 for cpu)")
 
@@ -25,7 +26,27 @@ class JobSpec(BaseModel):
     kind: JobKind
     name: str = Field(min_length=1, max_length=128)
     image: str = Field(min_length=1, max_length=512)
-    command: str = Field(min_length=1, max_length=8192)
+    command: str | None = Field(default=None, min_length=1, max_length=8192,
+                                description="required for training; optional start command otherwise")
     resources: Resources
     env: dict[str, str] = Field(default_factory=dict, max_length=100)
     max_runtime_s: int | None = Field(default=None, ge=60, le=30 * 24 * 3600)
+    task: TrainingTask | None = Field(default=None, description="training only: an LLM task such as sft")
+    storage_gb: int | None = Field(default=None, ge=1, le=4096, description="notebook only: disk size")
+    replicas: int | None = Field(default=None, ge=1, le=128, description="inference only: instances")
+    model: str | None = Field(default=None, min_length=1, max_length=512, description="inference only")
+
+    @model_validator(mode="after")
+    def _fields_fit_the_kind(self) -> "JobSpec":
+        if self.kind == "training" and self.command is None:
+            raise ValueError("a training job needs a command")
+        misplaced = {
+            "task": self.task is not None and self.kind != "training",
+            "storage_gb": self.storage_gb is not None and self.kind != "notebook",
+            "replicas": self.replicas is not None and self.kind != "inference",
+            "model": self.model is not None and self.kind != "inference",
+        }
+        wrong = [name for name, bad in misplaced.items() if bad]
+        if wrong:
+            raise ValueError(f"{', '.join(wrong)} do not apply to a {self.kind} job")
+        return self

@@ -66,7 +66,13 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.command == "migrate":
-        upgrade_all()
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            upgrade_all()
+        except OperationalError as exc:
+            raise SystemExit(f"migrations: cannot reach PostgreSQL ({exc.orig}); "
+                             "start it with `make infra` or set DATABASE_URL") from None
         print("migrations: up to date")
     elif args.command == "topics":
         created = asyncio.run(create_topics(args.partitions))

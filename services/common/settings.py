@@ -2,9 +2,10 @@
 
 from decimal import Decimal
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -28,7 +29,7 @@ class Settings(BaseSettings):
     billing_url: str = "http://127.0.0.1:8101"
     notifier_url: str = "http://127.0.0.1:8102"
 
-    vendor: str = Field("modelarts", description="vendor the scheduler places on (one for now)")
+    vendors: Annotated[list[str], NoDecode] = Field(["modelarts"], description="vendors to place on and watch, e.g. modelarts,caip")
     markup: Decimal = Field(Decimal("1.20"), gt=0, description="sell price = vendor price x markup")
     watch_interval_s: float = Field(2.0, gt=0)
     metering_interval_s: float = Field(5.0, gt=0)
@@ -42,6 +43,14 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     otel_exporter: str = Field("none", pattern="^(none|console)$")
+
+    @field_validator("vendors", mode="before")
+    @classmethod
+    def _comma_separated(cls, value):
+        # SWITCHYARD_VENDORS=modelarts,caip reads better than a JSON list in an environment variable.
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
 
     def topic(self, name: str) -> str:
         """The Kafka topic that carries the contract topic `name` in this deployment."""

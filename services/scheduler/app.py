@@ -15,7 +15,7 @@ SERVICE = "scheduler"
 
 runtime = RuntimeRef()
 broker = make_broker(get_settings(), SERVICE)
-scheduler = Scheduler(runtime, lambda: make_adapter(runtime().settings.vendor))
+scheduler = Scheduler(runtime, make_adapter)
 subscribe(broker, JOBS_COMMANDS, group="scheduler", handler=scheduler.handle)
 document_publishes(broker, JOBS_EVENTS, JobSubmitted, JobRejected)
 

@@ -1,21 +1,34 @@
-"""The vendor's flavor list, cached for a short while so each placement does not re-fetch it."""
+"""The vendors' flavor lists, per vendor and kind, cached for a short while so each placement
+does not re-fetch them."""
 
 import time
 
+from contracts.jobs import JobKind
+from services.common.logs import log
+from services.vendors import errors
 from services.vendors.base import VendorAdapter, VendorFlavor
 
 
 class FlavorCatalog:
-    def __init__(self, adapter: VendorAdapter, ttl_s: float = 60.0):
-        self._adapter, self._ttl_s = adapter, ttl_s
-        self._flavors: list[VendorFlavor] = []
-        self._fetched_at = float("-inf")
+    def __init__(self, adapters: dict[str, VendorAdapter], ttl_s: float = 60.0):
+        self._adapters, self._ttl_s = adapters, ttl_s
+        self._cache: dict[tuple[str, str], tuple[float, list[VendorFlavor]]] = {}
 
-    async def flavors(self) -> list[VendorFlavor]:
-        if time.monotonic() - self._fetched_at > self._ttl_s:
-            self._flavors = await self._adapter.list_flavors()
-            self._fetched_at = time.monotonic()
-        return self._flavors
+    async def flavors(self, kind: JobKind) -> list[VendorFlavor]:
+        """Every enabled vendor's flavors for `kind`; a vendor that cannot answer now is left out."""
+        found: list[VendorFlavor] = []
+        for vendor, adapter in self._adapters.items():
+            if kind not in adapter.kinds:
+                continue
+            try:
+                found.extend(await self._vendor_flavors(vendor, adapter, kind))
+            except errors.VendorError as exc:
+                log.warning("scheduler.catalog_unavailable", vendor=vendor, kind=kind, error=str(exc))
+        return found
 
-    def invalidate(self) -> None:
-        self._fetched_at = float("-inf")
+    async def _vendor_flavors(self, vendor: str, adapter: VendorAdapter, kind: JobKind) -> list[VendorFlavor]:
+        fetched_at, flavors = self._cache.get((vendor, kind), (float("-inf"), []))
+        if time.monotonic() - fetched_at > self._ttl_s:
+            flavors = await adapter.list_flavors(kind)
+            self._cache[(vendor, kind)] = (time.monotonic(), flavors)
+        return flavors

@@ -6,6 +6,7 @@ under the same deterministic vendor-side name, and the adapter returns the job i
 """
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from contracts.events import Envelope, JobCancelRequested, JobRejected, JobRequested, JobSubmitted
@@ -16,24 +17,24 @@ from services.scheduler import store
 from services.scheduler.catalog import FlavorCatalog
 from services.scheduler.placement import candidates, vendor_job_name
 from services.vendors import errors
-from services.vendors.base import SubmitRequest, VendorAdapter
+from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor
 
 CONSUMER = "scheduler"
 VENDOR_RETRIES = 3  # transient vendor failures tried this often before the job is rejected
 
 
 class Scheduler:
-    def __init__(self, runtime: RuntimeRef, adapter_factory):
+    def __init__(self, runtime: RuntimeRef, adapter_factory: Callable[[str], VendorAdapter]):
         self._runtime = runtime
         self._adapter_factory = adapter_factory
-        self._adapter: VendorAdapter | None = None
+        self._adapters: dict[str, VendorAdapter] = {}
         self._catalog: FlavorCatalog | None = None
 
-    def _vendor(self) -> tuple[VendorAdapter, FlavorCatalog]:
-        if self._adapter is None:
-            self._adapter = self._adapter_factory()
-            self._catalog = FlavorCatalog(self._adapter)
-        return self._adapter, self._catalog
+    def _vendors(self) -> tuple[dict[str, VendorAdapter], FlavorCatalog]:
+        if self._catalog is None:
+            self._adapters = {v: self._adapter_factory(v) for v in self._runtime().settings.vendors}
+            self._catalog = FlavorCatalog(self._adapters)
+        return self._adapters, self._catalog
 
     async def handle(self, envelope: Envelope) -> None:
         rt = self._runtime()
@@ -44,14 +45,16 @@ class Scheduler:
                 outcome = await self._place(event)
                 record = store.record_submitted if isinstance(outcome, JobSubmitted) else store.record_rejected
                 await apply_once(rt.pool, store.SCHEMA, CONSUMER, envelope, lambda conn: record(conn, outcome))
-                log.info("scheduler.placed", job_id=str(event.job_id), outcome=type(outcome).__name__)
+                log.info("scheduler.placed", job_id=str(event.job_id), outcome=type(outcome).__name__,
+                         vendor=getattr(outcome, "vendor", None), flavor=getattr(outcome, "flavor", None))
             case JobCancelRequested() as event:
                 await self._cancel(event)
                 await apply_once(rt.pool, store.SCHEMA, CONSUMER, envelope,
                                  lambda conn: store.record_cancel(conn, event.job_id))
 
     async def _place(self, event: JobRequested) -> JobSubmitted | JobRejected:
-        adapter, catalog = self._vendor()
+        adapters, catalog = self._vendors()
+        spec = event.spec
 
         def rejected(reason: str, message: str) -> JobRejected:
             return JobRejected(job_id=event.job_id, tenant_id=event.tenant_id, reason=reason, message=message,
@@ -59,48 +62,57 @@ class Scheduler:
 
         last_error: errors.VendorError | None = None
         for attempt in range(1, VENDOR_RETRIES + 1):
-            try:
-                options = candidates(await catalog.flavors(), event.spec.resources)
-                if not options:
-                    res = event.spec.resources
-                    return rejected("no_flavor", f"No {adapter.vendor} flavor offers {res.count} x {res.accelerator}.")
-                for flavor in options:
-                    try:
-                        job = await adapter.submit(SubmitRequest(
-                            name=vendor_job_name(event.job_id), kind=event.spec.kind, image=event.spec.image,
-                            command=event.spec.command, env=event.spec.env, flavor_id=flavor.flavor_id,
-                            max_runtime_s=event.spec.max_runtime_s,
-                        ))
-                    except (errors.CapacityUnavailable, errors.QuotaExceeded) as exc:
-                        log.info("scheduler.flavor_unavailable", flavor=flavor.flavor_id, error=str(exc))
-                        last_error = exc
-                        continue
-                    return JobSubmitted(
-                        job_id=event.job_id, tenant_id=event.tenant_id, vendor=adapter.vendor,
-                        vendor_job_id=job.vendor_job_id, flavor=flavor.flavor_id, accelerator=flavor.accelerator,
-                        count=flavor.count, vendor_price_per_hour=flavor.price_per_hour, raw_status=job.raw_status,
-                        submitted_at=datetime.now(UTC),
-                    )
+            options = candidates(await catalog.flavors(spec.kind), spec.resources)
+            if not options:
+                return rejected("no_flavor", f"No enabled vendor offers a {spec.kind} flavor with "
+                                             f"{spec.resources.count} x {spec.resources.accelerator}.")
+            transient = False
+            for flavor in options:
+                adapter = adapters[flavor.vendor]
+                try:
+                    job = await adapter.submit(self._request(event, flavor))
+                except (errors.CapacityUnavailable, errors.QuotaExceeded) as exc:
+                    log.info("scheduler.flavor_unavailable", vendor=flavor.vendor, flavor=flavor.flavor_id,
+                             error=str(exc))
+                    last_error = exc
+                    continue
+                except errors.InvalidRequest as exc:
+                    return rejected("invalid_request", str(exc))
+                except errors.AuthFailed as exc:
+                    log.error("scheduler.vendor_auth_failed", vendor=flavor.vendor, error=str(exc))
+                    return rejected("vendor_auth_failed", f"{flavor.vendor} refused our credentials.")
+                except (errors.RateLimited, errors.VendorUnavailable) as exc:
+                    last_error, transient = exc, True
+                    continue
+                return JobSubmitted(
+                    job_id=event.job_id, tenant_id=event.tenant_id, kind=spec.kind, vendor=flavor.vendor,
+                    vendor_job_id=job.vendor_job_id, flavor=flavor.flavor_id, accelerator=flavor.accelerator,
+                    count=flavor.count, vendor_price_per_hour=flavor.price_per_hour, raw_status=job.raw_status,
+                    submitted_at=datetime.now(UTC),
+                )
+            if not transient:
                 return rejected("no_capacity", f"Every fitting flavor is full or over quota: {last_error}")
-            except errors.InvalidRequest as exc:
-                return rejected("invalid_request", str(exc))
-            except errors.AuthFailed as exc:
-                log.error("scheduler.vendor_auth_failed", vendor=adapter.vendor, error=str(exc))
-                return rejected("vendor_auth_failed", f"{adapter.vendor} refused our credentials.")
-            except (errors.RateLimited, errors.VendorUnavailable) as exc:
-                last_error = exc
-                delay = getattr(exc, "retry_after_s", None) or 2.0 * attempt
-                log.warning("scheduler.vendor_retry", attempt=attempt, delay_s=delay, error=str(exc))
-                await asyncio.sleep(delay)
-        return rejected("vendor_unavailable", f"{adapter.vendor} did not accept the job: {last_error}")
+            delay = getattr(last_error, "retry_after_s", None) or 2.0 * attempt
+            log.warning("scheduler.vendor_retry", attempt=attempt, delay_s=delay, error=str(last_error))
+            await asyncio.sleep(delay)
+        return rejected("vendor_unavailable", f"No vendor accepted the job: {last_error}")
+
+    @staticmethod
+    def _request(event: JobRequested, flavor: VendorFlavor) -> SubmitRequest:
+        spec = event.spec
+        return SubmitRequest(
+            name=vendor_job_name(event.job_id), kind=spec.kind, image=spec.image, command=spec.command,
+            env=spec.env, flavor_id=flavor.flavor_id, max_runtime_s=spec.max_runtime_s, task=spec.task,
+            storage_gb=spec.storage_gb, replicas=spec.replicas or 1, model=spec.model,
+        )
 
     async def _cancel(self, event: JobCancelRequested) -> None:
         placement = await store.placement(self._runtime().pool, event.job_id)
         if placement is None or placement["state"] != "submitted":
             return  # rejected jobs are already over
-        adapter, _ = self._vendor()
+        adapters, _ = self._vendors()
         try:
-            await adapter.stop(placement["vendor_job_id"])
+            await adapters[placement["vendor"]].stop(placement["vendor_job_id"], placement["kind"])
         except errors.NotFound:
             log.warning("scheduler.cancel_vendor_job_gone", job_id=str(event.job_id))
         log.info("scheduler.stop_requested", job_id=str(event.job_id), vendor_job_id=placement["vendor_job_id"])

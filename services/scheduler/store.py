@@ -13,9 +13,9 @@ SOURCE = "switchyard/scheduler"
 
 async def record_submitted(conn, event: JobSubmitted) -> None:
     await conn.execute(
-        """INSERT INTO scheduler.placements (job_id, tenant_id, state, vendor, vendor_job_id, flavor)
-           VALUES ($1, $2, 'submitted', $3, $4, $5)""",
-        event.job_id, event.tenant_id, event.vendor, event.vendor_job_id, event.flavor,
+        """INSERT INTO scheduler.placements (job_id, tenant_id, state, vendor, vendor_job_id, flavor, kind)
+           VALUES ($1, $2, 'submitted', $3, $4, $5, $6)""",
+        event.job_id, event.tenant_id, event.vendor, event.vendor_job_id, event.flavor, event.kind,
     )
     await enqueue(conn, SCHEMA, JOBS_EVENTS, event, source=SOURCE)
 

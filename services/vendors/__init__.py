@@ -1,8 +1,12 @@
-"""Vendor adapters: one interface (`VendorAdapter`) in front of every AI-compute cloud."""
+"""Vendor adapters: one interface (`VendorAdapter`) in front of every AI-compute cloud.
+
+Each vendor is the module `services.vendors.<vendor>`, which exposes `Adapter`, its VendorAdapter
+class, built from that vendor's own settings (environment variables SWITCHYARD_<VENDOR>_*).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
 from services.vendors.errors import (
@@ -16,27 +20,22 @@ from services.vendors.errors import (
     VendorUnavailable,
     WrongState,
 )
-from services.vendors.modelarts import ModelArtsAdapter
 
-# Each factory builds an adapter from its own settings (environment variables).
-_ADAPTERS: dict[str, Callable[[], VendorAdapter]] = {
-    ModelArtsAdapter.vendor: ModelArtsAdapter,
-}
+KNOWN_VENDORS = ("modelarts", "caip", "qizhi", "aispace")
 
 
 def make_adapter(vendor: str) -> VendorAdapter:
     """An adapter for `vendor`, configured from the environment (e.g. SWITCHYARD_MODELARTS_*)."""
-    try:
-        factory = _ADAPTERS[vendor]
-    except KeyError:
-        raise ValueError(f"unknown vendor {vendor!r}; known: {', '.join(sorted(_ADAPTERS))}") from None
-    return factory()
+    if vendor not in KNOWN_VENDORS:
+        raise ValueError(f"unknown vendor {vendor!r}; known: {', '.join(KNOWN_VENDORS)}")
+    return importlib.import_module(f"services.vendors.{vendor}").Adapter()
 
 
 __all__ = [
     "AuthFailed",
     "CapacityUnavailable",
     "InvalidRequest",
+    "KNOWN_VENDORS",
     "NotFound",
     "QuotaExceeded",
     "RateLimited",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
+from contracts.jobs import JobKind
 from contracts.status import JobStatus
 
 
@@ -20,18 +21,25 @@ class VendorFlavor:
     memory_gb: int
     price_per_hour: int  # vendor list price per node, integer micro-units of CNY (1e-6)
     available: bool  # not sold out, as far as the vendor says
+    kind: JobKind = "training"  # the kind of workload this flavor runs
 
 
 @dataclass(frozen=True)
 class SubmitRequest:
     name: str  # deterministic vendor-side name derived from the Switchyard job id
-    kind: str  # "training" (others later)
+    kind: JobKind
     image: str
-    command: str  # shell command string
+    command: str | None  # shell command string; notebooks and inference services may have none
     env: dict[str, str]
     flavor_id: str
     node_count: int = 1
     max_runtime_s: int | None = None
+    # kind-specific, all optional (see contracts.jobs.JobSpec)
+    task: str | None = None  # training: LLM task such as "sft", "dpo"
+    storage_gb: int | None = None  # notebook
+    replicas: int = 1  # inference
+    model: str | None = None  # inference
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -46,33 +54,40 @@ class VendorJob:
     created_at: datetime | None  # tz-aware UTC
     started_at: datetime | None
     finished_at: datetime | None
+    kind: JobKind = "training"
 
 
 class VendorAdapter(ABC):
-    """One vendor account. Methods raise `services.vendors.errors.VendorError` subclasses."""
+    """One vendor account. Methods raise `services.vendors.errors.VendorError` subclasses.
+
+    A job is addressed by its vendor id and its kind: vendors keep training jobs, notebooks and
+    inference services behind different endpoints. A kind the vendor does not run raises
+    InvalidRequest.
+    """
 
     vendor: ClassVar[str]
     can_list: ClassVar[bool]  # True when list_active() is supported
+    kinds: ClassVar[frozenset[str]] = frozenset({"training"})  # the kinds this vendor runs
 
     @abstractmethod
-    async def list_flavors(self) -> list[VendorFlavor]: ...
+    async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]: ...
 
     @abstractmethod
     async def submit(self, req: SubmitRequest) -> VendorJob:
         """Create the job. Idempotent by `req.name`: a retry returns the existing job."""
 
     @abstractmethod
-    async def find_by_name(self, name: str) -> VendorJob | None: ...
+    async def find_by_name(self, name: str, kind: JobKind = "training") -> VendorJob | None: ...
 
     @abstractmethod
-    async def get(self, vendor_job_id: str) -> VendorJob: ...
+    async def get(self, vendor_job_id: str, kind: JobKind = "training") -> VendorJob: ...
 
     async def list_active(self) -> list[VendorJob]:
-        """Every non-terminal job of this account (all pages)."""
+        """Every non-terminal job of this account, of every kind it runs (all pages)."""
         raise NotImplementedError(f"{self.vendor} cannot list jobs")
 
     @abstractmethod
-    async def stop(self, vendor_job_id: str) -> None:
+    async def stop(self, vendor_job_id: str, kind: JobKind = "training") -> None:
         """Stop the job. Stopping an already-terminal job is not an error."""
 
     @abstractmethod

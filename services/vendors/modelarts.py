@@ -16,6 +16,7 @@ import httpx
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contracts.jobs import JobKind
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
 from services.vendors.errors import (
     AuthFailed,
@@ -113,7 +114,8 @@ class ModelArtsAdapter(VendorAdapter):
         self._client = httpx.AsyncClient(timeout=self._settings.timeout_s)
         self._tokens = _IamTokens(self._client, self._settings)
 
-    async def list_flavors(self) -> list[VendorFlavor]:
+    async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:
+        _only_training(kind)
         response = await self._call("GET", "/training-job-flavors")
         flavors = []
         for item in _json(response).get("flavors") or []:
@@ -126,6 +128,7 @@ class ModelArtsAdapter(VendorAdapter):
         return flavors
 
     async def submit(self, req: SubmitRequest) -> VendorJob:
+        _only_training(req.kind)
         if req.kind != "training":
             raise InvalidRequest(VENDOR, f"job kind {req.kind!r} is not supported")
         spec: dict[str, Any] = {"resource": {"flavor_id": req.flavor_id, "node_count": req.node_count}}
@@ -150,14 +153,16 @@ class ModelArtsAdapter(VendorAdapter):
             return existing
         return _parse_job(_json(response))
 
-    async def find_by_name(self, name: str) -> VendorJob | None:
+    async def find_by_name(self, name: str, kind: JobKind = "training") -> VendorJob | None:
+        _only_training(kind)
         items = await self._search([{"key": "name", "operator": "like", "value": [name]}])
         for item in items:  # `like` is a fuzzy match
             if (item.get("metadata") or {}).get("name") == name:
                 return _parse_job(item)
         return None
 
-    async def get(self, vendor_job_id: str) -> VendorJob:
+    async def get(self, vendor_job_id: str, kind: JobKind = "training") -> VendorJob:
+        _only_training(kind)
         response = await self._call("GET", f"/training-jobs/{quote(vendor_job_id, safe='')}")
         return _parse_job(_json(response))
 
@@ -166,7 +171,8 @@ class ModelArtsAdapter(VendorAdapter):
         jobs = [_parse_job(item) for item in items]
         return [job for job in jobs if job.status is None or not job.status.is_terminal]
 
-    async def stop(self, vendor_job_id: str) -> None:
+    async def stop(self, vendor_job_id: str, kind: JobKind = "training") -> None:
+        _only_training(kind)
         try:
             path = f"/training-jobs/{quote(vendor_job_id, safe='')}/actions"
             await self._call("POST", path, json={"action_type": "terminate"})
@@ -362,6 +368,12 @@ def _job_id(item: dict[str, Any]) -> str:
     return str(job_id)
 
 
+def _only_training(kind: str) -> None:
+    # Notebooks and inference services are the next step for this adapter (issue 3).
+    if kind != "training":
+        raise InvalidRequest(VENDOR, f"{kind} workloads are not supported on modelarts yet")
+
+
 def _reason(status: dict[str, Any]) -> str | None:
     """`secondary_phase` when it adds something to the phase, plus the failing tasks' messages."""
     secondary = status.get("secondary_phase") or None
@@ -426,3 +438,4 @@ def _parse_iso(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+Adapter = ModelArtsAdapter  # what services.vendors.make_adapter builds

@@ -1,8 +1,7 @@
 """CLI: `python -m services.vendorsim <vendor> [--host H] [--port N] [vendor options]`.
 
-A vendor plugs in by adding its module to `SIMULATORS`. The module provides
-`DEFAULT_PORT`, `add_cli_arguments(parser)`, `config_from_cli(args)`,
-`create_app(config)` and `banner(config)`.
+Each vendor is the module `services.vendorsim.<vendor>`, which provides `DEFAULT_PORT`,
+`add_cli_arguments(parser)`, `config_from_cli(args)`, `create_app(config)` and `banner(config)`.
 """
 
 from __future__ import annotations
@@ -14,17 +13,25 @@ from types import ModuleType
 
 import uvicorn
 
-SIMULATORS: dict[str, str] = {
-    "modelarts": "services.vendorsim.modelarts",
-}
+SIMULATORS = ("modelarts", "caip", "qizhi", "aispace")
+
+
+def _available() -> dict[str, ModuleType]:
+    modules = {}
+    for vendor in SIMULATORS:
+        try:
+            modules[vendor] = importlib.import_module(f"services.vendorsim.{vendor}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"services.vendorsim.{vendor}":
+                raise  # a simulator that exists but fails to import is a bug, not an absence
+    return modules
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m services.vendorsim", description="Run a vendor simulator.")
     vendors = parser.add_subparsers(dest="vendor", required=True, metavar="vendor")
-    modules: dict[str, ModuleType] = {}
-    for vendor, module_name in SIMULATORS.items():
-        module = modules[vendor] = importlib.import_module(module_name)
+    modules = _available()
+    for vendor, module in modules.items():
         sub = vendors.add_parser(vendor, help=f"{vendor} simulator")
         sub.add_argument("--host", default="127.0.0.1")
         sub.add_argument("--port", type=int, default=module.DEFAULT_PORT)

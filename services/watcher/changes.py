@@ -17,6 +17,7 @@ class Tracked:
     status: JobStatus
     raw_status: str
     sequence: int
+    kind: str = "training"
 
 
 def state_change(tracked: Tracked, seen: VendorJob, observed_at: datetime) -> JobStateChanged | None:

@@ -12,9 +12,10 @@ SOURCE = "switchyard/watcher"
 
 async def start_tracking(conn, submitted: JobSubmitted, first: JobStateChanged) -> None:
     inserted = await conn.fetchval(
-        """INSERT INTO watcher.tracked_jobs (job_id, tenant_id, vendor, vendor_job_id, status, raw_status, sequence)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (job_id) DO NOTHING RETURNING true""",
-        submitted.job_id, submitted.tenant_id, submitted.vendor, submitted.vendor_job_id,
+        """INSERT INTO watcher.tracked_jobs
+               (job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (job_id) DO NOTHING RETURNING true""",
+        submitted.job_id, submitted.tenant_id, submitted.vendor, submitted.vendor_job_id, submitted.kind,
         first.to_status, first.raw_status, first.sequence,
     )
     if inserted:
@@ -23,7 +24,7 @@ async def start_tracking(conn, submitted: JobSubmitted, first: JobStateChanged) 
 
 async def active_jobs(pool, vendor: str) -> list[Tracked]:
     rows = await pool.fetch(
-        """SELECT job_id, tenant_id, vendor, vendor_job_id, status, raw_status, sequence
+        """SELECT job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence
            FROM watcher.tracked_jobs WHERE active AND vendor = $1""",
         vendor,
     )

@@ -44,6 +44,10 @@ class Poller:
         self._adapter = adapter
         self._gets = asyncio.Semaphore(GET_CONCURRENCY)
 
+    @property
+    def vendor(self) -> str:
+        return self._adapter.vendor
+
     async def poll_once(self, runtime: Runtime) -> int:
         tracked = await store.active_jobs(runtime.pool, self._adapter.vendor)
         if not tracked:
@@ -68,21 +72,26 @@ class Poller:
             return listed[job.vendor_job_id]
         async with self._gets:
             try:
-                return await self._adapter.get(job.vendor_job_id)
+                return await self._adapter.get(job.vendor_job_id, job.kind)
             except errors.NotFound:
                 return VendorJob(vendor_job_id=job.vendor_job_id, name="", raw_status="NotFound",
                                  status=JobStatus.FAILED, reason="the job disappeared from the vendor",
-                                 created_at=None, started_at=None, finished_at=None)
+                                 created_at=None, started_at=None, finished_at=None, kind=job.kind)
             except errors.VendorError as exc:
                 log.warning("watcher.get_failed", job_id=str(job.job_id), error=str(exc))
                 return None
 
 
 async def poll_forever(runtime: Runtime) -> None:
-    poller = Poller(make_adapter(runtime.settings.vendor))
-    while True:
+    """Every enabled vendor is polled each interval, side by side: a slow vendor delays no other."""
+    pollers = [Poller(make_adapter(vendor)) for vendor in runtime.settings.vendors]
+
+    async def poll(poller: Poller) -> None:
         try:
             await poller.poll_once(runtime)
         except errors.VendorError as exc:
-            log.warning("watcher.poll_failed", error=str(exc))
+            log.warning("watcher.poll_failed", vendor=poller.vendor, error=str(exc))
+
+    while True:
+        await asyncio.gather(*(poll(p) for p in pollers))
         await asyncio.sleep(runtime.settings.watch_interval_s)

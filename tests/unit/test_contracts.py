@@ -48,3 +48,25 @@ def test_state_changed_sequence_starts_at_one():
 
 def test_terminal_statuses():
     assert {s for s in JobStatus if s.is_terminal} == {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.STOPPED}
+
+
+def test_training_needs_a_command_but_a_notebook_does_not():
+    with pytest.raises(ValidationError, match="needs a command"):
+        JobSpec(**{**SPEC, "command": None})
+    notebook = JobSpec(**{**SPEC, "kind": "notebook", "command": None, "storage_gb": 50})
+    assert notebook.storage_gb == 50
+
+
+@pytest.mark.parametrize("kind,field,value", [
+    ("training", "storage_gb", 5), ("training", "replicas", 2), ("notebook", "task", "sft"),
+    ("inference", "storage_gb", 5), ("notebook", "model", "m"),
+])
+def test_kind_specific_fields_are_refused_on_other_kinds(kind, field, value):
+    with pytest.raises(ValidationError, match="do not apply"):
+        JobSpec(**{**SPEC, "kind": kind, field: value})
+
+
+def test_fine_tuning_is_a_training_job_with_a_task():
+    assert JobSpec(**SPEC, task="sft").task == "sft"
+    with pytest.raises(ValidationError):
+        JobSpec(**SPEC, task="finetune")
