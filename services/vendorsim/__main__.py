@@ -1,36 +1,18 @@
-"""CLI: `python -m services.vendorsim <vendor> [--host H] [--port N] [vendor options]`.
-
-Each vendor is the module `services.vendorsim.<vendor>`, which provides `DEFAULT_PORT`,
-`add_cli_arguments(parser)`, `config_from_cli(args)`, `create_app(config)` and `banner(config)`.
-"""
+"""CLI: `python -m services.vendorsim <vendor> [--host H] [--port N] [vendor options]`."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 from collections.abc import Sequence
-from types import ModuleType
 
 import uvicorn
 
-SIMULATORS = ("modelarts", "caip", "qizhi", "aispace")
-
-
-def _available() -> dict[str, ModuleType]:
-    modules = {}
-    for vendor in SIMULATORS:
-        try:
-            modules[vendor] = importlib.import_module(f"services.vendorsim.{vendor}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"services.vendorsim.{vendor}":
-                raise  # a simulator that exists but fails to import is a bug, not an absence
-    return modules
-
+from services.vendorsim import available_simulators
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m services.vendorsim", description="Run a vendor simulator.")
     vendors = parser.add_subparsers(dest="vendor", required=True, metavar="vendor")
-    modules = _available()
+    modules = available_simulators()
     for vendor, module in modules.items():
         sub = vendors.add_parser(vendor, help=f"{vendor} simulator")
         sub.add_argument("--host", default="127.0.0.1")

@@ -31,6 +31,7 @@ from services.vendorsim.steering import Outcome, SteeringError, parse_steering
 
 VENDOR = "modelarts"
 DEFAULT_PORT = 18001  # where the adapter's default endpoint looks
+FAST_ARGS = ["--creating-s", "0.5", "--pending-s", "0.5"]  # short phases, for the end-to-end tests
 DEFAULT_PROJECT_ID = "0b2f5e7c9d1a4e3f8a6b5c4d3e2f1a0b"
 
 

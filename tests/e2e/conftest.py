@@ -11,11 +11,12 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from services.cli import create_topics
 from tests.e2e.receiver import Receiver
-from tests.e2e.stack import Stack, free_port, stack_env
+from tests.e2e.stack import SIMULATORS, Stack, free_port, stack_env
 from tests.scratch_db import create_scratch_database, drop_database
 
-SERVICES = ("modelarts", "billing", "notifier", "scheduler", "watcher", "gateway")
-HEALTH = {"modelarts": "/_sim/faults", "billing": "/healthz", "notifier": "/healthz", "gateway": "/readyz"}
+SERVICES = (*SIMULATORS, "billing", "notifier", "scheduler", "watcher", "gateway")
+HEALTH = {**{sim: "/_sim/faults" for sim in SIMULATORS},
+          "billing": "/healthz", "notifier": "/healthz", "gateway": "/readyz"}
 
 
 async def _delete_topics(bootstrap: str, prefix: str) -> None:

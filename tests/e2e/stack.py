@@ -12,7 +12,10 @@ from pathlib import Path
 
 import httpx
 
+from services.vendorsim import available_simulators
+
 ROOT = Path(__file__).resolve().parents[2]
+SIMULATORS = available_simulators()  # every vendor with a simulator takes part in the stack
 
 
 def free_port() -> int:
@@ -33,9 +36,9 @@ class Stack:
         return f"http://127.0.0.1:{self.ports['gateway']}"
 
     def command(self, name: str) -> list[str]:
-        if name == "modelarts":
-            return [sys.executable, "-m", "services.vendorsim", "modelarts", "--port", str(self.ports["modelarts"]),
-                    "--creating-s", "0.5", "--pending-s", "0.5"]
+        if name in SIMULATORS:
+            return [sys.executable, "-m", "services.vendorsim", name, "--port", str(self.ports[name]),
+                    *SIMULATORS[name].FAST_ARGS]
         return [sys.executable, "-m", f"services.{name}"]
 
     def start(self, name: str) -> None:
@@ -82,7 +85,9 @@ class Stack:
 
 
 def stack_env(database_url: str, bootstrap: str, topic_prefix: str, ports: dict[str, int]) -> dict[str, str]:
-    sim = f"http://127.0.0.1:{ports['modelarts']}"
+    vendors = {
+        f"SWITCHYARD_{vendor.upper()}_ENDPOINT": f"http://127.0.0.1:{ports[vendor]}" for vendor in SIMULATORS
+    }
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith("SWITCHYARD_")},
         "PYTHONPATH": str(ROOT),
@@ -92,8 +97,8 @@ def stack_env(database_url: str, bootstrap: str, topic_prefix: str, ports: dict[
         "SWITCHYARD_GATEWAY_PORT": str(ports["gateway"]),
         "SWITCHYARD_BILLING_URL": f"http://127.0.0.1:{ports['billing']}",
         "SWITCHYARD_NOTIFIER_URL": f"http://127.0.0.1:{ports['notifier']}",
-        "SWITCHYARD_MODELARTS_ENDPOINT": sim,
-        "SWITCHYARD_MODELARTS_IAM_ENDPOINT": sim,
+        "SWITCHYARD_VENDORS": ",".join(SIMULATORS),
+        **vendors,
         "SWITCHYARD_WEBHOOK_ALLOW_PRIVATE": "true",
         "SWITCHYARD_WEBHOOK_RETRY_BASE_S": "0.5",
         "SWITCHYARD_WATCH_INTERVAL_S": "0.5",
