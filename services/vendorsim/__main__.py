@@ -9,6 +9,7 @@ import uvicorn
 
 from services.vendorsim import available_simulators
 
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m services.vendorsim", description="Run a vendor simulator.")
     vendors = parser.add_subparsers(dest="vendor", required=True, metavar="vendor")
