@@ -1,0 +1,36 @@
+"""What the gateway's routes share: the caller's tenant, the pool, the internal HTTP client."""
+
+import uuid
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, Request
+from pydantic import BaseModel, Field
+
+from contracts.money import CURRENCY
+from services.common.problems import Problem
+from services.common.settings import Settings
+from services.gateway.auth import require_tenant
+
+Tenant = Annotated[uuid.UUID, Depends(require_tenant)]
+
+
+class Money(BaseModel):
+    amount: str = Field(examples=["12.34"])
+    currency: str = CURRENCY
+
+
+def not_found(what: str) -> Problem:
+    return Problem(404, "Not found", f"No {what} with that id.", type_="not-found")
+
+
+def pool(request: Request):
+    return request.app.state.runtime.pool
+
+
+def internal(request: Request) -> httpx.AsyncClient:
+    return request.app.state.internal_client
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.runtime.settings

@@ -1,0 +1,133 @@
+"""Jobs: submit, read, list, cancel, and their state changes."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from contracts.jobs import JobSpec
+from contracts.money import format_amount
+from contracts.status import JobStatus
+from services.common.problems import Problem
+from services.gateway import store
+from services.gateway.cursor import decode_cursor, encode_cursor
+from services.gateway.idempotency import request_fingerprint
+from services.gateway.routes.deps import Money, Tenant, not_found, pool
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+
+
+class JobOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    name: str
+    status: JobStatus
+    status_reason: str | None
+    vendor: str | None
+    vendor_job_id: str | None
+    flavor: str | None
+    resources: dict[str, Any]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    cost: Money
+
+
+class JobList(BaseModel):
+    items: list[JobOut]
+    next_cursor: str | None
+
+
+class JobEventOut(BaseModel):
+    position: int
+    from_status: JobStatus | None
+    to_status: JobStatus
+    raw_status: str | None
+    reason: str | None
+    vendor_time: datetime | None
+    observed_at: datetime
+
+
+class JobEventList(BaseModel):
+    items: list[JobEventOut]
+    next_cursor: str | None = None
+
+
+def _job_out(row) -> JobOut:
+    return JobOut(
+        id=row["id"], kind=row["kind"], name=row["name"], status=row["status"], status_reason=row["status_reason"],
+        vendor=row["vendor"], vendor_job_id=row["vendor_job_id"], flavor=row["flavor"],
+        resources=row["spec"]["resources"], created_at=row["created_at"], started_at=row["started_at"],
+        finished_at=row["finished_at"], cost=Money(amount=format_amount(row["cost"])),
+    )
+
+
+@router.post("", status_code=202, response_model=JobOut)
+async def submit_job(
+    request: Request,
+    response: Response,
+    tenant_id: Tenant,
+    body: Annotated[dict[str, Any], Body(openapi_examples={"training": {"value": {
+        "kind": "training", "name": "resnet50", "image": "swr.cn-north-4.myhuaweicloud.com/demo/pytorch:2.1",
+        "command": "python train.py", "resources": {"accelerator": "ascend-910b", "count": 1},
+        "env": {"EPOCHS": "3"}, "max_runtime_s": 3600}}})],
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> JobOut:
+    try:
+        spec = JobSpec.model_validate(body)
+    except ValidationError as exc:
+        errors = [{"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
+                  for e in exc.errors()]
+        raise Problem(422, "Invalid job", "The job spec is invalid.", type_="invalid-job", errors=errors) from None
+    try:
+        job, created = await store.submit_job(pool(request), tenant_id, spec, idempotency_key,
+                                              request_fingerprint(spec.model_dump(mode="json")))
+    except store.IdempotencyConflict:
+        raise Problem(409, "Idempotency key reused", "This Idempotency-Key was used with a different body.",
+                      type_="idempotency-conflict") from None
+    response.headers["Location"] = f"/v1/jobs/{job['id']}"
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return _job_out(job)
+
+
+@router.get("", response_model=JobList)
+async def list_jobs(
+    request: Request, tenant_id: Tenant,
+    status: JobStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> JobList:
+    after = decode_cursor(cursor) if cursor else None
+    rows = await store.list_jobs(pool(request), tenant_id, status, limit + 1, after)
+    next_cursor = encode_cursor(rows[limit - 1]["created_at"], rows[limit - 1]["id"]) if len(rows) > limit else None
+    return JobList(items=[_job_out(r) for r in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.get("/{job_id}", response_model=JobOut)
+async def get_job(job_id: uuid.UUID, request: Request, tenant_id: Tenant) -> JobOut:
+    job = await store.get_job(pool(request), tenant_id, job_id)
+    if job is None:
+        raise not_found("job")
+    return _job_out(job)
+
+
+@router.post("/{job_id}/cancel", status_code=202, response_model=JobOut)
+async def cancel_job(job_id: uuid.UUID, request: Request, tenant_id: Tenant) -> JobOut:
+    job = await store.request_cancel(pool(request), tenant_id, job_id)
+    if job is None:
+        raise not_found("job")
+    if JobStatus(job["status"]).is_terminal:
+        raise Problem(409, "Job already finished", f"The job is {job['status']}; there is nothing to cancel.",
+                      type_="job-finished")
+    return _job_out(job)
+
+
+@router.get("/{job_id}/events", response_model=JobEventList)
+async def job_events(job_id: uuid.UUID, request: Request, tenant_id: Tenant) -> JobEventList:
+    if await store.get_job(pool(request), tenant_id, job_id) is None:
+        raise not_found("job")
+    rows = await store.job_events(pool(request), job_id)
+    return JobEventList(items=[JobEventOut(**dict(r)) for r in rows])
