@@ -18,6 +18,7 @@ class Tracked:
     raw_status: str
     sequence: int
     kind: str = "training"
+    started_at: datetime | None = None
 
 
 def state_change(tracked: Tracked, seen: VendorJob, observed_at: datetime) -> JobStateChanged | None:
@@ -33,9 +34,13 @@ def state_change(tracked: Tracked, seen: VendorJob, observed_at: datetime) -> Jo
         return None
     vendor_time = seen.finished_at if new_status.is_terminal else (
         seen.started_at if new_status == JobStatus.RUNNING else None)
+    # Vendors that report no run times (CAIP, say) get the watcher's own observation instead:
+    # the start when RUNNING is first seen, the end when a terminal status is.
+    started_at = seen.started_at or tracked.started_at or (observed_at if new_status == JobStatus.RUNNING else None)
+    finished_at = seen.finished_at or (observed_at if new_status.is_terminal and started_at else None)
     return JobStateChanged(
         job_id=tracked.job_id, tenant_id=tracked.tenant_id, vendor=tracked.vendor,
         vendor_job_id=tracked.vendor_job_id, from_status=tracked.status, to_status=new_status,
         raw_status=seen.raw_status, reason=seen.reason, vendor_time=vendor_time, observed_at=observed_at,
-        sequence=tracked.sequence + 1, started_at=seen.started_at, finished_at=seen.finished_at,
+        sequence=tracked.sequence + 1, started_at=started_at, finished_at=finished_at,
     )

@@ -24,7 +24,7 @@ async def start_tracking(conn, submitted: JobSubmitted, first: JobStateChanged) 
 
 async def active_jobs(pool, vendor: str) -> list[Tracked]:
     rows = await pool.fetch(
-        """SELECT job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence
+        """SELECT job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence, started_at
            FROM watcher.tracked_jobs WHERE active AND vendor = $1""",
         vendor,
     )

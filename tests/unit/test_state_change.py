@@ -48,3 +48,17 @@ def test_unknown_raw_status_keeps_the_normalized_one():
 
 def test_a_terminal_job_never_changes_again():
     assert state_change(tracked(JobStatus.STOPPED, "Terminated"), seen("Completed", JobStatus.SUCCEEDED), NOW) is None
+
+
+def test_a_vendor_without_run_times_gets_the_observed_ones():
+    running = state_change(tracked(), seen("Running", JobStatus.RUNNING), NOW)
+    assert running.started_at == NOW and running.finished_at is None
+    later = NOW + timedelta(seconds=90)
+    done = state_change(Tracked(**{**tracked(JobStatus.RUNNING, "Running", 3).__dict__, "started_at": NOW}),
+                        seen("Completed", JobStatus.SUCCEEDED), later)
+    assert done.started_at == NOW and done.finished_at == later
+
+
+def test_a_job_never_seen_running_has_no_invented_start():
+    done = state_change(tracked(), seen("Completed", JobStatus.SUCCEEDED), NOW)
+    assert done.started_at is None and done.finished_at is None
