@@ -1,0 +1,425 @@
+"""Qizhi (SII, 启智平台) adapter: distributed training jobs through the openapi, with a bearer token.
+
+The document has four endpoints, all POST with JSON bodies: token, create, detail, stop. Flavors
+come from the [EXT] spec list (or from settings, see `QizhiSettings.specs`). There is no list of
+jobs, so `can_list` is False and the watcher asks `get` per job. Every HTTP call, the login too,
+goes through one `CallLimiter` (rate and concurrency) per adapter, so thousands of polls never
+exceed the account's limits; each poll is one POST on a kept-alive connection with a cached token.
+
+Idempotency of `submit`. Qizhi has no client token, names need not be unique, and without a job
+list nothing can be found by name. So:
+- a name this adapter already created returns that job (names remembered in process);
+- a refused create (non-zero code, 4xx, throttle, no connection) created nothing and may be retried;
+- a create whose answer was lost (a timeout after sending, a 5xx) is "outcome unknown": it raises
+  VendorUnavailable saying so, and is logged with the name. The create timeout is generous
+  (`create_timeout_s`) to make this rare.
+Residual risk: a create whose answer was lost, or a crash between the vendor's answer and the
+scheduler's commit, followed by a retry, makes a second job with the same name `sy-<job id>`. The
+name carries the Switchyard job id, so such a duplicate is recognisable on the Qizhi console;
+`max_runtime_s` (sent as `max_running_time_ms`) bounds what it can cost.
+"""
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+from typing import Any, ClassVar
+
+import httpx
+from pydantic import BaseModel, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from contracts.jobs import JobKind
+from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
+from services.vendors.errors import (
+    AuthFailed,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    VendorError,
+    VendorUnavailable,
+)
+from services.vendors.qizhi_errors import MessageMarkers, classify
+from services.vendors.qizhi_specs import VENDOR, parse_spec, price_micros
+from services.vendors.qizhi_status import from_ms, job_reason, map_status, ms_count
+from services.vendors.ratelimit import CallLimiter
+
+log = logging.getLogger(__name__)
+
+TOKEN_PATH = "/auth/token"
+SPECS_PATH = "/openapi/v1/specs/list"  # [EXT]
+CREATE_PATH = "/openapi/v1/train_job/create"
+DETAIL_PATH = "/openapi/v1/train_job/detail"
+STOP_PATH = "/openapi/v1/train_job/stop"
+
+_DEFAULT_TOKEN_LIFETIME_S = 604800  # [EXT] clients assume 7 days when `expires_in` is missing
+
+
+class StaticSpec(BaseModel):
+    """A spec given in settings instead of read from the spec list."""
+
+    spec_id: str
+    logic_compute_group_id: str
+    accelerator: str  # normalized class, e.g. "nvidia-h100"
+    gpu_count: int
+    cpu: int
+    memory_gb: int
+    price_per_hour: Decimal  # CNY per instance-hour, e.g. "14.6"
+
+
+class QizhiSettings(BaseSettings):
+    """Defaults point at the local simulator (`python -m services.vendorsim qizhi --port 18003`)."""
+
+    model_config = SettingsConfigDict(env_prefix="SWITCHYARD_QIZHI_")
+
+    endpoint: str = "http://127.0.0.1:18003"
+    username: str = "sim-user"
+    password: SecretStr = SecretStr("sim-password")
+    # Where jobs go; the defaults are the simulator's development project, workspace and groups.
+    project_id: str = "project-0ca5ec4c-7cf6-4700-9d2e-cd95c04e6e8e"
+    workspace_id: str = "ws-9dcc0e1f-80a4-4af2-bc2f-0e352e7b17e6"
+    logic_compute_group_ids: list[str] = [
+        "lcg-303ac8c6-aa19-4284-af03-2296592326e5",
+        "lcg-7c41d2e0-5f3b-4a8e-9b6d-0e2f4a1c3b5d",
+    ]
+    # [EXT] a public client reports that the live `/openapi/v1/specs/list` answers 404; then list
+    # the account's specs here (JSON) and the spec list is not called.
+    specs: list[StaticSpec] | None = None
+    framework: str = "pytorch"  # [EXT] the document refers to a Framework enum it does not include
+    image_type: str = "SOURCE_PRIVATE"  # [EXT] observed: SOURCE_PRIVATE, SOURCE_PUBLIC
+    task_priority: int = 4  # [EXT] 1-10, capped per project; 1-4 is the low band
+    shm_gi: float | None = None  # shared memory per instance; None leaves it to the platform
+    timeout_s: float = 10.0
+    create_timeout_s: float = 60.0  # generous: a create that times out has an unknown outcome
+    # [INFER] the document states no rate limit; conservative defaults, per adapter (process).
+    rate_per_s: float = 5.0
+    rate_burst: int | None = None  # None: one second's worth of rate_per_s
+    concurrency: int = 4
+    throttle_backoff_s: float = 1.0  # pause after a 429 that names no Retry-After
+    not_found_markers: tuple[str, ...] = MessageMarkers.not_found
+    capacity_markers: tuple[str, ...] = MessageMarkers.capacity
+    remembered_names: int = 10_000  # submitted names kept for idempotent retries
+
+
+class QizhiAdapter(VendorAdapter):
+    vendor: ClassVar[str] = VENDOR
+    can_list: ClassVar[bool] = False  # the openapi has no job list
+    kinds: ClassVar[frozenset[str]] = frozenset({"training"})
+
+    def __init__(self, settings: QizhiSettings | None = None) -> None:
+        self._settings = settings or QizhiSettings()
+        s = self._settings
+        self._endpoint = s.endpoint.rstrip("/")
+        self._client = httpx.AsyncClient(
+            timeout=s.timeout_s,
+            limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=s.concurrency),
+        )
+        self._limiter = CallLimiter(s.rate_per_s, s.concurrency, s.rate_burst)
+        self._markers = MessageMarkers(not_found=s.not_found_markers, capacity=s.capacity_markers)
+        self._token = _BearerToken(self._login)
+        self._spec_groups: dict[str, str] = {}  # spec id -> its logic compute group
+        self._submitted = _RecentNames(s.remembered_names)
+        self._creating = asyncio.Lock()  # one create at a time, so a retried name waits for the first
+
+    # ---- VendorAdapter
+
+    async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:
+        _only_training(kind)
+        if self._settings.specs is not None:
+            return [self._static_flavor(spec) for spec in self._settings.specs]
+        flavors = []
+        for lcg_id in self._settings.logic_compute_group_ids:
+            data = await self._call(SPECS_PATH, {"logic_compute_group_id": lcg_id})
+            for item in _object(data).get("specs") or []:
+                flavor = parse_spec(item) if isinstance(item, dict) else None
+                if flavor is None:
+                    log.warning("qizhi spec skipped: no spec id or no total_price_per_hour: %s", item)
+                    continue
+                self._spec_groups[flavor.flavor_id] = str(item.get("logic_compute_group_id") or lcg_id)
+                flavors.append(flavor)
+        return flavors
+
+    async def submit(self, req: SubmitRequest) -> VendorJob:
+        _only_training(req.kind)
+        if not req.command:
+            raise InvalidRequest(VENDOR, "a training job needs a command")
+        async with self._creating:
+            known = self._submitted.get(req.name)
+            if known is not None:
+                return await self.get(known)
+            body = await self._create_body(req)
+            try:
+                data = await self._call(CREATE_PATH, body, timeout=self._settings.create_timeout_s)
+            except NotFound as exc:
+                # "record not found" on create: the project, workspace, group or spec id is wrong.
+                raise InvalidRequest(VENDOR, f"create refused: {exc.message}", code=exc.code) from exc
+            except VendorUnavailable as exc:
+                if not _may_have_reached_vendor(exc):
+                    raise
+                log.warning("qizhi create outcome unknown for %s (a retry may duplicate it): %s", req.name, exc)
+                raise VendorUnavailable(
+                    VENDOR,
+                    f"create of {req.name} may or may not have happened ({exc.message}); retry later",
+                    code=exc.code,
+                    http_status=exc.http_status,
+                ) from exc
+            job = _parse_job(data)
+            self._submitted.remember(req.name, job.vendor_job_id)
+            return job
+
+    async def find_by_name(self, name: str, kind: JobKind = "training") -> VendorJob | None:
+        """Only jobs this adapter created: Qizhi cannot look a job up by name (see the module doc)."""
+        _only_training(kind)
+        job_id = self._submitted.get(name)
+        return None if job_id is None else await self.get(job_id)
+
+    async def get(self, vendor_job_id: str, kind: JobKind = "training") -> VendorJob:
+        _only_training(kind)
+        return _parse_job(await self._call(DETAIL_PATH, {"job_id": vendor_job_id}))
+
+    async def stop(self, vendor_job_id: str, kind: JobKind = "training") -> None:
+        _only_training(kind)
+        try:
+            await self._call(STOP_PATH, {"job_id": vendor_job_id})
+        except (NotFound, AuthFailed, RateLimited, VendorUnavailable):
+            raise
+        except VendorError:
+            # [EXT] stopping an ended job may answer a non-zero code: fine when the job has ended.
+            job = await self.get(vendor_job_id)
+            if job.status is None or not job.status.is_terminal:
+                raise
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # ---- requests
+
+    async def _create_body(self, req: SubmitRequest) -> dict[str, Any]:
+        """Exactly the document's JobOpenapi fields: the server refuses unknown ones."""
+        s = self._settings
+        lcg_id = self._spec_groups.get(req.flavor_id)
+        if lcg_id is None:
+            await self.list_flavors()  # a fresh process: learn which group the spec belongs to
+            lcg_id = self._spec_groups.get(req.flavor_id)
+        if lcg_id is None:
+            raise InvalidRequest(VENDOR, f"unknown spec {req.flavor_id!r}")
+        framework_config: dict[str, Any] = {
+            "spec_id": req.flavor_id,
+            "image": req.image,
+            "image_type": s.image_type,
+            "instance_count": req.node_count,
+        }
+        if s.shm_gi is not None:
+            framework_config["shm_gi"] = s.shm_gi
+        body: dict[str, Any] = {
+            "name": req.name,
+            "project_id": s.project_id,
+            "workspace_id": s.workspace_id,
+            "logic_compute_group_id": lcg_id,
+            "framework": s.framework,
+            "command": req.command,
+            "task_priority": s.task_priority,
+            "envs": [{"name": name, "value": value} for name, value in req.env.items()],
+            "framework_config": [framework_config],
+        }
+        if req.max_runtime_s:
+            body["max_running_time_ms"] = str(req.max_runtime_s * 1000)  # a string, in ms
+        return body
+
+    def _static_flavor(self, spec: StaticSpec) -> VendorFlavor:
+        self._spec_groups[spec.spec_id] = spec.logic_compute_group_id
+        return VendorFlavor(
+            vendor=VENDOR,
+            flavor_id=spec.spec_id,
+            accelerator=spec.accelerator,
+            count=spec.gpu_count,
+            cpu=spec.cpu,
+            memory_gb=spec.memory_gb,
+            price_per_hour=price_micros(spec.price_per_hour),
+            available=True,
+        )
+
+    # ---- HTTP
+
+    async def _call(self, path: str, body: dict[str, Any], *, timeout: float | None = None) -> Any:
+        """POST with the token; when the token is refused ([EXT] HTTP 200 `code: -1`, or a 401), log in
+        again and retry once."""
+        token = await self._token.get()
+        try:
+            return await self._post(path, body, token=token, timeout=timeout)
+        except AuthFailed as exc:
+            if exc.code != "-1" and exc.http_status != 401:
+                raise
+            self._token.invalidate(token)
+        return await self._post(path, body, token=await self._token.get(), timeout=timeout)
+
+    async def _login(self) -> tuple[str, float]:
+        credentials = {"username": self._settings.username, "password": self._settings.password.get_secret_value()}
+        try:
+            data = _object(await self._post(TOKEN_PATH, credentials, token=None))
+        except (RateLimited, VendorUnavailable):
+            raise
+        except VendorError as exc:
+            raise AuthFailed(VENDOR, f"login refused: {exc.message}", code=exc.code, http_status=exc.http_status) from exc
+        token = data.get("access_token")
+        if not token:
+            raise AuthFailed(VENDOR, "the token answer has no access_token")
+        return str(token), float(ms_count(data.get("expires_in")) or _DEFAULT_TOKEN_LIFETIME_S)
+
+    async def _post(self, path: str, body: dict[str, Any], *, token: str | None, timeout: float | None = None) -> Any:
+        """One call within the account's limits; the payload (`data`, or a bare body) or a typed error."""
+        self._refuse_while_backing_off()
+        async with self._limiter:
+            self._refuse_while_backing_off()  # a 429 may have come in while this call waited
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            try:
+                response = await self._client.post(
+                    f"{self._endpoint}{path}",
+                    json=body,
+                    headers=headers,
+                    timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
+                )
+            except httpx.TransportError as exc:  # timeouts, refused connections, protocol errors
+                raise VendorUnavailable(VENDOR, f"POST {path}: {type(exc).__name__}: {exc}") from exc
+        return self._payload(path, response)
+
+    def _payload(self, path: str, response: httpx.Response) -> Any:
+        try:
+            # Numbers as Decimal: prices reach us exactly as the vendor wrote them.
+            body = response.json(parse_float=Decimal)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and "code" in body:  # [EXT] the {code, message, data} envelope
+            code = _envelope_code(body["code"])
+            if response.status_code == 200 and code == 0:
+                return body.get("data")
+            raise self._error(response, code, str(body.get("message") or body.get("msg") or ""))
+        if response.is_success and body is not None:
+            return body  # the document's bare shapes
+        raise self._error(response, None, response.text[:200] or f"POST {path}: HTTP {response.status_code}")
+
+    def _error(self, response: httpx.Response, code: int | None, message: str) -> VendorError:
+        status = response.status_code
+        error_class = classify(status, code, message, self._markers)
+        code_text = None if code is None else str(code)
+        if error_class is RateLimited:
+            retry_after = _retry_after(response)
+            wait_s = self._settings.throttle_backoff_s if retry_after is None else retry_after
+            self._limiter.back_off(wait_s)
+            return RateLimited(VENDOR, message, code=code_text, http_status=status, retry_after_s=wait_s)
+        return error_class(VENDOR, message, code=code_text, http_status=status)
+
+    def _refuse_while_backing_off(self) -> None:
+        wait_s = self._limiter.backing_off_for()
+        if wait_s > 0:
+            raise RateLimited(VENDOR, "backing off: the vendor throttled this account", retry_after_s=wait_s)
+
+
+class _BearerToken:
+    """The account's token, fetched lazily and renewed a margin before it expires."""
+
+    def __init__(self, login: Callable[[], Awaitable[tuple[str, float]]]) -> None:
+        self._login = login
+        self._lock = asyncio.Lock()
+        self._token: str | None = None
+        self._renew_at = 0.0  # time.monotonic()
+
+    async def get(self) -> str:
+        async with self._lock:
+            if self._token is None or time.monotonic() >= self._renew_at:
+                token, lifetime_s = await self._login()
+                self._token = token
+                self._renew_at = time.monotonic() + lifetime_s - min(3600.0, 0.1 * lifetime_s)
+            return self._token
+
+    def invalidate(self, token: str) -> None:
+        if self._token == token:  # another call may have renewed it already
+            self._token = None
+
+
+class _RecentNames:
+    """name -> vendor job id of the jobs this adapter created, the oldest forgotten first."""
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._ids: OrderedDict[str, str] = OrderedDict()
+
+    def get(self, name: str) -> str | None:
+        return self._ids.get(name)
+
+    def remember(self, name: str, job_id: str) -> None:
+        self._ids[name] = job_id
+        self._ids.move_to_end(name)
+        while len(self._ids) > self._capacity:
+            self._ids.popitem(last=False)
+
+
+def _parse_job(data: Any) -> VendorJob:
+    job = _object(data)
+    job_id = job.get("job_id")
+    if not job_id:
+        raise VendorUnavailable(VENDOR, "a train job without job_id in the answer")
+    timeline = job.get("timeline") or {}  # detail only; keys appear as stages are reached
+    started_at = from_ms(timeline.get("run"))
+    raw_status = str(job.get("status") or "")
+    status = map_status(raw_status, has_run=started_at is not None)
+    finished_at = None
+    if status is not None and status.is_terminal:
+        finished_at = from_ms(timeline.get("finished")) or from_ms(job.get("finished_at"))
+    return VendorJob(
+        vendor_job_id=str(job_id),
+        name=str(job.get("name") or ""),
+        raw_status=raw_status,
+        status=status,
+        reason=job_reason(job),
+        created_at=from_ms(job.get("created_at")),
+        started_at=started_at,
+        finished_at=finished_at,
+    )
+
+
+def _object(data: Any) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise VendorUnavailable(VENDOR, f"expected a JSON object, got {str(data)[:200]!r}")
+    return data
+
+
+def _envelope_code(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _may_have_reached_vendor(exc: VendorUnavailable) -> bool:
+    """False only when the request certainly never left: no connection could be made."""
+    cause = exc.__cause__
+    return not isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:  # the HTTP-date form
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def _only_training(kind: str) -> None:
+    if kind != "training":
+        raise InvalidRequest(VENDOR, f"{kind} workloads are not supported on qizhi (distributed training only)")
+
+
+Adapter = QizhiAdapter  # what services.vendors.make_adapter builds

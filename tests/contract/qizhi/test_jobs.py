@@ -1,0 +1,234 @@
+"""Qizhi specs and training jobs through the adapter: flavors, lifecycle, status table, stop, limits."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from contracts.status import JobStatus
+from services.vendors import InvalidRequest
+from services.vendors.qizhi import QizhiAdapter, StaticSpec
+from tests.contract.qizhi.conftest import QizhiSim, StartQizhi
+from tests.contract.qizhi.helpers import A100_1, A100_8, H100_1, H100_8, name, request, terminal, wait_for
+
+# --------------------------------------------------------------------------- flavors
+
+
+async def test_specs_are_flavors_with_exact_prices(qizhi: QizhiAdapter) -> None:
+    flavors = {flavor.flavor_id: flavor for flavor in await qizhi.list_flavors()}
+
+    assert set(flavors) == {H100_1, H100_8, A100_1, A100_8}
+    one = flavors[H100_1]
+    assert (one.vendor, one.accelerator, one.count, one.cpu, one.memory_gb) == ("qizhi", "nvidia-h100", 1, 12, 200)
+    assert one.price_per_hour == 14_600_000  # 12 cpu × 0.05 + 1 × 12.0 + 200 GiB × 0.01, per instance-hour
+    assert flavors[H100_8].price_per_hour == 117_000_000  # the digest's example
+    assert (flavors[A100_8].accelerator, flavors[A100_8].count, flavors[A100_8].price_per_hour) == (
+        "nvidia-a100",
+        8,
+        89_000_000,
+    )
+    assert flavors[A100_1].price_per_hour == 11_100_000
+    assert all(isinstance(flavor.price_per_hour, int) and flavor.available for flavor in flavors.values())
+
+
+async def test_static_specs_replace_the_spec_list(start_qizhi: StartQizhi) -> None:
+    sim = start_qizhi()
+    lcg = "lcg-303ac8c6-aa19-4284-af03-2296592326e5"
+    spec = StaticSpec(
+        spec_id=H100_1, logic_compute_group_id=lcg, accelerator="nvidia-h100", gpu_count=1, cpu=12, memory_gb=200,
+        price_per_hour="14.6",
+    )
+    adapter = QizhiAdapter(sim.settings(specs=[spec]))
+    try:
+        [flavor] = await adapter.list_flavors()
+        assert (flavor.flavor_id, flavor.price_per_hour) == (H100_1, 14_600_000)
+        job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.1"))
+        assert job.status is JobStatus.QUEUED
+    finally:
+        await adapter.aclose()
+    assert "/openapi/v1/specs/list" not in sim.stats()["calls"]
+
+
+# --------------------------------------------------------------------------- lifecycle and the status table
+
+
+async def test_job_runs_to_succeeded_through_every_stage(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
+    submitted = await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.5", NCCL_DEBUG="INFO"))
+    assert submitted.vendor_job_id.startswith("job-")
+    assert (submitted.raw_status, submitted.status) == ("job_queuing", JobStatus.QUEUED)
+    assert submitted.reason  # sub_msg: why it is queued
+    assert submitted.created_at is not None and submitted.created_at.tzinfo is not None
+
+    seen: list[tuple[str, JobStatus | None]] = []
+
+    def record(job):  # every distinct (raw, normalized) pair on the way
+        if not seen or seen[-1] != (job.raw_status, job.status):
+            seen.append((job.raw_status, job.status))
+        return terminal(job)
+
+    done = await wait_for(qizhi, submitted.vendor_job_id, record)
+    assert seen == [
+        ("job_queuing", JobStatus.QUEUED),
+        ("job_creating", JobStatus.QUEUED),  # resources granted, not running (nor billed) yet
+        ("job_running", JobStatus.RUNNING),
+        ("job_succeeded", JobStatus.SUCCEEDED),
+    ]
+    assert done.started_at is not None and done.finished_at is not None
+    assert done.created_at is not None and done.created_at < done.started_at
+    assert (done.finished_at - done.started_at) == timedelta(milliseconds=500)
+    assert done.reason is None
+
+    raw = qsim.post("/openapi/v1/train_job/detail", {"job_id": done.vendor_job_id}, qsim.token()).json()["data"]
+    assert set(raw["timeline"]) == {"created", "resource_prepared", "run", "finished"}
+    assert raw["running_time_ms"] == "500" and raw["finished_at"] == raw["timeline"]["finished"]
+    assert raw["envs"] == [{"name": "SWITCHYARD_SIM_RUN_SECONDS", "value": "0.5"}, {"name": "NCCL_DEBUG", "value": "INFO"}]
+    assert (raw["framework"], raw["task_priority"], raw["name"]) == ("pytorch", 4, done.name)
+    assert raw["framework_config"][0]["predef_id"] == H100_1
+
+
+async def test_timeline_keys_appear_only_when_reached(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
+    job = await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))
+    token = qsim.token()
+
+    def timeline() -> set[str]:
+        return set(qsim.post("/openapi/v1/train_job/detail", {"job_id": job.vendor_job_id}, token).json()["data"]["timeline"])
+
+    assert timeline() <= {"created"}
+    running = await wait_for(qizhi, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
+    assert running.started_at is not None and running.finished_at is None
+    assert timeline() == {"created", "resource_prepared", "run"}
+    await qizhi.stop(job.vendor_job_id)
+    assert timeline() == {"created", "resource_prepared", "run", "finished"}
+
+
+async def test_steered_failure_ends_failed_with_a_reason(qizhi: QizhiAdapter) -> None:
+    job = await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.2", SWITCHYARD_SIM_OUTCOME="failed"))
+    done = await wait_for(qizhi, job.vendor_job_id, terminal)
+    assert (done.raw_status, done.status) == ("job_failed", JobStatus.FAILED)
+    assert done.reason and "exit code 1" in done.reason
+    assert done.started_at is not None and done.finished_at is not None
+
+
+async def test_a_job_that_fails_before_running_is_create_failed(qizhi: QizhiAdapter) -> None:
+    job = await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0", SWITCHYARD_SIM_OUTCOME="failed"))
+    done = await wait_for(qizhi, job.vendor_job_id, terminal)
+    assert (done.raw_status, done.status) == ("job_create_failed", JobStatus.FAILED)
+    assert done.started_at is None and done.finished_at is not None
+
+
+async def test_max_running_time_stops_the_job(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
+    job = await qizhi.submit(request(max_runtime_s=1, SWITCHYARD_SIM_RUN_SECONDS="30"))
+    raw = qsim.post("/openapi/v1/train_job/detail", {"job_id": job.vendor_job_id}, qsim.token()).json()["data"]
+    assert raw["max_running_time_ms"] == "1000"  # a string, in ms
+
+    done = await wait_for(qizhi, job.vendor_job_id, terminal)
+    assert (done.raw_status, done.status) == ("job_stopped", JobStatus.STOPPED)
+    assert done.started_at is not None and done.finished_at is not None
+    assert done.finished_at - done.started_at == timedelta(seconds=1)
+    assert done.reason and "max_running_time_ms 1000 reached" in done.reason
+
+
+async def test_max_running_time_can_end_the_job_failed(start_qizhi: StartQizhi) -> None:
+    sim = start_qizhi(timeout_status="job_failed")
+    adapter = QizhiAdapter(sim.settings())
+    try:
+        job = await adapter.submit(request(max_runtime_s=1, SWITCHYARD_SIM_RUN_SECONDS="30"))
+        done = await wait_for(adapter, job.vendor_job_id, terminal)
+    finally:
+        await adapter.aclose()
+    assert (done.raw_status, done.status) == ("job_failed", JobStatus.FAILED)
+
+
+# --------------------------------------------------------------------------- idempotency
+
+
+async def test_submit_is_idempotent_by_name(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
+    req = request(SWITCHYARD_SIM_RUN_SECONDS="30")
+    first = await qizhi.submit(req)
+    second = await qizhi.submit(req)
+    assert second.vendor_job_id == first.vendor_job_id
+    assert [job["job_id"] for job in qsim.jobs() if job["name"] == req.name] == [first.vendor_job_id]
+
+    found = await qizhi.find_by_name(req.name)
+    assert found is not None and found.vendor_job_id == first.vendor_job_id
+    assert await qizhi.find_by_name(name("never")) is None
+    await qizhi.stop(first.vendor_job_id)
+
+
+async def test_concurrent_submits_of_one_name_create_one_job(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
+    req = request(SWITCHYARD_SIM_RUN_SECONDS="0.1")
+    jobs = await asyncio.gather(*(qizhi.submit(req) for _ in range(3)))
+    assert len({job.vendor_job_id for job in jobs}) == 1
+    assert sum(1 for job in qsim.jobs() if job["name"] == req.name) == 1
+
+
+async def test_a_fresh_adapter_learns_the_specs_group_before_creating(qsim: QizhiSim) -> None:
+    adapter = QizhiAdapter(qsim.settings())  # never listed flavors
+    try:
+        job = await adapter.submit(request(flavor_id=A100_1, SWITCHYARD_SIM_RUN_SECONDS="0.1"))
+        assert job.status is JobStatus.QUEUED
+        with pytest.raises(InvalidRequest, match="unknown spec"):
+            await adapter.submit(request(flavor_id="no-such-spec"))
+    finally:
+        await adapter.aclose()
+
+
+# --------------------------------------------------------------------------- stop
+
+
+async def test_stop_a_running_job_and_stop_again(qizhi: QizhiAdapter) -> None:
+    job = await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))
+    await wait_for(qizhi, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
+
+    await qizhi.stop(job.vendor_job_id)
+    stopped = await qizhi.get(job.vendor_job_id)
+    assert (stopped.raw_status, stopped.status) == ("job_stopped", JobStatus.STOPPED)
+    assert stopped.started_at is not None and stopped.finished_at is not None
+    await qizhi.stop(job.vendor_job_id)  # the vendor refuses (already ended); the adapter is content
+
+
+async def test_stop_a_queued_job(start_qizhi: StartQizhi) -> None:
+    sim = start_qizhi(capacity=1)
+    adapter = QizhiAdapter(sim.settings())
+    try:
+        first = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))
+        second = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))
+        await adapter.stop(second.vendor_job_id)
+        stopped = await adapter.get(second.vendor_job_id)
+        assert (stopped.raw_status, stopped.status) == ("job_stopped", JobStatus.STOPPED)
+        assert stopped.started_at is None and stopped.finished_at is not None
+        await adapter.stop(first.vendor_job_id)
+    finally:
+        await adapter.aclose()
+
+
+# --------------------------------------------------------------------------- capacity
+
+
+async def test_a_job_that_does_not_fit_waits_queued_and_says_why(start_qizhi: StartQizhi) -> None:
+    sim = start_qizhi(capacity=2)
+    adapter = QizhiAdapter(sim.settings())
+    try:
+        first = await adapter.submit(request(node_count=2, SWITCHYARD_SIM_RUN_SECONDS="0.5"))
+        await wait_for(adapter, first.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
+        second = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.2"))
+        assert second.reason is not None and second.reason.startswith("资源不足，排队中")
+        assert "空闲 0/2" in second.reason
+
+        other_spec = await adapter.submit(request(flavor_id=H100_8, SWITCHYARD_SIM_RUN_SECONDS="0.1"))
+        await wait_for(adapter, other_spec.vendor_job_id, terminal)  # capacity is per spec
+
+        waiting = await adapter.get(second.vendor_job_id)
+        assert (waiting.raw_status, waiting.status) == ("job_queuing", JobStatus.QUEUED)
+        done_first = await wait_for(adapter, first.vendor_job_id, terminal)
+        done_second = await wait_for(adapter, second.vendor_job_id, terminal)
+        assert done_second.status is JobStatus.SUCCEEDED
+        assert done_first.finished_at is not None and done_second.started_at is not None
+        assert done_second.started_at > done_first.finished_at
+    finally:
+        await adapter.aclose()
+
+
+async def test_more_instances_than_a_spec_has_is_invalid(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
+    with pytest.raises(InvalidRequest, match="instance_count"):
+        await qizhi.submit(request(node_count=qsim.config.capacity + 1))
