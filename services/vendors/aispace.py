@@ -1,0 +1,382 @@
+"""CECSTACK AI Space adapter: training jobs, LLM fine-tuning, notebooks and online services, placed on the
+account's resource packages.
+
+Kinds: `training` is a training job (`slm`) or, with `SubmitRequest.task` pt/sft/dpo/rw/ppo, an LLM task; `notebook`
+is a notebook (开发机); `inference` an online service (在线服务). The vendor job id names the table and the row:
+"slm:88", "sft:90", "notebook:44", "service:169" (LLM tasks need their type in every path; notebooks, services and
+tasks number their rows independently).
+
+Flavors are the packages bound to our project space (see `aispace_packages`). Every create is preceded by a look-up
+by the job's unique name, since AI Space has no idempotency token and some creates return no id: a retried
+submission finds what the first one created, and starts it if it never ran.
+
+Job times: the document has no run start or end. A task's start is `last_run_time` (when its run was launched, so
+Pending time on the vendor is included) and its end the `changed_on` of the row that turned terminal; a notebook
+started at the `changed_on` of its last create/reset and stopped at that of the stop; a service runs from its
+`deploy_time`. The watcher's observation times cover what is missing.
+
+Not carried to the vendor: `max_runtime_s` (no create body has a timeout; the broker stops the job), a notebook's
+command and `storage_gb` (storage is a package of its own), an LLM task's image and command (the platform runs its
+own framework; the environment joins its hyperparameters). `packages()` reports each package's remaining paid amount.
+"""
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import httpx
+
+from contracts.jobs import JobKind
+from contracts.status import JobStatus
+from services.vendors import aispace_bodies as bodies
+from services.vendors.aispace_packages import ResourcePackage, parse_package, to_flavor
+from services.vendors.aispace_settings import AISpaceSettings
+from services.vendors.aispace_signing import sign
+from services.vendors.aispace_status import (
+    clean_status,
+    map_notebook_status,
+    map_service_status,
+    map_task_status,
+)
+from services.vendors.aispace_times import parse_elapsed, parse_time
+from services.vendors.aispace_wire import VENDOR, error_for, unwrap
+from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
+from services.vendors.errors import InvalidRequest, VendorUnavailable, WrongState
+
+V1 = "/api/aidp/v1"
+ALPHA = "/api/aidp/alpha"
+LLM_TASKS = ("pt", "sft", "dpo", "rw", "ppo")
+TRAINING_TABLES = ("slm", *LLM_TASKS)
+_ALREADY_EXISTS = "ResourceAlreadyExists"
+Finder = Callable[[], Awaitable[dict[str, Any] | None]]
+
+__all__ = ["AISpaceAdapter", "AISpaceSettings", "Adapter", "ResourcePackage", "job_ref", "parse_job_ref"]
+
+
+def job_ref(table: str, row_id: int | str) -> str:
+    """The vendor job id: "<table>:<row id>", table one of slm/pt/sft/dpo/rw/ppo, notebook, service."""
+    return f"{table}:{row_id}"
+
+
+def parse_job_ref(vendor_job_id: str, kind: JobKind) -> tuple[str, int]:
+    """(table, row id) of a vendor job id of `kind`; InvalidRequest for an id that is not one."""
+    table, _, row = vendor_job_id.partition(":")
+    tables = {"training": TRAINING_TABLES, "notebook": ("notebook",), "inference": ("service",)}[kind]
+    if table not in tables or not row.isdigit():
+        raise InvalidRequest(VENDOR, f"{vendor_job_id!r} is not an AI Space {kind} id ({'|'.join(tables)}:<id>)")
+    return table, int(row)
+
+
+class AISpaceAdapter(VendorAdapter):
+    vendor: ClassVar[str] = VENDOR
+    # No list can filter by status, so listing "active" jobs would read the account's whole history on every poll;
+    # the watcher reads each tracked job instead.
+    can_list: ClassVar[bool] = False
+    kinds: ClassVar[frozenset[str]] = frozenset({"training", "notebook", "inference"})
+
+    def __init__(self, settings: AISpaceSettings | None = None) -> None:
+        self._settings = settings or AISpaceSettings()
+        self._endpoint = httpx.URL(self._settings.endpoint.rstrip("/"))
+        self._client = httpx.AsyncClient(timeout=self._settings.timeout_s, verify=self._settings.verify_tls)
+        self._project_name: str | None = None
+
+    # ------------------------------------------------------------------ packages and flavors
+
+    async def packages(self) -> list[ResourcePackage]:
+        """Every compute package of the account (all pages), with its remaining paid amount."""
+        found: list[ResourcePackage] = []
+        page = 1
+        while True:
+            body = {"pageSize": self._settings.page_size, "pageNum": page, "specType": "compute"}
+            data = await self._call("POST", f"{V1}/resource/list", body=body) or {}
+            found.extend(parse_package(item) for item in data.get("list") or [])
+            if page >= int(data.get("totalPage") or 0) or not data.get("list"):
+                return found
+            page += 1
+
+    async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:
+        _check_kind(kind)
+        project = await self._project()
+        now = datetime.now(UTC)
+        return [
+            to_flavor(package, kind)
+            for package in await self.packages()
+            if package.resource_type == "compute" and package.total_amount > 0 and package.usable(project, now)
+        ]
+
+    # ------------------------------------------------------------------ the job interface
+
+    async def submit(self, req: SubmitRequest) -> VendorJob:
+        _check_kind(req.kind)
+        if req.kind == "notebook":
+            return await self._submit_notebook(req)
+        if req.kind == "inference":
+            return await self._submit_service(req)
+        return await self._submit_task(req)
+
+    async def find_by_name(self, name: str, kind: JobKind = "training") -> VendorJob | None:
+        _check_kind(kind)
+        if kind == "notebook":
+            item = await self._find(self._settings.notebook_read_path, name)
+            return _notebook_job(item) if item else None
+        if kind == "inference":
+            item = await self._find(self._settings.service_read_path, name)
+            return _service_job(item) if item else None
+        for table in TRAINING_TABLES:
+            item = await self._find(_task_path(table), name)
+            if item:
+                return _task_job(table, item)
+        return None
+
+    async def get(self, vendor_job_id: str, kind: JobKind = "training") -> VendorJob:
+        _check_kind(kind)
+        table, row = parse_job_ref(vendor_job_id, kind)
+        if kind == "notebook":
+            return _notebook_job(await self._call("GET", f"{self._settings.notebook_read_path}/{row}"))
+        if kind == "inference":
+            return _service_job(await self._call("GET", f"{self._settings.service_read_path}/{row}"))
+        return _task_job(table, await self._call("GET", f"{_task_path(table)}/{row}"))
+
+    async def stop(self, vendor_job_id: str, kind: JobKind = "training") -> None:
+        _check_kind(kind)
+        table, row = parse_job_ref(vendor_job_id, kind)
+        try:
+            if kind == "notebook":
+                await self._call("GET", f"{V1}/resource/stopInstance", query={"instanceId": str(row)})
+            elif kind == "inference":
+                await self._call("GET", f"{ALPHA}/inferenceservice_modelview/clear/restful/{row}")
+            else:
+                await self._call("GET", f"{_task_path(table)}/stop/{row}")
+        except WrongState:
+            pass  # already stopped or ended
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # ------------------------------------------------------------------ training jobs and LLM tasks
+
+    async def _submit_task(self, req: SubmitRequest) -> VendorJob:
+        table = req.task or "slm"
+        if table not in TRAINING_TABLES:
+            raise InvalidRequest(VENDOR, f"training task {table!r} is not one of {', '.join(LLM_TASKS)}")
+        item = await self._find(_task_path(table), req.name)
+        if item is None:
+            if table == "slm":
+                body = bodies.training_job(req, self._settings)
+                path = f"{_task_path(table)}/"  # 11.2 has the trailing slash, 7.2 not
+            else:
+                container_id = await self._container(table, req.name)
+                body = bodies.llm_task(req, container_id, req.name, self._settings)
+                path = _task_path(table)
+            item = await self._create(path, body, lambda: self._find(_task_path(table), req.name))
+        if clean_status(item.get("status")) == "":  # created and never run: create does not start it
+            await self._call("GET", f"{_task_path(table)}/maas_run/{item['id']}")
+        return await self.get(job_ref(table, item["id"]), "training")
+
+    async def _container(self, table: str, name: str) -> int:
+        """The LLM task container of this job: found by name, or created."""
+        path = self._settings.container_list_path.format(task=table)
+        item = await self._find(path, name)
+        if item is None:
+            create = f"{ALPHA}/maas_modelview/{table}/api"
+            item = await self._create(
+                create, bodies.task_container(name, self._settings), lambda: self._find(path, name)
+            )
+        return int(item["id"])
+
+    # ------------------------------------------------------------------ notebooks
+
+    async def _submit_notebook(self, req: SubmitRequest) -> VendorJob:
+        path = self._settings.notebook_read_path
+        item = await self._find(path, req.name)
+        if item is None:
+            package = await self._package(req.flavor_id)
+            body = bodies.notebook(req, package, self._settings)
+            item = await self._create(f"{V1}/notebook_modelview", body, lambda: self._find(path, req.name))
+        return await self.get(job_ref("notebook", item["id"]), "notebook")
+
+    async def _package(self, resource_id: str) -> ResourcePackage:
+        return parse_package(await self._call("GET", f"{V1}/resource/detail/{resource_id}"))
+
+    # ------------------------------------------------------------------ online services
+
+    async def _submit_service(self, req: SubmitRequest) -> VendorJob:
+        path = self._settings.service_read_path
+
+        def find() -> Awaitable[dict[str, Any] | None]:
+            return self._find(path, req.name)
+
+        item = await find()
+        if item is None:
+            # 3.2 answers `data: {}`: the new service is found again by its unique name.
+            created = await self._create(
+                f"{V1}/inferenceservice_modelview/api/", bodies.service(req, self._settings), find
+            )
+            item = created if created and "id" in created else await find()
+            if item is None:
+                raise VendorUnavailable(VENDOR, f"service {req.name} was created but cannot be found")
+        if not _service_deployed(item):
+            await self._call(
+                "PUT",
+                f"{V1}/inferenceservice_modelview/api/{item['id']}",
+                body=bodies.service_edit(req, self._settings),
+            )
+            await self._call("GET", f"{ALPHA}/inferenceservice_modelview/deploy/prod/restful/{item['id']}")
+        return await self.get(job_ref("service", item["id"]), "inference")
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def _create(self, path: str, body: dict[str, Any], find: Finder) -> dict[str, Any]:
+        """POST a create; a name already taken means an earlier attempt created it: return that one."""
+        try:
+            return await self._call("POST", path, body=body) or {}
+        except InvalidRequest as exc:
+            if exc.code != _ALREADY_EXISTS:
+                raise
+            existing = await find()
+            if existing is None:
+                raise
+            return existing
+
+    async def _find(self, path: str, name: str) -> dict[str, Any] | None:
+        """The row named `name` in a Cube Studio list (`form_data`, pages from 0)."""
+        page = 0
+        while True:
+            form = {
+                "page": page,
+                "page_size": self._settings.page_size,
+                "str_related": 1,
+                "filters": [{"col": "name", "opr": "eq", "value": name}],
+            }
+            result = await self._call("GET", path, query={"form_data": json.dumps(form, separators=(",", ":"))}) or {}
+            rows = result.get("data") or []
+            for row in rows:
+                if row.get("name") == name:
+                    return row
+            if (page + 1) * self._settings.page_size >= int(result.get("count") or 0) or not rows:
+                return None
+            page += 1
+
+    async def _project(self) -> str:
+        """The name of our project space (packages name the project they are bound to)."""
+        if self._project_name is None:
+            form = {
+                "filters": [{"col": "id", "opr": "eq", "value": self._settings.project_id}],
+                "str_relate": 1,
+                "page": 0,
+                "page_size": 10,
+            }
+            data = await self._call("GET", f"{V1}/project/page", query={"form_data": json.dumps(form)}) or {}
+            for row in data.get("data") or []:
+                if str(row.get("id")) == str(self._settings.project_id):
+                    self._project_name = str(row.get("name"))
+                    break
+            else:
+                raise InvalidRequest(VENDOR, f"project space {self._settings.project_id} does not exist")
+        return self._project_name
+
+    async def _call(self, method: str, path: str, *, query: dict[str, str] | None = None, body: Any = None) -> Any:
+        """Sign and send one request; the unwrapped payload, or the typed error."""
+        settings = self._settings
+        # [DOC] x-regionid on every call, and requestInfo (the region again) as many paths require it.
+        params = [("requestInfo", settings.region), *(query or {}).items()]
+        content = b"" if body is None else _dumps(body)
+        headers = {"Content-Type": "application/json", "x-regionid": settings.region}
+        url, headers = sign(
+            settings.ak, settings.sk.get_secret_value(), method, self._endpoint, path, params, headers, content
+        )
+        try:
+            response = await self._client.request(method, url, content=content, headers=headers)
+        except httpx.TransportError as exc:  # timeouts, refused connections, protocol errors
+            raise VendorUnavailable(VENDOR, f"{method} {path}: {type(exc).__name__}: {exc}") from exc
+        try:
+            answer = response.json()
+        except ValueError:
+            if response.is_success:
+                raise VendorUnavailable(VENDOR, f"{method} {path}: not JSON: {response.text[:200]!r}") from None
+            raise error_for(response.status_code, response.text, _retry_after(response)) from None
+        return unwrap(response.status_code, answer, _retry_after(response))
+
+
+def _task_path(table: str) -> str:
+    return f"{ALPHA}/maas_task_modelview/{table}/api"
+
+
+def _task_job(table: str, item: dict[str, Any]) -> VendorJob:
+    raw = clean_status(item.get("status"))
+    status = map_task_status(raw)
+    ran = status is not None and (
+        status is JobStatus.RUNNING
+        or status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+        or (status is JobStatus.STOPPED and parse_elapsed(item.get("elapsed_time")) is not None)
+    )
+    terminal = status is not None and status.is_terminal
+    return VendorJob(
+        vendor_job_id=job_ref(table, item["id"]),
+        name=str(item.get("name") or ""),
+        raw_status=raw,
+        status=status,
+        reason=None,
+        created_at=parse_time(item.get("created_on")),
+        started_at=parse_time(item.get("last_run_time")) if ran else None,
+        finished_at=parse_time(item.get("changed_on")) if terminal else None,
+        kind="training",
+    )
+
+
+def _notebook_job(item: dict[str, Any]) -> VendorJob:
+    raw = clean_status(item.get("status"))
+    status = map_notebook_status(raw)
+    changed = parse_time(item.get("changed_on"))
+    return VendorJob(
+        vendor_job_id=job_ref("notebook", item["id"]),
+        name=str(item.get("name") or ""),
+        raw_status=raw,
+        status=status,
+        reason=None,
+        created_at=parse_time(item.get("created_on")),
+        started_at=changed if status is JobStatus.RUNNING else None,
+        finished_at=changed if status is not None and status.is_terminal else None,
+        kind="notebook",
+    )
+
+
+def _service_deployed(item: dict[str, Any]) -> bool:
+    return bool(str(item.get("deploy_history") or "").strip())
+
+
+def _service_job(item: dict[str, Any]) -> VendorJob:
+    raw = clean_status(item.get("model_status"))
+    deployed = _service_deployed(item)
+    status = map_service_status(raw, deployed)
+    return VendorJob(
+        vendor_job_id=job_ref("service", item["id"]),
+        name=str(item.get("name") or item.get("service_name") or ""),
+        raw_status=raw,
+        status=status,
+        reason=None,
+        created_at=parse_time(item.get("created_on")),
+        started_at=parse_time(item.get("deploy_time")) if deployed else None,
+        finished_at=parse_time(item.get("changed_on")) if status is JobStatus.STOPPED else None,
+        kind="inference",
+    )
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in AISpaceAdapter.kinds:
+        raise InvalidRequest(VENDOR, f"job kind {kind!r} is not supported on aispace")
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers["Retry-After"]))
+    except (KeyError, ValueError):
+        return None
+
+
+Adapter = AISpaceAdapter  # what services.vendors.make_adapter builds

@@ -1,0 +1,98 @@
+"""AI Space's two response envelopes, unwrapped; its failures, as Switchyard's typed errors.
+
+A (gateway): {"requestId", "code": "Success", "message", "data": <payload>}; `data` may itself be a Cube Studio
+result {"code": "", "message": "success", "result": {...}, "status": 0}. B (Cube Studio):
+{"message": "success", "result": {...}, "status": 0}. Success is checked at every level (digest §3):
+a non-2xx HTTP status, a `code` other than "Success", or a Cube Studio `status` other than 0 is an error.
+
+The document lists no error codes. ERROR_CODES holds the gateway codes the simulator answers with (the names the
+digest proposes, [INFER]); Cube Studio errors carry only a message and the HTTP status (upstream: 400 bad
+arguments, 404 "Not found", 422 "no permission to edit", 500 "Fatal error"). Anything else is classified by HTTP
+status.
+"""
+
+from typing import Any
+
+from services.vendors.errors import (
+    AuthFailed,
+    CapacityUnavailable,
+    InvalidRequest,
+    NotFound,
+    QuotaExceeded,
+    RateLimited,
+    VendorError,
+    VendorUnavailable,
+    WrongState,
+    error_class_for_http_status,
+)
+
+VENDOR = "aispace"
+SUCCESS = "Success"
+
+ERROR_CODES: dict[str, type[VendorError]] = {
+    "InvalidParameter": InvalidRequest,
+    "ApiNotFound": InvalidRequest,  # a path this deployment does not have (e.g. an inferred read)
+    "ResourceAlreadyExists": InvalidRequest,  # the name is taken
+    "Unauthorized": AuthFailed,
+    "SignatureDoesNotMatch": AuthFailed,
+    "Forbidden": AuthFailed,
+    "ResourceNotFound": NotFound,
+    "IncorrectState": WrongState,
+    "QuotaExceeded": QuotaExceeded,  # the package's paid amount is used up, or it expired
+    "InsufficientResource": CapacityUnavailable,  # the package cannot hold the workload (now)
+    "Throttling": RateLimited,
+    "InternalError": VendorUnavailable,
+    "ServiceUnavailable": VendorUnavailable,
+}
+# Upstream Cube Studio's own error messages (envelope B has no code).
+CUBE_MESSAGES: dict[str, type[VendorError]] = {
+    "not found": NotFound,
+    "no permission to edit": AuthFailed,
+    "fatal error": VendorUnavailable,
+}
+
+
+def unwrap(http_status: int, body: Any, retry_after_s: float | None = None) -> Any:
+    """The payload of a response (`result` if there is one, else `data`), or the typed error it carries."""
+    if isinstance(body, dict) and "code" in body and body["code"] != SUCCESS:
+        raise error_for(http_status, body, retry_after_s)
+    if not 200 <= http_status < 300:
+        raise error_for(http_status, body, retry_after_s)
+    payload = body.get("data") if isinstance(body, dict) and "code" in body else body
+    if is_cube_result(payload):
+        if payload["status"] != 0:
+            raise error_for(http_status, payload, retry_after_s)
+        return payload.get("result")
+    return payload
+
+
+def is_cube_result(value: Any) -> bool:
+    """A Cube Studio envelope: an int `status` beside `result` or `message` (an image push's `status: "Pushing"`
+    is a payload, not an envelope)."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("status"), int)
+        and not isinstance(value.get("status"), bool)
+        and ("result" in value or "message" in value)
+    )
+
+
+def error_for(http_status: int, body: Any, retry_after_s: float | None = None) -> VendorError:
+    code = body.get("code") if isinstance(body, dict) else None
+    code = str(code) if code not in (None, "", SUCCESS) else None
+    message = str(body.get("message") or "") if isinstance(body, dict) else str(body or "")[:200]
+    if code is not None and code in ERROR_CODES:
+        error_class = ERROR_CODES[code]
+    elif not code and message.strip().lower() in CUBE_MESSAGES:
+        error_class = CUBE_MESSAGES[message.strip().lower()]
+    elif http_status == 404 and not isinstance(body, dict):
+        # Not even an envelope: the path itself is unknown here (e.g. an inferred read this deployment lacks).
+        error_class = InvalidRequest
+    elif 200 <= http_status < 300:
+        error_class = InvalidRequest  # refused in a 200: the request, not the service, was at fault
+    else:
+        error_class = error_class_for_http_status(http_status)
+    status = None if 200 <= http_status < 300 else http_status
+    if error_class is RateLimited:
+        return RateLimited(VENDOR, message, code=code, http_status=status, retry_after_s=retry_after_s)
+    return error_class(VENDOR, message or f"HTTP {http_status}", code=code, http_status=status)

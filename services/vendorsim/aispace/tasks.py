@@ -1,0 +1,451 @@
+"""LLM task containers and tasks (section 7) and training jobs (section 11), all Cube Studio `maas` tasks.
+
+A container (`maas_modelview/{t}`, a Cube Studio pipeline; `lab` = an experiment) groups sub-tasks. A task
+(`maas_task_modelview/{t}`) is an LLM pre-training / fine-tuning run (`pt`, `sft`, `dpo`, `rw`, `ppo`) or a
+training job (`slm`); its cpu/gpu/memory are the package's spec times `workers` [DOC]. Create does not start it:
+`maas_run` does [DOC], and may run it again once it ended.
+
+Status (Argo workflow phases [DOC]): "" (never run) -> Pending (pending_s, longer while the package is full) ->
+Running (steering's run time) -> Succeeded | Failed; stop -> Terminated. Steering comes from the training job's
+`expand.trainWorkArgs.envs`, and from an LLM task's `args` (the hyperparameters its container gets as environment).
+
+[INFER] Training jobs have no documented read: `GET maas_task_modelview/slm/api/{id}` and the `form_data` list work
+as they do for the LLM types. `changed_on` moves on every write and every phase change (the workflow watcher
+writes the status into the row); `last_run_time` is when the latest `maas_run` was called.
+"""
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.vendorsim.aispace import fields, times
+from services.vendorsim.aispace.capacity import Run
+from services.vendorsim.aispace.config import AISpaceSimConfig
+from services.vendorsim.aispace.notebooks import NAME
+from services.vendorsim.aispace.resources import Package, Resources
+from services.vendorsim.aispace.wire import AISpaceError, Code, invalid, not_found
+from services.vendorsim.steering import Outcome, Steering, SteeringError, parse_steering
+
+LLM_TYPES = ("pt", "sft", "dpo", "rw", "ppo")
+TASK_TYPES = (*LLM_TYPES, "slm")
+CONTAINER_TYPES = (*LLM_TYPES, "lab")
+ALERT_STATUS = "Pending,Running,Succeeded,Failed,Terminated"
+# What the edit example shows for a task that never ran: an svg icon, then "未知".
+_UNKNOWN_FINAL_STATUS = (
+    '<svg t="1" class="icon" viewBox="0 0 1024 1024" version="1.1" width="16" height="16"><path d="M512 64"/></svg>'
+    "&nbsp;&nbsp;未知"
+)
+# AIHub models the examples name: id -> (name, model_type).
+AIHUB: dict[int, tuple[str, str]] = {41: ("chinese-llama-2-7b", "llama2_zh"), 42: ("chatglm3-6b", "chatglm3")}
+
+_SLM_FIELDS = (
+    "name", "maas_task_type", "billing_mode", "images", "command", "spec_type", "node_selector", "expand",
+)  # fmt: skip
+_LLM_FIELDS = (
+    "jobname", "name", "label", "storage_type", "billing_mode", "spec_type", "node_selector", "workers",
+    "framework", "ft_type", "level", "advanced_mode", "framework_template", "aihub_id", "dataset_ids", "maas",
+    "args", "framework_config",
+)  # fmt: skip
+
+
+@dataclass
+class Container:
+    id: int
+    type: str
+    name: str
+    project_id: int
+    describe: str
+    created_at: float
+    changed_at: float
+    deleted: bool = False
+
+
+@dataclass
+class Task:
+    id: int
+    type: str
+    name: str
+    project_id: int
+    package: Package
+    workers: int
+    container: Container | None
+    record: dict[str, Any]  # what the client sent
+    args: dict[str, Any]
+    framework_config: dict[str, Any] | None
+    expand: dict[str, Any]
+    steering: Steering
+    created_at: float
+    changed_at: float
+    argo_suffix: str = field(default_factory=lambda: secrets.token_hex(2))
+    runs: list[Run] = field(default_factory=list)
+    deleted: bool = False
+
+    @property
+    def run(self) -> Run | None:
+        return self.runs[-1] if self.runs else None
+
+
+class Tasks:
+    def __init__(self, config: AISpaceSimConfig, resources: Resources) -> None:
+        self._config = config
+        self._resources = resources
+        self._containers: dict[int, Container] = {}
+        self._tasks: dict[int, Task] = {}
+        self._next_container = 74
+        self._next_task = 88
+
+    # ---- containers (7.15, 7.16, 12.2, 12.3)
+
+    def create_container(self, kind: str, body: Any, now: float) -> Container:
+        _container_type(kind)
+        body = fields.body_object(body)
+        fields.require(body, ("project", "name", "describe"))
+        name = fields.text(body, "name")
+        if any(c.name == name and not c.deleted for c in self._containers.values()):
+            # Upstream pipeline names are unique.
+            raise AISpaceError(Code.ALREADY_EXISTS, f"{name} already exists")
+        project_id = self._resources.project(fields.integer(body, "project", "project_id", "projectId")).id
+        container = Container(self._next_container, kind, name, project_id, fields.text(body, "describe"), now, now)
+        self._next_container += 1
+        self._containers[container.id] = container
+        return container
+
+    def delete_container(self, kind: str, container_id: Any, now: float) -> Container:
+        container = self.container(kind, container_id)
+        container.deleted = True
+        container.describe += "(废弃)"  # [DOC] soft delete
+        container.changed_at = now
+        return container
+
+    def container(self, kind: str, container_id: Any) -> Container:
+        _container_type(kind)
+        container = self._containers.get(_id(container_id))
+        if container is None or container.deleted or container.type != kind:
+            raise not_found(f"{kind} task {container_id}")
+        return container
+
+    def containers(self, kind: str) -> list[Container]:
+        _container_type(kind)
+        return [c for c in self._containers.values() if c.type == kind and not c.deleted]
+
+    def container_view(self, container: Container) -> dict[str, Any]:
+        """The pipeline record of 7.16 (lab records carry fewer fields upstream; the extra ones do no harm)."""
+        return {
+            "alert_status": ALERT_STATUS,
+            "alert_user": "",
+            "changed_by_fk": 14,
+            "changed_on": times.iso(container.changed_at),
+            "created_by_fk": 14,
+            "created_on": times.iso(container.created_at),
+            "cron_time": None,
+            "cronjob_start_time": times.spaced(container.created_at),
+            "dag_json": "{}",
+            "depends_on_past": False,
+            "describe": container.describe,
+            "expand": "[]",
+            "expired_limit": 0,
+            "global_env": "",
+            "id": container.id,
+            "image_pull_policy": "IfNotPresent",
+            "max_active_runs": 3,
+            "name": container.name,
+            "namespace": "pipeline",
+            "node_selector": "cpu=true,train=true",
+            "parallelism": 1,
+            "parameter": "{}",
+            "pipeline_argo_id": None,
+            "pipeline_file": "",
+            "project_id": container.project_id,
+            "run_id": None,
+            "schedule_type": "once",
+            "type": container.type,
+            "version_id": None,
+        }
+
+    # ---- tasks
+
+    def create(self, kind: str, body: Any, now: float, sold_out: Callable[[str], bool]) -> Task:
+        _task_type(kind)
+        body = fields.body_object(body)
+        task = self._parse(kind, body, now, sold_out, task_id=self._next_task)
+        if any(t.name == task.name and t.type == kind and not t.deleted for t in self._tasks.values()):
+            raise AISpaceError(Code.ALREADY_EXISTS, f"{kind} task {task.name} already exists")
+        self._next_task += 1
+        self._tasks[task.id] = task
+        return task
+
+    def edit(self, kind: str, task_id: Any, body: Any, now: float, sold_out: Callable[[str], bool]) -> Task:
+        task = self.get(kind, task_id)
+        if self.active(task, now):
+            raise AISpaceError(
+                Code.INCORRECT_STATE, f"{kind} task {task.id} is {self.status(task, now)}; stop it first"
+            )
+        edited = self._parse(kind, fields.body_object(body), now, sold_out, task_id=task.id)
+        edited.created_at, edited.argo_suffix, edited.runs = task.created_at, task.argo_suffix, task.runs
+        self._tasks[task.id] = edited
+        return edited
+
+    def run(self, kind: str, task_id: Any, now: float) -> None:
+        task = self.get(kind, task_id)
+        if self.active(task, now):
+            raise AISpaceError(Code.INCORRECT_STATE, f"{kind} task {task.id} is already {self.status(task, now)}")
+        package = self._resources.usable(task.package.resource_id, task.project_id, now)
+        run = Run(
+            demand=package.node.times(task.workers),
+            nodes=task.workers,
+            requested_at=now,
+            ready_at=now + self._config.pending_s,
+            run_s=task.steering.run_seconds,
+            outcome=task.steering.outcome,
+        )
+        task.runs.append(run)
+        package.pool.enqueue(run)
+        package.pool.advance(now)
+
+    def stop(self, kind: str, task_id: Any, now: float) -> None:
+        """Stopping a task that is not running changes nothing (upstream deletes the workflow, if any)."""
+        task = self.get(kind, task_id)
+        if task.run is not None and self.active(task, now):
+            task.package.pool.stop(task.run, now)
+
+    def delete(self, task_id: Any, now: float) -> Task:
+        """deleteInstance type 5, for LLM tasks and training jobs alike (soft delete)."""
+        task = self._tasks.get(_id(task_id))
+        if task is None or task.deleted:
+            raise not_found(f"task {task_id}")
+        if task.run is not None:
+            task.package.pool.stop(task.run, now)
+        task.deleted = True
+        task.changed_at = now
+        return task
+
+    def get(self, kind: str, task_id: Any) -> Task:
+        _task_type(kind)
+        task = self._tasks.get(_id(task_id))
+        if task is None or task.deleted or task.type != kind:
+            raise not_found(f"{kind} task {task_id}")
+        return task
+
+    def all(self, kind: str) -> list[Task]:
+        _task_type(kind)
+        return [t for t in self._tasks.values() if t.type == kind and not t.deleted]
+
+    def active(self, task: Task, now: float) -> bool:
+        if task.run is None:
+            return False
+        release = task.run.released_at()
+        return release is None or release > now
+
+    def status(self, task: Task, now: float) -> str:
+        run = task.run
+        if run is None:
+            return ""
+        if self.active(task, now):
+            return "Running" if run.holds_at(now) else "Pending"
+        if run.was_stopped():
+            return "Terminated"
+        return "Failed" if run.outcome is Outcome.FAILED else "Succeeded"
+
+    def changed_on(self, task: Task, now: float) -> float:
+        moments = [task.changed_at]
+        if task.run is not None:
+            release = task.run.released_at()
+            moments += [t for t in (task.run.requested_at, task.run.start_at, release) if t is not None and t <= now]
+        return max(moments)
+
+    def view(
+        self, task: Task, now: float, *, nested: bool, json_text: bool, str_related: bool = True
+    ) -> dict[str, Any]:
+        """One shape for create (7.2/11.2), edit, detail (7.4, nested relations), list items (7.5) and delete.
+
+        `args`/`framework_config` are objects in the create and detail examples and JSON text elsewhere.
+        """
+        status, run = self.status(task, now), task.run
+        record, spec = task.record, task.package.spec
+        container = task.container
+        aihub_id = fields.integer(record, "aihub_id", required=False, default=0) or None
+        seconds = run.seconds_run(now) if run is not None else None
+
+        def maybe_text(value: Any) -> Any:
+            return json.dumps(value, ensure_ascii=False) if json_text and value is not None else value
+
+        if nested:
+            aihub: Any = self._aihub_view(aihub_id)
+            maas: Any = self.container_view(container) if container else None
+        elif str_related:
+            aihub, maas = AIHUB.get(aihub_id or 0, ("", ""))[0], container.name if container else None
+        else:
+            aihub, maas = aihub_id, container.id if container else None
+        gpu_total = spec.gpu_count * task.workers
+        output_dir = f"/mnt/workspace/maas/{task.type}/{container.id if container else 0}/{task.id}"
+        return {
+            "id": task.id,
+            "name": task.name,
+            "label": fields.text(record, "label", required=False) or task.name,
+            "maas_task_type": task.type,
+            "project_id": task.project_id,
+            "project": task.project_id,
+            "images": record.get("images", ""),
+            "command": record.get("command", ""),
+            "billing_mode": record.get("billing_mode", ""),
+            "bill_gui": record.get("bill_gui", ""),
+            "spec_type": record.get("spec_type", "compute"),
+            "storage_type": record.get("storage_type"),
+            "node_selector": "train=true,gpu=true" if spec.gpu_count else "train=true,cpu=true",
+            "workers": task.workers,
+            "retry": 0,
+            "timeout": 0,
+            "resource_id": task.package.resource_id,
+            "resource_cpu": str(spec.cpu * task.workers),
+            "resource_gpu": f"{gpu_total}({spec.gpu_model})" if gpu_total else "0",
+            "resource_memory": f"{spec.memory_gb * task.workers}G",
+            "volume_mount": "kubeflow-user-workspace(pvc):/mnt",
+            "output_dir": output_dir if task.runs else "",
+            "expand": json.dumps(task.expand, ensure_ascii=False) if task.expand else "",
+            "framework": record.get("framework", "deepspeed"),
+            "framework_config": maybe_text(task.framework_config),
+            "framework_template": record.get("framework_template", ""),
+            "ft_type": record.get("ft_type", ""),
+            "level": record.get("level", "L0"),
+            "advanced_mode": record.get("advanced_mode", "close"),
+            "args": maybe_text(task.args),
+            "batch_size": 4,
+            "epoch": float(task.args.get("EPOCH", 3)),
+            "aihub_id": aihub_id,
+            "aihub": aihub,
+            "model_type": AIHUB.get(aihub_id or 0, ("", ""))[1],
+            "model_path": record.get("model_path") or "",
+            "dataset_id": None,
+            "dataset_ids": json.dumps(fields.int_list(record, "dataset_ids")) if "dataset_ids" in record else None,
+            "dataset": "",
+            "default_system": None,
+            "exclusive": "",
+            "maas": maas,
+            "maas_id": container.id if container else None,
+            "maas_task_parent": None,
+            "maas_task_parent_id": record.get("maas_task_parent_id"),
+            "lab_id": record.get("lab_id"),
+            "status": status,
+            "final_status": status or _UNKNOWN_FINAL_STATUS,
+            "lock_status": 0,
+            "percentage": "--",
+            "elapsed_time": times.elapsed(seconds),
+            "last_run_time": times.spaced(run.requested_at if run else None),
+            "created_on": times.iso(task.created_at),
+            "changed_on": times.iso_micro(self.changed_on(task, now)),
+            "created_by": 4,
+            "changed_by": 4,
+            "creator_first_name": self._config.user_name.split("@")[0],
+            "run_id": f"run-{container.id if container else 0}-{task.id}",
+            "task_argo_id": f"{task.name}-{task.argo_suffix}",
+            "is_deleted": "true" if task.deleted else "false",
+            "monitoring": "{}",
+            "outputs": "{}",
+        }
+
+    def _aihub_view(self, aihub_id: int | None) -> dict[str, Any] | None:
+        if aihub_id not in AIHUB:
+            return None
+        name, model_type = AIHUB[aihub_id]
+        return {
+            "id": aihub_id,
+            "name": name,
+            "label": name,
+            "describe": name,
+            "model_class": "LLM",
+            "model_class_type": "chat",
+            "model_path": f"/mnt/workspace/models/public-models/llm/{name}",
+            "model_source": "aihub",
+            "model_type": model_type,
+            "model_parameters": json.dumps({"resource_gpu": "1", "resource_memory": "40G", "resource_cpu": "4"}),
+            "status": "online",
+            "type": "dataset,notebook,train,inference",
+            "uuid": name,
+        }
+
+    def _parse(
+        self, kind: str, body: dict[str, Any], now: float, sold_out: Callable[[str], bool], task_id: int
+    ) -> Task:
+        if kind == "slm":
+            fields.require(body, _SLM_FIELDS)
+            if body["maas_task_type"] != "slm":
+                raise invalid("maas_task_type must be slm")
+            # The table says projectId, the examples send project_id too (and the response keeps projectId's).
+            project_id = fields.integer(body, "projectId", "project_id")
+            expand = fields.json_object(body, "expand")
+            env = _train_envs(expand)
+            args: dict[str, Any] = {}
+            framework_config = None
+            workers, container = 1, None
+        else:
+            fields.require(body, _LLM_FIELDS)
+            project_id = fields.integer(body, "projectId", "project_id")
+            container = self.container(kind, fields.integer(body, "maas"))
+            if fields.text(body, "jobname") != container.name:
+                raise invalid(f"jobname must be the name of task {container.id} ({container.name})")
+            if fields.integer(body, "aihub_id") not in AIHUB:
+                raise invalid(f"unknown aihub_id {body['aihub_id']}")
+            fields.int_list(body, "dataset_ids")
+            args = fields.json_object(body, "args")
+            framework_config = fields.json_object(body, "framework_config")
+            expand = {}
+            env = {key: str(value) for key, value in args.items() if isinstance(value, str)}
+            workers = fields.integer(body, "workers")
+        name = fields.text(body, "name")
+        if not NAME.match(name):
+            raise invalid("name must be lower-case letters, digits and '-' (at most 63)")
+        if workers < 1:
+            raise invalid("workers must be at least 1")
+        project_id = self._resources.project(project_id).id
+        package = self._resources.usable(fields.text(body, "resourceId", "resource_id"), project_id, now)
+        if not package.node.times(workers).fits_in(package.pool.capacity):
+            raise AISpaceError(Code.INSUFFICIENT_RESOURCE, f"{package.resource_id} cannot run {workers} workers")
+        if sold_out(package.resource_id) or sold_out(package.spec.code):
+            raise AISpaceError(Code.INSUFFICIENT_RESOURCE, f"{package.spec.code} is sold out")
+        try:
+            steering = parse_steering(env, self._config.run_s)
+        except SteeringError as exc:
+            raise invalid(str(exc)) from None
+        return Task(
+            id=task_id,
+            type=kind,
+            name=name,
+            project_id=project_id,
+            package=package,
+            workers=workers,
+            container=container,
+            record=dict(body),
+            args=args,
+            framework_config=framework_config,
+            expand=expand,
+            steering=steering,
+            created_at=now,
+            changed_at=now,
+        )
+
+
+def _train_envs(expand: dict[str, Any]) -> dict[str, str]:
+    """`expand.trainWorkArgs.envs`: [{"key": ..., "value": ...}]."""
+    envs = (expand.get("trainWorkArgs") or {}).get("envs") or []
+    if not isinstance(envs, list) or not all(isinstance(e, dict) and "key" in e for e in envs):
+        raise invalid("expand.trainWorkArgs.envs must be a list of {key, value}")
+    return {str(e["key"]): str(e.get("value", "")) for e in envs}
+
+
+def _id(value: Any) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1
+
+
+def _task_type(kind: str) -> None:
+    if kind not in TASK_TYPES:
+        raise invalid(f"task type must be one of {', '.join(TASK_TYPES)}")
+
+
+def _container_type(kind: str) -> None:
+    if kind not in CONTAINER_TYPES:
+        raise invalid(f"task container type must be one of {', '.join(CONTAINER_TYPES)}")

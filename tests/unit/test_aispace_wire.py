@@ -1,0 +1,125 @@
+"""Both envelopes unwrapped, and every error code mapped onto a typed error."""
+
+from typing import Any
+
+import pytest
+
+from services.vendors.aispace_wire import CUBE_MESSAGES, ERROR_CODES, error_for, is_cube_result, unwrap
+from services.vendors.errors import (
+    AuthFailed,
+    CapacityUnavailable,
+    InvalidRequest,
+    NotFound,
+    QuotaExceeded,
+    RateLimited,
+    VendorError,
+    VendorUnavailable,
+    WrongState,
+)
+from services.vendorsim.aispace.wire import HTTP_STATUS, Code
+
+A = {"requestId": "e67c984c6fdc4c678c8dd2f382bec18a", "code": "Success", "message": "成功"}
+RECORD = {"id": 44, "name": "useradmin-3dd3", "status": ""}
+
+
+@pytest.mark.parametrize(
+    ("body", "payload"),
+    [
+        (A | {"data": {"code": "", "message": "success", "status": 0, "result": RECORD}}, RECORD),  # A wrapping B
+        (A | {"data": True}, True),
+        (A | {"data": 1}, 1),
+        (A | {"data": "221189662184701952"}, "221189662184701952"),  # an order id
+        (A | {"data": "/frontend/dev/dev_online/notebook"}, "/frontend/dev/dev_online/notebook"),
+        (A | {"data": {"size": 10, "current": 1, "total": 0, "totalPage": 0, "list": []}},
+         {"size": 10, "current": 1, "total": 0, "totalPage": 0, "list": []}),
+        (A | {"data": {}}, {}),  # the service create: no id
+        (A | {"data": {"status": "Pushing"}}, {"status": "Pushing"}),  # a payload with a string status
+        ({"code": "Success", "data": "", "message": "调试任务资源准备中"}, ""),  # A without requestId (3.6)
+        ({"message": "success", "result": RECORD, "status": 0}, RECORD),  # B
+        ({"message": "success", "result": {}, "status": 0}, {}),
+    ],
+)  # fmt: skip
+def test_payloads_are_unwrapped(body: dict[str, Any], payload: Any) -> None:
+    assert unwrap(200, body) == payload
+
+
+def test_success_is_checked_at_every_level() -> None:
+    with pytest.raises(InvalidRequest):  # A says Success, the nested Cube Studio result does not
+        unwrap(200, A | {"data": {"code": "", "message": "bad args", "status": 1, "result": {}}})
+    with pytest.raises(InvalidRequest):
+        unwrap(200, {"message": "bad args", "result": {}, "status": 1})
+    with pytest.raises(VendorUnavailable):
+        unwrap(200, {"requestId": "x", "code": "InternalError", "message": "boom", "data": None})
+
+
+def test_is_cube_result_wants_an_int_status() -> None:
+    assert is_cube_result({"status": 0, "result": {}})
+    assert not is_cube_result({"status": "Pushing"})
+    assert not is_cube_result({"status": True, "result": {}})
+    assert not is_cube_result([0])
+
+
+# Every code the simulator answers with, its HTTP status, and the class the adapter must raise.
+EXPECTED_CLASSES: dict[str, type[VendorError]] = {
+    "InvalidParameter": InvalidRequest,
+    "Unauthorized": AuthFailed,
+    "SignatureDoesNotMatch": AuthFailed,
+    "Forbidden": AuthFailed,
+    "ResourceNotFound": NotFound,
+    "ApiNotFound": InvalidRequest,
+    "ResourceAlreadyExists": InvalidRequest,
+    "IncorrectState": WrongState,
+    "QuotaExceeded": QuotaExceeded,
+    "InsufficientResource": CapacityUnavailable,
+    "Throttling": RateLimited,
+    "InternalError": VendorUnavailable,
+    "ServiceUnavailable": VendorUnavailable,
+}
+
+
+def test_the_table_covers_every_code_the_simulator_uses() -> None:
+    assert set(EXPECTED_CLASSES) == set(ERROR_CODES) == {code.value for code in Code}
+
+
+@pytest.mark.parametrize(("code", "error_class"), sorted(EXPECTED_CLASSES.items()))
+def test_gateway_error_codes(code: str, error_class: type[VendorError]) -> None:
+    status = HTTP_STATUS[Code(code)]
+    body = {"requestId": "r", "code": code, "message": "details", "data": None}
+    with pytest.raises(error_class) as raised:
+        unwrap(status, body, retry_after_s=2.0)
+    error = raised.value
+    assert type(error) is error_class
+    assert (error.vendor, error.code, error.http_status, error.message) == ("aispace", code, status, "details")
+    if isinstance(error, RateLimited):
+        assert error.retry_after_s == 2.0
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "error_class"),
+    [
+        (404, "Not found", NotFound),
+        (422, "no permission to edit", AuthFailed),
+        (500, "Fatal error", VendorUnavailable),
+        (400, "filter col maas not found", InvalidRequest),  # anything else: by HTTP status
+        (409, "already running", WrongState),
+        (429, "slow down", RateLimited),
+        (503, "", VendorUnavailable),
+        (401, "", AuthFailed),
+    ],
+)
+def test_cube_studio_errors(status: int, message: str, error_class: type[VendorError]) -> None:
+    with pytest.raises(error_class) as raised:
+        unwrap(status, {"result": {}, "status": 1, "message": message})
+    assert raised.value.code is None
+
+
+def test_cube_messages_are_the_upstream_ones() -> None:
+    assert set(CUBE_MESSAGES) == {"not found", "no permission to edit", "fatal error"}
+
+
+def test_unknown_codes_and_bodies_fall_back_to_the_http_status() -> None:
+    assert isinstance(error_for(403, {"code": "SomethingNew", "message": "x"}), AuthFailed)
+    assert isinstance(error_for(502, "<html>Bad Gateway</html>"), VendorUnavailable)
+    # A 404 without an envelope is a path this deployment lacks, not a missing object.
+    assert isinstance(error_for(404, "<html>404</html>"), InvalidRequest)
+    assert isinstance(error_for(200, {"code": "SomethingNew", "message": "x"}), InvalidRequest)
