@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make up`: bring up Kafka and PostgreSQL (when not already running), migrate, create topics, then run
-# every service and the ModelArts simulator under honcho in the foreground. Ctrl-C stops the services
+# every service and the four vendor simulators under honcho in the foreground. Ctrl-C stops the services
 # and whatever infrastructure this script started; infrastructure that was already running stays up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ done
 
 source infra/lib.sh
 LOG_PREFIX=up
-for port in "${SWITCHYARD_GATEWAY_PORT:-8000}" 8101 8102 18001; do
+for port in "${SWITCHYARD_GATEWAY_PORT:-8000}" 8101 8102 18001 18002 18003 18004; do
     if port_open 127.0.0.1 "$port"; then
         die "port $port is already in use (another 'make up' running?). Stop that process first."
     fi

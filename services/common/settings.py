@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     billing_url: str = "http://127.0.0.1:8101"
     notifier_url: str = "http://127.0.0.1:8102"
 
-    vendors: Annotated[list[str], NoDecode] = Field(["modelarts"], description="vendors to place on and watch, e.g. modelarts,caip")
+    vendors: Annotated[list[str], NoDecode] = Field(
+        ["modelarts", "caip", "qizhi", "aispace"], description="vendors to place on and watch, e.g. modelarts,caip"
+    )
     markup: Decimal = Field(Decimal("1.20"), gt=0, description="sell price = vendor price x markup")
     watch_interval_s: float = Field(2.0, gt=0)
     metering_interval_s: float = Field(5.0, gt=0)
