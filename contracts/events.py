@@ -17,12 +17,32 @@ from contracts.jobs import JobKind, JobSpec
 from contracts.status import JobStatus
 
 
-class Event(BaseModel):
+class Message(BaseModel):
+    """Every event payload. Its Kafka key (the CloudEvents subject) is its aggregate: the job, else the
+    tenant, else the vendor it concerns."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     TYPE: ClassVar[str]
+
+
+class Event(Message):
+    """An event about one job of one tenant."""
+
     job_id: uuid.UUID
     tenant_id: uuid.UUID
+
+
+class TenantEvent(Message):
+    """An event about a tenant as a whole."""
+
+    tenant_id: uuid.UUID
+
+
+class VendorEvent(Message):
+    """An event about a vendor account, not about any one tenant."""
+
+    vendor: str
 
 
 class JobRequested(Event):
@@ -39,6 +59,7 @@ class JobCancelRequested(Event):
 class JobSubmitted(Event):
     TYPE: ClassVar[str] = "switchyard.job.submitted.v1"
     kind: JobKind = "training"
+    sequence: int = Field(0, ge=0, description="the last state-change sequence the scheduler used for the job")
     vendor: str
     vendor_job_id: str
     flavor: str
@@ -58,8 +79,8 @@ class JobRejected(Event):
 
 class JobStateChanged(Event):
     TYPE: ClassVar[str] = "switchyard.job.state_changed.v1"
-    vendor: str
-    vendor_job_id: str
+    vendor: str | None = Field(description="None while the job waits in Switchyard's own queue")
+    vendor_job_id: str | None
     from_status: JobStatus
     to_status: JobStatus
     raw_status: str
@@ -69,6 +90,35 @@ class JobStateChanged(Event):
     sequence: int = Field(ge=1, description="per job, gap-free, starting at 1")
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+
+class JobPlacementAttempted(Event):
+    """One try of one candidate flavor; every try is recorded on the job."""
+
+    TYPE: ClassVar[str] = "switchyard.job.placement_attempted.v1"
+    attempt: int = Field(ge=1)
+    vendor: str
+    flavor: str
+    outcome: str = Field(description="submitted, capacity, quota, unavailable, rate_limited, invalid, auth")
+    message: str | None = None
+    attempted_at: datetime
+
+
+class TenantLimitsSet(TenantEvent):
+    """An operator's per-tenant limits on concurrent work (None = unlimited)."""
+
+    TYPE: ClassVar[str] = "switchyard.tenant.limits_set.v1"
+    max_concurrent_jobs: int | None = Field(None, ge=0)
+    max_concurrent_accelerators: int | None = Field(None, ge=0)
+    set_at: datetime
+
+
+class VendorHealthChanged(VendorEvent):
+    TYPE: ClassVar[str] = "switchyard.vendor.health_changed.v1"
+    health: str = Field(description="healthy, degraded (unavailable or throttling) or auth_failed")
+    reason: str | None = None
+    until: datetime | None = Field(None, description="when a degraded vendor is tried again")
+    changed_at: datetime
 
 
 class UsageCharged(Event):
@@ -81,9 +131,10 @@ class UsageCharged(Event):
     charged_at: datetime
 
 
-EVENT_TYPES: dict[str, type[Event]] = {
+EVENT_TYPES: dict[str, type[Message]] = {
     cls.TYPE: cls
-    for cls in (JobRequested, JobCancelRequested, JobSubmitted, JobRejected, JobStateChanged, UsageCharged)
+    for cls in (JobRequested, JobCancelRequested, JobSubmitted, JobRejected, JobStateChanged, UsageCharged,
+                JobPlacementAttempted, TenantLimitsSet, VendorHealthChanged)
 }
 
 
@@ -99,7 +150,7 @@ class Envelope(BaseModel):
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     source: str
     time: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    data: Event
+    data: Message
     traceparent: str | None = None
 
     @property
@@ -108,11 +159,15 @@ class Envelope(BaseModel):
 
     @property
     def subject(self) -> str:
-        return str(self.data.job_id)
+        for aggregate in ("job_id", "tenant_id", "vendor"):
+            value = getattr(self.data, aggregate, None)
+            if value is not None:
+                return str(value)
+        raise ValueError(f"{self.type} names no job, tenant or vendor")
 
     @property
-    def tenant_id(self) -> uuid.UUID:
-        return self.data.tenant_id
+    def tenant_id(self) -> uuid.UUID | None:
+        return getattr(self.data, "tenant_id", None)
 
     def kafka_headers(self) -> dict[str, str]:
         headers = {
@@ -122,9 +177,10 @@ class Envelope(BaseModel):
             "ce_source": self.source,
             "ce_time": self.time.isoformat(),
             "ce_subject": self.subject,
-            "ce_tenantid": str(self.tenant_id),
             "content-type": "application/json",
         }
+        if self.tenant_id is not None:
+            headers["ce_tenantid"] = str(self.tenant_id)
         if self.traceparent:
             headers["traceparent"] = self.traceparent
         return headers

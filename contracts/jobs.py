@@ -20,6 +20,23 @@ class Resources(BaseModel):
     count: int = Field(ge=0, le=64, description="Accelerators per job (0 for cpu)")
 
 
+Priority = Literal["low", "normal", "high"]
+PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2}
+
+
+class Placement(BaseModel):
+    """Where a job may run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vendors: list[str] | None = Field(default=None, min_length=1, description="only these vendors")
+    exclude_vendors: list[str] = Field(default_factory=list, description="never these vendors")
+    max_price_per_hour: str | None = Field(
+        default=None, pattern=r"^\d{1,9}(\.\d{1,6})?$", examples=["30.00"],
+        description="the most the job may cost per hour at sell price, CNY",
+    )
+
+
 class JobSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -35,6 +52,8 @@ class JobSpec(BaseModel):
     storage_gb: int | None = Field(default=None, ge=1, le=4096, description="notebook only: disk size")
     replicas: int | None = Field(default=None, ge=1, le=128, description="inference only: instances")
     model: str | None = Field(default=None, min_length=1, max_length=512, description="inference only")
+    priority: Priority = "normal"
+    placement: Placement = Field(default_factory=Placement)
 
     @model_validator(mode="after")
     def _fields_fit_the_kind(self) -> "JobSpec":

@@ -1,7 +1,10 @@
 """Kafka topic names. Every topic is keyed by its aggregate so one job's events stay in order."""
 
-JOBS_COMMANDS = "switchyard.jobs.commands"  # JobRequested, JobCancelRequested; key = job id
-JOBS_EVENTS = "switchyard.jobs.events"  # JobSubmitted, JobRejected, JobStateChanged; key = job id
+# JobRequested, JobCancelRequested (key = job id); TenantLimitsSet (key = tenant id)
+JOBS_COMMANDS = "switchyard.jobs.commands"
+# JobSubmitted, JobRejected, JobStateChanged, JobPlacementAttempted; key = job id
+JOBS_EVENTS = "switchyard.jobs.events"
+VENDOR_EVENTS = "switchyard.vendors.events"  # VendorHealthChanged; key = vendor
 BILLING_EVENTS = "switchyard.billing.events"  # UsageCharged; key = job id
 
-ALL_TOPICS = (JOBS_COMMANDS, JOBS_EVENTS, BILLING_EVENTS)
+ALL_TOPICS = (JOBS_COMMANDS, JOBS_EVENTS, BILLING_EVENTS, VENDOR_EVENTS)

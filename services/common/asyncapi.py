@@ -7,11 +7,11 @@ the declared publishers are used only for the generated document (`make asyncapi
 
 from faststream.kafka import KafkaBroker
 
-from contracts.events import Event
+from contracts.events import Message
 from services.common.settings import get_settings
 
 
-def document_publishes(broker: KafkaBroker, topic: str, *events: type[Event]) -> None:
+def document_publishes(broker: KafkaBroker, topic: str, *events: type[Message]) -> None:
     for event in events:
         broker.publisher(
             get_settings().topic(topic), title=f"{topic}:{event.TYPE}", schema=event,

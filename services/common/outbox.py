@@ -10,7 +10,7 @@ import contextlib
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from contracts.events import Envelope, Event
+from contracts.events import Envelope, Message
 from services.common.logs import log
 from services.common.settings import get_settings
 from services.common.tracing import current_traceparent
@@ -20,7 +20,7 @@ def _channel(schema: str) -> str:
     return f"{schema}_outbox"
 
 
-async def enqueue(conn: asyncpg.Connection, schema: str, topic: str, event: Event, *, source: str) -> Envelope:
+async def enqueue(conn: asyncpg.Connection, schema: str, topic: str, event: Message, *, source: str) -> Envelope:
     """Add `event` to the outbox inside the caller's transaction; the key is the job id."""
     envelope = Envelope(source=source, data=event, traceparent=current_traceparent())
     await conn.execute(

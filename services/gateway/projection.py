@@ -1,6 +1,6 @@
 """Keeps the job read model current from jobs.events and billing.events."""
 
-from contracts.events import Envelope, JobRejected, JobStateChanged, JobSubmitted, UsageCharged
+from contracts.events import Envelope, JobPlacementAttempted, JobRejected, JobStateChanged, JobSubmitted, UsageCharged
 from services.common.consumer import apply_once
 from services.common.runtime import RuntimeRef
 from services.gateway import store
@@ -18,6 +18,8 @@ def make_handler(runtime: RuntimeRef):
                 effect = lambda conn: store.apply_rejected(conn, event)  # noqa: E731
             case JobStateChanged():
                 effect = lambda conn: store.apply_state_changed(conn, event)  # noqa: E731
+            case JobPlacementAttempted():
+                effect = lambda conn: store.apply_attempt(conn, event)  # noqa: E731
             case UsageCharged():
                 effect = lambda conn: store.apply_usage(conn, event.job_id, event.amount)  # noqa: E731
             case _:

@@ -5,8 +5,11 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from contracts.events import JobCancelRequested, JobRejected, JobRequested, JobStateChanged, JobSubmitted
-from contracts.jobs import JobSpec
+from contracts.events import (
+    JobCancelRequested, JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged, JobSubmitted,
+    TenantLimitsSet,
+)
+from contracts.jobs import PRIORITY_RANK, JobSpec
 from contracts.status import JobStatus
 from contracts.topics import JOBS_COMMANDS
 from services.common.outbox import enqueue
@@ -49,9 +52,10 @@ async def submit_job(pool: asyncpg.Pool, tenant_id: uuid.UUID, spec: JobSpec,
         job_id = uuid.uuid4()
         now = datetime.now(UTC)
         await conn.execute(
-            """INSERT INTO gateway.jobs (id, tenant_id, kind, name, spec, status, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $7)""",
-            job_id, tenant_id, spec.kind, spec.name, spec.model_dump(mode="json"), JobStatus.PENDING, now,
+            """INSERT INTO gateway.jobs (id, tenant_id, kind, name, spec, status, priority, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)""",
+            job_id, tenant_id, spec.kind, spec.name, spec.model_dump(mode="json"), JobStatus.PENDING,
+            PRIORITY_RANK[spec.priority], now,
         )
         await conn.execute(
             """INSERT INTO gateway.job_events (job_id, position, from_status, to_status, observed_at)
@@ -89,6 +93,36 @@ async def list_jobs(pool: asyncpg.Pool, tenant_id: uuid.UUID, status: str | None
     )
 
 
+async def queue_position(pool: asyncpg.Pool, job: asyncpg.Record) -> int | None:
+    """1 for the next job the dispatcher tries; None when the job is not in Switchyard's queue."""
+    if job["queue_reason"] is None:
+        return None
+    ahead = await pool.fetchval(
+        """SELECT count(*) FROM gateway.jobs
+           WHERE queue_reason IS NOT NULL
+             AND (priority > $1 OR (priority = $1 AND (created_at, id) < ($2, $3)))""",
+        job["priority"], job["created_at"], job["id"],
+    )
+    return ahead + 1
+
+
+async def set_limits(pool: asyncpg.Pool, event: TenantLimitsSet) -> bool:
+    """Store the tenant's limits and send them to the scheduler, which enforces them."""
+    async with pool.acquire() as conn, conn.transaction():
+        updated = await conn.fetchval(
+            """UPDATE gateway.tenants SET max_concurrent_jobs = $2, max_concurrent_accelerators = $3
+               WHERE id = $1 RETURNING true""",
+            event.tenant_id, event.max_concurrent_jobs, event.max_concurrent_accelerators,
+        )
+        if updated:
+            await enqueue(conn, SCHEMA, JOBS_COMMANDS, event, source=SOURCE)
+        return bool(updated)
+
+
+async def tenant(pool: asyncpg.Pool, tenant_id: uuid.UUID) -> asyncpg.Record | None:
+    return await pool.fetchrow("SELECT * FROM gateway.tenants WHERE id = $1", tenant_id)
+
+
 async def job_events(pool: asyncpg.Pool, job_id: uuid.UUID) -> list[asyncpg.Record]:
     return await pool.fetch("SELECT * FROM gateway.job_events WHERE job_id = $1 ORDER BY position", job_id)
 
@@ -110,10 +144,17 @@ async def request_cancel(pool: asyncpg.Pool, tenant_id: uuid.UUID, job_id: uuid.
 
 async def apply_submitted(conn, event: JobSubmitted) -> None:
     await conn.execute(
-        """UPDATE gateway.jobs SET vendor = $2, vendor_job_id = $3, flavor = $4, updated_at = now()
+        """UPDATE gateway.jobs SET vendor = $2, vendor_job_id = $3, flavor = $4, queue_reason = NULL,
+               updated_at = now()
            WHERE id = $1""",
         event.job_id, event.vendor, event.vendor_job_id, event.flavor,
     )
+
+
+async def apply_attempt(conn, event: JobPlacementAttempted) -> None:
+    await _append_event(conn, event.job_id, None, None, None, event.message, None, event.attempted_at,
+                        type_="attempt", detail={"attempt": event.attempt, "vendor": event.vendor,
+                                                 "flavor": event.flavor, "outcome": event.outcome})
 
 
 async def apply_rejected(conn, event: JobRejected) -> None:
@@ -121,7 +162,8 @@ async def apply_rejected(conn, event: JobRejected) -> None:
     if job is None or JobStatus(job["status"]).is_terminal:
         return
     await conn.execute(
-        """UPDATE gateway.jobs SET status = $2, status_reason = $3, finished_at = $4, updated_at = now()
+        """UPDATE gateway.jobs SET status = $2, status_reason = $3, finished_at = $4, queue_reason = NULL,
+               updated_at = now()
            WHERE id = $1""",
         event.job_id, JobStatus.FAILED, f"{event.reason}: {event.message}", event.rejected_at,
     )
@@ -133,25 +175,29 @@ async def apply_state_changed(conn, event: JobStateChanged) -> None:
     job = await conn.fetchrow("SELECT last_sequence FROM gateway.jobs WHERE id = $1 FOR UPDATE", event.job_id)
     if job is None or event.sequence <= job["last_sequence"]:
         return  # unknown job, or an older state than the one shown
+    # A state change without a vendor comes from Switchyard's own queue: its reason is the queue reason.
+    in_our_queue = event.vendor is None and event.to_status == JobStatus.QUEUED
     await conn.execute(
         """UPDATE gateway.jobs SET status = $2, status_reason = $3, last_sequence = $4,
                started_at = COALESCE($5, started_at), finished_at = COALESCE($6, finished_at),
-               vendor = $7, vendor_job_id = $8, updated_at = now()
+               vendor = COALESCE($7, vendor), vendor_job_id = COALESCE($8, vendor_job_id),
+               queue_reason = $9, updated_at = now()
            WHERE id = $1""",
         event.job_id, event.to_status, event.reason, event.sequence, event.started_at, event.finished_at,
-        event.vendor, event.vendor_job_id,
+        event.vendor, event.vendor_job_id, event.reason if in_our_queue else None,
     )
     await _append_event(conn, event.job_id, event.from_status, event.to_status, event.raw_status, event.reason,
                         event.vendor_time, event.observed_at)
 
 
-async def _append_event(conn, job_id, from_status, to_status, raw_status, reason, vendor_time, observed_at) -> None:
+async def _append_event(conn, job_id, from_status, to_status, raw_status, reason, vendor_time, observed_at,
+                        *, type_: str = "state", detail: dict | None = None) -> None:
     await conn.execute(
         """INSERT INTO gateway.job_events
-               (job_id, position, from_status, to_status, raw_status, reason, vendor_time, observed_at)
-           SELECT $1, COALESCE(max(position), -1) + 1, $2, $3, $4, $5, $6, $7
+               (job_id, position, from_status, to_status, raw_status, reason, vendor_time, observed_at, type, detail)
+           SELECT $1, COALESCE(max(position), -1) + 1, $2, $3, $4, $5, $6, $7, $8, $9
            FROM gateway.job_events WHERE job_id = $1""",
-        job_id, from_status, to_status, raw_status, reason, vendor_time, observed_at,
+        job_id, from_status, to_status, raw_status, reason, vendor_time, observed_at, type_, detail,
     )
 
 

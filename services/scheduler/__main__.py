@@ -1,13 +1,13 @@
-"""`python -m services.scheduler`: places requested jobs on the vendor."""
+"""`python -m services.scheduler`: queues requested jobs and places them on the vendors."""
 
 import asyncio
 
 from services.common.runtime import serve
-from services.scheduler.app import SERVICE, broker, runtime
+from services.scheduler.app import SERVICE, broker, dispatcher, runtime
 
 
 def main() -> None:
-    asyncio.run(serve(SERVICE, broker, ref=runtime))
+    asyncio.run(serve(SERVICE, broker, loops={"dispatch": dispatcher.run}, ref=runtime))
 
 
 if __name__ == "__main__":

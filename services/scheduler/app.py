@@ -1,22 +1,31 @@
-"""Scheduler wiring: consumes job commands, publishes placements through its outbox."""
+"""Scheduler wiring: consumes job commands and job events, dispatches Switchyard's queue onto the
+vendors, publishes placements through its outbox."""
 
 from faststream import FastStream
 
-from contracts.events import JobRejected, JobSubmitted
-from contracts.topics import JOBS_COMMANDS, JOBS_EVENTS
+from contracts.events import JobPlacementAttempted, JobRejected, JobStateChanged, JobSubmitted, VendorHealthChanged
+from contracts.topics import JOBS_COMMANDS, JOBS_EVENTS, VENDOR_EVENTS
 from services.common.asyncapi import document_publishes
 from services.common.consumer import subscribe
 from services.common.runtime import RuntimeRef, make_broker
 from services.common.settings import get_settings
-from services.scheduler.handlers import Scheduler
+from services.scheduler.catalog import FlavorCatalog
+from services.scheduler.dispatcher import Dispatcher
+from services.scheduler.handlers import CommandHandler, make_job_event_handler
+from services.scheduler.health import VendorHealth
 from services.vendors import make_adapter
 
 SERVICE = "scheduler"
 
+settings = get_settings()
 runtime = RuntimeRef()
-broker = make_broker(get_settings(), SERVICE)
-scheduler = Scheduler(runtime, make_adapter)
-subscribe(broker, JOBS_COMMANDS, group="scheduler", handler=scheduler.handle)
-document_publishes(broker, JOBS_EVENTS, JobSubmitted, JobRejected)
+broker = make_broker(settings, SERVICE)
+adapters = {vendor: make_adapter(vendor) for vendor in settings.vendors}
+dispatcher = Dispatcher(adapters, FlavorCatalog(adapters), VendorHealth())
+
+subscribe(broker, JOBS_COMMANDS, group="scheduler", handler=CommandHandler(runtime, adapters).handle)
+subscribe(broker, JOBS_EVENTS, group="scheduler", handler=make_job_event_handler(runtime))
+document_publishes(broker, JOBS_EVENTS, JobSubmitted, JobRejected, JobPlacementAttempted, JobStateChanged)
+document_publishes(broker, VENDOR_EVENTS, VendorHealthChanged)
 
 app = FastStream(broker)  # for AsyncAPI generation

@@ -1,36 +1,165 @@
-"""SQL for the scheduler's schema."""
+"""SQL for the scheduler's schema: the placements (Switchyard's queue) and tenant limits."""
 
 import uuid
 from datetime import UTC, datetime
 
-from contracts.events import JobRejected, JobSubmitted
-from contracts.topics import JOBS_EVENTS
+import asyncpg
+
+from contracts.events import (
+    JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged, JobSubmitted, Message, TenantLimitsSet,
+    VendorEvent,
+)
+from contracts.jobs import PRIORITY_RANK, JobSpec
+from contracts.status import JobStatus
+from contracts.topics import JOBS_EVENTS, VENDOR_EVENTS
 from services.common.outbox import enqueue
+from services.scheduler.placement import Limits
 
 SCHEMA = "scheduler"
 SOURCE = "switchyard/scheduler"
+QUEUED_RAW_STATUS = "switchyard:queued"  # the raw status of a job waiting in Switchyard's own queue
 
 
-async def record_submitted(conn, event: JobSubmitted) -> None:
+async def enqueue_job(conn, event: JobRequested) -> None:
     await conn.execute(
-        """INSERT INTO scheduler.placements (job_id, tenant_id, state, vendor, vendor_job_id, flavor, kind)
-           VALUES ($1, $2, 'submitted', $3, $4, $5, $6)""",
-        event.job_id, event.tenant_id, event.vendor, event.vendor_job_id, event.flavor, event.kind,
+        """INSERT INTO scheduler.placements (job_id, tenant_id, state, priority, spec, requested_at, kind,
+                                             accelerators)
+           VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7) ON CONFLICT (job_id) DO NOTHING""",
+        event.job_id, event.tenant_id, PRIORITY_RANK[event.spec.priority], event.spec.model_dump(mode="json"),
+        event.requested_at, event.spec.kind, event.spec.resources.count,
     )
-    await enqueue(conn, SCHEMA, JOBS_EVENTS, event, source=SOURCE)
+    await conn.execute("SELECT pg_notify('scheduler_queue', '')")
 
 
-async def record_rejected(conn, event: JobRejected) -> None:
+async def claim_due(pool: asyncpg.Pool, limit: int, lease_s: float) -> list[asyncpg.Record]:
+    """Lease up to `limit` queued jobs that are due, in queue order. A lease keeps other dispatchers
+    (other replicas) off a job while it is tried, so one job never has two submissions at once."""
+    return await pool.fetch(
+        """UPDATE scheduler.placements p SET lease_until = now() + make_interval(secs => $2)
+           FROM (SELECT job_id FROM scheduler.placements
+                 WHERE state = 'queued' AND (next_try_at IS NULL OR next_try_at <= now())
+                   AND (lease_until IS NULL OR lease_until < now())
+                 ORDER BY priority DESC, requested_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+           WHERE p.job_id = due.job_id
+           RETURNING p.*""",
+        limit, lease_s,
+    )
+
+
+async def running_usage(conn, tenant_id: uuid.UUID) -> tuple[int, int]:
+    row = await conn.fetchrow(
+        """SELECT count(*) AS jobs, COALESCE(sum(accelerators), 0) AS accelerators
+           FROM scheduler.placements WHERE tenant_id = $1 AND state = 'submitted'""",
+        tenant_id,
+    )
+    return row["jobs"], row["accelerators"]
+
+
+async def limits(conn, tenant_id: uuid.UUID) -> Limits:
+    row = await conn.fetchrow(
+        "SELECT max_concurrent_jobs, max_concurrent_accelerators FROM scheduler.tenant_limits WHERE tenant_id = $1",
+        tenant_id,
+    )
+    return Limits(**dict(row)) if row else Limits()
+
+
+async def set_limits(conn, event: TenantLimitsSet) -> None:
     await conn.execute(
-        """INSERT INTO scheduler.placements (job_id, tenant_id, state, reason)
-           VALUES ($1, $2, 'rejected', $3)""",
-        event.job_id, event.tenant_id, f"{event.reason}: {event.message}",
+        """INSERT INTO scheduler.tenant_limits (tenant_id, max_concurrent_jobs, max_concurrent_accelerators, updated_at)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (tenant_id) DO UPDATE SET max_concurrent_jobs = $2, max_concurrent_accelerators = $3,
+               updated_at = $4""",
+        event.tenant_id, event.max_concurrent_jobs, event.max_concurrent_accelerators, event.set_at,
     )
-    await enqueue(conn, SCHEMA, JOBS_EVENTS, event, source=SOURCE)
+    await conn.execute("SELECT pg_notify('scheduler_queue', '')")
 
 
-async def placement(pool, job_id: uuid.UUID):
-    return await pool.fetchrow("SELECT * FROM scheduler.placements WHERE job_id = $1", job_id)
+async def publish(conn, events: list[Message]) -> None:
+    for event in events:
+        topic = VENDOR_EVENTS if isinstance(event, VendorEvent) else JOBS_EVENTS
+        await enqueue(conn, SCHEMA, topic, event, source=SOURCE)
+
+
+async def record_submitted(conn, submitted: JobSubmitted, attempts: list[JobPlacementAttempted]) -> None:
+    await conn.execute(
+        """UPDATE scheduler.placements
+           SET state = 'submitted', vendor = $2, vendor_job_id = $3, flavor = $4, accelerators = $5,
+               attempts = attempts + $6, queue_reason = NULL, lease_until = NULL, updated_at = now()
+           WHERE job_id = $1""",
+        submitted.job_id, submitted.vendor, submitted.vendor_job_id, submitted.flavor, submitted.count,
+        len(attempts),
+    )
+    await publish(conn, [*attempts, submitted])
+
+
+async def record_rejected(conn, rejected: JobRejected, attempts: list[JobPlacementAttempted]) -> None:
+    await conn.execute(
+        """UPDATE scheduler.placements
+           SET state = 'rejected', reason = $2, attempts = attempts + $3, lease_until = NULL, updated_at = now()
+           WHERE job_id = $1""",
+        rejected.job_id, f"{rejected.reason}: {rejected.message}", len(attempts),
+    )
+    await publish(conn, [*attempts, rejected])
+
+
+async def keep_queued(conn, placement: asyncpg.Record, reason: str, retry_in_s: float,
+                      attempts: list[JobPlacementAttempted], extra: list[Message] = ()) -> None:
+    """The job waits in our queue with `reason`. Entering the queue, or a new reason, is announced as
+    a state change (sequence numbers continue in the watcher once the job reaches a vendor)."""
+    events: list[Message] = [*attempts, *extra]
+    sequence = placement["sequence"]
+    if reason != placement["queue_reason"]:
+        sequence += 1
+        now = datetime.now(UTC)
+        events.append(JobStateChanged(
+            job_id=placement["job_id"], tenant_id=placement["tenant_id"], vendor=None, vendor_job_id=None,
+            from_status=JobStatus.QUEUED if placement["sequence"] else JobStatus.PENDING,
+            to_status=JobStatus.QUEUED, raw_status=QUEUED_RAW_STATUS, reason=reason, vendor_time=None,
+            observed_at=now, sequence=sequence,
+        ))
+    await conn.execute(
+        """UPDATE scheduler.placements
+           SET queue_reason = $2, sequence = $3, attempts = attempts + $4, lease_until = NULL,
+               next_try_at = now() + make_interval(secs => $5), updated_at = now()
+           WHERE job_id = $1""",
+        placement["job_id"], reason, sequence, len(attempts), retry_in_s,
+    )
+    await publish(conn, events)
+
+
+async def cancel_queued(conn, job_id: uuid.UUID) -> bool:
+    """Cancel a job still in our queue: it ends STOPPED without reaching a vendor."""
+    row = await conn.fetchrow(
+        "SELECT * FROM scheduler.placements WHERE job_id = $1 AND state = 'queued' FOR UPDATE", job_id,
+    )
+    if row is None:
+        return False
+    now = datetime.now(UTC)
+    await conn.execute(
+        """UPDATE scheduler.placements SET state = 'cancelled', sequence = sequence + 1,
+               cancel_requested_at = $2, lease_until = NULL, updated_at = now() WHERE job_id = $1""",
+        job_id, now,
+    )
+    await publish(conn, [JobStateChanged(
+        job_id=job_id, tenant_id=row["tenant_id"], vendor=None, vendor_job_id=None,
+        from_status=JobStatus.QUEUED if row["sequence"] else JobStatus.PENDING, to_status=JobStatus.STOPPED,
+        raw_status="switchyard:cancelled", reason="cancelled before it reached a vendor", vendor_time=now,
+        observed_at=now, sequence=row["sequence"] + 1,
+    )])
+    return True
+
+
+async def mark_finished(conn, job_id: uuid.UUID) -> None:
+    await conn.execute(
+        """UPDATE scheduler.placements SET state = 'finished', stop_after = NULL, updated_at = now()
+           WHERE job_id = $1 AND state = 'submitted'""",
+        job_id,
+    )
+    await conn.execute("SELECT pg_notify('scheduler_queue', '')")
+
+
+async def placement(pool_or_conn, job_id: uuid.UUID) -> asyncpg.Record | None:
+    return await pool_or_conn.fetchrow("SELECT * FROM scheduler.placements WHERE job_id = $1", job_id)
 
 
 async def record_cancel(conn, job_id: uuid.UUID) -> None:
@@ -38,3 +167,7 @@ async def record_cancel(conn, job_id: uuid.UUID) -> None:
         "UPDATE scheduler.placements SET cancel_requested_at = $2, updated_at = now() WHERE job_id = $1",
         job_id, datetime.now(UTC),
     )
+
+
+def spec_of(placement: asyncpg.Record) -> JobSpec:
+    return JobSpec.model_validate(placement["spec"])

@@ -18,12 +18,14 @@ GET_CONCURRENCY = 8  # per-job GETs in flight at once, for jobs that dropped out
 
 
 def first_state(event: JobSubmitted) -> JobStateChanged:
-    """A submitted job is on the vendor and waiting: PENDING → QUEUED is the first change we announce."""
-    now = datetime.now(UTC)
+    """A submitted job is on the vendor and waiting: the first change we announce is to QUEUED, from
+    PENDING, or from QUEUED when it waited in Switchyard's own queue first. Sequence numbers go on from
+    the last one the scheduler used."""
     return JobStateChanged(
         job_id=event.job_id, tenant_id=event.tenant_id, vendor=event.vendor, vendor_job_id=event.vendor_job_id,
-        from_status=JobStatus.PENDING, to_status=JobStatus.QUEUED, raw_status=event.raw_status,
-        vendor_time=event.submitted_at, observed_at=now, sequence=1,
+        from_status=JobStatus.QUEUED if event.sequence else JobStatus.PENDING, to_status=JobStatus.QUEUED,
+        raw_status=event.raw_status, vendor_time=event.submitted_at, observed_at=datetime.now(UTC),
+        sequence=event.sequence + 1,
     )
 
 

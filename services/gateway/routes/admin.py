@@ -1,10 +1,12 @@
 """Operator endpoints (admin token)."""
 
 import uuid
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
+from contracts.events import TenantLimitsSet
 from services.gateway import store
 from services.gateway.auth import hash_api_key, new_api_key, require_admin
 from services.gateway.proxy import forward
@@ -21,6 +23,11 @@ class TenantOut(BaseModel):
     id: uuid.UUID
     name: str
     api_key: str = Field(description="shown once; only its hash is stored")
+
+
+class LimitsBody(BaseModel):
+    max_concurrent_jobs: int | None = Field(None, ge=0, description="null = unlimited")
+    max_concurrent_accelerators: int | None = Field(None, ge=0, description="null = unlimited")
 
 
 class CreditIn(BaseModel):
@@ -40,3 +47,21 @@ async def credit_tenant(tenant_id: uuid.UUID, body: CreditIn, request: Request) 
         raise not_found("tenant")
     return await forward(internal(request), "POST", f"{settings(request).billing_url}/internal/tenants/{tenant_id}/credit",
                          json=body.model_dump())
+
+
+@router.put("/tenants/{tenant_id}/limits", response_model=LimitsBody)
+async def set_limits(tenant_id: uuid.UUID, body: LimitsBody, request: Request) -> LimitsBody:
+    """Per-tenant limits on concurrent work; a job over them waits in the queue with reason `quota`."""
+    event = TenantLimitsSet(tenant_id=tenant_id, set_at=datetime.now(UTC), **body.model_dump())
+    if not await store.set_limits(pool(request), event):
+        raise not_found("tenant")
+    return body
+
+
+@router.get("/tenants/{tenant_id}/limits", response_model=LimitsBody)
+async def get_limits(tenant_id: uuid.UUID, request: Request) -> LimitsBody:
+    row = await store.tenant(pool(request), tenant_id)
+    if row is None:
+        raise not_found("tenant")
+    return LimitsBody(max_concurrent_jobs=row["max_concurrent_jobs"],
+                      max_concurrent_accelerators=row["max_concurrent_accelerators"])

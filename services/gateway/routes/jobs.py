@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from contracts.jobs import JobSpec
 from contracts.money import format_amount
@@ -19,6 +19,11 @@ from services.gateway.routes.deps import Money, Tenant, not_found, pool
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
 
+class QueueOut(BaseModel):
+    reason: str = Field(description="no_capacity, quota or funds")
+    position: int = Field(description="1 = the next job the dispatcher tries")
+
+
 class JobOut(BaseModel):
     id: uuid.UUID
     kind: str
@@ -29,6 +34,8 @@ class JobOut(BaseModel):
     vendor_job_id: str | None
     flavor: str | None
     resources: dict[str, Any]
+    priority: str
+    queue: QueueOut | None = Field(description="set while the job waits in Switchyard's own queue")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -42,12 +49,14 @@ class JobList(BaseModel):
 
 class JobEventOut(BaseModel):
     position: int
+    type: str = Field(description="state (a state change) or attempt (a placement attempt, see detail)")
     from_status: JobStatus | None
-    to_status: JobStatus
+    to_status: JobStatus | None
     raw_status: str | None
     reason: str | None
     vendor_time: datetime | None
     observed_at: datetime
+    detail: dict[str, Any] | None = None
 
 
 class JobEventList(BaseModel):
@@ -55,12 +64,16 @@ class JobEventList(BaseModel):
     next_cursor: str | None = None
 
 
-def _job_out(row) -> JobOut:
+def _job_out(row, queue_position: int | None = None) -> JobOut:
+    queue = None
+    if row["queue_reason"] is not None and queue_position is not None:
+        queue = QueueOut(reason=row["queue_reason"], position=queue_position)
     return JobOut(
         id=row["id"], kind=row["kind"], name=row["name"], status=row["status"], status_reason=row["status_reason"],
         vendor=row["vendor"], vendor_job_id=row["vendor_job_id"], flavor=row["flavor"],
-        resources=row["spec"]["resources"], created_at=row["created_at"], started_at=row["started_at"],
-        finished_at=row["finished_at"], cost=Money(amount=format_amount(row["cost"])),
+        resources=row["spec"]["resources"], priority=row["spec"].get("priority", "normal"), queue=queue,
+        created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
+        cost=Money(amount=format_amount(row["cost"])),
     )
 
 
@@ -103,7 +116,8 @@ async def list_jobs(
     after = decode_cursor(cursor) if cursor else None
     rows = await store.list_jobs(pool(request), tenant_id, status, limit + 1, after)
     next_cursor = encode_cursor(rows[limit - 1]["created_at"], rows[limit - 1]["id"]) if len(rows) > limit else None
-    return JobList(items=[_job_out(r) for r in rows[:limit]], next_cursor=next_cursor)
+    items = [_job_out(r, await store.queue_position(pool(request), r)) for r in rows[:limit]]
+    return JobList(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{job_id}", response_model=JobOut)
@@ -111,7 +125,7 @@ async def get_job(job_id: uuid.UUID, request: Request, tenant_id: Tenant) -> Job
     job = await store.get_job(pool(request), tenant_id, job_id)
     if job is None:
         raise not_found("job")
-    return _job_out(job)
+    return _job_out(job, await store.queue_position(pool(request), job))
 
 
 @router.post("/{job_id}/cancel", status_code=202, response_model=JobOut)

@@ -1,0 +1,158 @@
+"""The dispatcher: takes due jobs from Switchyard's queue, in priority order and first come first
+served within a priority, and tries their candidate flavors one at a time.
+
+A job that cannot start now (tenant limits, no free capacity anywhere) stays queued with its reason and
+is tried again later; jobs behind it that can start do start (best-effort FIFO, as Kueue calls it).
+"""
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from contracts.events import JobPlacementAttempted, JobRejected, JobSubmitted, VendorHealthChanged
+from contracts.money import multiply
+from services.common.logs import log
+from services.common.runtime import Runtime
+from services.scheduler import store
+from services.scheduler.catalog import FlavorCatalog
+from services.scheduler.health import VendorHealth
+from services.scheduler.placement import (
+    Outcome, candidates, classify, ever_placeable, vendor_job_name, within_limits,
+)
+from services.vendors import errors
+from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor
+
+LEASE_S = 120.0  # longer than the slowest placement: a crashed dispatcher's jobs come back after it
+BATCH = 64
+CONCURRENCY = 16  # placements in flight at once (different jobs; one job is never tried twice at once)
+RETRY_QUEUED_S = 5.0  # a queued job is tried again this often, or sooner when capacity frees up
+
+
+class Dispatcher:
+    def __init__(self, adapters: dict[str, VendorAdapter], catalog: FlavorCatalog, health: VendorHealth):
+        self._adapters, self._catalog, self._health = adapters, catalog, health
+        self._wake = asyncio.Event()
+        self._tenant_locks: dict = {}
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, runtime: Runtime) -> None:
+        listener = await runtime.pool.acquire()
+        await listener.add_listener("scheduler_queue", lambda *_: self.wake())
+        try:
+            while True:
+                self._wake.clear()
+                placed = await self.dispatch_once(runtime)
+                if placed < BATCH:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+        finally:
+            with contextlib.suppress(Exception):
+                await runtime.pool.release(listener)
+
+    async def dispatch_once(self, runtime: Runtime) -> int:
+        due = await store.claim_due(runtime.pool, BATCH, LEASE_S)
+        if not due:
+            return 0
+        slots = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(placement: asyncpg.Record) -> None:
+            # Jobs of one tenant go one at a time, so its limits are counted against settled numbers.
+            lock = self._tenant_locks.setdefault(placement["tenant_id"], asyncio.Lock())
+            async with slots, lock:
+                try:
+                    await self.place(runtime, placement)
+                except Exception:
+                    log.exception("scheduler.place_failed", job_id=str(placement["job_id"]))
+
+        await asyncio.gather(*(one(p) for p in due))  # claim_due returned them in queue order
+        return len(due)
+
+    async def place(self, runtime: Runtime, placement: asyncpg.Record) -> None:
+        spec = store.spec_of(placement)
+        job_id, tenant_id = placement["job_id"], placement["tenant_id"]
+        markup = runtime.settings.markup
+
+        def sell_price(flavor: VendorFlavor) -> int:
+            return multiply(flavor.price_per_hour, markup)
+
+        async with runtime.pool.acquire() as conn:
+            limits = await store.limits(conn, tenant_id)
+            jobs, accelerators = await store.running_usage(conn, tenant_id)
+        if not within_limits(limits, jobs, accelerators, spec.resources.count):
+            await self._queue(runtime, placement, "quota", [])
+            return
+
+        flavors = await self._catalog.flavors(spec.kind)
+        if not ever_placeable(flavors, spec, sell_price):
+            rejected = JobRejected(job_id=job_id, tenant_id=tenant_id, reason="no_flavor", rejected_at=_now(),
+                                   message=f"No enabled vendor offers a {spec.kind} flavor with "
+                                           f"{spec.resources.count} x {spec.resources.accelerator} within the "
+                                           f"job's placement constraints.")
+            async with runtime.pool.acquire() as conn, conn.transaction():
+                await store.record_rejected(conn, rejected, [])
+            return
+
+        attempts: list[JobPlacementAttempted] = []
+        health_events: list[VendorHealthChanged] = []
+        for flavor in candidates(flavors, spec, sell_price=sell_price, degraded=self._health.degraded()):
+            adapter = self._adapters[flavor.vendor]
+            attempt_no = placement["attempts"] + len(attempts) + 1
+            try:
+                vendor_job = await adapter.submit(SubmitRequest(
+                    name=vendor_job_name(job_id), kind=spec.kind, image=spec.image, command=spec.command,
+                    env=spec.env, flavor_id=flavor.flavor_id, max_runtime_s=spec.max_runtime_s, task=spec.task,
+                    storage_gb=spec.storage_gb, replicas=spec.replicas or 1, model=spec.model,
+                ))
+            except errors.VendorError as exc:
+                outcome = classify(exc)
+                attempts.append(_attempt(placement, attempt_no, flavor, outcome, str(exc)))
+                log.info("scheduler.attempt_failed", job_id=str(job_id), vendor=flavor.vendor,
+                         flavor=flavor.flavor_id, outcome=outcome, error=str(exc))
+                if outcome in (Outcome.UNAVAILABLE, Outcome.RATE_LIMITED) and self._health.degrade(flavor.vendor):
+                    health_events.append(VendorHealthChanged(
+                        vendor=flavor.vendor, health="degraded", reason=str(exc), changed_at=_now(),
+                        until=_now() + timedelta(seconds=self._health.cooldown_s)))
+                if outcome in (Outcome.INVALID, Outcome.AUTH):
+                    if outcome is Outcome.AUTH:
+                        health_events.append(VendorHealthChanged(
+                            vendor=flavor.vendor, health="auth_failed", reason=str(exc), changed_at=_now()))
+                    reason = "invalid_request" if outcome is Outcome.INVALID else "vendor_auth_failed"
+                    rejected = JobRejected(job_id=job_id, tenant_id=tenant_id, reason=reason,
+                                           message=exc.message, rejected_at=_now())
+                    async with runtime.pool.acquire() as conn, conn.transaction():
+                        await store.record_rejected(conn, rejected, attempts)
+                        await store.publish(conn, health_events)
+                    return
+                continue
+            attempts.append(_attempt(placement, attempt_no, flavor, Outcome.SUBMITTED, None))
+            submitted = JobSubmitted(
+                job_id=job_id, tenant_id=tenant_id, kind=spec.kind, sequence=placement["sequence"],
+                vendor=flavor.vendor, vendor_job_id=vendor_job.vendor_job_id, flavor=flavor.flavor_id,
+                accelerator=flavor.accelerator, count=flavor.count, vendor_price_per_hour=flavor.price_per_hour,
+                raw_status=vendor_job.raw_status, submitted_at=_now(),
+            )
+            async with runtime.pool.acquire() as conn, conn.transaction():
+                await store.record_submitted(conn, submitted, attempts)
+                await store.publish(conn, health_events)
+            log.info("scheduler.submitted", job_id=str(job_id), vendor=flavor.vendor, flavor=flavor.flavor_id)
+            return
+        await self._queue(runtime, placement, "no_capacity", attempts, health_events)
+
+    async def _queue(self, runtime: Runtime, placement, reason: str, attempts, extra=()) -> None:
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            await store.keep_queued(conn, placement, reason, RETRY_QUEUED_S, attempts, list(extra))
+
+
+def _attempt(placement, attempt: int, flavor: VendorFlavor, outcome: Outcome, message: str | None):
+    return JobPlacementAttempted(
+        job_id=placement["job_id"], tenant_id=placement["tenant_id"], attempt=attempt, vendor=flavor.vendor,
+        flavor=flavor.flavor_id, outcome=outcome, message=message, attempted_at=_now(),
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
