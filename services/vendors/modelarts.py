@@ -1,14 +1,12 @@
-"""Huawei ModelArts adapter: training jobs through the v2 REST API, authenticated with an IAM token."""
-
-from __future__ import annotations
+"""Huawei ModelArts adapter: training jobs (v2), notebooks and inference services (v1), authenticated
+with an IAM token or AK/SK signatures (`SWITCHYARD_MODELARTS_AUTH=token|aksk`)."""
 
 import asyncio
+import json
 import logging
-import math
-import time
-from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from email.utils import parsedate_to_datetime
+import re
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any, ClassVar, Literal
 from urllib.parse import quote
 
@@ -18,187 +16,317 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contracts.jobs import JobKind
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
-from services.vendors.errors import (
-    AuthFailed,
-    CapacityUnavailable,
-    InvalidRequest,
-    NotFound,
-    QuotaExceeded,
-    RateLimited,
-    VendorError,
-    VendorUnavailable,
-    WrongState,
-    error_class_for_http_status,
+from services.vendors.errors import InvalidRequest, NotFound, VendorUnavailable, WrongState
+from services.vendors.modelarts_auth import AkSkAuth, Auth, Query, TokenAuth
+from services.vendors.modelarts_errors import VENDOR, vendor_error
+from services.vendors.modelarts_parse import (
+    is_billed_notebook_flavor,
+    notebook_body,
+    parse_notebook,
+    parse_notebook_flavor,
+    parse_service,
+    parse_service_spec,
+    parse_training_flavor,
+    parse_training_job,
+    service_body,
+    training_body,
+    training_job_id,
 )
-from services.vendors.modelarts_status import ACTIVE_TRAINING_PHASES, map_training_phase, normalize_accelerator
+from services.vendors.modelarts_status import ACTIVE_TRAINING_PHASES
 
 log = logging.getLogger(__name__)
 
-VENDOR = "modelarts"
-
-# The training flavor list (GET /v2/{project_id}/training-job-flavors) carries no price,
-# only `billing.code` + `unit_num`, and the API reference documents no price lookup for a
-# billing code. List prices therefore come from this configurable table (CNY per node-hour);
-# a flavor missing from it is skipped with a log line.
+# None of the flavor lists carries a price (only `billing.code` + `unit_num`), and the API
+# reference documents no price lookup, so list prices come from this configurable table
+# (CNY per node-hour, or per instance-hour for services); a flavor missing from it is skipped.
 DEFAULT_PRICES: dict[str, Decimal] = {
+    # training
     "modelarts.vm.cpu.8u": Decimal("3.20"),
     "modelarts.p3.large.public": Decimal("28.00"),
     "modelarts.bm.gpu.8v100": Decimal("224.00"),
     "modelarts.vm.snt9.1card": Decimal("18.00"),
-    "modelarts.bm.snt9.xlarge.2": Decimal("36.00"),
+    "modelarts.bm.snt9.xlarge.2": Decimal("36.00"),  # also a notebook flavor
     "modelarts.vm.snt9.8card": Decimal("144.00"),
+    # notebooks
+    "modelarts.vm.cpu.2u": Decimal("0.80"),  # also an inference specification
+    "modelarts.vm.gpu.vnt1": Decimal("26.00"),
+    "modelarts.bm.snt9.xlarge.8": Decimal("144.00"),
+    # inference services
+    "modelarts.vm.gpu.pnt004": Decimal("7.20"),
+    "modelarts.vm.ai1.snt3": Decimal("4.50"),
 }
+
+_DUPLICATE_TRAINING_NAME = "ModelArts.2751"
+_DUPLICATE_SERVICE_NAME = "ModelArts.3503"
+_NOT_TERMINABLE = "ModelArts.2796"
+_DUPLICATE_IMAGE = "ModelArts.6737"
+_SEARCH_PAGE_SIZE = 50  # training search: the documented maximum
+_LIST_PAGE_SIZE = 100  # notebooks and services
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
 class ModelArtsSettings(BaseSettings):
-    """Defaults point at the local simulator (`python -m services.vendorsim modelarts --port 18001`)."""
+    """Defaults point at the local simulator (`python -m services.vendorsim modelarts --port 18001`)
+    and its dev credentials."""
 
     model_config = SettingsConfigDict(env_prefix="SWITCHYARD_MODELARTS_")
 
     endpoint: str = "http://127.0.0.1:18001"
     iam_endpoint: str | None = None  # None: same as endpoint
+    auth: Literal["token", "aksk"] = "token"
+    # token auth: an IAM user
     username: str = "sim-user"
     password: SecretStr = SecretStr("sim-password")
     domain: str = "sim-domain"
-    project_id: str | None = None  # None: the project of the IAM token
-    project_name: str = "cn-north-4"  # token scope
+    # AK/SK auth: an access key pair
+    ak: str = "SYSIMMODELARTSDEVAK1"
+    sk: SecretStr = SecretStr("sySimModelArtsDevSecretKey0000DoNotShare")
+    project_id: str | None = None  # None: the token's project, or (AK/SK) IAM's project of `project_name`
+    project_name: str = "cn-north-4"
     timeout_s: float = 10.0
     # The doc defines the job search `offset` as a page index; switch if the live API counts records.
     search_offset_mode: Literal["page", "record"] = "page"
     prices: dict[str, Decimal] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
 
-# Documented ModelArts error codes (API reference §19.2) by class. Not-found and many business
-# errors come back as HTTP 400, so the code decides; the HTTP status is only the fallback.
-# fmt: off
-_ERROR_CLASSES: dict[type[VendorError], tuple[str, ...]] = {
-    # job, algorithm, path, pool not found
-    NotFound: ("2775", "2755", "2836", "2890"),
-    # bad parameters / JSON, unknown or unusable flavor / engine / pool, bad search filters;
-    # 2751 DuplicateTrainingJobName is turned into the existing job by submit()
-    InvalidRequest: (
-        "0101", "0104", "0107", "2787", "2788", "2751", "2763", "2780", "2781", "2789", "2790",
-        "2793", "2806", "2807", "2808", "2809", "2812", "2832", "2840", "2886", "2887",
-    ),
-    QuotaExceeded: ("0113", "0116", "0118", "2815", "2833"),
-    # sold out / no resources
-    CapacityUnavailable: ("4992", "6200", "6329", "6360", "6716"),
-    # token missing / expired / invalid / unscoped, project mismatch, not authorised, frozen account
-    AuthFailed: (
-        "0108", "0112", "0201", "0202", "0203", "0204", "0205", "0206", "0207", "0208",
-        "0210", "0212", "2785", "2786", "2837",
-    ),
-    WrongState: ("2796", "2813", "2878"),
-    RateLimited: ("2799", "6101"),
-    # internal errors and failing dependent services
-    VendorUnavailable: ("0010", "2950", "2952", "2953", "2954", "2955", "2956", "2957", "2958", "2959", "6102"),
-}
-# fmt: on
-_ERROR_CODES: dict[str, type[VendorError]] = {
-    f"ModelArts.{code}": error_class for error_class, codes in _ERROR_CLASSES.items() for code in codes
-}
-
-_DUPLICATE_NAME = "ModelArts.2751"
-_NOT_TERMINABLE = "ModelArts.2796"
-_STALE_TOKEN_CODES = frozenset({"ModelArts.0202", "ModelArts.0203"})  # expired, invalid
-_SEARCH_PAGE_SIZE = 50  # the documented maximum
+def make_auth(settings: ModelArtsSettings, client: httpx.AsyncClient) -> Auth:
+    endpoint = settings.endpoint.rstrip("/")
+    iam_endpoint = (settings.iam_endpoint or settings.endpoint).rstrip("/")
+    if settings.auth == "aksk":
+        return AkSkAuth(client, endpoint=endpoint, iam_endpoint=iam_endpoint, ak=settings.ak,
+                        sk=settings.sk.get_secret_value(), project_name=settings.project_name,
+                        project_id=settings.project_id)
+    return TokenAuth(client, endpoint=endpoint, iam_endpoint=iam_endpoint, username=settings.username,
+                     password=settings.password.get_secret_value(), domain=settings.domain,
+                     project_name=settings.project_name, project_id=settings.project_id)
 
 
 class ModelArtsAdapter(VendorAdapter):
     vendor: ClassVar[str] = VENDOR
     can_list: ClassVar[bool] = True
+    kinds: ClassVar[frozenset[str]] = frozenset({"training", "notebook", "inference"})
 
     def __init__(self, settings: ModelArtsSettings | None = None) -> None:
         self._settings = settings or ModelArtsSettings()
-        self._endpoint = self._settings.endpoint.rstrip("/")
         self._client = httpx.AsyncClient(timeout=self._settings.timeout_s)
-        self._tokens = _IamTokens(self._client, self._settings)
+        self._auth = make_auth(self._settings, self._client)
+        self._image_ids: dict[str, str] = {}  # SWR path -> notebook image id
+        self._notebook_arch: dict[str, str] = {}  # notebook flavor id -> X86_64 | AARCH64
+
+    # ---- the adapter interface
 
     async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:
-        _only_training(kind)
-        response = await self._call("GET", "/training-job-flavors")
-        flavors = []
-        for item in _json(response).get("flavors") or []:
-            flavor_id = item.get("flavor_id")
-            price = self._settings.prices.get(flavor_id)
-            if price is None:
-                log.warning("modelarts flavor %s skipped: no price in SWITCHYARD_MODELARTS_PRICES", flavor_id)
-                continue
-            flavors.append(_parse_flavor(item, price))
-        return flavors
+        if kind == "training":
+            items = _json(await self._call("GET", "v2", "/training-job-flavors")).get("flavors") or []
+            return self._priced(items, "flavor_id", parse_training_flavor)
+        if kind == "notebook":
+            items = _json(await self._call("GET", "v1", "/notebooks/flavors", query=[("type", "MANAGED")]))
+            flavors = [item for item in items.get("data") or [] if is_billed_notebook_flavor(item)]
+            self._notebook_arch.update({str(f.get("id")): str(f.get("arch") or "x86_64").upper() for f in flavors})
+            return self._priced(flavors, "id", parse_notebook_flavor)
+        if kind == "inference":
+            query = [("infer_type", "real-time")]
+            items = _json(await self._call("GET", "v1", "/services/specifications", query=query))
+            return self._priced(items.get("specifications") or [], "specification", parse_service_spec)
+        raise _unknown_kind(kind)
 
     async def submit(self, req: SubmitRequest) -> VendorJob:
-        _only_training(req.kind)
-        if req.kind != "training":
-            raise InvalidRequest(VENDOR, f"job kind {req.kind!r} is not supported")
-        spec: dict[str, Any] = {"resource": {"flavor_id": req.flavor_id, "node_count": req.node_count}}
-        if req.max_runtime_s is not None:
-            spec["auto_stop"] = {"time_unit": "HOURS", "duration": max(1, math.ceil(req.max_runtime_s / 3600))}
-        body = {
-            "kind": "job",
-            "metadata": {"name": req.name},
-            "algorithm": {"engine": {"image_url": req.image}, "command": req.command, "environments": dict(req.env)},
-            "spec": spec,
-        }
-        try:
-            response = await self._call("POST", "/training-jobs", json=body)
-        except InvalidRequest as exc:
-            # Names are unique per user and there is no client token: a duplicate name means an
-            # earlier attempt (e.g. one that timed out) already created the job.
-            if exc.code != _DUPLICATE_NAME:
-                raise
-            existing = await self.find_by_name(req.name)
-            if existing is None:
-                raise
-            return existing
-        return _parse_job(_json(response))
+        if req.kind == "training":
+            return await self._submit_training(req)
+        if req.kind == "notebook":
+            return await self._submit_notebook(req)
+        if req.kind == "inference":
+            return await self._submit_service(req)
+        raise _unknown_kind(req.kind)
 
     async def find_by_name(self, name: str, kind: JobKind = "training") -> VendorJob | None:
-        _only_training(kind)
-        items = await self._search([{"key": "name", "operator": "like", "value": [name]}])
-        for item in items:  # `like` is a fuzzy match
-            if (item.get("metadata") or {}).get("name") == name:
-                return _parse_job(item)
-        return None
+        if kind == "training":
+            items = await self._search([{"key": "name", "operator": "like", "value": [name]}])
+            found = [parse_training_job(item) for item in items if (item.get("metadata") or {}).get("name") == name]
+        elif kind == "notebook":
+            # [DOC] notebook names may repeat; the newest live one with our deterministic name is ours.
+            items = await self._notebooks([("name", name)])
+            found = [job for job in map(parse_notebook, items)
+                     if job.name == name and job.raw_status.upper() not in ("DELETING", "DELETED")]
+        elif kind == "inference":
+            items = await self._services([("service_name", name)])
+            found = [job for job in map(parse_service, items) if job.name == name]
+        else:
+            raise _unknown_kind(kind)
+        # `like` and `name` filters are fuzzy; only an exact name is ours.
+        return max(found, key=lambda job: job.created_at.timestamp() if job.created_at else 0.0, default=None)
 
     async def get(self, vendor_job_id: str, kind: JobKind = "training") -> VendorJob:
-        _only_training(kind)
-        response = await self._call("GET", f"/training-jobs/{quote(vendor_job_id, safe='')}")
-        return _parse_job(_json(response))
+        job_id = quote(vendor_job_id, safe="")
+        if kind == "training":
+            return parse_training_job(_json(await self._call("GET", "v2", f"/training-jobs/{job_id}")))
+        if kind == "notebook":
+            return parse_notebook(_json(await self._call("GET", "v1", f"/notebooks/{job_id}")))
+        if kind == "inference":
+            return parse_service(_json(await self._call("GET", "v1", f"/services/{job_id}")))
+        raise _unknown_kind(kind)
 
     async def list_active(self) -> list[VendorJob]:
-        items = await self._search([{"key": "phase", "operator": "in", "value": list(ACTIVE_TRAINING_PHASES)}])
-        jobs = [_parse_job(item) for item in items]
+        """Every non-terminal training job, notebook and service of the account."""
+        training, notebooks, services = await asyncio.gather(
+            self._search([{"key": "phase", "operator": "in", "value": list(ACTIVE_TRAINING_PHASES)}]),
+            self._notebooks([]),
+            self._services([("infer_type", "real-time")]),
+        )
+        jobs = [
+            *map(parse_training_job, training),
+            *map(parse_notebook, notebooks),
+            *map(parse_service, services),
+        ]
         return [job for job in jobs if job.status is None or not job.status.is_terminal]
 
     async def stop(self, vendor_job_id: str, kind: JobKind = "training") -> None:
-        _only_training(kind)
+        job_id = quote(vendor_job_id, safe="")
+        if kind == "training":
+            try:
+                await self._call("POST", "v2", f"/training-jobs/{job_id}/actions", body={"action_type": "terminate"})
+            except WrongState as exc:
+                # 2796: the job is not Creating/Pending/Running, i.e. already stopping or ended.
+                if exc.code != _NOT_TERMINABLE:
+                    raise
+        elif kind == "notebook":
+            await self._unless_over(vendor_job_id, kind, self._call("POST", "v1", f"/notebooks/{job_id}/stop"))
+        elif kind == "inference":
+            stop = self._call("PUT", "v1", f"/services/{job_id}", body={"status": "stopped"})
+            await self._unless_over(vendor_job_id, kind, stop)
+        else:
+            raise _unknown_kind(kind)
+
+    async def delete(self, vendor_job_id: str, kind: JobKind = "training") -> None:
+        """Remove the job from the vendor; deleting one that is gone is not an error.
+
+        [DOC] A running notebook must be stopped first (WrongState ModelArts.6304 otherwise).
+        """
+        job_id = quote(vendor_job_id, safe="")
+        paths = {"training": ("v2", f"/training-jobs/{job_id}"), "notebook": ("v1", f"/notebooks/{job_id}"),
+                 "inference": ("v1", f"/services/{job_id}")}
+        if kind not in paths:
+            raise _unknown_kind(kind)
+        version, path = paths[kind]
         try:
-            path = f"/training-jobs/{quote(vendor_job_id, safe='')}/actions"
-            await self._call("POST", path, json={"action_type": "terminate"})
-        except WrongState as exc:
-            # 2796: the job is not Creating/Pending/Running, i.e. already stopping or ended.
-            if exc.code != _NOT_TERMINABLE:
-                raise
+            await self._call("DELETE", version, path)
+        except NotFound:
+            pass
+        except WrongState:
+            if (await self.get(vendor_job_id, kind)).raw_status.upper() not in ("DELETING", "DELETED"):
+                raise  # refused for another reason than being deleted already
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    # ---- per kind
+
+    async def _submit_training(self, req: SubmitRequest) -> VendorJob:
+        try:
+            response = await self._call("POST", "v2", "/training-jobs", body=training_body(req))
+        except InvalidRequest as exc:
+            # Names are unique per user and there is no client token: a duplicate name means an
+            # earlier attempt (e.g. one that timed out) already created the job.
+            existing = await self.find_by_name(req.name, "training") if exc.code == _DUPLICATE_TRAINING_NAME else None
+            if existing is None:
+                raise
+            return existing
+        return parse_training_job(_json(response))
+
+    async def _submit_notebook(self, req: SubmitRequest) -> VendorJob:
+        # [DOC] notebook names are not unique and there is no client token: look before creating.
+        existing = await self.find_by_name(req.name, "notebook")
+        if existing is not None:
+            return existing
+        body = notebook_body(req, await self._image_id(req.image, req.flavor_id))
+        return parse_notebook(_json(await self._call("POST", "v1", "/notebooks", body=body)))
+
+    async def _submit_service(self, req: SubmitRequest) -> VendorJob:
+        body = service_body(req)
+        try:
+            created = _json(await self._call("POST", "v1", "/services", body=body))
+        except InvalidRequest as exc:
+            # 3503: service names are unique, so an earlier attempt already deployed it.
+            existing = await self.find_by_name(req.name, "inference") if exc.code == _DUPLICATE_SERVICE_NAME else None
+            if existing is None:
+                raise
+            return existing
+        service_id = created.get("service_id")
+        if not service_id:
+            raise VendorUnavailable(VENDOR, "deploy answered without a service_id")
+        return await self.get(str(service_id), "inference")
+
+    async def _unless_over(self, vendor_job_id: str, kind: JobKind, stop: Awaitable[Any]) -> None:
+        """Run a stop; refused for the job's state, it is fine if the job is over or stopping already.
+
+        A notebook still being created or started cannot be stopped ([DOC] 6306), only deleted:
+        cancelling it deletes it.
+        """
+        try:
+            await stop
+            return
+        except WrongState:
+            job = await self.get(vendor_job_id, kind)
+        if job.status is not None and job.status.is_terminal:
+            return
+        if job.raw_status.upper() == "STOPPING":  # notebooks spell it STOPPING, services stopping
+            return
+        if kind == "notebook" and job.raw_status.upper() in ("INIT", "CREATING", "STARTING"):
+            await self._call("DELETE", "v1", f"/notebooks/{quote(vendor_job_id, safe='')}")
+            return
+        raise WrongState(VENDOR, f"cannot stop {kind} {vendor_job_id} while it is {job.raw_status}")
+
+    async def _image_id(self, image: str, flavor_id: str) -> str:
+        """The notebook image id for `image`: an id as given, else the SWR image, registered if new."""
+        if _UUID.match(image):
+            return image
+        if image not in self._image_ids:
+            found = await self._find_image(image)
+            if found is None:
+                body = {
+                    "swr_path": image,
+                    "arch": self._notebook_arch.get(flavor_id, "X86_64"),
+                    "resource_category": ["CPU", "GPU", "ASCEND"],
+                    "services": ["NOTEBOOK", "SSH"],
+                    "visibility": "PRIVATE",
+                    "workspace_id": "0",
+                    "description": "registered by Switchyard",
+                }
+                try:
+                    found = str(_json(await self._call("POST", "v1", "/images", body=body))["id"])
+                except InvalidRequest as exc:
+                    found = await self._find_image(image) if exc.code == _DUPLICATE_IMAGE else None
+                    if found is None:  # not a race with another registration
+                        raise
+            self._image_ids[image] = found
+        return self._image_ids[image]
+
+    async def _find_image(self, swr_path: str) -> str | None:
+        name = swr_path.rsplit("/", 1)[-1].split(":", 1)[0]
+        offset = 0
+        while True:
+            query = [("name", name), ("limit", "200"), ("offset", str(offset))]
+            page = _json(await self._call("GET", "v1", "/images", query=query))
+            items = page.get("data") or []
+            for item in items:
+                if item.get("swr_path") == swr_path and item.get("id"):
+                    return str(item["id"])
+            offset += len(items)
+            if not items or offset >= int(page.get("total") or 0):
+                return None
+
+    # ---- listings
+
     async def _search(self, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Every job matching `filters`, across all pages, oldest first."""
+        """Every training job matching `filters`, across all pages, oldest first."""
         found: dict[str, dict[str, Any]] = {}
         page = 0
         while True:
             offset = page if self._settings.search_offset_mode == "page" else page * _SEARCH_PAGE_SIZE
-            body = {
-                "offset": offset,
-                "limit": _SEARCH_PAGE_SIZE,
-                "sort_by": "create_time",
-                "order": "asc",
-                "filters": filters,
-            }
-            items = _json(await self._call("POST", "/training-job-searches", json=body)).get("items") or []
-            fresh = {_job_id(item): item for item in items if _job_id(item) not in found}
+            body = {"offset": offset, "limit": _SEARCH_PAGE_SIZE, "sort_by": "create_time", "order": "asc",
+                    "filters": filters}
+            items = _json(await self._call("POST", "v2", "/training-job-searches", body=body)).get("items") or []
+            fresh = {training_job_id(item): item for item in items if training_job_id(item) not in found}
             found.update(fresh)
             # Jobs can move between pages while we page; a page with nothing new also ends the walk,
             # so an API that ignores `offset` cannot loop us forever.
@@ -206,148 +334,51 @@ class ModelArtsAdapter(VendorAdapter):
                 return list(found.values())
             page += 1
 
-    async def _call(self, method: str, path: str, *, json: Any = None) -> httpx.Response:
-        """Call `/v2/{project_id}{path}`; on a stale token, refresh it once and retry once."""
-        token, response = await self._send_v2(method, path, json)
-        if response.status_code == 401 and _error_details(response)[0] in _STALE_TOKEN_CODES:
-            self._tokens.invalidate(token)
-            _, response = await self._send_v2(method, path, json)
+    async def _notebooks(self, query: Query) -> list[dict[str, Any]]:
+        """Every notebook matching `query`, oldest first; `offset` counts records [DOC]."""
+        return await self._pages("/notebooks", query, "data", "id", lambda page: page * _LIST_PAGE_SIZE,
+                                 [("sort_dir", "ASC")])
+
+    async def _services(self, query: Query) -> list[dict[str, Any]]:
+        """Every service matching `query`, most recently changed first; `offset` is a page index [DOC]."""
+        return await self._pages("/services", query, "services", "service_id", lambda page: page,
+                                 [("sort_by", "transition_at"), ("order", "desc")])
+
+    async def _pages(self, path: str, query: Query, items_key: str, id_key: str, offset_of: Callable[[int], int],
+                     order: Query) -> list[dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        page = 0
+        while True:
+            paged = [*query, *order, ("offset", str(offset_of(page))), ("limit", str(_LIST_PAGE_SIZE))]
+            items = _json(await self._call("GET", "v1", path, query=paged)).get(items_key) or []
+            fresh = {str(item.get(id_key)): item for item in items if str(item.get(id_key)) not in found}
+            found.update(fresh)
+            if len(items) < _LIST_PAGE_SIZE or not fresh:
+                return list(found.values())
+            page += 1
+
+    # ---- plumbing
+
+    def _priced(self, items: list[dict[str, Any]], id_key: str,
+                parse: Callable[[dict[str, Any], Decimal], VendorFlavor]) -> list[VendorFlavor]:
+        flavors = []
+        for item in items:
+            price = self._settings.prices.get(str(item.get(id_key)))
+            if price is None:
+                log.warning("modelarts flavor %s skipped: no price in SWITCHYARD_MODELARTS_PRICES", item.get(id_key))
+                continue
+            flavors.append(parse(item, price))
+        return flavors
+
+    async def _call(self, method: str, version: Literal["v1", "v2"], path: str, *, query: Query = (),
+                    body: Any = None) -> httpx.Response:
+        """Call `/{version}/{project_id}{path}`; a non-2xx answer raises its typed error."""
+        project_id = await self._auth.project_id()
+        content = json.dumps(body).encode() if body is not None else None
+        response = await self._auth.send(method, f"/{version}/{project_id}{path}", query, content)
         if response.is_success:
             return response
-        raise _vendor_error(response)
-
-    async def _send_v2(self, method: str, path: str, json: Any) -> tuple[str, httpx.Response]:
-        token, token_project_id = await self._tokens.get()
-        url = f"{self._endpoint}/v2/{self._settings.project_id or token_project_id}{path}"
-        return token, await _send(self._client, method, url, json=json, headers={"X-Auth-Token": token})
-
-
-class _IamTokens:
-    """A project-scoped IAM token, fetched lazily and refreshed a margin before it expires."""
-
-    def __init__(self, client: httpx.AsyncClient, settings: ModelArtsSettings) -> None:
-        self._client = client
-        self._settings = settings
-        self._lock = asyncio.Lock()
-        self._token: str | None = None
-        self._project_id = ""
-        self._refresh_at = 0.0  # time.monotonic()
-
-    async def get(self) -> tuple[str, str]:
-        """(token, the token's project id)."""
-        async with self._lock:
-            if self._token is None or time.monotonic() >= self._refresh_at:
-                await self._fetch()
-            assert self._token is not None
-            return self._token, self._project_id
-
-    def invalidate(self, token: str) -> None:
-        if self._token == token:
-            self._token = None
-
-    async def _fetch(self) -> None:
-        settings = self._settings
-        url = f"{(settings.iam_endpoint or settings.endpoint).rstrip('/')}/v3/auth/tokens"
-        body = {
-            "auth": {
-                "identity": {
-                    "methods": ["password"],
-                    "password": {
-                        "user": {
-                            "name": settings.username,
-                            "password": settings.password.get_secret_value(),
-                            "domain": {"name": settings.domain},
-                        }
-                    },
-                },
-                "scope": {"project": {"name": settings.project_name}},
-            }
-        }
-        response = await _send(self._client, "POST", url, json=body, headers={})
-        if not response.is_success:
-            raise _vendor_error(response)
-        token = response.headers.get("X-Subject-Token")
-        if not token:
-            raise AuthFailed(VENDOR, "IAM answered without an X-Subject-Token header", http_status=response.status_code)
-        info = _json(response).get("token") or {}
-        expires_at = _parse_iso(info.get("expires_at"))
-        issued_at = _parse_iso(info.get("issued_at")) or datetime.now(UTC)
-        # Lifetime from IAM's own timestamps, so clock skew between us and IAM does not matter.
-        lifetime_s = (expires_at - issued_at).total_seconds() if expires_at else 24 * 3600.0
-        margin_s = min(600.0, 0.1 * lifetime_s)
-        self._token = token
-        self._project_id = str((info.get("project") or {}).get("id") or "")
-        self._refresh_at = time.monotonic() + max(0.0, lifetime_s - margin_s)
-
-
-async def _send(
-    client: httpx.AsyncClient, method: str, url: str, *, json: Any, headers: dict[str, str]
-) -> httpx.Response:
-    try:
-        return await client.request(method, url, json=json, headers=headers)
-    except httpx.TransportError as exc:  # timeouts, refused connections, protocol errors
-        raise VendorUnavailable(VENDOR, f"{method} {url}: {type(exc).__name__}: {exc}") from exc
-
-
-def _error_details(response: httpx.Response) -> tuple[str | None, str]:
-    """(error_code, message) from a ModelArts body or an IAM (Keystone-style) body."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.text[:200] or response.reason_phrase
-    if not isinstance(body, dict):
-        return None, str(body)[:200]
-    if "error_code" in body:
-        return str(body["error_code"]), str(body.get("error_msg") or "")
-    error = body.get("error")
-    if isinstance(error, dict):
-        return None, str(error.get("message") or error.get("title") or "")
-    return None, response.reason_phrase
-
-
-def _vendor_error(response: httpx.Response) -> VendorError:
-    code, message = _error_details(response)
-    status = response.status_code
-    error_class = _ERROR_CODES.get(code or "") or error_class_for_http_status(status)
-    if error_class is RateLimited:
-        return RateLimited(VENDOR, message, code=code, http_status=status, retry_after_s=_retry_after(response))
-    return error_class(VENDOR, message, code=code, http_status=status)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:  # the HTTP-date form
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
-
-
-def _parse_job(item: dict[str, Any]) -> VendorJob:
-    metadata = item.get("metadata") or {}
-    status = item.get("status") or {}
-    phase = str(status.get("phase") or "")
-    normalized = map_training_phase(phase)
-    started_at = _from_ms(status.get("start_time"))
-    finished_at = None
-    # There is no end time: a terminal job ended at start_time + duration.
-    if normalized is not None and normalized.is_terminal and started_at is not None:
-        finished_at = started_at + timedelta(milliseconds=_as_int(status.get("duration")))
-    return VendorJob(
-        vendor_job_id=_job_id(item),
-        name=str(metadata.get("name") or ""),
-        raw_status=phase,
-        status=normalized,
-        reason=_reason(status),
-        created_at=_from_ms(metadata.get("create_time")),
-        started_at=started_at,
-        finished_at=finished_at,
-    )
+        raise vendor_error(response)
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
@@ -361,81 +392,8 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
-def _job_id(item: dict[str, Any]) -> str:
-    job_id = (item.get("metadata") or {}).get("id")
-    if not job_id:
-        raise VendorUnavailable(VENDOR, "training job without metadata.id in the response")
-    return str(job_id)
+def _unknown_kind(kind: str) -> InvalidRequest:
+    return InvalidRequest(VENDOR, f"modelarts does not run {kind!r} workloads")
 
 
-def _only_training(kind: str) -> None:
-    # Notebooks and inference services are the next step for this adapter (issue 3).
-    if kind != "training":
-        raise InvalidRequest(VENDOR, f"{kind} workloads are not supported on modelarts yet")
-
-
-def _reason(status: dict[str, Any]) -> str | None:
-    """`secondary_phase` when it adds something to the phase, plus the failing tasks' messages."""
-    secondary = status.get("secondary_phase") or None
-    if secondary == status.get("phase"):
-        secondary = None  # "Running"/"Running" says nothing a reader needs
-    failures = [
-        f"{task.get('task')}: exit {task.get('exit_code')}: {task.get('message')}"
-        for task in status.get("task_statuses") or []
-        if task.get("message")
-    ]
-    if not failures:
-        return secondary
-    return f"{secondary or 'Failed'} ({'; '.join(failures)})"
-
-
-def _parse_flavor(item: dict[str, Any], price: Decimal) -> VendorFlavor:
-    info = item.get("flavor_info") or {}
-    accelerator_info = info.get("gpu") or info.get("npu") or {}
-    flavor_type = item.get("flavor_type")
-    return VendorFlavor(
-        vendor=VENDOR,
-        flavor_id=str(item.get("flavor_id")),
-        accelerator=normalize_accelerator(flavor_type, accelerator_info.get("product_name")),
-        count=_as_int(accelerator_info.get("unit_num")),  # npu.unit_num is a String
-        cpu=_as_int((info.get("cpu") or {}).get("core_num")),
-        memory_gb=_memory_gb(info.get("memory") or {}),
-        price_per_hour=int((price * 1_000_000).to_integral_value(rounding=ROUND_HALF_UP)),
-        # The training flavor list has no sold-out flag; sold-out shows up only on submit.
-        available=True,
-    )
-
-
-def _memory_gb(memory: dict[str, Any]) -> int:
-    size = _as_int(memory.get("size"))
-    unit = str(memory.get("unit") or "GB").upper()
-    if unit in ("MB", "MIB"):
-        return size // 1024
-    if unit in ("TB", "TIB"):
-        return size * 1024
-    return size
-
-
-def _as_int(value: Any) -> int:
-    """ModelArts types drift between numbers and strings; be lenient."""
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return 0
-
-
-def _from_ms(value: Any) -> datetime | None:
-    """ms epoch -> tz-aware UTC datetime; 0/absent means "not yet"."""
-    ms = _as_int(value)
-    return datetime.fromtimestamp(ms / 1000, UTC) if ms > 0 else None
-
-
-def _parse_iso(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 Adapter = ModelArtsAdapter  # what services.vendors.make_adapter builds

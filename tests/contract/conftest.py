@@ -2,11 +2,11 @@
 
 Each simulator runs in-process under uvicorn in a background thread on a free
 127.0.0.1 port, so the adapter (on the test's own event loop) talks to it through
-real sockets.
+real sockets. Raw calls go through `RunningSimulator.client` (IAM token) or
+`RunningSimulator.signed` (AK/SK, signed by huaweicloudsdkcore as Huawei's own clients sign).
 """
 
-from __future__ import annotations
-
+import json
 import socket
 import threading
 import time
@@ -19,12 +19,18 @@ import pytest
 import pytest_asyncio
 import uvicorn
 from fastapi import FastAPI
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.sdk_request import SdkRequest
 
 from services.vendors.modelarts import DEFAULT_PRICES, ModelArtsAdapter, ModelArtsSettings
 from services.vendorsim.modelarts import ModelArtsSimConfig, create_app
 
-# Short phases keep the suite fast; jobs steer their own run time.
-FAST_SIM = ModelArtsSimConfig(creating_s=0.1, pending_s=0.1, run_s=1.0, terminating_s=0.2)
+# Short phases keep the suite fast; jobs steer their own run time. Notebooks and services run until
+# stopped, so the shared simulator has room for every one the session starts.
+FAST_SIM = ModelArtsSimConfig(
+    creating_s=0.1, pending_s=0.1, run_s=1.0, terminating_s=0.2, notebook_start_s=0.1, service_deploy_s=0.1,
+    capacity=100,
+)
 
 
 class _ServerThread:
@@ -77,6 +83,9 @@ class RunningSimulator:
             "timeout_s": 5.0,
             "search_offset_mode": self.config.search_offset_mode,
             "prices": dict(DEFAULT_PRICES),
+            "auth": "token",
+            "ak": self.config.ak,
+            "sk": self.config.sk,
         }
         return ModelArtsSettings(**(values | overrides))
 
@@ -105,9 +114,41 @@ class RunningSimulator:
         headers = {"X-Auth-Token": token} if token else {}
         return httpx.Client(base_url=self.url, headers=headers)
 
+    def v1(self, path: str) -> str:
+        return f"/v1/{self.project_id}{path}"
+
+    def v2(self, path: str) -> str:
+        return f"/v2/{self.project_id}{path}"
+
+    def signed(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        query: list[tuple[str, str]] | None = None,
+        ak: str | None = None,
+        sk: str | None = None,
+        sdk_date: str | None = None,
+        send_body: bytes | None = None,
+    ) -> httpx.Response:
+        """A raw call signed with AK/SK by the SDK's signer; `sdk_date` pins X-Sdk-Date, `send_body`
+        replaces the body after signing (a tampered request)."""
+        body = json.dumps(json_body).encode() if json_body is not None else b""
+        headers = {"Content-Type": "application/json"} | ({"X-Sdk-Date": sdk_date} if sdk_date else {})
+        request = SdkRequest(method=method, schema="http", host=self.url.removeprefix("http://"), resource_path=path,
+                             query_params=list(query or []), header_params=headers, body=body)
+        credentials = BasicCredentials(ak or self.config.ak, sk or self.config.sk, self.project_id)
+        signed = credentials.sign_request(request)
+        content = send_body if send_body is not None else body
+        return httpx.request(method, signed.url, headers=dict(signed.header_params), content=content or None)
+
     def put_faults(self, **faults: Any) -> None:
         response = httpx.put(f"{self.url}/_sim/faults", json=faults)
         assert response.status_code == 200, response.text
+
+
+StartSimulator = Callable[..., RunningSimulator]
 
 
 @pytest.fixture(scope="session")
@@ -147,5 +188,13 @@ def sim(shared_sim: RunningSimulator) -> Iterator[RunningSimulator]:
 @pytest_asyncio.fixture
 async def adapter(sim: RunningSimulator) -> AsyncIterator[ModelArtsAdapter]:
     modelarts = ModelArtsAdapter(sim.settings())
+    yield modelarts
+    await modelarts.aclose()
+
+
+@pytest_asyncio.fixture(params=["token", "aksk"])
+async def either_adapter(sim: RunningSimulator, request: pytest.FixtureRequest) -> AsyncIterator[ModelArtsAdapter]:
+    """The adapter under each authentication scheme in turn."""
+    modelarts = ModelArtsAdapter(sim.settings(auth=request.param))
     yield modelarts
     await modelarts.aclose()

@@ -1,13 +1,10 @@
 """ModelArts adapter against the ModelArts simulator, over real HTTP."""
 
-from __future__ import annotations
-
 import asyncio
 import socket
 import time
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -23,11 +20,7 @@ from services.vendors import (
     VendorUnavailable,
 )
 from services.vendors.modelarts import ModelArtsAdapter
-
-if TYPE_CHECKING:
-    from tests.contract.conftest import RunningSimulator
-
-    StartSimulator = Callable[..., RunningSimulator]
+from tests.contract.conftest import RunningSimulator, StartSimulator
 
 pytestmark = pytest.mark.asyncio
 
