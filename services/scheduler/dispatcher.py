@@ -77,12 +77,12 @@ class Dispatcher:
         markup = runtime.settings.markup
 
         def sell_price(flavor: VendorFlavor) -> int:
-            return multiply(flavor.price_per_hour, markup)
+            return multiply(flavor.price_per_hour * (spec.replicas or 1), markup)
 
         async with runtime.pool.acquire() as conn:
             limits = await store.limits(conn, tenant_id)
             jobs, accelerators = await store.running_usage(conn, tenant_id)
-        if not within_limits(limits, jobs, accelerators, spec.resources.count):
+        if not within_limits(limits, jobs, accelerators, spec.resources.count * (spec.replicas or 1)):
             await self._queue(runtime, placement, "quota", [])
             return
 
@@ -129,10 +129,12 @@ class Dispatcher:
                     return
                 continue
             attempts.append(_attempt(placement, attempt_no, flavor, Outcome.SUBMITTED, None))
+            instances = spec.replicas or 1  # an inference service runs (and is priced) per instance
             submitted = JobSubmitted(
                 job_id=job_id, tenant_id=tenant_id, kind=spec.kind, sequence=placement["sequence"],
                 vendor=flavor.vendor, vendor_job_id=vendor_job.vendor_job_id, flavor=flavor.flavor_id,
-                accelerator=flavor.accelerator, count=flavor.count, vendor_price_per_hour=flavor.price_per_hour,
+                accelerator=flavor.accelerator, count=flavor.count * instances,
+                vendor_price_per_hour=flavor.price_per_hour * instances,
                 raw_status=vendor_job.raw_status, submitted_at=_now(),
             )
             async with runtime.pool.acquire() as conn, conn.transaction():

@@ -26,7 +26,7 @@ async def enqueue_job(conn, event: JobRequested) -> None:
                                              accelerators)
            VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7) ON CONFLICT (job_id) DO NOTHING""",
         event.job_id, event.tenant_id, PRIORITY_RANK[event.spec.priority], event.spec.model_dump(mode="json"),
-        event.requested_at, event.spec.kind, event.spec.resources.count,
+        event.requested_at, event.spec.kind, event.spec.resources.count * (event.spec.replicas or 1),
     )
     await conn.execute("SELECT pg_notify('scheduler_queue', '')")
 

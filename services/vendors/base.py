@@ -90,5 +90,9 @@ class VendorAdapter(ABC):
     async def stop(self, vendor_job_id: str, kind: JobKind = "training") -> None:
         """Stop the job. Stopping an already-terminal job is not an error."""
 
+    async def delete(self, vendor_job_id: str, kind: JobKind = "training") -> None:
+        """Remove an ended job from the vendor. Not every vendor's API can (see each adapter)."""
+        raise NotImplementedError(f"{self.vendor} adapter cannot delete jobs")
+
     @abstractmethod
     async def aclose(self) -> None: ...
