@@ -33,7 +33,11 @@ class Settings(BaseSettings):
         ["modelarts", "caip", "qizhi", "aispace"], description="vendors to place on and watch, e.g. modelarts,caip"
     )
     markup: Decimal = Field(Decimal("1.20"), gt=0, description="sell price = vendor price x markup")
-    watch_interval_s: float = Field(2.0, gt=0)
+    watch_interval_s: float = Field(2.0, gt=0, description="watcher tick; one listing per tick for vendors that list")
+    watch_starting_s: float = Field(5.0, gt=0, description="per-job polls: how often a starting job is looked at")
+    watch_running_s: float = Field(20.0, gt=0, description="per-job polls: how often a running job is looked at")
+    watch_batch: int = Field(500, ge=1, description="per-job polls at most per tick and vendor")
+    watch_error_budget: int = Field(3, ge=1, description="failed polls in a row that make a vendor outage")
     metering_interval_s: float = Field(5.0, gt=0)
     outbox_poll_s: float = Field(1.0, gt=0, description="relay fallback poll; NOTIFY wakes it sooner")
 

@@ -19,6 +19,7 @@ class Tracked:
     sequence: int
     kind: str = "training"
     started_at: datetime | None = None
+    missing_since: datetime | None = None
 
 
 def state_change(tracked: Tracked, seen: VendorJob, observed_at: datetime) -> JobStateChanged | None:

@@ -1,20 +1,37 @@
-"""The watcher's work: start tracking submitted jobs, and poll the vendor for their changes."""
+"""The watcher's work: start tracking submitted jobs, and poll each vendor for their changes.
+
+- Vendors that can list are asked once per tick for every active job (paged by the adapter); only
+  tracked jobs missing from the listing are fetched one by one (they ended, or vanished).
+- Vendors that cannot list are polled per job on each job's own schedule (`schedule.next_poll_delay`),
+  starting jobs first, through the adapter's own rate limits.
+- A job missing on its vendor is declared lost (FAILED) only when a second look confirms it.
+- A vendor's failed polls are no state change for anybody: after `watch_error_budget` failures in a
+  row, one VendorHealthChanged announces the outage, and one more announces the recovery.
+- Several watcher replicas may run: each vendor is polled by the replica holding that vendor's
+  PostgreSQL advisory lock (taken on a connection of its own, so it goes when the replica goes).
+"""
 
 import asyncio
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta
 
-from contracts.events import Envelope, JobStateChanged, JobSubmitted
+import asyncpg
+
+from contracts.events import Envelope, JobStateChanged, JobSubmitted, VendorHealthChanged
 from contracts.status import JobStatus
 from services.common.consumer import apply_once
 from services.common.logs import log
 from services.common.runtime import Runtime, RuntimeRef
+from services.common.settings import Settings
 from services.vendors import errors, make_adapter
 from services.vendors.base import VendorAdapter, VendorJob
 from services.watcher import store
 from services.watcher.changes import Tracked, state_change
+from services.watcher.schedule import ErrorBudget, next_poll_delay
 
 CONSUMER = "watcher"
-GET_CONCURRENCY = 8  # per-job GETs in flight at once, for jobs that dropped out of the listing
+GET_CONCURRENCY = 8  # per-job GETs in flight at once per vendor (adapters add their own limits)
+LOST = object()  # an observation: the vendor says it has no such job
 
 
 def first_state(event: JobSubmitted) -> JobStateChanged:
@@ -38,62 +55,128 @@ def make_handler(runtime: RuntimeRef):
     return handle
 
 
-class Poller:
-    """Polls one vendor: one listing of its active jobs, then a GET for each tracked job that is
-    missing from the listing (it has ended, or the listing is not available for this vendor)."""
+def _lost(job: Tracked) -> VendorJob:
+    return VendorJob(vendor_job_id=job.vendor_job_id, name="", raw_status="NotFound", status=JobStatus.FAILED,
+                     reason="lost: the vendor no longer knows the job", created_at=None, started_at=None,
+                     finished_at=None, kind=job.kind)
 
-    def __init__(self, adapter: VendorAdapter):
-        self._adapter = adapter
+
+class Poller:
+    """Polls one vendor account."""
+
+    def __init__(self, adapter: VendorAdapter, settings: Settings, rng: random.Random | None = None):
+        self._adapter, self._settings = adapter, settings
+        self._rng = rng or random.Random()
         self._gets = asyncio.Semaphore(GET_CONCURRENCY)
+        self._budget = ErrorBudget(settings.watch_error_budget)
 
     @property
     def vendor(self) -> str:
         return self._adapter.vendor
 
     async def poll_once(self, runtime: Runtime) -> int:
-        tracked = await store.active_jobs(runtime.pool, self._adapter.vendor)
-        if not tracked:
-            return 0
-        listed: dict[str, VendorJob] = {}
+        """One tick; returns the number of state changes published."""
+        pool = runtime.pool
         if self._adapter.can_list:
-            listed = {job.vendor_job_id: job for job in await self._adapter.list_active()}
+            tracked = await store.active_jobs(pool, self.vendor)
+            if not tracked:
+                return 0
+            try:
+                listed = {job.vendor_job_id: job for job in await self._adapter.list_active()}
+            except errors.VendorError as exc:
+                await self._failed(pool, exc)
+                return 0
+        else:
+            tracked = await store.due_jobs(pool, self.vendor, self._settings.watch_batch)
+            if not tracked:
+                return 0
+            listed = {}
         observations = await asyncio.gather(*(self._observe(t, listed) for t in tracked))
-        changes = 0
+        failures = [o for o in observations if isinstance(o, errors.VendorError)]
+        if failures and len(failures) == len(observations):
+            await self._failed(pool, failures[0])
+        else:
+            await self._succeeded(pool)
+
+        now = datetime.now(UTC)
+        changes, next_polls, seen_again = 0, [], []
         for job, seen in zip(tracked, observations, strict=True):
-            if seen is None:
-                continue
-            change = state_change(job, seen, datetime.now(UTC))
-            if change and await store.record_change(runtime.pool, change):
-                changes += 1
-                log.info("watcher.state_changed", job_id=str(job.job_id), tenant_id=str(job.tenant_id),
-                         from_status=change.from_status, to_status=change.to_status, raw_status=change.raw_status)
+            status = job.status
+            if seen is LOST and job.missing_since is None:
+                await store.mark_missing(pool, job.job_id, now)  # look again before declaring it lost
+                seen = None
+            elif seen is LOST:
+                seen = _lost(job)
+            elif isinstance(seen, VendorJob) and job.missing_since is not None:
+                seen_again.append(job.job_id)
+            if isinstance(seen, VendorJob):
+                change = state_change(job, seen, now)
+                if change and await store.record_change(pool, change):
+                    changes += 1
+                    status = change.to_status
+                    log.info("watcher.state_changed", job_id=str(job.job_id), tenant_id=str(job.tenant_id),
+                             vendor=self.vendor, from_status=change.from_status, to_status=change.to_status,
+                             raw_status=change.raw_status)
+            if not self._adapter.can_list:
+                delay = next_poll_delay(status, starting_s=self._settings.watch_starting_s,
+                                        running_s=self._settings.watch_running_s, rng=self._rng)
+                next_polls.append((job.job_id, now + timedelta(seconds=delay)))
+        await store.schedule(pool, next_polls)
+        await store.clear_missing(pool, seen_again)
         return changes
 
-    async def _observe(self, job: Tracked, listed: dict[str, VendorJob]) -> VendorJob | None:
+    async def _observe(self, job: Tracked, listed: dict[str, VendorJob]):
         if job.vendor_job_id in listed:
             return listed[job.vendor_job_id]
         async with self._gets:
             try:
                 return await self._adapter.get(job.vendor_job_id, job.kind)
             except errors.NotFound:
-                return VendorJob(vendor_job_id=job.vendor_job_id, name="", raw_status="NotFound",
-                                 status=JobStatus.FAILED, reason="the job disappeared from the vendor",
-                                 created_at=None, started_at=None, finished_at=None, kind=job.kind)
+                return LOST
             except errors.VendorError as exc:
-                log.warning("watcher.get_failed", job_id=str(job.job_id), error=str(exc))
-                return None
+                log.warning("watcher.get_failed", job_id=str(job.job_id), vendor=self.vendor, error=str(exc))
+                return exc
+
+    async def _failed(self, pool: asyncpg.Pool, exc: errors.VendorError) -> None:
+        log.warning("watcher.poll_failed", vendor=self.vendor, error=str(exc))
+        if self._budget.failure():
+            await store.announce_health(pool, VendorHealthChanged(
+                vendor=self.vendor, health="degraded", reason=f"polls failing: {exc}", changed_at=datetime.now(UTC)))
+
+    async def _succeeded(self, pool: asyncpg.Pool) -> None:
+        if self._budget.success():
+            await store.announce_health(pool, VendorHealthChanged(
+                vendor=self.vendor, health="healthy", reason="polls succeed again", changed_at=datetime.now(UTC)))
+
+
+async def watch_vendor(runtime: Runtime, vendor: str) -> None:
+    """Poll `vendor` every tick while this replica holds the vendor's advisory lock."""
+    poller = Poller(make_adapter(vendor), runtime.settings)
+    lock_key = f"switchyard.watcher:{vendor}"
+    conn: asyncpg.Connection | None = None
+    try:
+        while True:
+            try:
+                if conn is None or conn.is_closed():
+                    conn = await asyncpg.connect(runtime.settings.database_url)
+                    owner = False
+                if not owner:
+                    owner = await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock_key)
+                    if owner:
+                        log.info("watcher.vendor_owned", vendor=vendor)
+                if owner:
+                    await poller.poll_once(runtime)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("watcher.tick_failed", vendor=vendor, error=repr(exc))
+                if conn is not None and not conn.is_closed():
+                    await conn.close()
+                conn = None
+            await asyncio.sleep(runtime.settings.watch_interval_s)
+    finally:
+        if conn is not None and not conn.is_closed():
+            await conn.close()
 
 
 async def poll_forever(runtime: Runtime) -> None:
-    """Every enabled vendor is polled each interval, side by side: a slow vendor delays no other."""
-    pollers = [Poller(make_adapter(vendor)) for vendor in runtime.settings.vendors]
-
-    async def poll(poller: Poller) -> None:
-        try:
-            await poller.poll_once(runtime)
-        except errors.VendorError as exc:
-            log.warning("watcher.poll_failed", vendor=poller.vendor, error=str(exc))
-
-    while True:
-        await asyncio.gather(*(poll(p) for p in pollers))
-        await asyncio.sleep(runtime.settings.watch_interval_s)
+    """Every enabled vendor is watched side by side: a slow vendor delays no other."""
+    await asyncio.gather(*(watch_vendor(runtime, vendor) for vendor in runtime.settings.vendors))

@@ -102,6 +102,8 @@ def stack_env(database_url: str, bootstrap: str, topic_prefix: str, ports: dict[
         "SWITCHYARD_WEBHOOK_ALLOW_PRIVATE": "true",
         "SWITCHYARD_WEBHOOK_RETRY_BASE_S": "0.5",
         "SWITCHYARD_WATCH_INTERVAL_S": "0.5",
+        "SWITCHYARD_WATCH_STARTING_S": "0.5",
+        "SWITCHYARD_WATCH_RUNNING_S": "1",
         "SWITCHYARD_METERING_INTERVAL_S": "1",
         "SWITCHYARD_OUTBOX_POLL_S": "0.5",
         "SWITCHYARD_ADMIN_TOKEN": "e2e-admin-token",

@@ -1,0 +1,36 @@
+"""Polling rules, as plain functions: how soon to look at a job again, and when a vendor's errors add
+up to an outage worth announcing."""
+
+import random
+
+from contracts.status import JobStatus
+
+
+def next_poll_delay(status: JobStatus, *, starting_s: float, running_s: float, rng: random.Random) -> float:
+    """Often while a job is starting (its start is what people wait for), less often once it runs;
+    ±20 % jitter so thousands of jobs submitted together do not come due together."""
+    base = starting_s if status in (JobStatus.PENDING, JobStatus.QUEUED) else running_s
+    return base * rng.uniform(0.8, 1.2)
+
+
+class ErrorBudget:
+    """Consecutive failed polls of one vendor account. Crossing the budget is one outage (announced
+    once); the first success after it is the recovery (announced once)."""
+
+    def __init__(self, budget: int):
+        self._budget, self._failures = budget, 0
+
+    def failure(self) -> bool:
+        """True exactly when this failure exhausts the budget."""
+        self._failures += 1
+        return self._failures == self._budget
+
+    def success(self) -> bool:
+        """True when this success ends an announced outage."""
+        recovered = self._failures >= self._budget
+        self._failures = 0
+        return recovered
+
+    @property
+    def exhausted(self) -> bool:
+        return self._failures >= self._budget

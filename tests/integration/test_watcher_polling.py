@@ -1,0 +1,150 @@
+"""The watcher's poller on the real PostgreSQL, against a scripted vendor (an in-memory adapter that
+answers what each test tells it), so lost jobs, outages and per-job schedules can be provoked exactly."""
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+
+from contracts.events import JobSubmitted
+from contracts.status import JobStatus
+from services.common.settings import Settings
+from services.vendors import errors
+from services.vendors.base import VendorAdapter, VendorJob
+from services.watcher import store
+from services.watcher.watching import Poller, first_state
+
+
+@dataclass
+class ScriptedVendor(VendorAdapter):
+    vendor = "scripted"
+    can_list: bool = False
+    jobs: dict[str, tuple[str, JobStatus | None]] = field(default_factory=dict)
+    down: bool = False
+    gets: list[str] = field(default_factory=list)
+
+    async def list_flavors(self, kind="training"):
+        return []
+
+    async def submit(self, req):
+        raise NotImplementedError
+
+    async def find_by_name(self, name, kind="training"):
+        return None
+
+    def _job(self, vendor_job_id):
+        raw, status = self.jobs[vendor_job_id]
+        return VendorJob(vendor_job_id=vendor_job_id, name="", raw_status=raw, status=status, reason=None,
+                         created_at=None, started_at=None, finished_at=None)
+
+    async def get(self, vendor_job_id, kind="training"):
+        self.gets.append(vendor_job_id)
+        if self.down:
+            raise errors.VendorUnavailable(self.vendor, "503")
+        if vendor_job_id not in self.jobs:
+            raise errors.NotFound(self.vendor, "no such job")
+        return self._job(vendor_job_id)
+
+    async def list_active(self):
+        if self.down:
+            raise errors.VendorUnavailable(self.vendor, "503")
+        return [self._job(j) for j, (_, s) in self.jobs.items() if s is None or not s.is_terminal]
+
+    async def stop(self, vendor_job_id, kind="training"):
+        pass
+
+    async def aclose(self):
+        pass
+
+
+class Runtime:
+    def __init__(self, pool):
+        self.pool = pool
+
+
+SETTINGS = Settings(watch_starting_s=5, watch_running_s=20, watch_error_budget=2, watch_batch=100)
+
+
+async def track(pool, vendor_job_id: str, vendor: str = "scripted") -> uuid.UUID:
+    submitted = JobSubmitted(job_id=uuid.uuid4(), tenant_id=uuid.uuid4(), vendor=vendor,
+                             vendor_job_id=vendor_job_id, flavor="f", accelerator="cpu", count=0,
+                             vendor_price_per_hour=0, raw_status="Creating", submitted_at=datetime.now(UTC))
+    async with pool.acquire() as conn, conn.transaction():
+        await store.start_tracking(conn, submitted, first_state(submitted))
+    return submitted.job_id
+
+
+async def tracked_row(pool, job_id):
+    return await pool.fetchrow("SELECT * FROM watcher.tracked_jobs WHERE job_id = $1", job_id)
+
+
+@pytest.fixture
+async def clean(pool):
+    await pool.execute("DELETE FROM watcher.tracked_jobs")
+    await pool.execute("DELETE FROM watcher.outbox")
+    yield
+
+
+async def health_events(pool) -> list[str]:
+    rows = await pool.fetch("SELECT payload FROM watcher.outbox WHERE topic LIKE '%vendors.events' ORDER BY id")
+    import json
+    return [json.loads(r["payload"])["health"] for r in rows]
+
+
+async def test_a_missing_job_is_lost_only_after_a_second_look(pool, clean):
+    vendor = ScriptedVendor()
+    job_id = await track(pool, "gone")
+    poller = Poller(vendor, SETTINGS, random.Random(1))
+    assert await poller.poll_once(Runtime(pool)) == 0
+    row = await tracked_row(pool, job_id)
+    assert row["status"] == "QUEUED" and row["missing_since"] is not None
+    await pool.execute("UPDATE watcher.tracked_jobs SET next_poll_at = now() WHERE job_id = $1", job_id)
+    assert await poller.poll_once(Runtime(pool)) == 1
+    row = await tracked_row(pool, job_id)
+    assert row["status"] == "FAILED" and row["reason"].startswith("lost") and not row["active"]
+
+
+async def test_a_job_seen_again_is_not_lost(pool, clean):
+    vendor = ScriptedVendor()
+    job_id = await track(pool, "flaky")
+    poller = Poller(vendor, SETTINGS, random.Random(1))
+    await poller.poll_once(Runtime(pool))
+    vendor.jobs["flaky"] = ("Creating", JobStatus.QUEUED)
+    await pool.execute("UPDATE watcher.tracked_jobs SET next_poll_at = now()")
+    await poller.poll_once(Runtime(pool))
+    row = await tracked_row(pool, job_id)
+    assert row["missing_since"] is None and row["active"]
+
+
+async def test_an_outage_changes_no_job_and_is_announced_once_then_recovery_once(pool, clean):
+    vendor = ScriptedVendor(can_list=True, jobs={"a": ("Running", JobStatus.RUNNING)}, down=True)
+    job_id = await track(pool, "a")
+    poller = Poller(vendor, SETTINGS, random.Random(1))
+    for _ in range(4):
+        assert await poller.poll_once(Runtime(pool)) == 0
+    assert (await tracked_row(pool, job_id))["status"] == "QUEUED"
+    assert await health_events(pool) == ["degraded"]
+    vendor.down = False
+    assert await poller.poll_once(Runtime(pool)) == 1  # QUEUED -> RUNNING, seen once the vendor is back
+    await poller.poll_once(Runtime(pool))
+    assert await health_events(pool) == ["degraded", "healthy"]
+
+
+async def test_per_job_polls_follow_each_jobs_schedule_starting_jobs_first(pool, clean):
+    vendor = ScriptedVendor(jobs={"run": ("Running", JobStatus.RUNNING), "wait": ("Pending", JobStatus.QUEUED)})
+    running, waiting = await track(pool, "run"), await track(pool, "wait")
+    await pool.execute("UPDATE watcher.tracked_jobs SET status = 'RUNNING', raw_status = 'Running', sequence = 2 "
+                       "WHERE job_id = $1", running)
+    poller = Poller(vendor, Settings(watch_batch=1, watch_starting_s=5, watch_running_s=20), random.Random(1))
+    await poller.poll_once(Runtime(pool))
+    assert vendor.gets == ["wait"]  # a batch of one: the starting job goes first
+    await poller.poll_once(Runtime(pool))
+    assert vendor.gets == ["wait", "run"]
+    await poller.poll_once(Runtime(pool))
+    assert vendor.gets == ["wait", "run"]  # neither is due again yet
+    rows = {r["job_id"]: r["next_poll_at"] for r in await pool.fetch("SELECT job_id, next_poll_at FROM watcher.tracked_jobs")}
+    now = datetime.now(UTC)
+    assert 3 <= (rows[waiting] - now).total_seconds() <= 6.5
+    assert 14 <= (rows[running] - now).total_seconds() <= 24.5

@@ -1,0 +1,27 @@
+import random
+
+from contracts.status import JobStatus
+from services.watcher.schedule import ErrorBudget, next_poll_delay
+
+
+def test_starting_jobs_are_looked_at_more_often_than_running_ones_with_jitter():
+    rng = random.Random(7)
+    starting = [next_poll_delay(JobStatus.QUEUED, starting_s=5, running_s=20, rng=rng) for _ in range(200)]
+    running = [next_poll_delay(JobStatus.RUNNING, starting_s=5, running_s=20, rng=rng) for _ in range(200)]
+    assert all(4 <= d <= 6 for d in starting) and all(16 <= d <= 24 for d in running)
+    assert len({round(d, 3) for d in starting}) > 100  # spread out, not all due together
+
+
+def test_an_outage_is_announced_once_and_so_is_the_recovery():
+    budget = ErrorBudget(3)
+    assert [budget.failure() for _ in range(5)] == [False, False, True, False, False]
+    assert budget.exhausted
+    assert budget.success() is True
+    assert budget.success() is False
+
+
+def test_failures_below_the_budget_are_forgotten_after_a_success():
+    budget = ErrorBudget(3)
+    budget.failure(), budget.failure()
+    assert budget.success() is False
+    assert [budget.failure() for _ in range(3)] == [False, False, True]
