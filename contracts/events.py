@@ -201,3 +201,7 @@ class Envelope(BaseModel):
             data=model.model_validate_json(body),
             traceparent=headers.get("traceparent"),
         )
+
+
+import contracts.billing  # noqa: E402,F401 - billing's events (UsageMinute, JobFunds*) register in EVENT_TYPES
+import contracts.billing_events  # noqa: E402,F401 - threshold events (FundsLow, PackageLow, ...) register in EVENT_TYPES

@@ -1,13 +1,14 @@
-"""`python -m services.billing`: metering, the ledger and the internal API on SWITCHYARD_BILLING_URL's port."""
+"""`python -m services.billing`: the meter, the rater, the ledger and the internal API on SWITCHYARD_BILLING_URL's port."""
 
 import asyncio
 
-from services.billing.app import broker, http_app, http_port, loops, runtime
+from services.billing.app import broker, http_app, http_port, loops, runtime, setup
 from services.common.runtime import serve
 
 
 def main() -> None:
-    asyncio.run(serve("billing", broker, ref=runtime, loops=loops, http_app=http_app, http_port=http_port))
+    asyncio.run(serve("billing", broker, ref=runtime, setup=setup, loops=loops, http_app=http_app,
+                      http_port=http_port))
 
 
 if __name__ == "__main__":

@@ -1,29 +1,113 @@
-"""Wiring: the broker and its subscriber, the metering loop, the internal HTTP app."""
+"""Wiring: the broker and its subscribers (job events; the usage stream, in batches), the meter and
+housekeeping loops, the internal HTTP app."""
 
+import asyncio
 from urllib.parse import urlsplit
 
-from faststream import FastStream
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream import AckPolicy, FastStream
+from faststream.kafka import KafkaMessage
+from pydantic import ValidationError
 
+from contracts.billing import BILLING_USAGE, JobFundsExhausted, JobFundsRestored, UsageMinute
+from contracts.billing_events import FundsExhausted, FundsLow, PackageExpired, PackageLow
 from contracts.events import Envelope, UsageCharged
 from contracts.topics import BILLING_EVENTS, JOBS_EVENTS
-from services.billing import handlers
-from services.billing.api import http_app  # noqa: F401 - the process serves it (see __main__)
+from services.billing import admin_api, handlers
+from services.billing.api import http_app
+from services.billing.config import get_billing_settings
 from services.common.asyncapi import document_publishes
-from services.common.consumer import subscribe
-from services.common.runtime import RuntimeRef, make_broker
+from services.common.consumer import RETRY_PAUSE_S, subscribe
+from services.common.logs import log
+from services.common.runtime import Runtime, RuntimeRef, make_broker
 from services.common.settings import get_settings
 
 settings = get_settings()
+billing_settings = get_billing_settings()
+policy = handlers.policy_from(billing_settings)
 broker = make_broker(settings, "billing")
 app = FastStream(broker)  # for AsyncAPI generation (`make asyncapi`)
 runtime = RuntimeRef()
 http_port = urlsplit(settings.billing_url).port or 8101
-loops = {"metering": handlers.metering_loop}
+RATER_GROUP = "billing.rater"
+http_app.include_router(admin_api.router)
+
+
+async def setup(rt: Runtime) -> None:
+    """The usage stream is billing's own topic: make sure it exists before the subscriber starts."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        topic = settings.topic(BILLING_USAGE)
+        if topic not in await admin.list_topics():
+            try:
+                await admin.create_topics([NewTopic(topic, num_partitions=settings.kafka_partitions,
+                                                    replication_factor=1)])
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        await admin.close()
+
+
+async def metering(rt: Runtime) -> None:
+    await handlers.metering_loop(rt.pool, billing_settings.metering_tick_s)
+
+
+async def housekeeping(rt: Runtime) -> None:
+    await handlers.housekeeping_loop(rt.pool, billing_settings.housekeeping_interval_s,
+                                     billing_settings.idempotency_ttl_h)
+
+
+loops = {"metering": metering, "housekeeping": housekeeping}
 
 
 async def on_job_event(envelope: Envelope) -> None:
-    await handlers.handle_job_event(runtime().pool, runtime().settings.markup, envelope)
+    await handlers.handle_job_event(runtime().pool, runtime().settings.markup, policy, envelope)
 
 
 subscribe(broker, JOBS_EVENTS, group="billing", handler=on_job_event)
-document_publishes(broker, BILLING_EVENTS, UsageCharged)
+
+
+USAGE_TYPE_HEADER = ("ce_type", UsageMinute.TYPE.encode())
+
+
+def _undecoded(msg: KafkaMessage) -> None:
+    """The handler reads the raw records; spare FastStream decoding every body as JSON first."""
+
+
+async def on_usage(msg: KafkaMessage) -> None:
+    """A batch of usage minutes, booked in one transaction; the offsets are committed after it. On a
+    failure every partition of the batch is rewound and the batch comes again (charges already made
+    are skipped then)."""
+    minutes = []
+    for record in msg.raw_message:
+        # Only the payload matters (the type is in a header): parse just that, once per minute booked.
+        if USAGE_TYPE_HEADER not in record.headers:  # billing writes nothing else here
+            continue
+        try:
+            minutes.append(UsageMinute.model_validate_json(record.value))
+        except ValidationError as exc:
+            log.error("consumer.unreadable_message", topic=BILLING_USAGE, group=RATER_GROUP, error=str(exc))
+    try:
+        await handlers.rate_usage(runtime().pool, minutes, policy)
+    except Exception:
+        log.exception("billing.rating_failed", minutes=len(minutes))
+        await asyncio.sleep(RETRY_PAUSE_S)
+        raise
+
+
+# Several consumers in one group share the partitions: while one waits on PostgreSQL, another rates.
+# The stream is keyed by tenant, so they never contend for the same tenant's balance.
+for consumer in range(billing_settings.rating_consumers):
+    broker.subscriber(
+        settings.topic(BILLING_USAGE), group_id=settings.topic_prefix + RATER_GROUP, batch=True,
+        max_records=billing_settings.rating_batch, batch_timeout_ms=50, ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset="earliest", title=f"{RATER_GROUP}:{BILLING_USAGE}", decoder=_undecoded,
+        include_in_schema=consumer == 0,
+    )(on_usage)
+
+
+document_publishes(broker, BILLING_USAGE, UsageMinute)
+document_publishes(broker, BILLING_EVENTS, UsageCharged, JobFundsExhausted, JobFundsRestored, FundsLow,
+                   FundsExhausted, PackageLow, PackageExpired)

@@ -1,9 +1,10 @@
 """Per-minute metering: which minutes a job owes, and the final true-up when it ends.
 
-Minute k of a job covers [started + 60k s, started + 60(k+1) s) and is due as soon as it starts,
-so a running job always pays the minute it is in. When the job ends it owes every minute it
+Minute k of a job covers [started + 60k s, started + 60(k+1) s) and is charged as soon as it starts,
+so a running job always has paid the minute it is in: the meter (store.advance_due_jobs) announces it
+when its start has passed, and the rater books it. When the job ends it owes every minute it
 started: ceil(duration / 60). Minutes charged beyond that (the end was observed late) are refunded
-by a separate refund row; a charge is never edited.
+by a separate refund row; a charge is never edited. An operator's void is a third kind of row.
 """
 
 import uuid
@@ -20,6 +21,7 @@ _MINUTE_US = 60_000_000
 class Kind(StrEnum):
     CHARGE = "charge"
     REFUND = "refund"
+    VOID = "void"
 
 
 def charge_id(job_id: uuid.UUID, minute: int, kind: Kind) -> uuid.UUID:
@@ -29,13 +31,6 @@ def charge_id(job_id: uuid.UUID, minute: int, kind: Kind) -> uuid.UUID:
 def _elapsed_us(start: datetime, end: datetime) -> int:
     delta = end - start
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def due_minutes(started_at: datetime | None, now: datetime) -> range:
-    """Minutes 0..floor((now - started) / 60) while running; none before the start."""
-    if started_at is None or now < started_at:
-        return range(0)
-    return range(_elapsed_us(started_at, now) // _MINUTE_US + 1)
 
 
 def billable_minutes(started_at: datetime | None, finished_at: datetime) -> int:
@@ -56,9 +51,10 @@ class TrueUp:
     refund: list[int]
 
 
-def true_up(billable: int, charged: Collection[int], refunded: Collection[int]) -> TrueUp:
-    """Charge every billable minute still missing; refund every charged minute past the end."""
+def true_up(billable: int, charged: Collection[int], reversed_: Collection[int]) -> TrueUp:
+    """Charge every billable minute still missing; refund every charged minute past the end that
+    was not already reversed (refunded, or voided by an operator)."""
     return TrueUp(
         charge=minutes_to_charge(range(billable), charged),
-        refund=sorted(m for m in charged if m >= billable and m not in refunded),
+        refund=sorted(m for m in charged if m >= billable and m not in reversed_),
     )

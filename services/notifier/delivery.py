@@ -1,150 +1,243 @@
-"""The delivery worker: claims due deliveries, sends them signed and concurrently, records every attempt
-and schedules the next one. At-least-once: a delivery leased by a process that died is sent again after
-the lease, with the same webhook-id, so receivers can drop the repeat."""
+"""The delivery worker: claims due deliveries, attempts them concurrently, and records the results in
+batches together with what follows from them (the next attempt, the target's breaker, disabling an
+endpoint, announcing exhausted attempts).
+
+At-least-once with a stable id: a delivery leased by a process that died, or whose result could not be
+recorded, is attempted again once the lease runs out, with the same id (the webhook-id), so receivers can
+drop the repeat. Several workers (replicas) share the queue: a claim is exclusive (SKIP LOCKED) and only
+the claim's holder may record its attempt.
+"""
 
 import asyncio
 import contextlib
-import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
-import httpx
 
 from services.common.logs import log
 from services.common.runtime import Runtime
-from services.common.settings import Settings
-from services.notifier import signing, store, urls
-from services.notifier.retry import RetryPolicy
+from services.notifier import event_types, fanout, health, store
+from services.notifier.config import NotifierSettings
+from services.notifier.http1 import HttpClient
+from services.notifier.retry import after_attempt
+from services.notifier.senders import Outcome, Senders
 
-CONCURRENCY = 32
+Clock = Callable[[], datetime]
+
 POLL_S = 0.5  # fallback when a NOTIFY is missed; deliveries due after a backoff are found this way too
-LEASE_MARGIN_S = 30.0  # beyond the attempt's own timeout, for recording the result
+COALESCE_S = 0.005  # wake-ups come in bursts (each finished attempt is one): claim once per burst
+FLUSH_S = 0.02  # results are recorded in batches gathered over this long
+LEASE_MARGIN_S = 30.0  # beyond the attempt's own deadline, for recording the result
+SWEEP_S = 10.0
+DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    status_code: int | None
-    error: str | None
-    latency_ms: int
-
-    @property
-    def delivered(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+def system_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 class DeliveryWorker:
-    def __init__(self, pool: asyncpg.Pool, settings: Settings, *,
-                 concurrency: int = CONCURRENCY, poll_s: float = POLL_S):
-        self._pool, self._settings = pool, settings
-        self._concurrency, self._poll_s = concurrency, poll_s
-        self._policy = RetryPolicy.from_settings(settings)
-        self._lease_s = settings.webhook_timeout_s + LEASE_MARGIN_S
-        self._wake = asyncio.Event()
-        self._inflight: set[asyncio.Task] = set()
+    def __init__(self, pool: asyncpg.Pool, settings: NotifierSettings, *, clock: Clock = system_clock,
+                 rand: Callable[[], float] = random.random, senders: Senders | None = None,
+                 poll_s: float = POLL_S):
+        self._pool, self._settings, self._clock, self._rand, self._poll_s = pool, settings, clock, rand, poll_s
+        self._http = HttpClient(user_agent="Switchyard-Webhooks/1",
+                                max_idle_per_origin=settings.notifier_target_concurrency)
+        self._senders = senders or Senders(settings, self._http)
+        self._breaker = health.BreakerPolicy(settings.breaker_failures, settings.breaker_open_s,
+                                             settings.breaker_open_max_s)
+        self._lease = timedelta(seconds=settings.webhook_timeout_s + LEASE_MARGIN_S)
+        self._wake, self._flush_wake = asyncio.Event(), asyncio.Event()
+        self._tasks: set[asyncio.Task] = set()
+        self._inflight: dict[uuid.UUID, int] = defaultdict(int)  # per target
+        self._results: list[tuple[asyncpg.Record, datetime, Outcome]] = []
 
     async def run(self) -> None:
         listener = await self._pool.acquire()
         wake = lambda *_: self._wake.set()  # noqa: E731
         await listener.add_listener(store.DELIVERIES_CHANNEL, wake)
+        helpers = [asyncio.create_task(self._flush_forever()), asyncio.create_task(self._sweep_forever())]
         try:
-            async with self._client() as client:
-                try:
-                    await self._claim_forever(client)
-                finally:
-                    # Cancelled sends keep their lease and go out again later with the same webhook-id.
-                    for task in self._inflight:
-                        task.cancel()
-                    await asyncio.gather(*self._inflight, return_exceptions=True)
+            await self._claim_forever()
         finally:
+            # Cancelled attempts keep their lease and go out again later with the same id.
+            for task in [*self._tasks, *helpers]:
+                task.cancel()
+            await asyncio.gather(*self._tasks, *helpers, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._flush()), 5.0)  # what finished before the stop
+            self._http.close()
             with contextlib.suppress(Exception):
                 await listener.remove_listener(store.DELIVERIES_CHANNEL, wake)
             await self._pool.release(listener)
 
-    async def _claim_forever(self, client: httpx.AsyncClient) -> None:
+    # --- claiming
+
+    async def _claim_forever(self) -> None:
         while True:
             self._wake.clear()  # before claiming, so a NOTIFY arriving meanwhile is not lost
-            free = self._concurrency - len(self._inflight)
+            free = self._settings.notifier_concurrency - len(self._tasks)
             claimed = []
             if free:
                 try:
-                    claimed = await store.claim_due(self._pool, free, self._lease_s)
-                except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+                    claimed = await self._claim(free)
+                except DB_ERRORS as exc:
                     log.warning("notifier.claim_failed", error=repr(exc))
             for row in claimed:
-                task = asyncio.create_task(self._deliver(client, row))
-                self._inflight.add(task)
-                task.add_done_callback(self._finished)
+                self._start(row)
             if free == 0 or len(claimed) < free:  # full, or caught up: wait for a NOTIFY, a free slot or the poll
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_s)
+                await asyncio.sleep(COALESCE_S)
 
-    def _finished(self, task: asyncio.Task) -> None:
-        self._inflight.discard(task)
-        self._wake.set()
-
-    def _client(self) -> httpx.AsyncClient:
-        pinning = not self._settings.webhook_allow_private
-        return httpx.AsyncClient(
-            timeout=self._settings.webhook_timeout_s,
-            follow_redirects=False,  # a redirect could point anywhere, past the URL policy
-            trust_env=False,  # a proxy from the environment would bypass the address check
-            limits=httpx.Limits(
-                max_connections=self._concurrency,
-                # Pinned requests are pooled by address, not host name: no reuse, so each TLS handshake
-                # checks the certificate against its own host.
-                max_keepalive_connections=0 if pinning else self._concurrency,
-            ),
-            headers={"user-agent": "Switchyard-Webhooks/1"},
+    async def _claim(self, limit: int) -> list[asyncpg.Record]:
+        now = self._clock()
+        return await store.claim_due(
+            self._pool, now=now, limit=limit, lease_until=now + self._lease, lease=uuid.uuid4(),
+            target_cap=self._settings.notifier_target_concurrency, breaker_failures=self._breaker.failures,
+            busy={target: n for target, n in self._inflight.items() if n},
         )
 
-    async def _deliver(self, client: httpx.AsyncClient, row: asyncpg.Record) -> None:
-        attempt = row["attempts"] + 1
-        outcome = await self._attempt(client, row)
-        retry_in_s = None if outcome.delivered else self._policy.next_delay(attempt)
-        status = "delivered" if outcome.delivered else "pending" if retry_in_s is not None else "failed"
+    def _start(self, row: asyncpg.Record) -> None:
+        self._inflight[row["target_id"]] += 1  # until its result is recorded: a half-open target gets one probe
+        task = asyncio.create_task(self._attempt(row))
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task) -> None:
+        was_full = len(self._tasks) >= self._settings.notifier_concurrency
+        self._tasks.discard(task)
+        if was_full:
+            self._wake.set()  # a slot is free that a due delivery may be waiting for; new ones NOTIFY
+
+    def _settled(self, target: uuid.UUID) -> None:
+        capped = self._inflight[target] >= self._settings.notifier_target_concurrency
+        self._inflight[target] -= 1
+        if not self._inflight[target]:
+            del self._inflight[target]
+        if capped:
+            self._wake.set()
+
+    async def _attempt(self, row: asyncpg.Record) -> None:
+        started = self._clock()
         try:
-            await store.record_attempt(
-                self._pool, row["id"], attempt, status_code=outcome.status_code, latency_ms=outcome.latency_ms,
-                error=outcome.error, status=status, retry_in_s=retry_in_s,
-            )
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
-            # Unrecorded: the lease runs out and the delivery is sent again with the same webhook-id.
-            log.exception("notifier.record_failed", delivery_id=str(row["id"]), attempt=attempt)
+            outcome = await self._senders.attempt(row, started)
+        except Exception as exc:  # noqa: BLE001 - a bug in one attempt must not stall its target
+            log.exception("notifier.attempt_crashed", delivery_id=str(row["id"]))
+            outcome = Outcome(None, f"internal error: {type(exc).__name__}", 0)
+        self._results.append((row, started, outcome))
+        self._flush_wake.set()
+
+    # --- recording
+
+    async def _flush_forever(self) -> None:
+        while True:
+            await self._flush_wake.wait()
+            await asyncio.sleep(FLUSH_S)
+            self._flush_wake.clear()
+            try:
+                await self._flush()
+            except DB_ERRORS:
+                # Unrecorded: the leases run out and these deliveries are attempted again, with the same ids.
+                log.exception("notifier.record_failed")
+
+    async def _flush(self) -> None:
+        batch, self._results = self._results, []
+        if not batch:
             return
-        log.info("notifier.attempt", delivery_id=str(row["id"]), attempt=attempt, status=status,
-                 status_code=outcome.status_code, error=outcome.error, latency_ms=outcome.latency_ms,
-                 retry_in_s=retry_in_s)
-
-    async def _attempt(self, client: httpx.AsyncClient, row: asyncpg.Record) -> Outcome:
-        timeout_s = self._settings.webhook_timeout_s
-        started = time.monotonic()
-        status_code, error = None, None
         try:
-            # One deadline for the whole attempt: httpx's timeout is per read, which a slow drip never trips.
-            async with asyncio.timeout(timeout_s):
-                status_code = await self._post(client, row)
-            if not 200 <= status_code < 300:
-                error = f"HTTP {status_code}"
-        except urls.UrlRefused as exc:
-            error = f"refused by URL policy: {exc}"
-        except (TimeoutError, httpx.TimeoutException):
-            error = f"timed out after {timeout_s:g}s"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        return Outcome(status_code, error, round((time.monotonic() - started) * 1000))
+            for attempt in range(3):
+                try:
+                    await self._record(batch)
+                    return
+                except asyncpg.DeadlockDetectedError:
+                    if attempt == 2:
+                        raise
+        finally:
+            for row, _, _ in batch:
+                self._settled(row["target_id"])
 
-    async def _post(self, client: httpx.AsyncClient, row: asyncpg.Record) -> int:
-        url, headers, extensions = row["url"], {}, {}
-        if not self._settings.webhook_allow_private:
-            address = await urls.public_address(row["url"])  # checked now, not only at creation
-            url, headers, extensions = urls.pinned(row["url"], address)
-        body = row["body"]
-        headers |= signing.signed_headers(row["secret"], str(row["id"]), body, datetime.now(UTC))
-        # Streamed and never read: only the status matters, and a huge response body costs nothing.
-        async with client.stream("POST", url, content=body.encode(), headers=headers,
-                                 extensions=extensions) as response:
-            return response.status_code
+    async def _record(self, batch: list[tuple[asyncpg.Record, datetime, Outcome]]) -> None:
+        now = self._clock()
+        decisions, attempts = {}, []
+        for row, started, outcome in batch:
+            decision = after_attempt(
+                delivered=outcome.delivered, aborted=outcome.aborted, round_attempts=row["round_attempts"] + 1,
+                schedule=self._settings.webhook_retry_schedule, jitter=self._settings.webhook_retry_jitter,
+                now=now, rand=self._rand)
+            decisions[row["id"]] = decision
+            attempts.append(store.Attempt(row["id"], row["leased_by"], started, decision.status, outcome.status_code,
+                                          outcome.latency_ms, outcome.error, decision.next_attempt_at))
+        outcomes = {row["id"]: outcome for row, _, outcome in batch}
+        async with self._pool.acquire() as conn, conn.transaction():
+            recorded = await store.record_attempts(conn, attempts, now)
+            await self._update_health(conn, recorded, outcomes, now)
+            for row in recorded:
+                if decisions[row["id"]].exhausted:
+                    await self._announce_exhausted(conn, row, now)
+        for row, _, outcome in batch:
+            if not outcome.delivered:
+                log.info("notifier.attempt_failed", delivery_id=str(row["id"]), channel=row["channel"],
+                         attempt=row["attempts"] + 1, status=decisions[row["id"]].status,
+                         status_code=outcome.status_code, error=outcome.error, latency_ms=outcome.latency_ms)
+
+    async def _update_health(self, conn: asyncpg.Connection, recorded: list[asyncpg.Record],
+                             outcomes: dict[uuid.UUID, Outcome], now: datetime) -> None:
+        results: dict[uuid.UUID, list[bool]] = defaultdict(list)
+        endpoints = set()
+        for row in recorded:
+            results[row["target_id"]].append(outcomes[row["id"]].delivered)
+            if row["endpoint_id"] is not None:
+                endpoints.add(row["target_id"])
+        before = await store.health_for_update(conn, list(results))
+        changed = {}
+        for target, delivered in results.items():
+            state = before.get(target, health.HEALTHY)
+            for ok in delivered:
+                state = health.after_success(state) if ok else health.after_failure(state, self._breaker, now)
+            if state != before.get(target, health.HEALTHY):
+                changed[target] = state
+        await store.save_health(conn, changed)
+        disable_after = timedelta(seconds=self._settings.webhook_disable_after_s)
+        for target, state in changed.items():
+            previous = before.get(target, health.HEALTHY)
+            if state.is_open(now) and state.open_until != previous.open_until:
+                await store.hold_back(conn, target, state.open_until)
+                log.warning("notifier.breaker_open", target_id=str(target), until=state.open_until.isoformat(),
+                            consecutive_failures=state.consecutive_failures)
+            if target in endpoints and health.should_disable(state, disable_after, now):
+                await self._disable(conn, target, state, now)
+
+    async def _disable(self, conn: asyncpg.Connection, endpoint_id: uuid.UUID, state: health.Health,
+                       now: datetime) -> None:
+        days = self._settings.webhook_disable_after_s / 86400
+        reason = f"every attempt failed for {days:g} days"
+        row = await store.disable_endpoint(conn, endpoint_id, reason, now)
+        if row is None:
+            return  # deleted or already disabled
+        log.warning("notifier.endpoint_disabled", endpoint_id=str(endpoint_id), reason=reason)
+        await fanout.notify(conn, event_types.endpoint_disabled(
+            tenant_id=row["tenant_id"], endpoint_id=endpoint_id, url=row["url"], failing_since=state.failing_since,
+            disabled_at=row["disabled_at"], reason=reason,
+        ), public_url=self._settings.public_base_url, except_endpoint=endpoint_id)
+
+    async def _announce_exhausted(self, conn: asyncpg.Connection, row: asyncpg.Record, now: datetime) -> None:
+        if row["endpoint_id"] is None or row["event_type"] in event_types.OPERATIONAL_TYPES:
+            return  # topic subscribers are not webhooks; and no announcements about announcements
+        await fanout.notify(conn, event_types.attempt_exhausted(
+            tenant_id=row["tenant_id"], endpoint_id=row["endpoint_id"], message_id=row["id"],
+            event_type=row["event_type"], attempts=row["attempts"], last_status_code=row["last_status_code"],
+            last_error=row["last_error"], at=now,
+        ), public_url=self._settings.public_base_url, except_endpoint=row["endpoint_id"])
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_S)
+            self._http.sweep()
 
 
 async def run(runtime: Runtime) -> None:

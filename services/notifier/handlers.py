@@ -1,39 +1,31 @@
-"""Job events in, webhook deliveries queued: one per subscribed endpoint, in the inbox's transaction."""
-
-import uuid
+"""Job and billing events in, deliveries queued: in the inbox's transaction, so an event redelivered by
+Kafka queues nothing twice."""
 
 import asyncpg
 
-from contracts.events import Envelope
+from contracts.events import Envelope, JobSubmitted
 from services.common.consumer import apply_once
 from services.common.logs import log
-from services.notifier import store
-from services.notifier.event_types import webhook_event
+from services.notifier import event_types, fanout, store
 
 SCHEMA = CONSUMER = "notifier"
-DELIVERY_NAMESPACE = uuid.UUID("0b6f1c55-3c1e-4f7e-9a55-6b1f0d7c2e01")
 
 
-def delivery_id(event_id: uuid.UUID, endpoint_id: uuid.UUID) -> uuid.UUID:
-    """Derived, never random: a replayed event maps onto the delivery it already queued.
-    Also the `webhook-id` every attempt carries."""
-    return uuid.uuid5(DELIVERY_NAMESPACE, f"{event_id}:{endpoint_id}")
-
-
-async def on_job_event(pool: asyncpg.Pool, envelope: Envelope) -> None:
-    webhook = webhook_event(envelope)
-    if webhook is None:
+async def on_event(pool: asyncpg.Pool, envelope: Envelope, *, public_url: str) -> None:
+    event = envelope.data
+    if isinstance(event, JobSubmitted):
+        async def remember_kind(conn: asyncpg.Connection) -> None:
+            await store.record_job_kind(conn, event.job_id, event.kind)
+        await apply_once(pool, SCHEMA, CONSUMER, envelope, remember_kind)
+        return
+    if event_types.from_envelope(envelope) is None:
         return  # nothing to tell anyone, so nothing to remember either
 
     async def queue(conn: asyncpg.Connection) -> None:
-        endpoints = await store.subscribed_endpoints(conn, envelope.tenant_id, webhook.type)
-        if not endpoints:
-            return
-        await store.queue_deliveries(
-            conn, [(delivery_id(envelope.id, endpoint_id), endpoint_id) for endpoint_id in endpoints],
-            tenant_id=envelope.tenant_id, event_id=envelope.id, event_type=webhook.type, body=webhook.body(),
-        )
-        log.info("notifier.deliveries_queued", event_id=str(envelope.id), job_id=envelope.subject,
-                 webhook_type=webhook.type, endpoints=len(endpoints))
+        kind = await store.job_kind(conn, event.job_id) if event.job_id else None
+        notification = event_types.from_envelope(envelope, kind)
+        queued = await fanout.notify(conn, notification, public_url=public_url)
+        if queued:
+            log.info("notifier.queued", event_id=str(envelope.id), type=notification.type, deliveries=queued)
 
     await apply_once(pool, SCHEMA, CONSUMER, envelope, queue)

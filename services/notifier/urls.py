@@ -1,6 +1,7 @@
 """Where webhooks may go. Unless private targets are allowed (development), a webhook URL must be https
 and its host must resolve only to public addresses; the check runs when the endpoint is created and again
-before every attempt, and the attempt connects to the address just checked (DNS rebinding).
+before every attempt, and the attempt connects to the address just checked (DNS rebinding), presenting
+the URL's host in the Host header and as the TLS server name (see http1.HttpClient.post).
 
 URLs are parsed with httpx, the same parser that sends them, so the check and the request agree on the host.
 """
@@ -74,13 +75,3 @@ async def check(url: str, *, allow_private: bool, resolver: Resolver = system_re
     if not allow_private:
         await public_address(url, resolver=resolver)
 
-
-def pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
-    """(url, headers, extensions) for an httpx request to `address` that still presents the URL's host:
-    in the Host header, and as the TLS server name the certificate is checked against."""
-    parsed = httpx.URL(url)
-    return (
-        str(parsed.copy_with(host=address)),
-        {"host": parsed.netloc.decode("ascii")},
-        {"sni_hostname": parsed.raw_host.decode("ascii")},
-    )

@@ -35,19 +35,7 @@ def test_free_flavor_costs_nothing_and_a_negative_price_is_refused():
         prices_for(-1, Decimal("1.2"))
 
 
-# --- due minutes while running ----------------------------------------------------------------------
-
-@pytest.mark.parametrize(("elapsed", "due"), [
-    (0, 1), (0.000001, 1), (59.999999, 1), (60, 2), (61, 2), (119.9, 2), (120, 3), (3600, 61),
-])
-def test_every_started_minute_is_due(elapsed, due):
-    assert metering.due_minutes(T0, at(elapsed)) == range(due)
-
-
-def test_nothing_is_due_before_the_start_or_without_one():
-    assert metering.due_minutes(T0, at(-1)) == range(0)
-    assert metering.due_minutes(None, at(600)) == range(0)
-
+# --- minutes still to charge -----------------------------------------------------------------------
 
 def test_minutes_to_charge_skips_booked_ones():
     assert metering.minutes_to_charge(range(5), {0, 1, 3}) == [2, 4]
@@ -75,26 +63,26 @@ def test_billable_spans_days():
 # --- true-up ---------------------------------------------------------------------------------------
 
 def test_true_up_charges_missing_minutes():
-    assert metering.true_up(3, charged={0}, refunded=set()) == metering.TrueUp(charge=[1, 2], refund=[])
+    assert metering.true_up(3, charged={0}, reversed_=set()) == metering.TrueUp(charge=[1, 2], refund=[])
 
 
 def test_true_up_refunds_minutes_charged_past_the_end():
     # The loop charged minutes 0..3 but the job ended after 61 s: two minutes owed.
-    assert metering.true_up(2, charged={0, 1, 2, 3}, refunded=set()) == metering.TrueUp(charge=[], refund=[2, 3])
+    assert metering.true_up(2, charged={0, 1, 2, 3}, reversed_=set()) == metering.TrueUp(charge=[], refund=[2, 3])
 
 
 def test_true_up_of_a_job_that_never_ran_refunds_everything():
-    assert metering.true_up(0, charged={0}, refunded=set()) == metering.TrueUp(charge=[], refund=[0])
-    assert metering.true_up(0, charged=set(), refunded=set()) == metering.TrueUp(charge=[], refund=[])
+    assert metering.true_up(0, charged={0}, reversed_=set()) == metering.TrueUp(charge=[], refund=[0])
+    assert metering.true_up(0, charged=set(), reversed_=set()) == metering.TrueUp(charge=[], refund=[])
 
 
 def test_true_up_is_idempotent():
-    assert metering.true_up(2, charged={0, 1, 2}, refunded={2}) == metering.TrueUp(charge=[], refund=[])
-    assert metering.true_up(2, charged={0, 1}, refunded=set()) == metering.TrueUp(charge=[], refund=[])
+    assert metering.true_up(2, charged={0, 1, 2}, reversed_={2}) == metering.TrueUp(charge=[], refund=[])
+    assert metering.true_up(2, charged={0, 1}, reversed_=set()) == metering.TrueUp(charge=[], refund=[])
 
 
 def test_true_up_fills_gaps_and_refunds_at_once():
-    assert metering.true_up(3, charged={0, 2, 4}, refunded=set()) == metering.TrueUp(charge=[1], refund=[4])
+    assert metering.true_up(3, charged={0, 2, 4}, reversed_=set()) == metering.TrueUp(charge=[1], refund=[4])
 
 
 # --- deterministic ids -----------------------------------------------------------------------------
@@ -104,7 +92,7 @@ def test_charge_ids_are_deterministic_and_distinct_per_minute_and_kind():
     assert metering.charge_id(job, 3, Kind.CHARGE) == metering.charge_id(job, 3, Kind.CHARGE)
     assert metering.charge_id(job, 3, Kind.CHARGE) == uuid.uuid5(metering.CHARGE_NAMESPACE, f"{job}:3:charge")
     ids = {metering.charge_id(job, m, k) for m in range(3) for k in Kind}
-    assert len(ids) == 6
+    assert len(ids) == 9
 
 
 # --- ledger postings -------------------------------------------------------------------------------
@@ -112,9 +100,34 @@ def test_charge_ids_are_deterministic_and_distinct_per_minute_and_kind():
 def test_postings_balance_and_move_money_the_right_way():
     tenant = uuid.uuid4()
     credit = ledger.credit_postings(tenant, 5)
-    usage = ledger.usage_postings(tenant, 3)
-    refund = ledger.usage_postings(tenant, -3)
+    usage = ledger.usage_postings({tenant: (3, 0)})
+    refund = ledger.usage_postings({tenant: (-3, 0)})
     assert sum(credit.values()) == sum(usage.values()) == sum(refund.values()) == 0
     assert credit[ledger.tenant_account(tenant)] == 5
     assert usage[ledger.tenant_account(tenant)] == -3 and usage[ledger.REVENUE] == 3
     assert refund[ledger.tenant_account(tenant)] == 3
+
+
+def test_a_batch_posts_one_entry_per_account_and_owed_minutes_go_to_arrears():
+    a, b = uuid.uuid4(), uuid.uuid4()
+    postings = ledger.usage_postings({a: (5, 0), b: (2, 4)})
+    assert sum(postings.values()) == 0
+    assert postings[ledger.REVENUE] == 11
+    assert postings[ledger.tenant_account(b)] == -2 and postings[ledger.arrears_account(b)] == -4
+
+
+def test_every_posting_kind_balances():
+    tenant = uuid.uuid4()
+    for postings in (ledger.purchase_postings(tenant, 9), ledger.adjustment_postings(tenant, -4),
+                     ledger.adjustment_postings(tenant, 4), ledger.settlement_postings(tenant, 3)):
+        assert sum(postings.values()) == 0
+
+
+@pytest.mark.parametrize(("balance", "arrears", "settled"), [(10, -4, 4), (3, -4, 3), (0, -4, 0), (10, 0, 0), (-2, -4, 0)])
+def test_a_top_up_pays_what_is_owed_first(balance, arrears, settled):
+    assert ledger.settleable(balance, arrears) == settled
+
+
+def test_accounts_of_a_tenant_come_in_lock_order():
+    tenant = uuid.uuid4()
+    assert list(ledger.accounts_of(tenant)) == sorted(ledger.accounts_of(tenant))

@@ -1,4 +1,4 @@
-"""Notifier rules without Kafka or PostgreSQL: event mapping, backoff, URL policy, signatures."""
+"""Notifier rules without Kafka or PostgreSQL: event mapping, retry schedule, URL policy, signatures."""
 
 import json
 import socket
@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from contracts.billing_events import FundsExhausted, FundsLow, PackageExpired, PackageLow
 from contracts.events import Envelope, JobRejected, JobStateChanged, JobSubmitted
 from contracts.status import JobStatus
 from services.notifier import signing, urls
-from services.notifier.event_types import WEBHOOK_EVENT_TYPES, webhook_event
-from services.notifier.handlers import delivery_id
-from services.notifier.retry import RetryPolicy
+from services.notifier.config import NotifierSettings
+from services.notifier.event_types import CATALOG, WEBHOOK_EVENT_TYPES, from_envelope
+from services.notifier.fanout import delivery_id
+from services.notifier.retry import SVIX_SCHEDULE, after_attempt, next_attempt_at, next_delay, parse_schedule
 
 JOB, TENANT = uuid.uuid4(), uuid.uuid4()
 WHEN = datetime(2025, 3, 1, 12, 0, 5, 123000, tzinfo=timezone(timedelta(hours=8)))
@@ -34,47 +36,86 @@ def changed(to: JobStatus, from_: JobStatus = JobStatus.PENDING, **extra) -> Env
     (JobStatus.SUCCEEDED, "job.succeeded"), (JobStatus.FAILED, "job.failed"), (JobStatus.STOPPED, "job.stopped"),
 ])
 def test_state_change_maps_to_its_webhook_type(status, expected):
-    webhook = webhook_event(changed(status))
+    webhook = from_envelope(changed(status))
     assert webhook.type == expected and webhook.payload["type"] == expected
     assert expected in WEBHOOK_EVENT_TYPES
 
 
 def test_a_raw_status_change_alone_sends_no_webhook():
-    assert webhook_event(changed(JobStatus.QUEUED, from_=JobStatus.QUEUED)) is None
+    assert from_envelope(changed(JobStatus.QUEUED, from_=JobStatus.QUEUED)) is None
 
 
 def test_state_change_payload():
-    webhook = webhook_event(changed(JobStatus.RUNNING, from_=JobStatus.QUEUED, reason="started"))
+    webhook = from_envelope(changed(JobStatus.RUNNING, from_=JobStatus.QUEUED, reason="started"))
     assert webhook.payload == {
         "type": "job.running",
         "timestamp": "2025-03-01T04:00:05.123000Z",
         "data": {
-            "job_id": str(JOB), "status": "RUNNING", "previous_status": "QUEUED", "vendor": "modelarts",
-            "vendor_job_id": "v-1", "raw_status": "Running", "reason": "started", "sequence": 3,
+            "job_id": str(JOB), "kind": None, "status": "RUNNING", "previous_status": "QUEUED",
+            "vendor": "modelarts", "vendor_job_id": "v-1", "raw_status": "Running", "reason": "started", "sequence": 3,
         },
     }
     assert json.loads(webhook.body()) == webhook.payload
+    assert webhook.attributes == {"event_type": "job.running", "job_id": str(JOB), "kind": None,
+                                  "vendor": "modelarts", "status": "RUNNING"}
+
+
+def test_known_kind_is_in_the_payload_and_the_attributes():
+    webhook = from_envelope(changed(JobStatus.FAILED, from_=JobStatus.RUNNING), kind="training")
+    assert webhook.payload["data"]["kind"] == "training" and webhook.attributes["kind"] == "training"
 
 
 def test_pending_is_not_announced():
-    assert webhook_event(changed(JobStatus.PENDING, from_=JobStatus.QUEUED)) is None
+    assert from_envelope(changed(JobStatus.PENDING, from_=JobStatus.QUEUED)) is None
 
 
-def test_rejection_is_a_failure_with_its_reason():
+def test_rejection_is_a_placement_failure_not_a_vendor_failure():
     event = JobRejected(job_id=JOB, tenant_id=TENANT, reason="no_flavor", message="nothing fits", rejected_at=WHEN)
-    webhook = webhook_event(Envelope(source="scheduler", time=WHEN, data=event))
-    assert webhook.type == "job.failed"
-    assert webhook.payload["data"] == {
-        "job_id": str(JOB), "status": "FAILED", "previous_status": "PENDING", "vendor": None,
-        "vendor_job_id": None, "raw_status": None, "reason": "no_flavor", "sequence": None,
-    }
+    webhook = from_envelope(Envelope(source="scheduler", time=WHEN, data=event))
+    assert webhook.type == "job.placement_failed"
+    assert webhook.payload["data"] == {"job_id": str(JOB), "kind": None, "status": "FAILED", "reason": "no_flavor",
+                                       "message": "nothing fits"}
+    assert webhook.attributes["status"] == "FAILED" and webhook.attributes["vendor"] is None
+
+
+@pytest.mark.parametrize("event, type_, data", [
+    (FundsLow(tenant_id=TENANT, occurred_at=WHEN, balance=18_400_000, available=19_000_000, threshold_percent=20,
+              last_top_up=100_000_000),
+     "billing.funds_low", {"balance": "18.40", "available": "19.00", "threshold_percent": 20,
+                           "last_top_up": "100.00", "currency": "CNY", "job_id": None}),
+    (FundsExhausted(tenant_id=TENANT, job_id=JOB, occurred_at=WHEN, balance=-250_000),
+     "billing.funds_exhausted", {"balance": "-0.25", "currency": "CNY", "job_id": str(JOB)}),
+    (PackageLow(tenant_id=TENANT, occurred_at=WHEN, package_id=JOB, accelerator="ascend-910b", unit="card_hours",
+                granted=100_000_000, remaining=9_500_000, threshold_percent=10, expires_at=WHEN),
+     "billing.package_low", {"package_id": str(JOB), "accelerator": "ascend-910b", "unit": "card_hours",
+                             "granted": "100.00", "remaining": "9.50", "threshold_percent": 10,
+                             "expires_at": "2025-03-01T12:00:05.123000+08:00", "job_id": None}),
+    (PackageExpired(tenant_id=TENANT, occurred_at=WHEN, package_id=JOB, accelerator=None, unit="CNY",
+                    granted=500_000_000, remaining=1_000_000, expired_at=WHEN),
+     "billing.package_expired", {"package_id": str(JOB), "accelerator": None, "unit": "CNY", "granted": "500.00",
+                                 "remaining": "1.00", "expired_at": "2025-03-01T12:00:05.123000+08:00"}),
+])
+def test_billing_events_become_billing_notifications(event, type_, data):
+    envelope = Envelope(source="billing", time=WHEN, data=event)
+    assert Envelope.from_kafka(envelope.kafka_headers(), envelope.kafka_body()).data == event  # registered
+    notification = from_envelope(envelope)
+    assert notification.type == type_ and notification.payload["data"] == data
+    assert notification.attributes["event_type"] == type_
+
+
+def test_every_subscribable_type_has_a_payload_schema():
+    assert set(WEBHOOK_EVENT_TYPES) < set(CATALOG)
+    for name, info in CATALOG.items():
+        schema = info.schema()
+        assert schema["properties"]["type"]["const"] == name
+        assert set(schema["required"]) == {"type", "timestamp", "data"}
 
 
 def test_submission_is_not_announced():
     event = JobSubmitted(job_id=JOB, tenant_id=TENANT, vendor="caip", vendor_job_id="x", flavor="f",
                          accelerator="mlu370", count=1, vendor_price_per_hour=1, raw_status="Pending",
                          submitted_at=WHEN)
-    assert webhook_event(Envelope(source="scheduler", data=event)) is None
+    assert from_envelope(Envelope(source="scheduler", data=event)) is None
 
 
 def test_delivery_id_is_deterministic_per_event_and_endpoint():
@@ -84,34 +125,58 @@ def test_delivery_id_is_deterministic_per_event_and_endpoint():
     assert delivery_id(event, endpoint) != delivery_id(uuid.uuid4(), endpoint)
 
 
-# --- backoff
+# --- retry schedule
 
-POLICY = RetryPolicy(base_s=5.0, cap_s=60.0, max_attempts=8)
+def test_svix_schedule_is_the_default():
+    assert NotifierSettings().webhook_retry_schedule == SVIX_SCHEDULE == (5, 300, 1800, 7200, 18000, 36000, 36000)
 
 
-def test_backoff_doubles_without_jitter():
+def test_schedule_is_configurable_with_units():
+    assert parse_schedule("5s, 5m,30m,2h,1d,0.5") == (5, 300, 1800, 7200, 86400, 0.5)
+    assert parse_schedule("") == ()
+    assert NotifierSettings(webhook_retry_schedule="1s,2s").webhook_retry_schedule == (1.0, 2.0)
+    with pytest.raises(ValueError):
+        parse_schedule("5s,soon")
+
+
+def test_blank_settings_mean_unset():
+    settings = NotifierSettings(smtp_username="", public_url="", gateway_port=8123)
+    assert settings.smtp_username is None and settings.public_base_url == "http://127.0.0.1:8123"
+
+
+def test_delays_follow_the_schedule_without_jitter():
     middle = lambda: 0.5  # noqa: E731  -- jitter factor exactly 1
-    assert [POLICY.next_delay(n, middle) for n in range(1, 6)] == [5.0, 10.0, 20.0, 40.0, 60.0]
-
-
-def test_backoff_is_capped():
-    assert POLICY.next_delay(7, lambda: 0.5) == 60.0
-    assert RetryPolicy(5.0, 60.0, 10_000).next_delay(5_000, lambda: 0.5) == 60.0
+    assert [next_delay(SVIX_SCHEDULE, n, 0.2, middle) for n in range(1, 9)] == [
+        5, 300, 1800, 7200, 18000, 36000, 36000, None]
 
 
 @pytest.mark.parametrize("n", range(1, 8))
-def test_jitter_stays_within_twenty_percent_and_under_the_cap(n):
-    nominal = min(60.0, 5.0 * 2 ** (n - 1))
-    assert POLICY.next_delay(n, lambda: 0.0) == pytest.approx(nominal * 0.8)
-    assert POLICY.next_delay(n, lambda: 1.0) == pytest.approx(min(nominal * 1.2, 60.0))
+def test_jitter_stays_within_its_band(n):
+    nominal = SVIX_SCHEDULE[n - 1]
+    assert next_delay(SVIX_SCHEDULE, n, 0.2, lambda: 0.0) == pytest.approx(nominal * 0.8)
+    assert next_delay(SVIX_SCHEDULE, n, 0.2, lambda: 1.0) == pytest.approx(nominal * 1.2)
     for _ in range(200):
-        assert nominal * 0.8 - 1e-9 <= POLICY.next_delay(n) <= min(nominal * 1.2, 60.0)
+        assert nominal * 0.8 - 1e-9 <= next_delay(SVIX_SCHEDULE, n, 0.2) <= nominal * 1.2 + 1e-9
 
 
-def test_gives_up_after_max_attempts():
-    assert POLICY.next_delay(7) is not None
-    assert POLICY.next_delay(8) is None
-    assert RetryPolicy(0.05, 1.0, 1).next_delay(1) is None
+def test_next_attempt_is_counted_from_the_clock_given():
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert next_attempt_at(SVIX_SCHEDULE, 3, 0.2, now, lambda: 0.5) == now + timedelta(minutes=30)
+    assert next_attempt_at(SVIX_SCHEDULE, 8, 0.2, now) is None
+
+
+def test_after_an_attempt():
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    kw = dict(schedule=(5.0, 60.0), jitter=0.0, now=now)
+    assert after_attempt(delivered=True, aborted=False, round_attempts=3, **kw).status == "delivered"
+    retry = after_attempt(delivered=False, aborted=False, round_attempts=1, **kw)
+    assert (retry.status, retry.next_attempt_at, retry.exhausted) == ("pending", now + timedelta(seconds=5), False)
+    assert after_attempt(delivered=False, aborted=False, round_attempts=2, **kw).next_attempt_at == now + timedelta(
+        seconds=60)
+    last = after_attempt(delivered=False, aborted=False, round_attempts=3, **kw)
+    assert (last.status, last.exhausted) == ("failed", True)
+    aborted = after_attempt(delivered=False, aborted=True, round_attempts=1, **kw)
+    assert (aborted.status, aborted.exhausted) == ("failed", False)  # the receiver said stop: no announcement
 
 
 # --- URL policy
@@ -168,14 +233,6 @@ async def test_private_targets_allowed_in_development():
         await urls.check("ftp://127.0.0.1/x", allow_private=True)
 
 
-def test_pinned_request_keeps_host_and_tls_name():
-    url, headers, extensions = urls.pinned("https://hooks.example.com:8443/in?a=1", "93.184.216.34")
-    assert url == "https://93.184.216.34:8443/in?a=1"
-    assert headers == {"host": "hooks.example.com:8443"}
-    assert extensions == {"sni_hostname": "hooks.example.com"}
-    assert urls.pinned("https://h.example.com/", "2606:4700::1")[0] == "https://[2606:4700::1]/"
-
-
 # --- signatures
 
 def test_secret_has_the_standard_webhooks_shape():
@@ -186,7 +243,7 @@ def test_secret_has_the_standard_webhooks_shape():
 
 def test_signature_verifies_with_standardwebhooks():
     secret, body = signing.new_secret(), '{"type":"job.running"}'
-    headers = signing.signed_headers(secret, "msg-1", body, datetime.now(UTC))
+    headers = signing.signed_headers((secret,), "msg-1", body, datetime.now(UTC))
     assert headers["webhook-id"] == "msg-1" and headers["content-type"] == "application/json"
     assert Webhook(secret).verify(body, headers) == {"type": "job.running"}
     with pytest.raises(WebhookVerificationError):
@@ -197,4 +254,14 @@ def test_signature_verifies_with_standardwebhooks():
 
 def test_signature_timestamp_is_utc_seconds_whatever_the_zone():
     at = datetime(2025, 3, 1, 12, 0, 0, tzinfo=timezone(timedelta(hours=8)))
-    assert signing.signed_headers(signing.new_secret(), "m", "{}", at)["webhook-timestamp"] == str(int(at.timestamp()))
+    assert signing.signed_headers((signing.new_secret(),), "m", "{}", at)["webhook-timestamp"] == str(int(at.timestamp()))
+
+
+def test_during_a_rotation_both_secrets_sign_and_either_verifies():
+    new, old = signing.new_secret(), signing.new_secret()
+    body = '{"type":"job.failed"}'
+    headers = signing.signed_headers((new, old), "msg-2", body, datetime.now(UTC))
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    assert Webhook(new).verify(body, headers) == Webhook(old).verify(body, headers) == {"type": "job.failed"}
+    with pytest.raises(WebhookVerificationError):
+        Webhook(signing.new_secret()).verify(body, headers)

@@ -1,9 +1,10 @@
-"""Balance and usage, answered by the billing service."""
+"""Balance, usage and statements, answered by the billing service."""
 
 import uuid
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
@@ -11,14 +12,31 @@ from services.gateway.routes.deps import Tenant, internal, settings
 router = APIRouter(prefix="/v1", tags=["billing"])
 
 
-@router.get("/balance")
+@router.get("/balance", responses={200: {"description": '{"balance", "currency", "arrears", "overdraft", "packages": [...]}'}})
 async def balance(request: Request, tenant_id: Tenant) -> Response:
     return await forward(internal(request), "GET", f"{settings(request).billing_url}/internal/tenants/{tenant_id}/balance")
 
 
-@router.get("/usage")
+@router.get("/usage", responses={200: {"description": "charges ({items, total, next_cursor}); with group_by, "
+                                                      "{group_by, items: [{key, amount, card_hours, minutes}], total}"}})
 async def usage(request: Request, tenant_id: Tenant, job_id: uuid.UUID | None = None,
+                group_by: Literal["job", "day", "vendor", "accelerator"] | None = None,
+                from_: Annotated[datetime | None, Query(alias="from")] = None, to: datetime | None = None,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 500, cursor: str | None = None) -> Response:
-    params = {"limit": limit} | ({"job_id": str(job_id)} if job_id else {}) | ({"cursor": cursor} if cursor else {})
+    optional = {"job_id": job_id, "group_by": group_by, "from": from_ and from_.isoformat(),
+                "to": to and to.isoformat(), "cursor": cursor}
+    params = {"limit": limit} | {k: str(v) for k, v in optional.items() if v is not None}
     return await forward(internal(request), "GET", f"{settings(request).billing_url}/internal/tenants/{tenant_id}/usage",
                          params=params)
+
+
+@router.get("/statements/{month}", responses={200: {
+    "description": "the month's statement (UTC); CSV with `Accept: text/csv`",
+    "content": {"application/json": {}, "text/csv": {}}}})
+async def statement(request: Request, tenant_id: Tenant,
+                    month: Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", examples=["2026-11"])],
+                    accept: Annotated[str | None, Header()] = None) -> Response:
+    wants_csv = accept is not None and "text/csv" in accept
+    return await forward(internal(request), "GET",
+                         f"{settings(request).billing_url}/internal/tenants/{tenant_id}/statements/{month}",
+                         params={"format": "csv" if wants_csv else "json"})

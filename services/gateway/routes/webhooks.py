@@ -1,8 +1,10 @@
 """Webhook endpoints, answered by the notifier service."""
 
 import uuid
+from datetime import datetime
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from services.gateway.proxy import forward
@@ -16,24 +18,67 @@ class WebhookIn(BaseModel):
     event_types: list[str]
 
 
+class ReplayIn(BaseModel):
+    since: datetime
+    until: datetime | None = None
+
+
+def _url(request: Request, tenant_id: uuid.UUID, rest: str = "") -> str:
+    return f"{settings(request).notifier_url}/internal/tenants/{tenant_id}/webhooks{rest}"
+
+
 @router.post("", status_code=201)
 async def create_webhook(body: WebhookIn, request: Request, tenant_id: Tenant) -> Response:
-    return await forward(internal(request), "POST", f"{settings(request).notifier_url}/internal/tenants/{tenant_id}/webhooks",
-                         json=body.model_dump())
+    """Register an endpoint; the answer holds its signing secret, shown only here."""
+    return await forward(internal(request), "POST", _url(request, tenant_id), json=body.model_dump())
 
 
 @router.get("")
 async def list_webhooks(request: Request, tenant_id: Tenant) -> Response:
-    return await forward(internal(request), "GET", f"{settings(request).notifier_url}/internal/tenants/{tenant_id}/webhooks")
+    return await forward(internal(request), "GET", _url(request, tenant_id))
+
+
+@router.get("/{webhook_id}")
+async def get_webhook(webhook_id: uuid.UUID, request: Request, tenant_id: Tenant) -> Response:
+    """The endpoint with its health: enabled or disabled, failing since, breaker open until."""
+    return await forward(internal(request), "GET", _url(request, tenant_id, f"/{webhook_id}"))
 
 
 @router.delete("/{webhook_id}", status_code=204)
 async def delete_webhook(webhook_id: uuid.UUID, request: Request, tenant_id: Tenant) -> Response:
-    return await forward(internal(request), "DELETE",
-                         f"{settings(request).notifier_url}/internal/tenants/{tenant_id}/webhooks/{webhook_id}")
+    return await forward(internal(request), "DELETE", _url(request, tenant_id, f"/{webhook_id}"))
+
+
+@router.post("/{webhook_id}/rotate-secret")
+async def rotate_secret(webhook_id: uuid.UUID, request: Request, tenant_id: Tenant) -> Response:
+    """A new signing secret; the previous one keeps signing (a second signature) for 24 hours."""
+    return await forward(internal(request), "POST", _url(request, tenant_id, f"/{webhook_id}/rotate-secret"))
+
+
+@router.post("/{webhook_id}/enable")
+async def enable_webhook(webhook_id: uuid.UUID, request: Request, tenant_id: Tenant) -> Response:
+    """Bring back an endpoint disabled after failing for days; replay what it missed with /replay."""
+    return await forward(internal(request), "POST", _url(request, tenant_id, f"/{webhook_id}/enable"))
+
+
+@router.post("/{webhook_id}/replay", status_code=202)
+async def replay(webhook_id: uuid.UUID, body: ReplayIn, request: Request, tenant_id: Tenant) -> Response:
+    """Send again every delivery created in [since, until), with its original webhook-id."""
+    return await forward(internal(request), "POST", _url(request, tenant_id, f"/{webhook_id}/replay"),
+                         json=body.model_dump(mode="json"))
+
+
+@router.post("/{webhook_id}/test", status_code=202)
+async def send_test(webhook_id: uuid.UUID, request: Request, tenant_id: Tenant) -> Response:
+    """Send a signed `webhook.test` message to this endpoint."""
+    return await forward(internal(request), "POST", _url(request, tenant_id, f"/{webhook_id}/test"))
 
 
 @router.get("/{webhook_id}/deliveries")
-async def webhook_deliveries(webhook_id: uuid.UUID, request: Request, tenant_id: Tenant) -> Response:
-    return await forward(internal(request), "GET",
-                         f"{settings(request).notifier_url}/internal/tenants/{tenant_id}/webhooks/{webhook_id}/deliveries")
+async def webhook_deliveries(webhook_id: uuid.UUID, request: Request, tenant_id: Tenant,
+                             limit: Annotated[int, Query(ge=1, le=100)] = 50, cursor: uuid.UUID | None = None,
+                             status: Literal["pending", "delivered", "failed", "cancelled"] | None = None) -> Response:
+    """Newest first, each with every attempt: status code, latency, error."""
+    params = {"limit": limit} | ({"cursor": str(cursor)} if cursor else {}) | ({"status": status} if status else {})
+    return await forward(internal(request), "GET", _url(request, tenant_id, f"/{webhook_id}/deliveries"),
+                         params=params)

@@ -1,0 +1,95 @@
+"""SMN-style topics and subscriptions, answered by the notifier. The confirm and unsubscribe links that
+subscribers follow need no API key: their token is the credential."""
+
+import uuid
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
+
+from services.gateway.proxy import forward
+from services.gateway.routes.deps import Tenant, internal, settings
+
+router = APIRouter(tags=["topics"])
+
+
+class TopicIn(BaseModel):
+    name: str
+    event_types: list[str] = []
+
+
+class PublishIn(BaseModel):
+    subject: str = ""
+    message: str
+    attributes: dict[str, str] = {}
+
+
+class SubscriptionIn(BaseModel):
+    protocol: Literal["http", "https", "email"]
+    endpoint: str
+    filter_policy: dict[str, Any] | None = None
+
+
+def _url(request: Request, tenant_id: uuid.UUID, rest: str = "") -> str:
+    return f"{settings(request).notifier_url}/internal/tenants/{tenant_id}/topics{rest}"
+
+
+@router.post("/v1/topics", status_code=201)
+async def create_topic(body: TopicIn, request: Request, tenant_id: Tenant) -> Response:
+    """A topic; the Switchyard events named in `event_types` are published to it."""
+    return await forward(internal(request), "POST", _url(request, tenant_id), json=body.model_dump())
+
+
+@router.get("/v1/topics")
+async def list_topics(request: Request, tenant_id: Tenant) -> Response:
+    return await forward(internal(request), "GET", _url(request, tenant_id))
+
+
+@router.get("/v1/topics/{topic_id}")
+async def get_topic(topic_id: uuid.UUID, request: Request, tenant_id: Tenant) -> Response:
+    return await forward(internal(request), "GET", _url(request, tenant_id, f"/{topic_id}"))
+
+
+@router.delete("/v1/topics/{topic_id}", status_code=204)
+async def delete_topic(topic_id: uuid.UUID, request: Request, tenant_id: Tenant) -> Response:
+    return await forward(internal(request), "DELETE", _url(request, tenant_id, f"/{topic_id}"))
+
+
+@router.post("/v1/topics/{topic_id}/publish", status_code=202)
+async def publish(topic_id: uuid.UUID, body: PublishIn, request: Request, tenant_id: Tenant) -> Response:
+    """Your own message to every confirmed subscription whose filter policy passes its attributes."""
+    return await forward(internal(request), "POST", _url(request, tenant_id, f"/{topic_id}/publish"),
+                         json=body.model_dump())
+
+
+@router.post("/v1/topics/{topic_id}/subscriptions", status_code=201)
+async def subscribe(topic_id: uuid.UUID, body: SubscriptionIn, request: Request, tenant_id: Tenant) -> Response:
+    """Subscribe an http(s) URL or an e-mail address; it is `unconfirmed` until the link sent to it is followed."""
+    return await forward(internal(request), "POST", _url(request, tenant_id, f"/{topic_id}/subscriptions"),
+                         json=body.model_dump())
+
+
+@router.get("/v1/topics/{topic_id}/subscriptions")
+async def list_subscriptions(topic_id: uuid.UUID, request: Request, tenant_id: Tenant) -> Response:
+    return await forward(internal(request), "GET", _url(request, tenant_id, f"/{topic_id}/subscriptions"))
+
+
+@router.delete("/v1/topics/{topic_id}/subscriptions/{subscription_id}", status_code=204)
+async def unsubscribe(topic_id: uuid.UUID, subscription_id: uuid.UUID, request: Request,
+                      tenant_id: Tenant) -> Response:
+    return await forward(internal(request), "DELETE",
+                         _url(request, tenant_id, f"/{topic_id}/subscriptions/{subscription_id}"))
+
+
+@router.get("/v1/subscriptions/confirm")
+async def confirm(token: str, request: Request) -> Response:
+    """The `subscribe_url` of a SubscriptionConfirmation message (or the link in the confirmation mail)."""
+    return await forward(internal(request), "GET", f"{settings(request).notifier_url}/internal/subscriptions/confirm",
+                         params={"token": token})
+
+
+@router.get("/v1/subscriptions/unsubscribe")
+async def unsubscribe_link(token: str, request: Request) -> Response:
+    """The `unsubscribe_url` of every notification."""
+    return await forward(internal(request), "GET",
+                         f"{settings(request).notifier_url}/internal/subscriptions/unsubscribe", params={"token": token})
