@@ -16,10 +16,10 @@ from typing import ClassVar
 from pydantic import Field
 
 from contracts.events import EVENT_TYPES, Event
+from contracts.topics import BILLING_USAGE  # noqa: F401 - importable from here too
 
-# UsageMinute; key = tenant id: a job's minutes stay in order, and raters on different partitions
-# never wait for each other's locks on a tenant's balance.
-BILLING_USAGE = "switchyard.billing.usage"
+# UsageMinute goes to BILLING_USAGE keyed by tenant id: a job's minutes stay in order, and raters on
+# different partitions never wait for each other's locks on a tenant's balance.
 
 
 class UsageMinute(Event):

@@ -104,6 +104,14 @@ class JobPlacementAttempted(Event):
     attempted_at: datetime
 
 
+class JobStopRequested(Event):
+    """The scheduler asked the vendor to stop a job: the tenant cancelled it, or its funds ran out."""
+
+    TYPE: ClassVar[str] = "switchyard.job.stop_requested.v1"
+    reason: str = Field(description="cancelled or funds_exhausted")
+    requested_at: datetime
+
+
 class TenantLimitsSet(TenantEvent):
     """An operator's per-tenant limits on concurrent work (None = unlimited)."""
 
@@ -134,7 +142,7 @@ class UsageCharged(Event):
 EVENT_TYPES: dict[str, type[Message]] = {
     cls.TYPE: cls
     for cls in (JobRequested, JobCancelRequested, JobSubmitted, JobRejected, JobStateChanged, UsageCharged,
-                JobPlacementAttempted, TenantLimitsSet, VendorHealthChanged)
+                JobPlacementAttempted, JobStopRequested, TenantLimitsSet, VendorHealthChanged)
 }
 
 

@@ -5,6 +5,7 @@ JOBS_COMMANDS = "switchyard.jobs.commands"
 # JobSubmitted, JobRejected, JobStateChanged, JobPlacementAttempted; key = job id
 JOBS_EVENTS = "switchyard.jobs.events"
 VENDOR_EVENTS = "switchyard.vendors.events"  # VendorHealthChanged; key = vendor
-BILLING_EVENTS = "switchyard.billing.events"  # UsageCharged; key = job id
+BILLING_EVENTS = "switchyard.billing.events"  # UsageCharged, funds and package notices; key = job or tenant id
+BILLING_USAGE = "switchyard.billing.usage"  # UsageMinute, billing meter -> rater; key = tenant id
 
-ALL_TOPICS = (JOBS_COMMANDS, JOBS_EVENTS, BILLING_EVENTS, VENDOR_EVENTS)
+ALL_TOPICS = (JOBS_COMMANDS, JOBS_EVENTS, BILLING_EVENTS, BILLING_USAGE, VENDOR_EVENTS)

@@ -102,6 +102,7 @@ async def serve(
             runtime.producer = AIOKafkaProducer(
                 bootstrap_servers=settings.kafka_bootstrap_servers,
                 client_id=f"switchyard-{service}-relay", enable_idempotence=True,
+                linger_ms=5,  # lets a relay batch's sends share requests; the relay awaits every ack anyway
             )
             await runtime.producer.start()
             relay = OutboxRelay(pool, service, runtime.producer, poll_s=settings.outbox_poll_s)

@@ -38,14 +38,11 @@ class Settings(BaseSettings):
     watch_running_s: float = Field(20.0, gt=0, description="per-job polls: how often a running job is looked at")
     watch_batch: int = Field(500, ge=1, description="per-job polls at most per tick and vendor")
     watch_error_budget: int = Field(3, ge=1, description="failed polls in a row that make a vendor outage")
-    metering_interval_s: float = Field(5.0, gt=0)
+    admission_minutes: int = Field(5, ge=0, description="minutes a tenant must be able to pay before a job starts")
     outbox_poll_s: float = Field(1.0, gt=0, description="relay fallback poll; NOTIFY wakes it sooner")
 
     webhook_allow_private: bool = False
     webhook_timeout_s: float = 15.0
-    webhook_retry_base_s: float = Field(5.0, gt=0)
-    webhook_retry_cap_s: float = Field(3600.0, gt=0)
-    webhook_max_attempts: int = Field(8, ge=1)
 
     log_level: str = "INFO"
     otel_exporter: str = Field("none", pattern="^(none|console)$")

@@ -1,6 +1,8 @@
 """Keeps the job read model current from jobs.events and billing.events."""
 
-from contracts.events import Envelope, JobPlacementAttempted, JobRejected, JobStateChanged, JobSubmitted, UsageCharged
+from contracts.events import (
+    Envelope, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested, JobSubmitted, UsageCharged,
+)
 from services.common.consumer import apply_once
 from services.common.runtime import RuntimeRef
 from services.gateway import store
@@ -18,6 +20,8 @@ def make_handler(runtime: RuntimeRef):
                 effect = lambda conn: store.apply_rejected(conn, event)  # noqa: E731
             case JobStateChanged():
                 effect = lambda conn: store.apply_state_changed(conn, event)  # noqa: E731
+            case JobStopRequested():
+                effect = lambda conn: store.apply_stop_requested(conn, event)  # noqa: E731
             case JobPlacementAttempted():
                 effect = lambda conn: store.apply_attempt(conn, event)  # noqa: E731
             case UsageCharged():

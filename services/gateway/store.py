@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import asyncpg
 
 from contracts.events import (
-    JobCancelRequested, JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged, JobSubmitted,
-    TenantLimitsSet,
+    JobCancelRequested, JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged, JobStopRequested,
+    JobSubmitted, TenantLimitsSet,
 )
 from contracts.jobs import PRIORITY_RANK, JobSpec
 from contracts.status import JobStatus
@@ -151,6 +151,12 @@ async def apply_submitted(conn, event: JobSubmitted) -> None:
     )
 
 
+async def apply_stop_requested(conn, event: JobStopRequested) -> None:
+    await conn.execute("UPDATE gateway.jobs SET stop_reason = $2, updated_at = now() WHERE id = $1",
+                       event.job_id, event.reason)
+    await _append_event(conn, event.job_id, None, None, None, event.reason, None, event.requested_at, type_="stop")
+
+
 async def apply_attempt(conn, event: JobPlacementAttempted) -> None:
     await _append_event(conn, event.job_id, None, None, None, event.message, None, event.attempted_at,
                         type_="attempt", detail={"attempt": event.attempt, "vendor": event.vendor,
@@ -177,8 +183,11 @@ async def apply_state_changed(conn, event: JobStateChanged) -> None:
         return  # unknown job, or an older state than the one shown
     # A state change without a vendor comes from Switchyard's own queue: its reason is the queue reason.
     in_our_queue = event.vendor is None and event.to_status == JobStatus.QUEUED
+    # A job we stopped says why (cancelled, funds_exhausted) rather than the vendor's word for it.
     await conn.execute(
-        """UPDATE gateway.jobs SET status = $2, status_reason = $3, last_sequence = $4,
+        """UPDATE gateway.jobs SET status = $2,
+               status_reason = CASE WHEN $2 = 'STOPPED' THEN COALESCE(stop_reason, $3) ELSE $3 END,
+               last_sequence = $4,
                started_at = COALESCE($5, started_at), finished_at = COALESCE($6, finished_at),
                vendor = COALESCE($7, vendor), vendor_job_id = COALESCE($8, vendor_job_id),
                queue_reason = $9, updated_at = now()

@@ -3,11 +3,11 @@
 import asyncio
 
 from services.common.runtime import serve
-from services.scheduler.app import SERVICE, broker, dispatcher, runtime
+from services.scheduler.app import SERVICE, broker, dispatcher, enforce_funds, runtime
 
 
 def main() -> None:
-    asyncio.run(serve(SERVICE, broker, loops={"dispatch": dispatcher.run}, ref=runtime))
+    asyncio.run(serve(SERVICE, broker, loops={"dispatch": dispatcher.run, "enforce_funds": enforce_funds}, ref=runtime))
 
 
 if __name__ == "__main__":

@@ -3,15 +3,18 @@ vendors, publishes placements through its outbox."""
 
 from faststream import FastStream
 
-from contracts.events import JobPlacementAttempted, JobRejected, JobStateChanged, JobSubmitted, VendorHealthChanged
-from contracts.topics import JOBS_COMMANDS, JOBS_EVENTS, VENDOR_EVENTS
+from contracts.events import (
+    JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested, JobSubmitted, VendorHealthChanged,
+)
+from contracts.topics import BILLING_EVENTS, JOBS_COMMANDS, JOBS_EVENTS, VENDOR_EVENTS
 from services.common.asyncapi import document_publishes
 from services.common.consumer import subscribe
 from services.common.runtime import RuntimeRef, make_broker
 from services.common.settings import get_settings
 from services.scheduler.catalog import FlavorCatalog
 from services.scheduler.dispatcher import Dispatcher
-from services.scheduler.handlers import CommandHandler, make_job_event_handler
+from services.scheduler.funds import Admission
+from services.scheduler.handlers import CommandHandler, make_enforcer, make_funds_handler, make_job_event_handler
 from services.scheduler.health import VendorHealth
 from services.vendors import make_adapter
 
@@ -21,11 +24,15 @@ settings = get_settings()
 runtime = RuntimeRef()
 broker = make_broker(settings, SERVICE)
 adapters = {vendor: make_adapter(vendor) for vendor in settings.vendors}
-dispatcher = Dispatcher(adapters, FlavorCatalog(adapters), VendorHealth())
+dispatcher = Dispatcher(adapters, FlavorCatalog(adapters), VendorHealth(),
+                        Admission(settings.billing_url, settings.admission_minutes))
+enforce_funds = make_enforcer(adapters)
 
 subscribe(broker, JOBS_COMMANDS, group="scheduler", handler=CommandHandler(runtime, adapters).handle)
 subscribe(broker, JOBS_EVENTS, group="scheduler", handler=make_job_event_handler(runtime))
-document_publishes(broker, JOBS_EVENTS, JobSubmitted, JobRejected, JobPlacementAttempted, JobStateChanged)
+subscribe(broker, BILLING_EVENTS, group="scheduler", handler=make_funds_handler(runtime))
+document_publishes(broker, JOBS_EVENTS, JobSubmitted, JobRejected, JobPlacementAttempted, JobStateChanged,
+                   JobStopRequested)
 document_publishes(broker, VENDOR_EVENTS, VendorHealthChanged)
 
 app = FastStream(broker)  # for AsyncAPI generation

@@ -17,6 +17,7 @@ from services.common.logs import log
 from services.common.runtime import Runtime
 from services.scheduler import store
 from services.scheduler.catalog import FlavorCatalog
+from services.scheduler.funds import Admission, BillingUnavailable
 from services.scheduler.health import VendorHealth
 from services.scheduler.placement import (
     Outcome, candidates, classify, ever_placeable, vendor_job_name, within_limits,
@@ -31,8 +32,9 @@ RETRY_QUEUED_S = 5.0  # a queued job is tried again this often, or sooner when c
 
 
 class Dispatcher:
-    def __init__(self, adapters: dict[str, VendorAdapter], catalog: FlavorCatalog, health: VendorHealth):
-        self._adapters, self._catalog, self._health = adapters, catalog, health
+    def __init__(self, adapters: dict[str, VendorAdapter], catalog: FlavorCatalog, health: VendorHealth,
+                 admission: Admission):
+        self._adapters, self._catalog, self._health, self._admission = adapters, catalog, health, admission
         self._wake = asyncio.Event()
         self._tenant_locks: dict = {}
 
@@ -98,7 +100,16 @@ class Dispatcher:
 
         attempts: list[JobPlacementAttempted] = []
         health_events: list[VendorHealthChanged] = []
-        for flavor in candidates(flavors, spec, sell_price=sell_price, degraded=self._health.degraded()):
+        unfunded = 0
+        options = candidates(flavors, spec, sell_price=sell_price, degraded=self._health.degraded())
+        for flavor in options:
+            try:
+                if not await self._admission.admits(tenant_id, flavor, spec.replicas or 1):
+                    unfunded += 1  # a package may still cover another candidate
+                    continue
+            except BillingUnavailable:
+                await self._queue(runtime, placement, "billing_unavailable", attempts, health_events)
+                return
             adapter = self._adapters[flavor.vendor]
             attempt_no = placement["attempts"] + len(attempts) + 1
             try:
@@ -142,7 +153,8 @@ class Dispatcher:
                 await store.publish(conn, health_events)
             log.info("scheduler.submitted", job_id=str(job_id), vendor=flavor.vendor, flavor=flavor.flavor_id)
             return
-        await self._queue(runtime, placement, "no_capacity", attempts, health_events)
+        reason = "funds" if options and unfunded == len(options) else "no_capacity"
+        await self._queue(runtime, placement, reason, attempts, health_events)
 
     async def _queue(self, runtime: Runtime, placement, reason: str, attempts, extra=()) -> None:
         async with runtime.pool.acquire() as conn, conn.transaction():

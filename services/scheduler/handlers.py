@@ -1,17 +1,32 @@
 """The scheduler's consumers. Job commands only enqueue, cancel or set limits (fast, so a burst of
 requests never waits on vendor calls); the dispatcher does the placing. Job events tell it when a job
-has ended, which frees its tenant's quota and perhaps capacity for a queued job."""
+has ended, which frees its tenant's quota and perhaps capacity for a queued job. Billing's funds
+events arm and disarm the stop of a job whose tenant can no longer pay."""
 
+import asyncio
+
+from contracts.billing import JobFundsExhausted, JobFundsRestored
 from contracts.events import Envelope, JobCancelRequested, JobRequested, JobStateChanged, TenantLimitsSet
 from services.common.consumer import apply_once
 from services.common.logs import log
-from services.common.runtime import RuntimeRef
+from services.common.runtime import Runtime, RuntimeRef
 from services.scheduler import store
 from services.vendors import errors
 from services.vendors.base import VendorAdapter
 
 COMMANDS_CONSUMER = "scheduler"
 EVENTS_CONSUMER = "scheduler.job_events"
+FUNDS_CONSUMER = "scheduler.funds"
+ENFORCE_EVERY_S = 2.0
+
+
+async def stop_on_vendor(adapters: dict[str, VendorAdapter], placement) -> None:
+    """Stopping twice is harmless, so callers do this before recording that they did."""
+    try:
+        await adapters[placement["vendor"]].stop(placement["vendor_job_id"], placement["kind"])
+    except errors.NotFound:
+        log.warning("scheduler.stop_vendor_job_gone", job_id=str(placement["job_id"]))
+    log.info("scheduler.stop_requested", job_id=str(placement["job_id"]), vendor_job_id=placement["vendor_job_id"])
 
 
 class CommandHandler:
@@ -28,23 +43,19 @@ class CommandHandler:
                 await apply_once(pool, store.SCHEMA, COMMANDS_CONSUMER, envelope,
                                  lambda conn: store.set_limits(conn, event))
             case JobCancelRequested() as event:
-                await self._stop_on_vendor(event)
-                await apply_once(pool, store.SCHEMA, COMMANDS_CONSUMER, envelope, lambda conn: self._cancel(conn, event))
+                placement = await store.placement(pool, event.job_id)
+                submitted = placement is not None and placement["state"] == "submitted"
+                if submitted:
+                    await stop_on_vendor(self._adapters, placement)
+                await apply_once(pool, store.SCHEMA, COMMANDS_CONSUMER, envelope,
+                                 lambda conn: self._cancel(conn, event, placement if submitted else None))
 
-    async def _cancel(self, conn, event: JobCancelRequested) -> None:
-        if not await store.cancel_queued(conn, event.job_id):
-            await store.record_cancel(conn, event.job_id)
-
-    async def _stop_on_vendor(self, event: JobCancelRequested) -> None:
-        """Stopping twice is harmless, so this runs before the inbox row is written."""
-        placement = await store.placement(self._runtime().pool, event.job_id)
-        if placement is None or placement["state"] != "submitted":
-            return  # queued jobs are cancelled in our own queue; ended ones need nothing
-        try:
-            await self._adapters[placement["vendor"]].stop(placement["vendor_job_id"], placement["kind"])
-        except errors.NotFound:
-            log.warning("scheduler.cancel_vendor_job_gone", job_id=str(event.job_id))
-        log.info("scheduler.stop_requested", job_id=str(event.job_id), vendor_job_id=placement["vendor_job_id"])
+    @staticmethod
+    async def _cancel(conn, event: JobCancelRequested, submitted) -> None:
+        if submitted is not None:
+            await store.record_stop(conn, event.job_id, event.tenant_id, "cancelled")
+        elif not await store.cancel_queued(conn, event.job_id):
+            await store.record_cancel(conn, event.job_id)  # already over: nothing to stop
 
 
 def make_job_event_handler(runtime: RuntimeRef):
@@ -54,3 +65,29 @@ def make_job_event_handler(runtime: RuntimeRef):
             await apply_once(runtime().pool, store.SCHEMA, EVENTS_CONSUMER, envelope,
                              lambda conn: store.mark_finished(conn, event.job_id))
     return handle
+
+
+def make_funds_handler(runtime: RuntimeRef):
+    async def handle(envelope: Envelope) -> None:
+        match envelope.data:
+            case JobFundsExhausted() as event:
+                stop_after = event.stop_after
+            case JobFundsRestored():
+                stop_after = None
+            case _:
+                return
+        await apply_once(runtime().pool, store.SCHEMA, FUNDS_CONSUMER, envelope,
+                         lambda conn: store.set_stop_after(conn, envelope.data.job_id, stop_after))
+    return handle
+
+
+def make_enforcer(adapters: dict[str, VendorAdapter]):
+    async def enforce(runtime: Runtime) -> None:
+        """Stop the jobs whose grace period after their funds ran out has passed."""
+        while True:
+            for placement in await store.due_for_stop(runtime.pool):
+                await stop_on_vendor(adapters, placement)
+                async with runtime.pool.acquire() as conn, conn.transaction():
+                    await store.record_stop(conn, placement["job_id"], placement["tenant_id"], "funds_exhausted")
+            await asyncio.sleep(ENFORCE_EVERY_S)
+    return enforce

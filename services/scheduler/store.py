@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import asyncpg
 
 from contracts.events import (
-    JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged, JobSubmitted, Message, TenantLimitsSet,
-    VendorEvent,
+    JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged, JobStopRequested, JobSubmitted, Message,
+    TenantLimitsSet, VendorEvent,
 )
 from contracts.jobs import PRIORITY_RANK, JobSpec
 from contracts.status import JobStatus
@@ -147,6 +147,28 @@ async def cancel_queued(conn, job_id: uuid.UUID) -> bool:
         observed_at=now, sequence=row["sequence"] + 1,
     )])
     return True
+
+
+async def set_stop_after(conn, job_id: uuid.UUID, stop_after) -> None:
+    """When a running job's funds ran out, the time to stop it (None: funds are back, keep it)."""
+    await conn.execute(
+        "UPDATE scheduler.placements SET stop_after = $2, updated_at = now() WHERE job_id = $1 AND state = 'submitted'",
+        job_id, stop_after,
+    )
+
+
+async def due_for_stop(pool) -> list[asyncpg.Record]:
+    return await pool.fetch(
+        "SELECT * FROM scheduler.placements WHERE state = 'submitted' AND stop_after <= now() LIMIT 100"
+    )
+
+
+async def record_stop(conn, job_id: uuid.UUID, tenant_id: uuid.UUID, reason: str) -> None:
+    await conn.execute(
+        "UPDATE scheduler.placements SET stop_after = NULL, updated_at = now() WHERE job_id = $1", job_id,
+    )
+    await publish(conn, [JobStopRequested(job_id=job_id, tenant_id=tenant_id, reason=reason,
+                                          requested_at=datetime.now(UTC))])
 
 
 async def mark_finished(conn, job_id: uuid.UUID) -> None:

@@ -100,11 +100,11 @@ def stack_env(database_url: str, bootstrap: str, topic_prefix: str, ports: dict[
         "SWITCHYARD_VENDORS": ",".join(SIMULATORS),
         **vendors,
         "SWITCHYARD_WEBHOOK_ALLOW_PRIVATE": "true",
-        "SWITCHYARD_WEBHOOK_RETRY_BASE_S": "0.5",
         "SWITCHYARD_WATCH_INTERVAL_S": "0.5",
         "SWITCHYARD_WATCH_STARTING_S": "0.5",
         "SWITCHYARD_WATCH_RUNNING_S": "1",
-        "SWITCHYARD_METERING_INTERVAL_S": "1",
         "SWITCHYARD_OUTBOX_POLL_S": "0.5",
+        "SWITCHYARD_ADMISSION_MINUTES": "1",
+        "SWITCHYARD_FUNDS_GRACE_S": "3",
         "SWITCHYARD_ADMIN_TOKEN": "e2e-admin-token",
     }

@@ -3,7 +3,9 @@
 import uuid
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Depends, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, Field
 
 from contracts.events import TenantLimitsSet
@@ -42,11 +44,13 @@ async def create_tenant(body: TenantIn, request: Request) -> TenantOut:
 
 
 @router.post("/tenants/{tenant_id}/credit", responses={200: {"description": '{"balance", "currency"}'}})
-async def credit_tenant(tenant_id: uuid.UUID, body: CreditIn, request: Request) -> Response:
+async def credit_tenant(tenant_id: uuid.UUID, body: CreditIn, request: Request,
+                        idempotency_key: Annotated[str | None, Header(max_length=255)] = None) -> Response:
+    """Top up a tenant's balance. With an Idempotency-Key, a retried top-up credits once."""
     if not await store.tenant_exists(pool(request), tenant_id):
         raise not_found("tenant")
     return await forward(internal(request), "POST", f"{settings(request).billing_url}/internal/tenants/{tenant_id}/credit",
-                         json=body.model_dump())
+                         json=body.model_dump(), params={"idempotency_key": idempotency_key} if idempotency_key else None)
 
 
 @router.put("/tenants/{tenant_id}/limits", response_model=LimitsBody)

@@ -49,7 +49,8 @@ class JobList(BaseModel):
 
 class JobEventOut(BaseModel):
     position: int
-    type: str = Field(description="state (a state change) or attempt (a placement attempt, see detail)")
+    type: str = Field(description="state (a state change), attempt (a placement attempt, see detail) "
+                                  "or stop (Switchyard asked the vendor to stop the job; reason says why)")
     from_status: JobStatus | None
     to_status: JobStatus | None
     raw_status: str | None
