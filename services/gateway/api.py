@@ -3,7 +3,9 @@
 from fastapi import FastAPI
 
 from services.common.problems import install_problem_handlers
-from services.gateway.routes import admin, billing, billing_admin, event_types, jobs, ops, packages, topics, webhooks
+from services.gateway.routes import (
+    admin, billing, billing_admin, event_types, flavors, jobs, ops, packages, topics, webhooks,
+)
 
 
 def create_app() -> FastAPI:
@@ -13,6 +15,6 @@ def create_app() -> FastAPI:
         description="One front door to many AI-compute clouds. Errors are RFC 9457 application/problem+json.",
     )
     install_problem_handlers(app)
-    for module in (ops, admin, jobs, billing, webhooks, packages, billing_admin, topics, event_types):
+    for module in (ops, admin, jobs, flavors, billing, webhooks, packages, billing_admin, topics, event_types):
         app.include_router(module.router)
     return app

@@ -11,9 +11,9 @@ from services.common.asyncapi import document_publishes
 from services.common.consumer import subscribe
 from services.common.runtime import RuntimeRef, make_broker
 from services.common.settings import get_settings
-from services.scheduler.catalog import FlavorCatalog
+from services.vendors.catalog import FlavorCatalog
 from services.scheduler.dispatcher import Dispatcher
-from services.scheduler.funds import Admission
+from services.common.billing_client import BillingClient
 from services.scheduler.handlers import CommandHandler, make_enforcer, make_funds_handler, make_job_event_handler
 from services.scheduler.health import VendorHealth
 from services.vendors import make_adapter
@@ -24,8 +24,8 @@ settings = get_settings()
 runtime = RuntimeRef()
 broker = make_broker(settings, SERVICE)
 adapters = {vendor: make_adapter(vendor) for vendor in settings.vendors}
-dispatcher = Dispatcher(adapters, FlavorCatalog(adapters), VendorHealth(),
-                        Admission(settings.billing_url, settings.admission_minutes))
+dispatcher = Dispatcher(adapters, FlavorCatalog(adapters), VendorHealth(), BillingClient(settings.billing_url),
+                        settings.admission_minutes)
 enforce_funds = make_enforcer(adapters)
 
 subscribe(broker, JOBS_COMMANDS, group="scheduler", handler=CommandHandler(runtime, adapters).handle)

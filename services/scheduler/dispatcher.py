@@ -12,16 +12,14 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from contracts.events import JobPlacementAttempted, JobRejected, JobSubmitted, VendorHealthChanged
-from contracts.money import multiply
 from services.common.logs import log
 from services.common.runtime import Runtime
 from services.scheduler import store
-from services.scheduler.catalog import FlavorCatalog
-from services.scheduler.funds import Admission, BillingUnavailable
+from services.vendors.catalog import FlavorCatalog
+from services.vendors.selection import candidates, ever_placeable
+from services.common.billing_client import BillingClient, BillingUnavailable
 from services.scheduler.health import VendorHealth
-from services.scheduler.placement import (
-    Outcome, candidates, classify, ever_placeable, vendor_job_name, within_limits,
-)
+from services.scheduler.placement import Outcome, classify, vendor_job_name, within_limits
 from services.vendors import errors
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor
 
@@ -33,8 +31,9 @@ RETRY_QUEUED_S = 5.0  # a queued job is tried again this often, or sooner when c
 
 class Dispatcher:
     def __init__(self, adapters: dict[str, VendorAdapter], catalog: FlavorCatalog, health: VendorHealth,
-                 admission: Admission):
-        self._adapters, self._catalog, self._health, self._admission = adapters, catalog, health, admission
+                 billing: BillingClient, admission_minutes: int):
+        self._adapters, self._catalog, self._health, self._billing = adapters, catalog, health, billing
+        self._admission_minutes = admission_minutes
         self._wake = asyncio.Event()
         self._tenant_locks: dict = {}
 
@@ -76,10 +75,7 @@ class Dispatcher:
     async def place(self, runtime: Runtime, placement: asyncpg.Record) -> None:
         spec = store.spec_of(placement)
         job_id, tenant_id = placement["job_id"], placement["tenant_id"]
-        markup = runtime.settings.markup
-
-        def sell_price(flavor: VendorFlavor) -> int:
-            return multiply(flavor.price_per_hour * (spec.replicas or 1), markup)
+        instances = spec.replicas or 1  # an inference service runs (and is priced) per instance
 
         async with runtime.pool.acquire() as conn:
             limits = await store.limits(conn, tenant_id)
@@ -89,6 +85,15 @@ class Dispatcher:
             return
 
         flavors = await self._catalog.flavors(spec.kind)
+        try:  # sell prices come from billing's price book: constraints and order are at sell price
+            prices = await self._billing.sell_prices(flavors, instances)
+        except BillingUnavailable:
+            await self._queue(runtime, placement, "billing_unavailable", [])
+            return
+
+        def sell_price(flavor: VendorFlavor) -> int:
+            return prices[(flavor.vendor, flavor.flavor_id)]
+
         if not ever_placeable(flavors, spec, sell_price):
             rejected = JobRejected(job_id=job_id, tenant_id=tenant_id, reason="no_flavor", rejected_at=_now(),
                                    message=f"No enabled vendor offers a {spec.kind} flavor with "
@@ -104,7 +109,7 @@ class Dispatcher:
         options = candidates(flavors, spec, sell_price=sell_price, degraded=self._health.degraded())
         for flavor in options:
             try:
-                if not await self._admission.admits(tenant_id, flavor, spec.replicas or 1):
+                if not await self._admitted(tenant_id, flavor, instances):
                     unfunded += 1  # a package may still cover another candidate
                     continue
             except BillingUnavailable:
@@ -140,7 +145,6 @@ class Dispatcher:
                     return
                 continue
             attempts.append(_attempt(placement, attempt_no, flavor, Outcome.SUBMITTED, None))
-            instances = spec.replicas or 1  # an inference service runs (and is priced) per instance
             submitted = JobSubmitted(
                 job_id=job_id, tenant_id=tenant_id, kind=spec.kind, sequence=placement["sequence"],
                 vendor=flavor.vendor, vendor_job_id=vendor_job.vendor_job_id, flavor=flavor.flavor_id,
@@ -155,6 +159,12 @@ class Dispatcher:
             return
         reason = "funds" if options and unfunded == len(options) else "no_capacity"
         await self._queue(runtime, placement, reason, attempts, health_events)
+
+    async def _admitted(self, tenant_id, flavor: VendorFlavor, instances: int) -> bool:
+        if self._admission_minutes == 0:
+            return True
+        answer = await self._billing.admission(tenant_id, flavor, instances, self._admission_minutes)
+        return bool(answer["admitted"])
 
     async def _queue(self, runtime: Runtime, placement, reason: str, attempts, extra=()) -> None:
         async with runtime.pool.acquire() as conn, conn.transaction():

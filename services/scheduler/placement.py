@@ -1,50 +1,17 @@
-"""Placement rules, as plain functions: which flavors may run a job, in which order to try them,
-what a vendor's refusal means, and whether a tenant's limits let a job start."""
+"""Placement rules, as plain functions: what a vendor's refusal means, whether a tenant's limits let a
+job start, and the vendor-side name of a job. Which flavors may run a job, and in which order, is in
+`services/vendors/selection.py` (the gateway's quotes use the same rules)."""
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from contracts.jobs import JobSpec
-from contracts.money import parse_amount
 from services.vendors import errors
-from services.vendors.base import VendorFlavor
 
 
 def vendor_job_name(job_id: uuid.UUID) -> str:
     """The vendor-side name of a job: derived from its id, so a retried submission finds the first."""
     return f"sy-{job_id.hex}"
-
-
-def fits(flavor: VendorFlavor, spec: JobSpec) -> bool:
-    """The flavor runs this kind with the requested accelerator class, at least `count` of them."""
-    return (flavor.kind == spec.kind and flavor.accelerator == spec.resources.accelerator
-            and flavor.count >= spec.resources.count)
-
-
-def allowed(flavor: VendorFlavor, spec: JobSpec, sell_price: int) -> bool:
-    """The job's own placement constraints: vendor lists and a price ceiling (at sell price)."""
-    rules = spec.placement
-    if rules.vendors is not None and flavor.vendor not in rules.vendors:
-        return False
-    if flavor.vendor in rules.exclude_vendors:
-        return False
-    return rules.max_price_per_hour is None or sell_price <= parse_amount(rules.max_price_per_hour)
-
-
-def candidates(flavors: list[VendorFlavor], spec: JobSpec, *, sell_price: Callable[[VendorFlavor], int],
-               degraded: frozenset[str] = frozenset()) -> list[VendorFlavor]:
-    """Flavors to try, in order: healthy vendors before degraded ones, then cheapest first, then the
-    smaller flavor, then by vendor and id so the order is stable. Sold-out flavors are left out."""
-    usable = [f for f in flavors if f.available and fits(f, spec) and allowed(f, spec, sell_price(f))]
-    return sorted(usable, key=lambda f: (f.vendor in degraded, sell_price(f), f.count, f.vendor, f.flavor_id))
-
-
-def ever_placeable(flavors: list[VendorFlavor], spec: JobSpec, sell_price: Callable[[VendorFlavor], int]) -> bool:
-    """Some enabled vendor offers a flavor the job may use, sold out or not: if none does, waiting
-    will not help and the job is rejected instead of queued."""
-    return any(fits(f, spec) and allowed(f, spec, sell_price(f)) for f in flavors)
 
 
 class Outcome(StrEnum):

@@ -34,7 +34,7 @@ async def enqueue_job(conn, event: JobRequested) -> None:
 async def claim_due(pool: asyncpg.Pool, limit: int, lease_s: float) -> list[asyncpg.Record]:
     """Lease up to `limit` queued jobs that are due, in queue order. A lease keeps other dispatchers
     (other replicas) off a job while it is tried, so one job never has two submissions at once."""
-    return await pool.fetch(
+    rows = await pool.fetch(
         """UPDATE scheduler.placements p SET lease_until = now() + make_interval(secs => $2)
            FROM (SELECT job_id FROM scheduler.placements
                  WHERE state = 'queued' AND (next_try_at IS NULL OR next_try_at <= now())
@@ -44,6 +44,7 @@ async def claim_due(pool: asyncpg.Pool, limit: int, lease_s: float) -> list[asyn
            RETURNING p.*""",
         limit, lease_s,
     )
+    return sorted(rows, key=lambda r: (-r["priority"], r["requested_at"]))  # RETURNING keeps no order
 
 
 async def running_usage(conn, tenant_id: uuid.UUID) -> tuple[int, int]:
@@ -172,10 +173,17 @@ async def record_stop(conn, job_id: uuid.UUID, tenant_id: uuid.UUID, reason: str
 
 
 async def mark_finished(conn, job_id: uuid.UUID) -> None:
-    await conn.execute(
+    tenant_id = await conn.fetchval(
         """UPDATE scheduler.placements SET state = 'finished', stop_after = NULL, updated_at = now()
-           WHERE job_id = $1 AND state = 'submitted'""",
+           WHERE job_id = $1 AND state = 'submitted' RETURNING tenant_id""",
         job_id,
+    )
+    # What a job frees (its tenant's quota, perhaps capacity) goes to the queue in queue order: every job
+    # it may help is due now, so none waits out its retry delay while a later one takes the slot.
+    await conn.execute(
+        """UPDATE scheduler.placements SET next_try_at = NULL
+           WHERE state = 'queued' AND next_try_at IS NOT NULL AND (tenant_id = $1 OR queue_reason <> 'quota')""",
+        tenant_id,
     )
     await conn.execute("SELECT pg_notify('scheduler_queue', '')")
 

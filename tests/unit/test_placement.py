@@ -4,11 +4,10 @@ import pytest
 
 from contracts.jobs import JobSpec
 from services.scheduler.health import VendorHealth
-from services.scheduler.placement import (
-    Limits, Outcome, candidates, classify, ever_placeable, vendor_job_name, within_limits,
-)
+from services.scheduler.placement import Limits, Outcome, classify, vendor_job_name, within_limits
 from services.vendors import errors
 from services.vendors.base import VendorFlavor
+from services.vendors.selection import candidates, ever_placeable
 
 
 def flavor(fid, accelerator="ascend-910b", count=1, price=18_000_000, available=True, vendor="modelarts",

@@ -1,5 +1,5 @@
-"""The vendors' flavor lists, per vendor and kind, cached for a short while so each placement
-does not re-fetch them."""
+"""The vendors' flavor lists, per vendor and kind, cached for a short while so each placement or
+quote does not re-fetch them."""
 
 import time
 

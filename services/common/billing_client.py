@@ -1,0 +1,46 @@
+"""A client for billing's internal API, for the services that ask it before acting: the scheduler
+(can this tenant pay? what does this flavor sell for?) and the gateway (flavors and quotes)."""
+
+import uuid
+
+import httpx
+
+from contracts.money import format_amount, parse_amount
+from services.vendors.base import VendorFlavor
+
+
+class BillingUnavailable(Exception):
+    pass
+
+
+class BillingClient:
+    def __init__(self, billing_url: str, client: httpx.AsyncClient | None = None):
+        self._url = billing_url.rstrip("/")
+        self._client = client or httpx.AsyncClient(timeout=5.0)
+
+    async def _call(self, method: str, path: str, **kwargs) -> httpx.Response:
+        try:
+            response = await self._client.request(method, f"{self._url}{path}", **kwargs)
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise BillingUnavailable(repr(exc)) from exc
+        return response
+
+    async def sell_prices(self, flavors: list[VendorFlavor], instances: int = 1) -> dict[tuple[str, str], int]:
+        """Sell price per hour, in micro-units, of each flavor (× instances) from the price book."""
+        if not flavors:
+            return {}
+        items = [{"vendor": f.vendor, "flavor": f.flavor_id, "accelerator": f.accelerator,
+                  "vendor_price_per_hour": format_amount(f.price_per_hour * instances)} for f in flavors]
+        quotes = (await self._call("POST", "/internal/price-book/quote", json=items)).json()
+        return {(q["vendor"], q["flavor"]): parse_amount(q["sell_price_per_hour"]) for q in quotes}
+
+    async def admission(self, tenant_id: uuid.UUID, flavor: VendorFlavor, instances: int, minutes: int) -> dict:
+        """Billing's answer on whether the tenant can pay the first `minutes` of this flavor:
+        `{admitted, reason, covered_by_packages, price_per_minute, sell_price_per_hour, ...}`."""
+        params = {
+            "vendor": flavor.vendor, "flavor": flavor.flavor_id, "accelerator": flavor.accelerator,
+            "count": flavor.count * instances, "minutes": minutes,
+            "vendor_price_per_hour": format_amount(flavor.price_per_hour * instances),
+        }
+        return (await self._call("GET", f"/internal/tenants/{tenant_id}/admission", params=params)).json()
