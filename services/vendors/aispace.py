@@ -42,7 +42,7 @@ from services.vendors.aispace_status import (
 from services.vendors.aispace_times import parse_elapsed, parse_time
 from services.vendors.aispace_wire import VENDOR, error_for, unwrap
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
-from services.vendors.errors import InvalidRequest, VendorUnavailable, WrongState
+from services.vendors.errors import InvalidRequest, VendorUnavailable, WrongState, retry_after_seconds
 
 V1 = "/api/aidp/v1"
 ALPHA = "/api/aidp/alpha"
@@ -295,8 +295,8 @@ class AISpaceAdapter(VendorAdapter):
         except ValueError:
             if response.is_success:
                 raise VendorUnavailable(VENDOR, f"{method} {path}: not JSON: {response.text[:200]!r}") from None
-            raise error_for(response.status_code, response.text, _retry_after(response)) from None
-        return unwrap(response.status_code, answer, _retry_after(response))
+            raise error_for(response.status_code, response.text, retry_after_seconds(response)) from None
+        return unwrap(response.status_code, answer, retry_after_seconds(response))
 
 
 def _task_path(table: str) -> str:
@@ -371,12 +371,6 @@ def _check_kind(kind: str) -> None:
 def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers["Retry-After"]))
-    except (KeyError, ValueError):
-        return None
 
 
 Adapter = AISpaceAdapter  # what services.vendors.make_adapter builds

@@ -5,9 +5,6 @@
 simulator answers so).
 """
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-
 import httpx
 
 from services.vendors.errors import (
@@ -20,6 +17,7 @@ from services.vendors.errors import (
     VendorUnavailable,
     WrongState,
     error_class_for_http_status,
+    retry_after_seconds,
 )
 
 VENDOR = "caip"
@@ -52,7 +50,7 @@ def vendor_error(response: httpx.Response) -> VendorError:
     error = error_class(code, status)
     text_code = None if code is None else str(code)
     if error is RateLimited:
-        return RateLimited(VENDOR, message, code=text_code, http_status=status, retry_after_s=_retry_after(response))
+        return RateLimited(VENDOR, message, code=text_code, http_status=status, retry_after_s=retry_after_seconds(response))
     return error(VENDOR, message, code=text_code, http_status=status)
 
 
@@ -68,16 +66,3 @@ def _details(response: httpx.Response) -> tuple[int | None, str]:
         body.get("message") or response.reason_phrase
     )
 
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:  # the HTTP-date form
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None

@@ -6,6 +6,11 @@ Callers branch on the class (retry? give up? try another flavor?); `code` and
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
 
 class VendorError(Exception):
     """A vendor call failed. `code` is the vendor's error code when it sent one."""
@@ -85,3 +90,18 @@ def error_class_for_http_status(http_status: int) -> type[VendorError]:
     if 400 <= http_status < 500:
         return InvalidRequest
     return VendorError
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """The `Retry-After` of a throttled answer, in seconds (either of its HTTP forms), if it has one."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:  # the HTTP-date form
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None

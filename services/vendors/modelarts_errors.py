@@ -7,9 +7,6 @@ the training, notebook, inference-service, IAM-token and AK/SK paths, plus the 8
 training-events example shows.
 """
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-
 import httpx
 
 from services.vendors.errors import (
@@ -23,6 +20,7 @@ from services.vendors.errors import (
     VendorUnavailable,
     WrongState,
     error_class_for_http_status,
+    retry_after_seconds,
 )
 
 VENDOR = "modelarts"
@@ -117,19 +115,6 @@ def vendor_error(response: httpx.Response) -> VendorError:
     status = response.status_code
     kind = error_class(code, status)
     if kind is RateLimited:
-        return RateLimited(VENDOR, message, code=code, http_status=status, retry_after_s=retry_after(response))
+        return RateLimited(VENDOR, message, code=code, http_status=status, retry_after_s=retry_after_seconds(response))
     return kind(VENDOR, message, code=code, http_status=status)
 
-
-def retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:  # the HTTP-date form
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None

@@ -24,9 +24,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from decimal import Decimal
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -42,6 +40,7 @@ from services.vendors.errors import (
     RateLimited,
     VendorError,
     VendorUnavailable,
+    retry_after_seconds,
 )
 from services.vendors.qizhi_errors import MessageMarkers, classify
 from services.vendors.qizhi_specs import VENDOR, parse_spec, price_micros
@@ -307,7 +306,7 @@ class QizhiAdapter(VendorAdapter):
         error_class = classify(status, code, message, self._markers)
         code_text = None if code is None else str(code)
         if error_class is RateLimited:
-            retry_after = _retry_after(response)
+            retry_after = retry_after_seconds(response)
             wait_s = self._settings.throttle_backoff_s if retry_after is None else retry_after
             self._limiter.back_off(wait_s)
             return RateLimited(VENDOR, message, code=code_text, http_status=status, retry_after_s=wait_s)
@@ -402,19 +401,6 @@ def _may_have_reached_vendor(exc: VendorUnavailable) -> bool:
     cause = exc.__cause__
     return not isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:  # the HTTP-date form
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
 
 
 def _only_training(kind: str) -> None:
