@@ -49,9 +49,9 @@ class JobData(BaseModel):
     kind: str | None = Field(description="training, ... (null when not known yet)")
     status: JobStatus
     previous_status: JobStatus
-    vendor: str
-    vendor_job_id: str
-    raw_status: str = Field(description="the vendor's own status")
+    vendor: str | None = Field(description="null while the job waits in Switchyard's own queue")
+    vendor_job_id: str | None
+    raw_status: str = Field(description="the vendor's own status (switchyard:queued in our own queue)")
     reason: str | None
     sequence: int = Field(description="per job, gap-free: order and de-duplicate with it")
 
@@ -195,7 +195,8 @@ def from_envelope(envelope: Envelope, kind: str | None = None) -> Notification |
                        vendor=event.vendor, vendor_job_id=event.vendor_job_id, raw_status=event.raw_status,
                        reason=event.reason, sequence=event.sequence)
         attributes |= {"vendor": event.vendor, "status": event.to_status.value}
-        subject = f"{type_}: job {event.job_id} is {event.to_status.value} on {event.vendor}"
+        where = f"on {event.vendor}" if event.vendor else f"in Switchyard's queue ({event.reason})"
+        subject = f"{type_}: job {event.job_id} is {event.to_status.value} {where}"
     elif isinstance(event, JobRejected):
         type_ = "job.placement_failed"
         data = PlacementFailedData(job_id=event.job_id, kind=kind, reason=event.reason, message=event.message)

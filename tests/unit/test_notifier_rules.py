@@ -265,3 +265,14 @@ def test_during_a_rotation_both_secrets_sign_and_either_verifies():
     assert Webhook(new).verify(body, headers) == Webhook(old).verify(body, headers) == {"type": "job.failed"}
     with pytest.raises(WebhookVerificationError):
         Webhook(signing.new_secret()).verify(body, headers)
+
+
+def test_a_job_queued_in_switchyards_own_queue_is_announced_without_a_vendor():
+    event = JobStateChanged(
+        job_id=JOB, tenant_id=TENANT, vendor=None, vendor_job_id=None, from_status=JobStatus.PENDING,
+        to_status=JobStatus.QUEUED, raw_status="switchyard:queued", reason="quota", vendor_time=None,
+        observed_at=WHEN, sequence=1,
+    )
+    webhook = from_envelope(Envelope(source="scheduler", time=WHEN, data=event))
+    assert webhook.type == "job.queued"
+    assert webhook.payload["data"]["vendor"] is None and webhook.payload["data"]["reason"] == "quota"
