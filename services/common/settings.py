@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     watch_starting_s: float = Field(5.0, gt=0, description="per-job polls: how often a starting job is looked at")
     watch_running_s: float = Field(20.0, gt=0, description="per-job polls: how often a running job is looked at")
     watch_batch: int = Field(500, ge=1, description="per-job polls at most per tick and vendor")
+    watch_get_concurrency: int = Field(32, ge=1, description="per-job polls in flight at once per vendor "
+                                                            "(adapters with a rate limit apply theirs too)")
     watch_error_budget: int = Field(3, ge=1, description="failed polls in a row that make a vendor outage")
     admission_minutes: int = Field(5, ge=0, description="minutes a tenant must be able to pay before a job starts")
     outbox_poll_s: float = Field(1.0, gt=0, description="relay fallback poll; NOTIFY wakes it sooner")

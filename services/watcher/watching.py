@@ -30,7 +30,6 @@ from services.watcher.changes import Tracked, state_change
 from services.watcher.schedule import ErrorBudget, next_poll_delay
 
 CONSUMER = "watcher"
-GET_CONCURRENCY = 8  # per-job GETs in flight at once per vendor (adapters add their own limits)
 LOST = object()  # an observation: the vendor says it has no such job
 
 
@@ -67,7 +66,7 @@ class Poller:
     def __init__(self, adapter: VendorAdapter, settings: Settings, rng: random.Random | None = None):
         self._adapter, self._settings = adapter, settings
         self._rng = rng or random.Random()
-        self._gets = asyncio.Semaphore(GET_CONCURRENCY)
+        self._gets = asyncio.Semaphore(settings.watch_get_concurrency)
         self._budget = ErrorBudget(settings.watch_error_budget)
 
     @property
