@@ -32,6 +32,13 @@ FAST = dict(webhook_retry_schedule=(0.05, 0.05, 0.05, 0.05), webhook_timeout_s=2
 DEV = NotifierSettings(webhook_allow_private=True, **FAST)
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: two workers opening dozens of connections at once
+    # overflow it, and a dropped SYN waits a second before its retry, which looks like a slow endpoint.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class Receiver:
     """Local receiver. The first path segment says how to answer: `flaky/<n>/...` 500 n times then 200,
     `fail` always 500, `abort` 410 with `webhook-delivery: abort-message`, `slow/<ms>` 200 after a pause,
@@ -79,8 +86,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
