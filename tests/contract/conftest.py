@@ -7,23 +7,19 @@ real sockets. Raw calls go through `RunningSimulator.client` (IAM token) or
 """
 
 import json
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
-import uvicorn
-from fastapi import FastAPI
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 
 from services.vendors.modelarts import DEFAULT_PRICES, ModelArtsAdapter, ModelArtsSettings
 from services.vendorsim.modelarts import ModelArtsSimConfig, create_app
+from tests.contract.servers import simulator_factory
 
 # Short phases keep the suite fast; jobs steer their own run time. Notebooks and services run until
 # stopped, so the shared simulator has room for every one the session starts.
@@ -31,34 +27,6 @@ FAST_SIM = ModelArtsSimConfig(
     creating_s=0.1, pending_s=0.1, run_s=1.0, terminating_s=0.2, notebook_start_s=0.1, service_deploy_s=0.1,
     capacity=100,
 )
-
-
-class _ServerThread:
-    def __init__(self, app: FastAPI) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        # asyncio only disables Nagle on sockets it creates itself; without this every
-        # request waits ~40 ms for a delayed ACK.
-        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._socket.bind(("127.0.0.1", 0))  # the OS picks a free port; no race with other tests
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        config = uvicorn.Config(app, loop="asyncio", lifespan="off", log_level="warning")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("simulator did not start")
-            time.sleep(0.01)
-
-    def request_stop(self) -> None:
-        self._server.should_exit = True
-
-    def join(self) -> None:
-        self._thread.join(timeout=10)
-        self._socket.close()
 
 
 @dataclass(frozen=True)
@@ -157,20 +125,8 @@ def start_simulator() -> Iterator[Callable[..., RunningSimulator]]:
 
     Every simulator started this way is stopped at the end of the session.
     """
-    servers: list[_ServerThread] = []
-
-    def start(**overrides: Any) -> RunningSimulator:
-        config = replace(FAST_SIM, **overrides)
-        server = _ServerThread(create_app(config))
-        server.start()
-        servers.append(server)
-        return RunningSimulator(config=config, url=server.url)
-
-    yield start
-    for server in servers:
-        server.request_stop()
-    for server in servers:
-        server.join()
+    with simulator_factory(create_app, FAST_SIM, RunningSimulator) as start:
+        yield start
 
 
 @pytest.fixture(scope="session")

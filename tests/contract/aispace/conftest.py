@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -12,7 +12,7 @@ import pytest_asyncio
 from services.vendors.aispace import AISpaceAdapter, AISpaceSettings
 from services.vendors.aispace_signing import sign
 from services.vendorsim.aispace import AISpaceSimConfig, create_app
-from tests.contract.conftest import _ServerThread
+from tests.contract.servers import simulator_factory
 
 FAST_SIM = AISpaceSimConfig(pending_s=0.1, run_s=1.0, debug_ready_s=0.1)
 
@@ -71,20 +71,8 @@ class RunningSim:
 @pytest.fixture(scope="session")
 def start_aispace() -> Iterator[Callable[..., RunningSim]]:
     """Factory: a fresh simulator with FAST_SIM plus overrides; all are stopped at the end of the session."""
-    servers: list[_ServerThread] = []
-
-    def start(**overrides: Any) -> RunningSim:
-        config = replace(FAST_SIM, **overrides)
-        server = _ServerThread(create_app(config))
-        server.start()
-        servers.append(server)
-        return RunningSim(config, server.url)
-
-    yield start
-    for server in servers:
-        server.request_stop()
-    for server in servers:
-        server.join()
+    with simulator_factory(create_app, FAST_SIM, RunningSim) as start:
+        yield start
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 and a CAIP adapter pointed at it."""
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,7 @@ import pytest_asyncio
 
 from services.vendors.caip import CaipAdapter, CaipSettings
 from services.vendorsim.caip import API_PREFIX, LOGIN_PATH, CaipSimConfig, create_app
-from tests.contract.conftest import _ServerThread
+from tests.contract.servers import simulator_factory
 
 # Short phases keep the suite fast; jobs steer their own run time.
 FAST_SIM = CaipSimConfig(pending_s=0.1, run_s=1.0, aborting_s=0.2, terminating_s=0.2, volume_ready_s=0.1)
@@ -67,20 +67,8 @@ class CaipSimulator:
 @pytest.fixture(scope="session")
 def start_caip() -> Iterator[Callable[..., CaipSimulator]]:
     """Factory: `start_caip(**overrides)` serves a fresh simulator with FAST_SIM plus overrides."""
-    servers: list[_ServerThread] = []
-
-    def start(**overrides: Any) -> CaipSimulator:
-        config = replace(FAST_SIM, **overrides)
-        server = _ServerThread(create_app(config))
-        server.start()
-        servers.append(server)
-        return CaipSimulator(config=config, url=server.url)
-
-    yield start
-    for server in servers:
-        server.request_stop()
-    for server in servers:
-        server.join()
+    with simulator_factory(create_app, FAST_SIM, CaipSimulator) as start:
+        yield start
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ The simulator runs in-process under uvicorn in a background thread on a free 127
 """
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -15,7 +15,7 @@ import pytest_asyncio
 from services.vendors.qizhi import QizhiAdapter, QizhiSettings
 from services.vendorsim.qizhi import QizhiSimConfig, create_app
 from services.vendorsim.qizhi.catalog import LOGIC_COMPUTE_GROUPS
-from tests.contract.conftest import _ServerThread
+from tests.contract.servers import simulator_factory
 
 # Short phases keep the suite fast; jobs steer their own run time.
 FAST_SIM = QizhiSimConfig(created_s=0.05, queue_s=0.1, creating_s=0.1, run_s=1.0)
@@ -85,20 +85,8 @@ StartQizhi = Callable[..., QizhiSim]
 @pytest.fixture(scope="session")
 def start_qizhi() -> Iterator[StartQizhi]:
     """Factory: `start_qizhi(**overrides)` serves a fresh simulator with FAST_SIM plus overrides."""
-    servers: list[_ServerThread] = []
-
-    def start(**overrides: Any) -> QizhiSim:
-        config = replace(FAST_SIM, **overrides)
-        server = _ServerThread(create_app(config))
-        server.start()
-        servers.append(server)
-        return QizhiSim(config=config, url=server.url)
-
-    yield start
-    for server in servers:
-        server.request_stop()
-    for server in servers:
-        server.join()
+    with simulator_factory(create_app, FAST_SIM, QizhiSim) as start:
+        yield start
 
 
 @pytest.fixture(scope="session")
