@@ -23,7 +23,7 @@ from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, Ve
 from services.vendors.caip_catalog import parse_flavor
 from services.vendors.caip_errors import VENDOR, vendor_error
 from services.vendors.caip_status import ACTIVE_STATUSES, map_job_status, needs_stop
-from services.vendors.errors import AuthFailed, InvalidRequest, NotFound, VendorUnavailable, WrongState
+from services.vendors.errors import AuthFailed, InvalidRequest, NotFound, VendorUnavailable, WrongState, json_object
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class CaipAdapter(VendorAdapter):
             if existing is None:
                 raise
             return existing
-        job_id = _json(response).get("id")
+        job_id = json_object(VENDOR, response).get("id")
         if not job_id:
             raise VendorUnavailable(VENDOR, "create answered without an id")
         return await self.get(str(job_id))
@@ -160,7 +160,7 @@ class CaipAdapter(VendorAdapter):
         }
 
     async def _get_job(self, vendor_job_id: str) -> dict[str, Any]:
-        return _json(await self._call("GET", f"{self._jobs_path}/{quote(vendor_job_id, safe='')}"))
+        return json_object(VENDOR, await self._call("GET", f"{self._jobs_path}/{quote(vendor_job_id, safe='')}"))
 
     async def _list(self, path: str, params: Params, *, key: str) -> list[dict[str, Any]]:
         """Every item of a list endpoint, across all pages (deduplicated by `key`)."""
@@ -169,7 +169,7 @@ class CaipAdapter(VendorAdapter):
         page = 0
         while True:
             offset = page if self._settings.offset_mode == "page" else page * size
-            body = _json(await self._call("GET", path, params=[*params, ("limit", str(size)), ("offset", str(offset))]))
+            body = json_object(VENDOR, await self._call("GET", path, params=[*params, ("limit", str(size)), ("offset", str(offset))]))
             items = body.get("items") or []
             fresh = {_item_id(item, key): item for item in items if _item_id(item, key) not in found}
             found.update(fresh)
@@ -285,16 +285,6 @@ def _item_id(item: dict[str, Any], key: str) -> str:
         raise VendorUnavailable(VENDOR, f"a listed item has no {key}")
     return str(value)
 
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        message = f"expected a JSON object, got {response.text[:200]!r}"
-        raise VendorUnavailable(VENDOR, message, http_status=response.status_code)
-    return body
 
 
 def _parse_time(value: Any) -> datetime | None:

@@ -105,3 +105,15 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
     except (TypeError, ValueError):
         return None
+
+
+def json_object(vendor: str, response: httpx.Response) -> dict:
+    """The response's JSON object; anything else (HTML from a proxy, a bare list) is the vendor failing."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        message = f"expected a JSON object, got {response.text[:200]!r}"
+        raise VendorUnavailable(vendor, message, http_status=response.status_code)
+    return body

@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contracts.jobs import JobKind
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
-from services.vendors.errors import InvalidRequest, NotFound, VendorUnavailable, WrongState
+from services.vendors.errors import InvalidRequest, NotFound, VendorUnavailable, WrongState, json_object
 from services.vendors.modelarts_auth import AkSkAuth, Auth, Query, TokenAuth
 from services.vendors.modelarts_errors import VENDOR, vendor_error
 from services.vendors.modelarts_parse import (
@@ -117,16 +117,16 @@ class ModelArtsAdapter(VendorAdapter):
 
     async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:
         if kind == "training":
-            items = _json(await self._call("GET", "v2", "/training-job-flavors")).get("flavors") or []
+            items = json_object(VENDOR, await self._call("GET", "v2", "/training-job-flavors")).get("flavors") or []
             return self._priced(items, "flavor_id", parse_training_flavor)
         if kind == "notebook":
-            items = _json(await self._call("GET", "v1", "/notebooks/flavors", query=[("type", "MANAGED")]))
+            items = json_object(VENDOR, await self._call("GET", "v1", "/notebooks/flavors", query=[("type", "MANAGED")]))
             flavors = [item for item in items.get("data") or [] if is_billed_notebook_flavor(item)]
             self._notebook_arch.update({str(f.get("id")): str(f.get("arch") or "x86_64").upper() for f in flavors})
             return self._priced(flavors, "id", parse_notebook_flavor)
         if kind == "inference":
             query = [("infer_type", "real-time")]
-            items = _json(await self._call("GET", "v1", "/services/specifications", query=query))
+            items = json_object(VENDOR, await self._call("GET", "v1", "/services/specifications", query=query))
             return self._priced(items.get("specifications") or [], "specification", parse_service_spec)
         raise _unknown_kind(kind)
 
@@ -159,11 +159,11 @@ class ModelArtsAdapter(VendorAdapter):
     async def get(self, vendor_job_id: str, kind: JobKind = "training") -> VendorJob:
         job_id = quote(vendor_job_id, safe="")
         if kind == "training":
-            return parse_training_job(_json(await self._call("GET", "v2", f"/training-jobs/{job_id}")))
+            return parse_training_job(json_object(VENDOR, await self._call("GET", "v2", f"/training-jobs/{job_id}")))
         if kind == "notebook":
-            return parse_notebook(_json(await self._call("GET", "v1", f"/notebooks/{job_id}")))
+            return parse_notebook(json_object(VENDOR, await self._call("GET", "v1", f"/notebooks/{job_id}")))
         if kind == "inference":
-            return parse_service(_json(await self._call("GET", "v1", f"/services/{job_id}")))
+            return parse_service(json_object(VENDOR, await self._call("GET", "v1", f"/services/{job_id}")))
         raise _unknown_kind(kind)
 
     async def list_active(self) -> list[VendorJob]:
@@ -231,7 +231,7 @@ class ModelArtsAdapter(VendorAdapter):
             if existing is None:
                 raise
             return existing
-        return parse_training_job(_json(response))
+        return parse_training_job(json_object(VENDOR, response))
 
     async def _submit_notebook(self, req: SubmitRequest) -> VendorJob:
         # [DOC] notebook names are not unique and there is no client token: look before creating.
@@ -239,12 +239,12 @@ class ModelArtsAdapter(VendorAdapter):
         if existing is not None:
             return existing
         body = notebook_body(req, await self._image_id(req.image, req.flavor_id))
-        return parse_notebook(_json(await self._call("POST", "v1", "/notebooks", body=body)))
+        return parse_notebook(json_object(VENDOR, await self._call("POST", "v1", "/notebooks", body=body)))
 
     async def _submit_service(self, req: SubmitRequest) -> VendorJob:
         body = service_body(req)
         try:
-            created = _json(await self._call("POST", "v1", "/services", body=body))
+            created = json_object(VENDOR, await self._call("POST", "v1", "/services", body=body))
         except InvalidRequest as exc:
             # 3503: service names are unique, so an earlier attempt already deployed it.
             existing = await self.find_by_name(req.name, "inference") if exc.code == _DUPLICATE_SERVICE_NAME else None
@@ -293,7 +293,7 @@ class ModelArtsAdapter(VendorAdapter):
                     "description": "registered by Switchyard",
                 }
                 try:
-                    found = str(_json(await self._call("POST", "v1", "/images", body=body))["id"])
+                    found = str(json_object(VENDOR, await self._call("POST", "v1", "/images", body=body))["id"])
                 except InvalidRequest as exc:
                     found = await self._find_image(image) if exc.code == _DUPLICATE_IMAGE else None
                     if found is None:  # not a race with another registration
@@ -306,7 +306,7 @@ class ModelArtsAdapter(VendorAdapter):
         offset = 0
         while True:
             query = [("name", name), ("limit", "200"), ("offset", str(offset))]
-            page = _json(await self._call("GET", "v1", "/images", query=query))
+            page = json_object(VENDOR, await self._call("GET", "v1", "/images", query=query))
             items = page.get("data") or []
             for item in items:
                 if item.get("swr_path") == swr_path and item.get("id"):
@@ -325,7 +325,7 @@ class ModelArtsAdapter(VendorAdapter):
             offset = page if self._settings.search_offset_mode == "page" else page * _SEARCH_PAGE_SIZE
             body = {"offset": offset, "limit": _SEARCH_PAGE_SIZE, "sort_by": "create_time", "order": "asc",
                     "filters": filters}
-            items = _json(await self._call("POST", "v2", "/training-job-searches", body=body)).get("items") or []
+            items = json_object(VENDOR, await self._call("POST", "v2", "/training-job-searches", body=body)).get("items") or []
             fresh = {training_job_id(item): item for item in items if training_job_id(item) not in found}
             found.update(fresh)
             # Jobs can move between pages while we page; a page with nothing new also ends the walk,
@@ -350,7 +350,7 @@ class ModelArtsAdapter(VendorAdapter):
         page = 0
         while True:
             paged = [*query, *order, ("offset", str(offset_of(page))), ("limit", str(_LIST_PAGE_SIZE))]
-            items = _json(await self._call("GET", "v1", path, query=paged)).get(items_key) or []
+            items = json_object(VENDOR, await self._call("GET", "v1", path, query=paged)).get(items_key) or []
             fresh = {str(item.get(id_key)): item for item in items if str(item.get(id_key)) not in found}
             found.update(fresh)
             if len(items) < _LIST_PAGE_SIZE or not fresh:
@@ -380,16 +380,6 @@ class ModelArtsAdapter(VendorAdapter):
             return response
         raise vendor_error(response)
 
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        message = f"expected a JSON object, got {response.text[:200]!r}"
-        raise VendorUnavailable(VENDOR, message, http_status=response.status_code)
-    return body
 
 
 def _unknown_kind(kind: str) -> InvalidRequest:
