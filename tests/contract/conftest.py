@@ -19,7 +19,7 @@ from huaweicloudsdkcore.sdk_request import SdkRequest
 
 from services.vendors.modelarts import DEFAULT_PRICES, ModelArtsAdapter, ModelArtsSettings
 from services.vendorsim.modelarts import ModelArtsSimConfig, create_app
-from tests.contract.servers import simulator_factory
+from tests.contract.support import simulator_factory
 
 # Short phases keep the suite fast; jobs steer their own run time. Notebooks and services run until
 # stopped, so the shared simulator has room for every one the session starts.

@@ -2,9 +2,7 @@
 
 import asyncio
 import socket
-import time
 import uuid
-from collections.abc import Callable
 
 import pytest
 
@@ -16,11 +14,11 @@ from services.vendors import (
     NotFound,
     RateLimited,
     SubmitRequest,
-    VendorJob,
     VendorUnavailable,
 )
 from services.vendors.modelarts import ModelArtsAdapter
 from tests.contract.conftest import RunningSimulator, StartSimulator
+from tests.contract.support import is_terminal, wait_for_job
 
 pytestmark = pytest.mark.asyncio
 
@@ -45,21 +43,6 @@ def _request(
         max_runtime_s=max_runtime_s,
     )
 
-
-async def _wait_for(
-    adapter: ModelArtsAdapter, job_id: str, done: Callable[[VendorJob], bool], timeout_s: float = 5.0
-) -> VendorJob:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        job = await adapter.get(job_id)
-        if done(job):
-            return job
-        assert time.monotonic() < deadline, f"timed out; last seen {job}"
-        await asyncio.sleep(0.05)
-
-
-def _terminal(job: VendorJob) -> bool:
-    return job.status is not None and job.status.is_terminal
 
 
 # --------------------------------------------------------------------------- flavors
@@ -113,10 +96,10 @@ async def test_submitted_job_runs_to_succeeded(adapter: ModelArtsAdapter) -> Non
     assert (fetched.vendor_job_id, fetched.name) == (submitted.vendor_job_id, submitted.name)
     assert submitted.vendor_job_id in {job.vendor_job_id for job in await adapter.list_active()}
 
-    running = await _wait_for(adapter, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+    running = await wait_for_job(adapter, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
     assert running.started_at is not None and running.finished_at is None
 
-    done = await _wait_for(adapter, submitted.vendor_job_id, _terminal)
+    done = await wait_for_job(adapter, submitted.vendor_job_id, is_terminal)
     assert (done.status, done.raw_status) == (JobStatus.SUCCEEDED, "Completed")
     assert done.started_at is not None and done.finished_at is not None
     assert done.created_at is not None and done.created_at <= done.started_at
@@ -126,7 +109,7 @@ async def test_submitted_job_runs_to_succeeded(adapter: ModelArtsAdapter) -> Non
 
 async def test_steered_failure_ends_failed(adapter: ModelArtsAdapter) -> None:
     job = await adapter.submit(_request(SWITCHYARD_SIM_RUN_SECONDS="0.3", SWITCHYARD_SIM_OUTCOME="failed"))
-    done = await _wait_for(adapter, job.vendor_job_id, _terminal)
+    done = await wait_for_job(adapter, job.vendor_job_id, is_terminal)
     assert (done.status, done.raw_status) == (JobStatus.FAILED, "Failed")
     assert done.reason is not None and done.reason.startswith("Failed")
     assert done.finished_at is not None
@@ -165,14 +148,14 @@ async def test_find_by_name_matches_exactly(adapter: ModelArtsAdapter) -> None:
 
 async def test_stop_ends_stopped_and_stopping_again_is_fine(adapter: ModelArtsAdapter) -> None:
     job = await adapter.submit(_request(SWITCHYARD_SIM_RUN_SECONDS="30"))
-    await _wait_for(adapter, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
+    await wait_for_job(adapter, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
 
     await adapter.stop(job.vendor_job_id)
     stopping = await adapter.get(job.vendor_job_id)
     assert (stopping.raw_status, stopping.status) == ("Terminating", JobStatus.RUNNING)
     await adapter.stop(job.vendor_job_id)  # while Terminating
 
-    stopped = await _wait_for(adapter, job.vendor_job_id, _terminal)
+    stopped = await wait_for_job(adapter, job.vendor_job_id, is_terminal)
     assert (stopped.status, stopped.raw_status) == (JobStatus.STOPPED, "Terminated")
     assert stopped.finished_at is not None
     await adapter.stop(job.vendor_job_id)  # already terminal
@@ -191,7 +174,7 @@ async def test_job_waits_queued_while_its_flavor_is_full(start_simulator: StartS
     modelarts = ModelArtsAdapter(sim.settings())
     try:
         first = await modelarts.submit(_request(flavor_id=ONE_V100, SWITCHYARD_SIM_RUN_SECONDS="30"))
-        await _wait_for(modelarts, first.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+        await wait_for_job(modelarts, first.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
         second = await modelarts.submit(_request(flavor_id=ONE_V100, SWITCHYARD_SIM_RUN_SECONDS="30"))
         await asyncio.sleep(0.4)  # well past creating_s + pending_s
 
@@ -199,7 +182,7 @@ async def test_job_waits_queued_while_its_flavor_is_full(start_simulator: StartS
         assert (waiting.status, waiting.raw_status, waiting.reason) == (JobStatus.QUEUED, "Pending", "Queuing")
 
         await modelarts.stop(first.vendor_job_id)
-        started = await _wait_for(modelarts, second.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+        started = await wait_for_job(modelarts, second.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
         stopped = await modelarts.get(first.vendor_job_id)
         assert stopped.finished_at is not None and started.started_at is not None
         assert started.started_at >= stopped.finished_at

@@ -12,7 +12,7 @@ import pytest_asyncio
 from services.vendors.aispace import AISpaceAdapter, AISpaceSettings
 from services.vendors.aispace_signing import sign
 from services.vendorsim.aispace import AISpaceSimConfig, create_app
-from tests.contract.servers import simulator_factory
+from tests.contract.support import simulator_factory
 
 FAST_SIM = AISpaceSimConfig(pending_s=0.1, run_s=1.0, debug_ready_s=0.1)
 

@@ -12,7 +12,7 @@ import pytest_asyncio
 
 from services.vendors.caip import CaipAdapter, CaipSettings
 from services.vendorsim.caip import API_PREFIX, LOGIN_PATH, CaipSimConfig, create_app
-from tests.contract.servers import simulator_factory
+from tests.contract.support import simulator_factory
 
 # Short phases keep the suite fast; jobs steer their own run time.
 FAST_SIM = CaipSimConfig(pending_s=0.1, run_s=1.0, aborting_s=0.2, terminating_s=0.2, volume_ready_s=0.1)

@@ -2,7 +2,6 @@
 
 import asyncio
 import socket
-import time
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -24,6 +23,7 @@ from services.vendors import (
 from services.vendors.caip import CaipAdapter
 from services.vendorsim.caip import LOGIN_PATH, default_flavor_id
 from tests.contract.caip.conftest import CaipSimulator
+from tests.contract.support import is_terminal, wait_for_job
 
 StartCaip = Callable[..., CaipSimulator]
 
@@ -48,21 +48,6 @@ def _request(name: str | None = None, *, flavor_id: str = MLU370, node_count: in
         node_count=node_count,
     )
 
-
-async def _wait_for(
-    adapter: CaipAdapter, job_id: str, done: Callable[[VendorJob], bool], timeout_s: float = 5.0
-) -> VendorJob:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        job = await adapter.get(job_id)
-        if done(job):
-            return job
-        assert time.monotonic() < deadline, f"timed out; last seen {job}"
-        await asyncio.sleep(0.05)
-
-
-def _terminal(job: VendorJob) -> bool:
-    return job.status is not None and job.status.is_terminal
 
 
 def _running(job: VendorJob) -> bool:
@@ -120,9 +105,9 @@ async def test_submitted_job_runs_to_succeeded(caip: CaipAdapter) -> None:
     assert submitted.created_at is not None and submitted.created_at.tzinfo is not None
     assert submitted.vendor_job_id in {job.vendor_job_id for job in await caip.list_active()}
 
-    running = await _wait_for(caip, submitted.vendor_job_id, _running)
+    running = await wait_for_job(caip, submitted.vendor_job_id, _running)
     assert (running.raw_status, running.name) == ("Running", submitted.name)
-    done = await _wait_for(caip, submitted.vendor_job_id, _terminal)
+    done = await wait_for_job(caip, submitted.vendor_job_id, is_terminal)
     assert (done.status, done.raw_status, done.reason) == (JobStatus.SUCCEEDED, "Completed", None)
     # CAIP reports no start or end time; the watcher observes them.
     assert done.started_at is None and done.finished_at is None
@@ -131,7 +116,7 @@ async def test_submitted_job_runs_to_succeeded(caip: CaipAdapter) -> None:
 
 async def test_steered_failure_ends_failed(caip: CaipAdapter) -> None:
     job = await caip.submit(_request(SWITCHYARD_SIM_RUN_SECONDS="0.2", SWITCHYARD_SIM_OUTCOME="failed"))
-    done = await _wait_for(caip, job.vendor_job_id, _terminal)
+    done = await wait_for_job(caip, job.vendor_job_id, is_terminal)
     assert (done.status, done.raw_status) == (JobStatus.FAILED, "Failed")
     assert done.reason == f"{job.name}-0: 1 of 1 pods failed"
 
@@ -201,7 +186,7 @@ async def test_find_by_name_matches_exactly(caip: CaipAdapter) -> None:
 
 async def test_stop_aborts_every_sub_job_and_is_repeatable(caip: CaipAdapter) -> None:
     job = await caip.submit(_request(SWITCHYARD_SIM_RUN_SECONDS="30"))
-    await _wait_for(caip, job.vendor_job_id, _running)
+    await wait_for_job(caip, job.vendor_job_id, _running)
 
     await caip.stop(job.vendor_job_id)
     stopping = await caip.get(job.vendor_job_id)
@@ -209,7 +194,7 @@ async def test_stop_aborts_every_sub_job_and_is_repeatable(caip: CaipAdapter) ->
     assert (stopping.raw_status, stopping.status) == ("Aborting", JobStatus.RUNNING)
     await caip.stop(job.vendor_job_id)  # while Aborting
 
-    stopped = await _wait_for(caip, job.vendor_job_id, _terminal)
+    stopped = await wait_for_job(caip, job.vendor_job_id, is_terminal)
     assert (stopped.status, stopped.raw_status) == (JobStatus.STOPPED, "Aborted")
     await caip.stop(job.vendor_job_id)  # already ended
 
@@ -229,10 +214,10 @@ async def test_stop_of_a_batch_job_stops_all_its_sub_jobs(caip: CaipAdapter, cai
         created = client.post(f"/namespace/{caip_sim.namespace}/batch-trainingjob", json=body)
     assert created.status_code == 201, created.text
     job_id = created.json()["id"]
-    await _wait_for(caip, job_id, _running)
+    await wait_for_job(caip, job_id, _running)
 
     await caip.stop(job_id)
-    stopped = await _wait_for(caip, job_id, _terminal)
+    stopped = await wait_for_job(caip, job_id, is_terminal)
     assert (stopped.status, stopped.raw_status) == (JobStatus.STOPPED, "Aborted")
     with caip_sim.client(caip_sim.token()) as client:
         subs = client.get(f"/namespace/{caip_sim.namespace}/batch-trainingjob/{job_id}").json()["subJobs"]
@@ -251,7 +236,7 @@ async def test_a_failed_sub_job_fails_the_batch_job(caip: CaipAdapter, caip_sim:
     }  # fmt: skip
     with caip_sim.client(caip_sim.token()) as client:
         job_id = client.post(f"/namespace/{caip_sim.namespace}/batch-trainingjob", json=body).json()["id"]
-    done = await _wait_for(caip, job_id, _terminal)
+    done = await wait_for_job(caip, job_id, is_terminal)
     assert (done.status, done.raw_status) == (JobStatus.FAILED, "Failed")
     assert done.reason is not None and done.reason.endswith("-1: 1 of 1 pods failed")
 
@@ -261,14 +246,14 @@ async def test_job_waits_while_its_flavor_is_full(start_caip: StartCaip) -> None
     adapter = CaipAdapter(sim.settings())
     try:
         first = await adapter.submit(_request(SWITCHYARD_SIM_RUN_SECONDS="30"))
-        await _wait_for(adapter, first.vendor_job_id, _running)
+        await wait_for_job(adapter, first.vendor_job_id, _running)
         second = await adapter.submit(_request(SWITCHYARD_SIM_RUN_SECONDS="30"))
         await asyncio.sleep(0.3)  # well past pending_s
         waiting = await adapter.get(second.vendor_job_id)
         assert (waiting.status, waiting.raw_status) == (JobStatus.QUEUED, "Pending")
 
         await adapter.stop(first.vendor_job_id)
-        await _wait_for(adapter, second.vendor_job_id, _running)
+        await wait_for_job(adapter, second.vendor_job_id, _running)
         assert (await adapter.get(first.vendor_job_id)).status is JobStatus.STOPPED
 
         # A job stopped while it waits never runs.
@@ -289,7 +274,7 @@ async def test_list_active_pages_through_every_job(start_caip: StartCaip, offset
         submitted = [
             (await adapter.submit(_request(SWITCHYARD_SIM_RUN_SECONDS="60"))).vendor_job_id for _ in range(20)
         ]
-        await _wait_for(adapter, ended.vendor_job_id, _terminal)
+        await wait_for_job(adapter, ended.vendor_job_id, is_terminal)
         active = await adapter.list_active()
     finally:
         await adapter.aclose()
@@ -317,7 +302,7 @@ async def test_sold_out_flavor_is_capacity_unavailable(caip: CaipAdapter, caip_s
         await caip.submit(_request())
     assert (caught.value.code, caught.value.message) == ("422", f"insufficient resources: flavor {MLU370} is sold out")
     job = await caip.submit(_request(flavor_id=MLU370_X4, SWITCHYARD_SIM_RUN_SECONDS="0"))  # others still sell
-    await _wait_for(caip, job.vendor_job_id, _terminal)
+    await wait_for_job(caip, job.vendor_job_id, is_terminal)
 
 
 async def test_a_job_no_flavor_can_ever_host_is_capacity_unavailable(caip: CaipAdapter) -> None:

@@ -15,7 +15,7 @@ import pytest_asyncio
 from services.vendors.qizhi import QizhiAdapter, QizhiSettings
 from services.vendorsim.qizhi import QizhiSimConfig, create_app
 from services.vendorsim.qizhi.catalog import LOGIC_COMPUTE_GROUPS
-from tests.contract.servers import simulator_factory
+from tests.contract.support import simulator_factory
 
 # Short phases keep the suite fast; jobs steer their own run time.
 FAST_SIM = QizhiSimConfig(created_s=0.05, queue_s=0.1, creating_s=0.1, run_s=1.0)

@@ -1,12 +1,8 @@
 """Small helpers shared by the Qizhi contract tests."""
 
-import asyncio
-import time
 import uuid
-from collections.abc import Callable
 
-from services.vendors.base import SubmitRequest, VendorJob
-from services.vendors.qizhi import QizhiAdapter
+from services.vendors.base import SubmitRequest
 
 H100_1 = "6b1f9c2a-3d4e-4f50-8a6b-7c8d9e0f1a2b"  # 1 × H100, 14.6 / h
 H100_8 = "4dd0e854-e2a4-4c3a-9f1e-1a2b3c4d5e6f"  # 8 × H100, 117.0 / h
@@ -36,19 +32,3 @@ def request(
         node_count=node_count,
         max_runtime_s=max_runtime_s,
     )
-
-
-async def wait_for(
-    adapter: QizhiAdapter, job_id: str, done: Callable[[VendorJob], bool], timeout_s: float = 5.0
-) -> VendorJob:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        job = await adapter.get(job_id)
-        if done(job):
-            return job
-        assert time.monotonic() < deadline, f"timed out; last seen {job}"
-        await asyncio.sleep(0.03)
-
-
-def terminal(job: VendorJob) -> bool:
-    return job.status is not None and job.status.is_terminal

@@ -6,7 +6,8 @@ import pytest
 from services.vendors import AuthFailed
 from services.vendors.qizhi import QizhiAdapter
 from tests.contract.qizhi.conftest import QizhiSim, StartQizhi
-from tests.contract.qizhi.helpers import request, terminal, wait_for
+from tests.contract.qizhi.helpers import request
+from tests.contract.support import is_terminal, wait_for_job
 
 async def test_token_is_fetched_once_and_reused(start_qizhi: StartQizhi) -> None:
     sim = start_qizhi()
@@ -96,7 +97,7 @@ async def test_bare_mode_the_documents_literal_shapes_work_too(start_qizhi: Star
         assert {flavor.price_per_hour for flavor in await adapter.list_flavors()} >= {14_600_000, 117_000_000}
         job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.2"))
         sim.expire_tokens()  # now a 401 with a string body: renewed as well
-        done = await wait_for(adapter, job.vendor_job_id, terminal)
+        done = await wait_for_job(adapter, job.vendor_job_id, is_terminal)
         assert done.raw_status == "job_succeeded"
     finally:
         await adapter.aclose()

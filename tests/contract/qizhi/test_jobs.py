@@ -9,7 +9,8 @@ from contracts.status import JobStatus
 from services.vendors import InvalidRequest
 from services.vendors.qizhi import QizhiAdapter, StaticSpec
 from tests.contract.qizhi.conftest import QizhiSim, StartQizhi
-from tests.contract.qizhi.helpers import A100_1, A100_8, H100_1, H100_8, name, request, terminal, wait_for
+from tests.contract.qizhi.helpers import A100_1, A100_8, H100_1, H100_8, name, request
+from tests.contract.support import is_terminal, wait_for_job
 
 # --------------------------------------------------------------------------- flavors
 
@@ -64,9 +65,9 @@ async def test_job_runs_to_succeeded_through_every_stage(qizhi: QizhiAdapter, qs
     def record(job):  # every distinct (raw, normalized) pair on the way
         if not seen or seen[-1] != (job.raw_status, job.status):
             seen.append((job.raw_status, job.status))
-        return terminal(job)
+        return is_terminal(job)
 
-    done = await wait_for(qizhi, submitted.vendor_job_id, record)
+    done = await wait_for_job(qizhi, submitted.vendor_job_id, record)
     assert seen == [
         ("job_queuing", JobStatus.QUEUED),
         ("job_creating", JobStatus.QUEUED),  # resources granted, not running (nor billed) yet
@@ -94,7 +95,7 @@ async def test_timeline_keys_appear_only_when_reached(qizhi: QizhiAdapter, qsim:
         return set(qsim.post("/openapi/v1/train_job/detail", {"job_id": job.vendor_job_id}, token).json()["data"]["timeline"])
 
     assert timeline() <= {"created"}
-    running = await wait_for(qizhi, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
+    running = await wait_for_job(qizhi, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
     assert running.started_at is not None and running.finished_at is None
     assert timeline() == {"created", "resource_prepared", "run"}
     await qizhi.stop(job.vendor_job_id)
@@ -103,7 +104,7 @@ async def test_timeline_keys_appear_only_when_reached(qizhi: QizhiAdapter, qsim:
 
 async def test_steered_failure_ends_failed_with_a_reason(qizhi: QizhiAdapter) -> None:
     job = await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.2", SWITCHYARD_SIM_OUTCOME="failed"))
-    done = await wait_for(qizhi, job.vendor_job_id, terminal)
+    done = await wait_for_job(qizhi, job.vendor_job_id, is_terminal)
     assert (done.raw_status, done.status) == ("job_failed", JobStatus.FAILED)
     assert done.reason and "exit code 1" in done.reason
     assert done.started_at is not None and done.finished_at is not None
@@ -111,7 +112,7 @@ async def test_steered_failure_ends_failed_with_a_reason(qizhi: QizhiAdapter) ->
 
 async def test_a_job_that_fails_before_running_is_create_failed(qizhi: QizhiAdapter) -> None:
     job = await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0", SWITCHYARD_SIM_OUTCOME="failed"))
-    done = await wait_for(qizhi, job.vendor_job_id, terminal)
+    done = await wait_for_job(qizhi, job.vendor_job_id, is_terminal)
     assert (done.raw_status, done.status) == ("job_create_failed", JobStatus.FAILED)
     assert done.started_at is None and done.finished_at is not None
 
@@ -121,7 +122,7 @@ async def test_max_running_time_stops_the_job(qizhi: QizhiAdapter, qsim: QizhiSi
     raw = qsim.post("/openapi/v1/train_job/detail", {"job_id": job.vendor_job_id}, qsim.token()).json()["data"]
     assert raw["max_running_time_ms"] == "1000"  # a string, in ms
 
-    done = await wait_for(qizhi, job.vendor_job_id, terminal)
+    done = await wait_for_job(qizhi, job.vendor_job_id, is_terminal)
     assert (done.raw_status, done.status) == ("job_stopped", JobStatus.STOPPED)
     assert done.started_at is not None and done.finished_at is not None
     assert done.finished_at - done.started_at == timedelta(seconds=1)
@@ -133,7 +134,7 @@ async def test_max_running_time_can_end_the_job_failed(start_qizhi: StartQizhi) 
     adapter = QizhiAdapter(sim.settings())
     try:
         job = await adapter.submit(request(max_runtime_s=1, SWITCHYARD_SIM_RUN_SECONDS="30"))
-        done = await wait_for(adapter, job.vendor_job_id, terminal)
+        done = await wait_for_job(adapter, job.vendor_job_id, is_terminal)
     finally:
         await adapter.aclose()
     assert (done.raw_status, done.status) == ("job_failed", JobStatus.FAILED)
@@ -178,7 +179,7 @@ async def test_a_fresh_adapter_learns_the_specs_group_before_creating(qsim: Qizh
 
 async def test_stop_a_running_job_and_stop_again(qizhi: QizhiAdapter) -> None:
     job = await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))
-    await wait_for(qizhi, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
+    await wait_for_job(qizhi, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
 
     await qizhi.stop(job.vendor_job_id)
     stopped = await qizhi.get(job.vendor_job_id)
@@ -210,18 +211,18 @@ async def test_a_job_that_does_not_fit_waits_queued_and_says_why(start_qizhi: St
     adapter = QizhiAdapter(sim.settings())
     try:
         first = await adapter.submit(request(node_count=2, SWITCHYARD_SIM_RUN_SECONDS="0.5"))
-        await wait_for(adapter, first.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
+        await wait_for_job(adapter, first.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
         second = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.2"))
         assert second.reason is not None and second.reason.startswith("资源不足，排队中")
         assert "空闲 0/2" in second.reason
 
         other_spec = await adapter.submit(request(flavor_id=H100_8, SWITCHYARD_SIM_RUN_SECONDS="0.1"))
-        await wait_for(adapter, other_spec.vendor_job_id, terminal)  # capacity is per spec
+        await wait_for_job(adapter, other_spec.vendor_job_id, is_terminal)  # capacity is per spec
 
         waiting = await adapter.get(second.vendor_job_id)
         assert (waiting.raw_status, waiting.status) == ("job_queuing", JobStatus.QUEUED)
-        done_first = await wait_for(adapter, first.vendor_job_id, terminal)
-        done_second = await wait_for(adapter, second.vendor_job_id, terminal)
+        done_first = await wait_for_job(adapter, first.vendor_job_id, is_terminal)
+        done_second = await wait_for_job(adapter, second.vendor_job_id, is_terminal)
         assert done_second.status is JobStatus.SUCCEEDED
         assert done_first.finished_at is not None and done_second.started_at is not None
         assert done_second.started_at > done_first.finished_at

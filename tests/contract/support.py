@@ -1,5 +1,7 @@
-"""Serving vendor simulators in-process for the contract tests, over real HTTP."""
+"""What the vendors' contract tests share: simulators served in-process over real HTTP, and waiting
+for a vendor job to reach a state."""
 
+import asyncio
 import socket
 import threading
 import time
@@ -10,6 +12,8 @@ from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import FastAPI
+
+from services.vendors.base import VendorAdapter, VendorJob
 
 Handle = TypeVar("Handle")
 
@@ -65,3 +69,19 @@ def simulator_factory(create_app: Callable[[Any], FastAPI], base_config: Any,
             server.request_stop()
         for server in servers:
             server.join()
+
+
+async def wait_for_job(adapter: VendorAdapter, job_id: str, done: Callable[[VendorJob], bool],
+                       timeout_s: float = 5.0, kind: str = "training") -> VendorJob:
+    """Poll `adapter.get` until `done(job)`; fail the test with the last state seen after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        job = await adapter.get(job_id, kind)
+        if done(job):
+            return job
+        assert time.monotonic() < deadline, f"timed out; last seen {job}"
+        await asyncio.sleep(0.03)
+
+
+def is_terminal(job: VendorJob) -> bool:
+    return job.status is not None and job.status.is_terminal
