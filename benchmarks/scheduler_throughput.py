@@ -1,0 +1,130 @@
+"""Scheduler throughput: placements per second from JobRequested on Kafka to JobSubmitted on Kafka.
+
+Runs the real scheduler and billing processes (billing answers the price book; admission is switched
+off with SWITCHYARD_ADMISSION_MINUTES=0) against a ModelArts simulator with room for every job, on a
+scratch database and a private topic prefix; publishes N JobRequested events (one tenant each, so
+tenant serialisation does not hide the dispatcher's concurrency) and times each JobSubmitted.
+
+    make infra
+    PYTHONPATH=. .venv/bin/python -m benchmarks.scheduler_throughput [--jobs 2000]
+
+Prints its figures; bounded by --jobs and --timeout-s; 127.0.0.1 only.
+"""
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from benchmarks.placement_common import ROOT, free_port, machine, percentile, start_simulators, stop
+from contracts.events import Envelope, JobRequested
+from contracts.jobs import JobSpec
+from contracts.topics import JOBS_COMMANDS, JOBS_EVENTS
+from services.cli import create_topics
+from services.common.settings import get_settings
+from tests.scratch_db import create_scratch_database, drop_database
+
+SPEC = JobSpec(kind="training", name="bench", image="swr.example/bench:1", command="true",
+               resources={"accelerator": "ascend-910b", "count": 1}, env={"SWITCHYARD_SIM_RUN_SECONDS": "3600"})
+
+
+def start_service(name: str, env: dict[str, str], log_dir: Path) -> subprocess.Popen:
+    log = open(log_dir / f"{name}.log", "wb")
+    return subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+
+
+async def run(jobs: int, timeout_s: float) -> None:
+    settings = get_settings()
+    log_dir = Path(tempfile.mkdtemp(prefix="switchyard-bench-sched-"))
+    name, database_url = await create_scratch_database(settings.database_url, "sy_bench")
+    prefix = f"bench{uuid.uuid4().hex[:8]}."
+    await create_topics(prefix=prefix)
+    sims = start_simulators(["modelarts"], capacity=jobs + 10, pending_s=3600, log_dir=log_dir)
+    billing_port = free_port()
+    env = {**{k: v for k, v in os.environ.items()}, "PYTHONPATH": str(ROOT),
+           "SWITCHYARD_DATABASE_URL": database_url, "SWITCHYARD_TOPIC_PREFIX": prefix,
+           "SWITCHYARD_VENDORS": "modelarts", "SWITCHYARD_ADMISSION_MINUTES": "0",
+           "SWITCHYARD_BILLING_URL": f"http://127.0.0.1:{billing_port}", "SWITCHYARD_LOG_LEVEL": "WARNING"}
+    services = [start_service("billing", env, log_dir), start_service("scheduler", env, log_dir)]
+    try:
+        await _wait_http(f"http://127.0.0.1:{billing_port}/healthz")
+        consumer = AIOKafkaConsumer(prefix + JOBS_EVENTS, bootstrap_servers=settings.kafka_bootstrap_servers,
+                                    auto_offset_reset="earliest", group_id=f"bench-{uuid.uuid4().hex[:6]}")
+        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, linger_ms=5)
+        await consumer.start()
+        await producer.start()
+        await asyncio.sleep(8)  # the scheduler's consumers join their group
+        published: dict[str, float] = {}
+        started = time.monotonic()
+        for _ in range(jobs):
+            event = JobRequested(job_id=uuid.uuid4(), tenant_id=uuid.uuid4(), spec=SPEC, requested_at=datetime.now(UTC))
+            envelope = Envelope(source="benchmark", data=event)
+            await producer.send(prefix + JOBS_COMMANDS, envelope.kafka_body(), key=envelope.subject.encode(),
+                                headers=[(k, v.encode()) for k, v in envelope.kafka_headers().items()])
+            published[str(event.job_id)] = time.monotonic()
+        await producer.flush()
+        publish_s = time.monotonic() - started
+
+        latencies: list[float] = []
+        last = started
+        deadline = started + timeout_s
+        while len(latencies) < jobs and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            now = time.monotonic()
+            for record in (r for rs in batch.values() for r in rs):
+                headers = {k: v.decode() for k, v in record.headers}
+                if headers.get("ce_type") == "switchyard.job.submitted.v1" and headers["ce_subject"] in published:
+                    latencies.append(now - published.pop(headers["ce_subject"]))
+                    last = now
+        await producer.stop()
+        await consumer.stop()
+        elapsed = last - started
+        print(f"machine: {machine()}")
+        print(f"jobs requested: {jobs} (published in {publish_s:.1f} s); placed: {len(latencies)}")
+        print(f"placements per second (first request -> last JobSubmitted): {len(latencies) / elapsed:.0f}")
+        print(f"placement latency JobRequested published -> JobSubmitted consumed: "
+              f"p50 {percentile(latencies, 0.50):.2f} s, p99 {percentile(latencies, 0.99):.2f} s")
+        print(f"logs: {log_dir}")
+    finally:
+        for process in services:
+            process.terminate()
+        for process in services:
+            process.wait(timeout=20)
+        stop(sims)
+        await drop_database(settings.database_url, name)
+
+
+async def _wait_http(url: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient() as client:
+        while True:
+            try:
+                if (await client.get(url, timeout=1)).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not answer")
+            await asyncio.sleep(0.2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2000)
+    parser.add_argument("--timeout-s", type=float, default=300)
+    args = parser.parse_args()
+    asyncio.run(run(args.jobs, args.timeout_s))
+
+
+if __name__ == "__main__":
+    main()
