@@ -61,8 +61,3 @@ async def apply_once(pool: asyncpg.Pool, schema: str, consumer: str, envelope: E
             return False
         await effect(conn)
         return True
-
-
-async def already_applied(pool: asyncpg.Pool, schema: str, consumer: str, envelope: Envelope) -> bool:
-    async with pool.acquire() as conn:
-        return await inbox.seen(conn, schema, consumer, envelope.id)

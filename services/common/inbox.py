@@ -5,12 +5,6 @@ import uuid
 import asyncpg
 
 
-async def seen(conn: asyncpg.Connection, schema: str, consumer: str, event_id: uuid.UUID) -> bool:
-    return bool(await conn.fetchval(
-        f"SELECT 1 FROM {schema}.inbox WHERE consumer = $1 AND event_id = $2", consumer, event_id,
-    ))
-
-
 async def claim(conn: asyncpg.Connection, schema: str, consumer: str, event_id: uuid.UUID) -> bool:
     """True the first time; False when this consumer already applied the event (a redelivery)."""
     inserted = await conn.fetchval(
