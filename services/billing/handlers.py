@@ -15,13 +15,13 @@ from contracts import money
 from contracts.billing import BILLING_USAGE, UsageMinute
 from contracts.billing_events import PackageExpired
 from contracts.events import Envelope, JobStateChanged, JobSubmitted
-from contracts.status import JobStatus
 from contracts.topics import BILLING_EVENTS
-from services.billing import ledger, metering, packages, pricebook, store, thresholds
+from services.billing import ledger, metering, packages, pricebook, runs, store, thresholds
 from services.billing.config import BillingSettings
 from services.billing.metering import Kind
 from services.billing.outbox_batch import enqueue_many
 from services.billing.rating import SOURCE, Policy, charge_minutes, reverse_charges
+from services.billing.runs import Step
 from services.billing.store import SCHEMA
 from services.common.consumer import apply_once
 from services.common.logs import log
@@ -65,14 +65,24 @@ async def handle_job_event(pool: asyncpg.Pool, markup: Decimal, policy: Policy, 
 
 
 async def record_submission(conn: asyncpg.Connection, event: JobSubmitted, markup: Decimal) -> None:
-    """Freeze the sell price the price book gives now, and the vendor cost beside it."""
+    """Freeze the sell price the price book gives now, and the vendor cost beside it. A job placed
+    again after its vendor lost it gets the new run's price; a repeated or older submission changes
+    nothing."""
     quote = pricebook.quote(await price_book(conn, markup), vendor=event.vendor, flavor=event.flavor,
                             accelerator=event.accelerator, vendor_price_per_hour=event.vendor_price_per_hour)
-    await store.insert_metered_job(
-        conn, job_id=event.job_id, tenant_id=event.tenant_id, vendor=event.vendor, flavor=event.flavor,
-        accelerator=event.accelerator, count=event.count, prices=quote.prices, price_rule=quote.rule,
-        submitted_at=event.submitted_at,
-    )
+    run = dict(vendor=event.vendor, vendor_job_id=event.vendor_job_id, flavor=event.flavor,
+               accelerator=event.accelerator, count=event.count, prices=quote.prices, price_rule=quote.rule,
+               sequence=event.sequence)
+    if await store.insert_metered_job(conn, job_id=event.job_id, tenant_id=event.tenant_id,
+                                      submitted_at=event.submitted_at, **run):
+        return
+    job, _ = await store.lock_job(conn, event.job_id)
+    if not runs.is_next_submission(state=job.state, sequence=event.sequence, run_sequence=job.submission_sequence):
+        if event.vendor_job_id != job.vendor_job_id:
+            log.warning("billing.submission_ignored", job_id=str(event.job_id), state=job.state,
+                        sequence=event.sequence, run_sequence=job.submission_sequence)
+        return
+    await store.start_next_run(conn, job_id=event.job_id, **run)
 
 
 async def apply_state_change(conn: asyncpg.Connection, event: JobStateChanged, policy: Policy) -> None:
@@ -85,14 +95,17 @@ async def apply_state_change(conn: asyncpg.Connection, event: JobStateChanged, p
                   tenant_id=str(event.tenant_id), to_status=event.to_status)
         return
     job, now = locked
-    if job.state == "finished":
-        return  # the first terminal status settled the job
+    step = runs.step(state=job.state, waiting=job.waiting, run_vendor_job_id=job.vendor_job_id,
+                     vendor=event.vendor, vendor_job_id=event.vendor_job_id, to_status=event.to_status)
     vendor_or_observed = event.vendor_time or event.observed_at
-    if event.to_status == JobStatus.RUNNING and job.state == "submitted":
+    if step is Step.START:
         await store.mark_running(conn, job.job_id, event.started_at or vendor_or_observed)
-    elif event.to_status.is_terminal:
-        # Keep the start we metered from; take the event's only if the job never showed RUNNING to us.
-        started_at = job.started_at or event.started_at
+    elif step is Step.LEAVE:
+        await _leave_vendor(conn, job, vendor_or_observed, now, policy)
+    elif step is Step.FINISH:
+        # Keep the start we metered from; take the event's only if the run never showed RUNNING to us.
+        # A job waiting for its next run has no run going: nothing more to bill.
+        started_at = job.started_at or (None if job.waiting else event.started_at)
         finished_at = event.finished_at or vendor_or_observed
         await store.mark_finished(conn, job.job_id, status=event.to_status, started_at=started_at,
                                   finished_at=finished_at)
@@ -100,10 +113,22 @@ async def apply_state_change(conn: asyncpg.Connection, event: JobStateChanged, p
                        metering.billable_minutes(started_at, finished_at), policy)
 
 
+async def _leave_vendor(conn: asyncpg.Connection, job: store.MeteredJob, left_at, now, policy: Policy) -> None:
+    """The vendor lost the job and the scheduler queued it again: the tenant pays the run's started
+    minutes up to when the loss was seen, at the run's price; the next run's minutes come after every
+    minute this one used. (A run lost before it ever ran cost nothing.)"""
+    billable = metering.billable_minutes(job.started_at, left_at) if job.state == "running" else 0
+    await _true_up(conn, job, now, billable, policy)
+    await store.mark_left_vendor(conn, job.job_id, left_at=left_at,
+                                 minute_base=metering.next_run_base(job.minute_base, billable, job.next_minute))
+
+
 async def _true_up(conn: asyncpg.Connection, job: store.MeteredJob, now, billable: int, policy: Policy) -> None:
+    """True up the job's current run (numbered from its minute_base) to `billable` minutes."""
     booked = await store.minutes_by_kind(conn, job.job_id)
     charged = booked[Kind.CHARGE]
-    plan = metering.true_up(billable, charged, booked[Kind.REFUND].keys() | booked[Kind.VOID].keys())
+    plan = metering.true_up(billable, charged, booked[Kind.REFUND].keys() | booked[Kind.VOID].keys(),
+                            first=job.minute_base)
     await charge_minutes(conn, {job.job_id: job}, [(job.job_id, m) for m in plan.charge], now, policy)
     await reverse_charges(conn, job, [charged[m] for m in plan.refund], Kind.REFUND, now, policy)
 
@@ -127,8 +152,9 @@ async def meter(pool: asyncpg.Pool, limit: int = 5000) -> int:
 
 
 async def rate_usage(pool: asyncpg.Pool, minutes: list[UsageMinute], policy: Policy) -> int:
-    """Book a batch of usage minutes in one transaction. Minutes of jobs that already ended are left
-    to the true-up, which settled them; minutes already charged are skipped."""
+    """Book a batch of usage minutes in one transaction. Minutes of jobs that already ended, and of a
+    job's earlier runs (below its minute_base), are left to the true-up, which settled them; minutes
+    already charged are skipped."""
     if not minutes:
         return 0
     async with pool.acquire() as conn, conn.transaction():
@@ -137,8 +163,9 @@ async def rate_usage(pool: asyncpg.Pool, minutes: list[UsageMinute], policy: Pol
         if unknown:
             log.error("billing.usage_for_unknown_jobs", jobs=sorted(map(str, unknown)))
         running = {job_id: job for job_id, job in jobs.items() if job.state == "running"}
-        return await charge_minutes(conn, running, [(m.job_id, m.minute) for m in minutes if m.job_id in running],
-                                    now, policy)
+        wanted = [(m.job_id, m.minute) for m in minutes
+                  if m.job_id in running and m.minute >= running[m.job_id].minute_base]
+        return await charge_minutes(conn, running, wanted, now, policy)
 
 
 async def metering_loop(pool: asyncpg.Pool, tick_s: float) -> None:

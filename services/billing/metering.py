@@ -5,6 +5,10 @@ so a running job always has paid the minute it is in: the meter (store.advance_d
 when its start has passed, and the rater books it. When the job ends it owes every minute it
 started: ceil(duration / 60). Minutes charged beyond that (the end was observed late) are refunded
 by a separate refund row; a charge is never edited. An operator's void is a third kind of row.
+
+A job its vendor lost and Switchyard placed again has several runs (see runs.py). Minute numbers go
+on across them: minute k of a run is minute `first` + k, where `first` (the job's minute_base) lies
+past every minute an earlier run used, so charge ids never collide and each run is trued up alone.
 """
 
 import uuid
@@ -51,10 +55,19 @@ class TrueUp:
     refund: list[int]
 
 
-def true_up(billable: int, charged: Collection[int], reversed_: Collection[int]) -> TrueUp:
-    """Charge every billable minute still missing; refund every charged minute past the end that
-    was not already reversed (refunded, or voided by an operator)."""
+def true_up(billable: int, charged: Collection[int], reversed_: Collection[int], first: int = 0) -> TrueUp:
+    """True up the run whose minutes are numbered from `first`: charge every billable minute still
+    missing; refund every charged minute past the end that was not already reversed (refunded, or
+    voided by an operator). Minutes below `first` belong to earlier runs, settled already."""
+    end = first + billable
     return TrueUp(
-        charge=minutes_to_charge(range(billable), charged),
-        refund=sorted(m for m in charged if m >= billable and m not in reversed_),
+        charge=minutes_to_charge(range(first, end), charged),
+        refund=sorted(m for m in charged if m >= end and m not in reversed_),
     )
+
+
+def next_run_base(first: int, billable: int, next_minute: int) -> int:
+    """Where the next run's minutes start once this run (numbered from `first`) ended with `billable`
+    minutes: past what it owes, and past every minute the meter already announced (a late
+    UsageMinute of the ended run must never land on a minute of the next one)."""
+    return max(first + billable, next_minute)

@@ -83,7 +83,7 @@ async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, Metered
             "amount": allocation.amount, "shortfall": allocation.shortfall, "list_amount": job.price_per_minute,
             "card_seconds": job.count * 60, "package_id": allocation.draws[0].package_id if allocation.draws else None,
             "package_value": allocation.package_value, "vendor_cost": job.vendor_cost_per_minute, "reason": None,
-            "txn_id": txn_id,
+            "txn_id": txn_id, "vendor": job.vendor, "flavor": job.flavor,
         })
         draws += [(charge_id, d.package_id, d.quantity, d.value) for d in allocation.draws]
         drawn.update(d.package_id for d in allocation.draws)
@@ -190,6 +190,7 @@ async def reverse_charges(conn: asyncpg.Connection, job: MeteredJob, originals: 
             "card_seconds": -original.card_seconds if kind is Kind.REFUND else 0,
             "package_id": original.package_id, "package_value": -original.package_value,
             "vendor_cost": -original.vendor_cost if kind is Kind.REFUND else 0, "reason": reason, "txn_id": txn_id,
+            "vendor": original.vendor, "flavor": original.flavor,
         })
         draws += [(reversal_id, d["package_id"], -d["quantity"], -d["value"]) for d in drawn.get(original.id, [])]
         events.append(UsageCharged(job_id=job.job_id, tenant_id=job.tenant_id, charge_id=reversal_id,

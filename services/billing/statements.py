@@ -1,7 +1,8 @@
 """Monthly statements: what moved a tenant's balance in one calendar month (UTC), without I/O.
 Amounts are signed movements of the balance: a top-up is positive, usage negative.
 
-Usage is one line per job (its minutes booked that month); every other movement of the balance —
+Usage is one line per job and flavor it ran on (its minutes booked that month; a job its vendor
+lost and Switchyard placed elsewhere has a line per flavor); every other movement of the balance —
 top-ups, package purchases, adjustments, voids, arrears settled — is a line of its own. Opening
 balance plus the lines equals the closing balance; `reconciles` says whether the ledger agrees.
 """

@@ -32,10 +32,21 @@ class MeteredJob:
     started_at: datetime | None
     finished_at: datetime | None
     funds_exhausted_at: datetime | None
+    # The current run (a job its vendor lost is placed again; see runs.py).
+    minute_base: int = 0  # minute k of the run is minute_base + k
+    next_minute: int = 0  # the meter's position: every minute below it may have been announced
+    vendor_job_id: str | None = None
+    submission_sequence: int = 0
+    left_vendor_at: datetime | None = None  # set while waiting for the next run
+
+    @property
+    def waiting(self) -> bool:
+        return self.left_vendor_at is not None
 
 
 _JOB_COLUMNS = """job_id, tenant_id, vendor, flavor, accelerator, count, price_per_minute, vendor_cost_per_minute,
-                  state, started_at, finished_at, funds_exhausted_at"""
+                  state, started_at, finished_at, funds_exhausted_at, minute_base, next_minute, vendor_job_id,
+                  submission_sequence, left_vendor_at"""
 
 
 @dataclass(frozen=True)
@@ -54,10 +65,12 @@ class Charge:
     vendor_cost: int
     reason: str | None
     created_at: datetime
+    vendor: str | None = None  # where the minute ran (None on rows booked before runs were recorded)
+    flavor: str | None = None
 
 
 _CHARGE_COLUMNS = """id, job_id, tenant_id, minute, kind, amount, shortfall, list_amount, card_seconds, package_id,
-                     package_value, vendor_cost, reason, created_at"""
+                     package_value, vendor_cost, reason, created_at, vendor, flavor"""
 
 
 def _charge(row: asyncpg.Record) -> Charge:
@@ -75,18 +88,34 @@ class FundsState:
 # --- metered jobs ---------------------------------------------------------------------------------
 
 async def insert_metered_job(conn: asyncpg.Connection, *, job_id: uuid.UUID, tenant_id: uuid.UUID,
-                             vendor: str, flavor: str, accelerator: str, count: int, prices: Prices,
-                             price_rule: str, submitted_at: datetime) -> bool:
-    """False when the job is already metered (its price stays the one frozen first)."""
+                             vendor: str, vendor_job_id: str, flavor: str, accelerator: str, count: int,
+                             prices: Prices, price_rule: str, sequence: int, submitted_at: datetime) -> bool:
+    """False when the job is already metered (its price stays the one frozen first; a next run
+    re-freezes it with start_next_run)."""
     return bool(await conn.fetchval(
         """INSERT INTO billing.metered_jobs (job_id, tenant_id, vendor, flavor, accelerator, count,
                vendor_price_per_hour, price_per_hour, price_per_minute, vendor_cost_per_minute, price_rule,
-               submitted_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+               submitted_at, vendor_job_id, submission_sequence)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
            ON CONFLICT (job_id) DO NOTHING RETURNING true""",
         job_id, tenant_id, vendor, flavor, accelerator, count, prices.vendor_per_hour, prices.sell_per_hour,
-        prices.per_minute, prices.vendor_per_minute, price_rule, submitted_at,
+        prices.per_minute, prices.vendor_per_minute, price_rule, submitted_at, vendor_job_id, sequence,
     ))
+
+
+async def start_next_run(conn: asyncpg.Connection, *, job_id: uuid.UUID, vendor: str, vendor_job_id: str,
+                         flavor: str, accelerator: str, count: int, prices: Prices, price_rule: str,
+                         sequence: int) -> None:
+    """The job was placed again: freeze the new run's price (submitted_at stays the first submission)."""
+    await conn.execute(
+        """UPDATE billing.metered_jobs
+           SET vendor = $2, vendor_job_id = $3, flavor = $4, accelerator = $5, count = $6,
+               vendor_price_per_hour = $7, price_per_hour = $8, price_per_minute = $9, vendor_cost_per_minute = $10,
+               price_rule = $11, submission_sequence = $12, left_vendor_at = NULL, updated_at = now()
+           WHERE job_id = $1 AND state = 'submitted'""",
+        job_id, vendor, vendor_job_id, flavor, accelerator, count, prices.vendor_per_hour, prices.sell_per_hour,
+        prices.per_minute, prices.vendor_per_minute, price_rule, sequence,
+    )
 
 
 async def lock_jobs(conn: asyncpg.Connection, job_ids: Iterable[uuid.UUID]) -> tuple[dict[uuid.UUID, MeteredJob], datetime]:
@@ -107,9 +136,9 @@ async def lock_job(conn: asyncpg.Connection, job_id: uuid.UUID) -> tuple[Metered
 
 
 async def mark_running(conn: asyncpg.Connection, job_id: uuid.UUID, started_at: datetime) -> None:
-    """Minute 0 is due at the start: the meter announces it on its next tick."""
+    """The run's minute 0 (minute_base) is due at its start: the meter announces it on its next tick."""
     await conn.execute(
-        """UPDATE billing.metered_jobs SET state = 'running', started_at = $2, next_minute = 0,
+        """UPDATE billing.metered_jobs SET state = 'running', started_at = $2, next_minute = minute_base,
                next_minute_at = $2, updated_at = now()
            WHERE job_id = $1""",
         job_id, started_at,
@@ -123,6 +152,19 @@ async def mark_finished(conn: asyncpg.Connection, job_id: uuid.UUID, *, status: 
            SET state = 'finished', final_status = $2, started_at = $3, finished_at = $4, updated_at = now()
            WHERE job_id = $1""",
         job_id, status, started_at, finished_at,
+    )
+
+
+async def mark_left_vendor(conn: asyncpg.Connection, job_id: uuid.UUID, *, left_at: datetime,
+                           minute_base: int) -> None:
+    """The run is over (its vendor lost the job): back to waiting, unmetered, with the next run's
+    minutes numbered from `minute_base`."""
+    await conn.execute(
+        """UPDATE billing.metered_jobs
+           SET state = 'submitted', started_at = NULL, left_vendor_at = $2, minute_base = $3, next_minute = $3,
+               next_minute_at = NULL, updated_at = now()
+           WHERE job_id = $1""",
+        job_id, left_at, minute_base,
     )
 
 
@@ -176,9 +218,9 @@ async def charged_minutes(conn: asyncpg.Connection, pairs: Sequence[tuple[uuid.U
 
 
 CHARGE_FIELDS = ("id", "job_id", "tenant_id", "minute", "kind", "amount", "shortfall", "list_amount",
-                 "card_seconds", "package_id", "package_value", "vendor_cost", "reason", "txn_id")
+                 "card_seconds", "package_id", "package_value", "vendor_cost", "reason", "txn_id", "vendor", "flavor")
 _CHARGE_TYPES = ("uuid", "uuid", "uuid", "integer", "text", "bigint", "bigint", "bigint", "integer", "uuid",
-                 "bigint", "bigint", "text", "uuid")
+                 "bigint", "bigint", "text", "uuid", "text", "text")
 
 
 async def insert_charges(conn: asyncpg.Connection, rows: Sequence[Mapping]) -> None:
@@ -429,7 +471,7 @@ async def usage_total(conn: asyncpg.Connection, tenant_id: uuid.UUID, *, job_id:
 GROUP_KEYS = {
     "job": "c.job_id::text",
     "day": "to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-    "vendor": "m.vendor",
+    "vendor": "coalesce(c.vendor, m.vendor)",  # the run's vendor; the job's for rows from before runs
     "accelerator": "m.accelerator",
 }
 
@@ -448,9 +490,11 @@ async def grouped_usage(conn: asyncpg.Connection, tenant_id: uuid.UUID, group_by
 
 
 async def job_usage(conn: asyncpg.Connection, tenant_id: uuid.UUID, start: datetime, end: datetime) -> list[asyncpg.Record]:
-    """Per job, the charges and refunds booked in [start, end) (voids are ledger lines of their own)."""
+    """Per job and flavor it ran on (a job placed again may have run on several), the charges and
+    refunds booked in [start, end) (voids are ledger lines of their own)."""
     return await conn.fetch(
-        """SELECT c.job_id, m.vendor, m.flavor, m.accelerator, min(c.created_at) AS first_at,
+        """SELECT c.job_id, coalesce(c.vendor, m.vendor) AS vendor, coalesce(c.flavor, m.flavor) AS flavor,
+                  m.accelerator, min(c.created_at) AS first_at,
                   (count(*) FILTER (WHERE c.kind = 'charge') - count(*) FILTER (WHERE c.kind = 'refund'))::int AS minutes,
                   sum(c.card_seconds)::bigint AS card_seconds, sum(c.amount)::bigint AS amount,
                   sum(c.shortfall)::bigint AS shortfall,
@@ -459,12 +503,12 @@ async def job_usage(conn: asyncpg.Connection, tenant_id: uuid.UUID, start: datet
            LEFT JOIN billing.package_draws d ON d.charge_id = c.id
            LEFT JOIN billing.packages p ON p.id = d.package_id
            WHERE c.tenant_id = $1 AND c.kind IN ('charge', 'refund') AND c.created_at >= $2 AND c.created_at < $3
-           GROUP BY c.job_id, m.vendor, m.flavor, m.accelerator ORDER BY first_at""",
+           GROUP BY 1, 2, 3, 4 ORDER BY first_at""",
         tenant_id, start, end)
 
 
 async def margins(conn: asyncpg.Connection, start: datetime, end: datetime, by: str) -> list[asyncpg.Record]:
-    key = {"vendor": "m.vendor", "tenant": "c.tenant_id::text"}[by]
+    key = {"vendor": "coalesce(c.vendor, m.vendor)", "tenant": "c.tenant_id::text"}[by]
     return await conn.fetch(
         f"""SELECT {key} AS key, sum(c.amount + c.shortfall + c.package_value)::bigint AS revenue,
                    sum(c.list_amount)::bigint AS list_amount, sum(c.vendor_cost)::bigint AS vendor_cost,
