@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -112,6 +112,24 @@ class JobStopRequested(Event):
     requested_at: datetime
 
 
+class JobLostOnVendor(Event):
+    """The watcher's word that a job's vendor lost it: the vendor no longer knows the job (confirmed by a
+    second look), or it failed for a reason on the vendor's side rather than its own. It is not a state
+    change: the scheduler decides whether the job is placed again elsewhere (announced as a change to
+    QUEUED without a vendor) or fails (a change to FAILED). Sequence numbers go on from `sequence`."""
+
+    TYPE: ClassVar[str] = "switchyard.job.lost_on_vendor.v1"
+    vendor: str
+    vendor_job_id: str
+    cause: Literal["lost", "infrastructure"]
+    reason: str
+    status: JobStatus = Field(description="the job's last status on the vendor")
+    raw_status: str
+    sequence: int = Field(ge=1, description="the last sequence number the watcher used")
+    started_at: datetime | None = None
+    observed_at: datetime
+
+
 class TenantLimitsSet(TenantEvent):
     """An operator's per-tenant limits on concurrent work (None = unlimited)."""
 
@@ -142,7 +160,7 @@ class UsageCharged(Event):
 EVENT_TYPES: dict[str, type[Message]] = {
     cls.TYPE: cls
     for cls in (JobRequested, JobCancelRequested, JobSubmitted, JobRejected, JobStateChanged, UsageCharged,
-                JobPlacementAttempted, JobStopRequested, TenantLimitsSet, VendorHealthChanged)
+                JobPlacementAttempted, JobStopRequested, JobLostOnVendor, TenantLimitsSet, VendorHealthChanged)
 }
 
 
@@ -213,3 +231,4 @@ class Envelope(BaseModel):
 
 import contracts.billing  # noqa: E402,F401 - billing's events (UsageMinute, JobFunds*) register in EVENT_TYPES
 import contracts.billing_events  # noqa: E402,F401 - threshold events (FundsLow, PackageLow, ...) register in EVENT_TYPES
+import contracts.catalog  # noqa: E402,F401 - FlavorChanged (the catalog sync's changes) registers in EVENT_TYPES

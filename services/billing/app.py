@@ -14,7 +14,7 @@ from contracts.billing import BILLING_USAGE, JobFundsExhausted, JobFundsRestored
 from contracts.billing_events import FundsExhausted, FundsLow, PackageExpired, PackageLow
 from contracts.events import Envelope, UsageCharged
 from contracts.topics import BILLING_EVENTS, JOBS_EVENTS
-from services.billing import admin_api, handlers
+from services.billing import admin_api, handlers, terms_api
 from services.billing.api import http_app
 from services.billing.config import get_billing_settings
 from services.common.asyncapi import document_publishes
@@ -32,6 +32,7 @@ runtime = RuntimeRef()
 http_port = urlsplit(settings.billing_url).port or 8101
 RATER_GROUP = "billing.rater"
 http_app.include_router(admin_api.router)
+http_app.include_router(terms_api.router)
 
 
 async def setup(rt: Runtime) -> None:

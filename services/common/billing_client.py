@@ -2,6 +2,7 @@
 (can this tenant pay? what does this flavor sell for?) and the gateway (flavors and quotes)."""
 
 import uuid
+from dataclasses import dataclass
 
 import httpx
 
@@ -11,6 +12,13 @@ from services.vendors.base import VendorFlavor
 
 class BillingUnavailable(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Terms:
+    sell_price_per_hour: int  # micro-units
+    admitted: bool
+    covered_by: str | None  # the tenant's package that would pay the first minutes
 
 
 class BillingClient:
@@ -35,12 +43,16 @@ class BillingClient:
         quotes = (await self._call("POST", "/internal/price-book/quote", json=items)).json()
         return {(q["vendor"], q["flavor"]): parse_amount(q["sell_price_per_hour"]) for q in quotes}
 
-    async def admission(self, tenant_id: uuid.UUID, flavor: VendorFlavor, instances: int, minutes: int) -> dict:
-        """Billing's answer on whether the tenant can pay the first `minutes` of this flavor:
-        `{admitted, reason, covered_by_packages, price_per_minute, sell_price_per_hour, ...}`."""
-        params = {
-            "vendor": flavor.vendor, "flavor": flavor.flavor_id, "accelerator": flavor.accelerator,
-            "count": flavor.count * instances, "minutes": minutes,
-            "vendor_price_per_hour": format_amount(flavor.price_per_hour * instances),
-        }
-        return (await self._call("GET", f"/internal/tenants/{tenant_id}/admission", params=params)).json()
+    async def placement_terms(self, tenant_id: uuid.UUID, flavors: list[VendorFlavor], instances: int,
+                              minutes: int) -> dict[tuple[str, str], Terms]:
+        """For each flavor (x instances): its sell price, whether the tenant can pay the first `minutes`
+        (0: admission off, every flavor admitted) and the tenant's package that would pay them."""
+        if not flavors:
+            return {}
+        candidates = [{"vendor": f.vendor, "flavor": f.flavor_id, "accelerator": f.accelerator,
+                       "count": f.count * instances, "vendor_price_per_hour": format_amount(f.price_per_hour * instances)}
+                      for f in flavors]
+        answers = (await self._call("POST", f"/internal/tenants/{tenant_id}/placement-terms",
+                                    json={"minutes": minutes, "candidates": candidates})).json()
+        return {(a["vendor"], a["flavor"]): Terms(parse_amount(a["sell_price_per_hour"]), a["admitted"],
+                                                  a["covered_by"]) for a in answers}

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     watch_get_concurrency: int = Field(32, ge=1, description="per-job polls in flight at once per vendor "
                                                             "(adapters with a rate limit apply theirs too)")
     watch_error_budget: int = Field(3, ge=1, description="failed polls in a row that make a vendor outage")
+    catalog_refresh_s: float = Field(300.0, gt=0, description="how often the scheduler re-reads every vendor's "
+                                                               "flavors and announces what changed")
+    resubmit_limit: int = Field(2, ge=0, description="times a job its vendor lost is placed again elsewhere")
     admission_minutes: int = Field(5, ge=0, description="minutes a tenant must be able to pay before a job starts")
     outbox_poll_s: float = Field(1.0, gt=0, description="relay fallback poll; NOTIFY wakes it sooner")
 

@@ -1,7 +1,7 @@
 """Keeps the job read model current from jobs.events and billing.events."""
 
 from contracts.events import (
-    Envelope, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested, JobSubmitted, UsageCharged,
+    Envelope, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested, JobSubmitted, UsageCharged,
 )
 from services.common.consumer import apply_once
 from services.common.runtime import RuntimeRef
@@ -24,6 +24,8 @@ def make_handler(runtime: RuntimeRef):
                 effect = lambda conn: store.apply_stop_requested(conn, event)  # noqa: E731
             case JobPlacementAttempted():
                 effect = lambda conn: store.apply_attempt(conn, event)  # noqa: E731
+            case JobLostOnVendor():
+                effect = lambda conn: store.apply_lost(conn, event)  # noqa: E731
             case UsageCharged():
                 effect = lambda conn: store.apply_usage(conn, event.job_id, event.amount)  # noqa: E731
             case _:

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 import asyncpg
 
 from contracts.events import (
-    JobCancelRequested, JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged, JobStopRequested,
-    JobSubmitted, TenantLimitsSet,
+    JobCancelRequested, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged,
+    JobStopRequested, JobSubmitted, TenantLimitsSet,
 )
+from contracts.catalog import CatalogRefreshRequested
 from contracts.jobs import PRIORITY_RANK, JobSpec
 from contracts.status import JobStatus
 from contracts.topics import JOBS_COMMANDS
@@ -119,6 +120,11 @@ async def set_limits(pool: asyncpg.Pool, event: TenantLimitsSet) -> bool:
         return bool(updated)
 
 
+async def request_catalog_refresh(pool: asyncpg.Pool, command: CatalogRefreshRequested) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await enqueue(conn, SCHEMA, JOBS_COMMANDS, command, source=SOURCE)
+
+
 async def tenant(pool: asyncpg.Pool, tenant_id: uuid.UUID) -> asyncpg.Record | None:
     return await pool.fetchrow("SELECT * FROM gateway.tenants WHERE id = $1", tenant_id)
 
@@ -163,6 +169,12 @@ async def apply_attempt(conn, event: JobPlacementAttempted) -> None:
                                                  "flavor": event.flavor, "outcome": event.outcome})
 
 
+async def apply_lost(conn, event: JobLostOnVendor) -> None:
+    await _append_event(conn, event.job_id, None, None, event.raw_status, event.reason, None, event.observed_at,
+                        type_="lost", detail={"vendor": event.vendor, "vendor_job_id": event.vendor_job_id,
+                                              "cause": event.cause})
+
+
 async def apply_rejected(conn, event: JobRejected) -> None:
     job = await conn.fetchrow("SELECT status FROM gateway.jobs WHERE id = $1 FOR UPDATE", event.job_id)
     if job is None or JobStatus(job["status"]).is_terminal:
@@ -189,7 +201,9 @@ async def apply_state_changed(conn, event: JobStateChanged) -> None:
                status_reason = CASE WHEN $2 = 'STOPPED' THEN COALESCE(stop_reason, $3) ELSE $3 END,
                last_sequence = $4,
                started_at = COALESCE($5, started_at), finished_at = COALESCE($6, finished_at),
-               vendor = COALESCE($7, vendor), vendor_job_id = COALESCE($8, vendor_job_id),
+               vendor = CASE WHEN $9::text IS NULL THEN COALESCE($7, vendor) END,
+               vendor_job_id = CASE WHEN $9::text IS NULL THEN COALESCE($8, vendor_job_id) END,
+               flavor = CASE WHEN $9::text IS NULL THEN flavor END,
                queue_reason = $9, updated_at = now()
            WHERE id = $1""",
         event.job_id, event.to_status, event.reason, event.sequence, event.started_at, event.finished_at,

@@ -16,7 +16,7 @@ from services.common.logs import log
 from services.common.runtime import Runtime
 from services.scheduler import store
 from services.vendors.catalog import FlavorCatalog
-from services.vendors.selection import candidates, ever_placeable
+from services.vendors.selection import candidates, covering_package, ever_placeable
 from services.common.billing_client import BillingClient, BillingUnavailable
 from services.scheduler.health import VendorHealth
 from services.scheduler.placement import Outcome, classify, vendor_job_name, within_limits
@@ -77,22 +77,20 @@ class Dispatcher:
         job_id, tenant_id = placement["job_id"], placement["tenant_id"]
         instances = spec.replicas or 1  # an inference service runs (and is priced) per instance
 
-        async with runtime.pool.acquire() as conn:
-            limits = await store.limits(conn, tenant_id)
-            jobs, accelerators = await store.running_usage(conn, tenant_id)
-        if not within_limits(limits, jobs, accelerators, spec.resources.count * (spec.replicas or 1)):
+        limits, jobs, accelerators = await store.tenant_usage(runtime.pool, tenant_id)
+        if not within_limits(limits, jobs, accelerators, spec.resources.count * instances):
             await self._queue(runtime, placement, "quota", [])
             return
 
         flavors = await self._catalog.flavors(spec.kind)
-        try:  # sell prices come from billing's price book: constraints and order are at sell price
-            prices = await self._billing.sell_prices(flavors, instances)
+        try:  # one call: sell prices (constraints and order are at sell price), admission, covering packages
+            terms = await self._billing.placement_terms(tenant_id, flavors, instances, self._admission_minutes)
         except BillingUnavailable:
             await self._queue(runtime, placement, "billing_unavailable", [])
             return
 
         def sell_price(flavor: VendorFlavor) -> int:
-            return prices[(flavor.vendor, flavor.flavor_id)]
+            return terms[(flavor.vendor, flavor.flavor_id)].sell_price_per_hour
 
         if not ever_placeable(flavors, spec, sell_price):
             rejected = JobRejected(job_id=job_id, tenant_id=tenant_id, reason="no_flavor", rejected_at=_now(),
@@ -105,29 +103,27 @@ class Dispatcher:
 
         attempts: list[JobPlacementAttempted] = []
         health_events: list[VendorHealthChanged] = []
-        unfunded = 0
-        options = candidates(flavors, spec, sell_price=sell_price, degraded=self._health.degraded())
-        for flavor in options:
-            try:
-                if not await self._admitted(tenant_id, flavor, instances):
-                    unfunded += 1  # a package may still cover another candidate
-                    continue
-            except BillingUnavailable:
-                await self._queue(runtime, placement, "billing_unavailable", attempts, health_events)
-                return
+        options = candidates(
+            flavors, spec, sell_price=sell_price, degraded=self._health.degraded(),
+            is_covered=lambda f: covering_package(f, terms[(f.vendor, f.flavor_id)].covered_by) is not None,
+            lost_on=frozenset(placement["lost_on"]))
+        admitted = [f for f in options if terms[(f.vendor, f.flavor_id)].admitted]
+        for flavor in admitted:
             adapter = self._adapters[flavor.vendor]
             attempt_no = placement["attempts"] + len(attempts) + 1
             try:
                 vendor_job = await adapter.submit(SubmitRequest(
-                    name=vendor_job_name(job_id), kind=spec.kind, image=spec.image, command=spec.command,
-                    env=spec.env, flavor_id=flavor.flavor_id, max_runtime_s=spec.max_runtime_s, task=spec.task,
-                    storage_gb=spec.storage_gb, replicas=spec.replicas or 1, model=spec.model,
+                    name=vendor_job_name(job_id, placement["resubmits"]), kind=spec.kind, image=spec.image,
+                    command=spec.command, env=spec.env, flavor_id=flavor.flavor_id, max_runtime_s=spec.max_runtime_s,
+                    task=spec.task, storage_gb=spec.storage_gb, replicas=instances, model=spec.model,
                 ))
             except errors.VendorError as exc:
                 outcome = classify(exc)
                 attempts.append(_attempt(placement, attempt_no, flavor, outcome, str(exc)))
                 log.info("scheduler.attempt_failed", job_id=str(job_id), vendor=flavor.vendor,
                          flavor=flavor.flavor_id, outcome=outcome, error=str(exc))
+                if outcome is Outcome.CAPACITY:
+                    self._catalog.invalidate(flavor.vendor)  # its sold-out flags are stale: re-read them
                 if outcome in (Outcome.UNAVAILABLE, Outcome.RATE_LIMITED) and self._health.degrade(flavor.vendor):
                     health_events.append(VendorHealthChanged(
                         vendor=flavor.vendor, health="degraded", reason=str(exc), changed_at=_now(),
@@ -157,14 +153,9 @@ class Dispatcher:
                 await store.publish(conn, health_events)
             log.info("scheduler.submitted", job_id=str(job_id), vendor=flavor.vendor, flavor=flavor.flavor_id)
             return
-        reason = "funds" if options and unfunded == len(options) else "no_capacity"
+        # Every candidate refused for funds (a package may cover another one later): wait for funds.
+        reason = "funds" if options and not admitted else "no_capacity"
         await self._queue(runtime, placement, reason, attempts, health_events)
-
-    async def _admitted(self, tenant_id, flavor: VendorFlavor, instances: int) -> bool:
-        if self._admission_minutes == 0:
-            return True
-        answer = await self._billing.admission(tenant_id, flavor, instances, self._admission_minutes)
-        return bool(answer["admitted"])
 
     async def _queue(self, runtime: Runtime, placement, reason: str, attempts, extra=()) -> None:
         async with runtime.pool.acquire() as conn, conn.transaction():

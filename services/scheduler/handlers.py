@@ -1,16 +1,21 @@
 """The scheduler's consumers. Job commands only enqueue, cancel or set limits (fast, so a burst of
 requests never waits on vendor calls); the dispatcher does the placing. Job events tell it when a job
-has ended, which frees its tenant's quota and perhaps capacity for a queued job. Billing's funds
+has ended, which frees its tenant's quota and perhaps capacity for a queued job, and when a vendor lost
+a job, which goes back into the queue to be placed again elsewhere (or fails after `resubmit_limit`). Billing's funds
 events arm and disarm the stop of a job whose tenant can no longer pay."""
 
 import asyncio
 
 from contracts.billing import JobFundsExhausted, JobFundsRestored
-from contracts.events import Envelope, JobCancelRequested, JobRequested, JobStateChanged, TenantLimitsSet
+from contracts.catalog import CatalogRefreshRequested
+from contracts.events import (
+    Envelope, JobCancelRequested, JobLostOnVendor, JobRequested, JobStateChanged, TenantLimitsSet,
+)
 from services.common.consumer import apply_once
 from services.common.logs import log
 from services.common.runtime import Runtime, RuntimeRef
 from services.scheduler import store
+from services.scheduler.catalog_sync import CatalogSync
 from services.vendors import errors
 from services.vendors.base import VendorAdapter
 
@@ -30,8 +35,8 @@ async def stop_on_vendor(adapters: dict[str, VendorAdapter], placement) -> None:
 
 
 class CommandHandler:
-    def __init__(self, runtime: RuntimeRef, adapters: dict[str, VendorAdapter]):
-        self._runtime, self._adapters = runtime, adapters
+    def __init__(self, runtime: RuntimeRef, adapters: dict[str, VendorAdapter], catalog_sync: CatalogSync):
+        self._runtime, self._adapters, self._catalog_sync = runtime, adapters, catalog_sync
 
     async def handle(self, envelope: Envelope) -> None:
         pool = self._runtime().pool
@@ -42,6 +47,8 @@ class CommandHandler:
             case TenantLimitsSet() as event:
                 await apply_once(pool, store.SCHEMA, COMMANDS_CONSUMER, envelope,
                                  lambda conn: store.set_limits(conn, event))
+            case CatalogRefreshRequested() as event:  # a refresh twice is harmless: no inbox needed
+                await self._catalog_sync.refresh_now(self._runtime(), event.vendor)
             case JobCancelRequested() as event:
                 placement = await store.placement(pool, event.job_id)
                 submitted = placement is not None and placement["state"] == "submitted"
@@ -60,10 +67,13 @@ class CommandHandler:
 
 def make_job_event_handler(runtime: RuntimeRef):
     async def handle(envelope: Envelope) -> None:
-        event = envelope.data
+        rt, event = runtime(), envelope.data
         if isinstance(event, JobStateChanged) and event.to_status.is_terminal:
-            await apply_once(runtime().pool, store.SCHEMA, EVENTS_CONSUMER, envelope,
+            await apply_once(rt.pool, store.SCHEMA, EVENTS_CONSUMER, envelope,
                              lambda conn: store.mark_finished(conn, event.job_id))
+        elif isinstance(event, JobLostOnVendor):
+            await apply_once(rt.pool, store.SCHEMA, EVENTS_CONSUMER, envelope,
+                             lambda conn: store.requeue_lost(conn, event, rt.settings.resubmit_limit))
     return handle
 
 

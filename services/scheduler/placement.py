@@ -9,9 +9,10 @@ from enum import StrEnum
 from services.vendors import errors
 
 
-def vendor_job_name(job_id: uuid.UUID) -> str:
-    """The vendor-side name of a job: derived from its id, so a retried submission finds the first."""
-    return f"sy-{job_id.hex}"
+def vendor_job_name(job_id: uuid.UUID, resubmits: int = 0) -> str:
+    """The vendor-side name of a job: derived from its id, so a retried submission finds the first. A job
+    placed again after its vendor lost it gets a new name, so it never finds the lost one."""
+    return f"sy-{job_id.hex}" + (f"-r{resubmits}" if resubmits else "")
 
 
 class Outcome(StrEnum):

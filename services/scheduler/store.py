@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from contracts.events import (
-    JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged, JobStopRequested, JobSubmitted, Message,
+    JobLostOnVendor, JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged, JobStopRequested, JobSubmitted, Message,
     TenantLimitsSet, VendorEvent,
 )
 from contracts.jobs import PRIORITY_RANK, JobSpec
@@ -47,21 +47,18 @@ async def claim_due(pool: asyncpg.Pool, limit: int, lease_s: float) -> list[asyn
     return sorted(rows, key=lambda r: (-r["priority"], r["requested_at"]))  # RETURNING keeps no order
 
 
-async def running_usage(conn, tenant_id: uuid.UUID) -> tuple[int, int]:
-    row = await conn.fetchrow(
-        """SELECT count(*) AS jobs, COALESCE(sum(accelerators), 0) AS accelerators
-           FROM scheduler.placements WHERE tenant_id = $1 AND state = 'submitted'""",
+async def tenant_usage(pool_or_conn, tenant_id: uuid.UUID) -> tuple[Limits, int, int]:
+    """The tenant's limits, and the jobs and accelerators it has on vendors now (one round trip)."""
+    row = await pool_or_conn.fetchrow(
+        """SELECT l.max_concurrent_jobs, l.max_concurrent_accelerators, u.jobs, u.accelerators
+           FROM (SELECT count(*) AS jobs, COALESCE(sum(accelerators), 0) AS accelerators
+                 FROM scheduler.placements WHERE tenant_id = $1 AND state = 'submitted') u
+           LEFT JOIN scheduler.tenant_limits l ON l.tenant_id = $1""",
         tenant_id,
     )
-    return row["jobs"], row["accelerators"]
-
-
-async def limits(conn, tenant_id: uuid.UUID) -> Limits:
-    row = await conn.fetchrow(
-        "SELECT max_concurrent_jobs, max_concurrent_accelerators FROM scheduler.tenant_limits WHERE tenant_id = $1",
-        tenant_id,
-    )
-    return Limits(**dict(row)) if row else Limits()
+    limits = Limits(max_concurrent_jobs=row["max_concurrent_jobs"],
+                    max_concurrent_accelerators=row["max_concurrent_accelerators"])
+    return limits, row["jobs"], row["accelerators"]
 
 
 async def set_limits(conn, event: TenantLimitsSet) -> None:
@@ -178,6 +175,10 @@ async def mark_finished(conn, job_id: uuid.UUID) -> None:
            WHERE job_id = $1 AND state = 'submitted' RETURNING tenant_id""",
         job_id,
     )
+    await _freed(conn, tenant_id)
+
+
+async def _freed(conn, tenant_id: uuid.UUID | None) -> None:
     # What a job frees (its tenant's quota, perhaps capacity) goes to the queue in queue order: every job
     # it may help is due now, so none waits out its retry delay while a later one takes the slot.
     await conn.execute(
@@ -186,6 +187,51 @@ async def mark_finished(conn, job_id: uuid.UUID) -> None:
         tenant_id,
     )
     await conn.execute("SELECT pg_notify('scheduler_queue', '')")
+
+
+RESUBMITTING = "resubmitting"  # the queue reason of a job placed again after its vendor lost it
+
+
+async def requeue_lost(conn, lost: JobLostOnVendor, limit: int) -> None:
+    """A job its vendor lost goes back into our queue to be placed again (its vendor tried last), unless
+    it was placed again `limit` times already or its tenant cancelled it: then it fails."""
+    row = await conn.fetchrow(
+        """SELECT * FROM scheduler.placements
+           WHERE job_id = $1 AND state = 'submitted' AND vendor_job_id = $2 FOR UPDATE""",
+        lost.job_id, lost.vendor_job_id,
+    )
+    if row is None:
+        return  # over already, or this vendor job was replaced
+    now = datetime.now(UTC)
+    change = dict(job_id=lost.job_id, tenant_id=lost.tenant_id, from_status=lost.status, observed_at=now,
+                  vendor_time=lost.observed_at, sequence=lost.sequence + 1)
+    if row["resubmits"] >= limit or row["cancel_requested_at"] is not None:
+        tried = f" (placed again {row['resubmits']} times already)" if row["resubmits"] else ""
+        await conn.execute(
+            """UPDATE scheduler.placements SET state = 'finished', sequence = $2, stop_after = NULL,
+                   updated_at = now() WHERE job_id = $1""",
+            lost.job_id, lost.sequence + 1,
+        )
+        await publish(conn, [JobStateChanged(
+            **change, vendor=lost.vendor, vendor_job_id=lost.vendor_job_id, to_status=JobStatus.FAILED,
+            raw_status=lost.raw_status, reason=f"{lost.cause}: {lost.reason}{tried}", started_at=lost.started_at,
+            finished_at=lost.observed_at if lost.started_at else None,
+        )])
+        await _freed(conn, lost.tenant_id)
+        return
+    await conn.execute(
+        """UPDATE scheduler.placements
+           SET state = 'queued', queue_reason = $2, sequence = $3, resubmits = resubmits + 1,
+               lost_on = array_append(lost_on, $4), vendor = NULL, vendor_job_id = NULL, flavor = NULL,
+               stop_after = NULL, next_try_at = NULL, lease_until = NULL, updated_at = now()
+           WHERE job_id = $1""",
+        lost.job_id, RESUBMITTING, lost.sequence + 1, lost.vendor,
+    )
+    await publish(conn, [JobStateChanged(
+        **change, vendor=None, vendor_job_id=None, to_status=JobStatus.QUEUED, raw_status=QUEUED_RAW_STATUS,
+        reason=RESUBMITTING,
+    )])
+    await _freed(conn, lost.tenant_id)
 
 
 async def placement(pool_or_conn, job_id: uuid.UUID) -> asyncpg.Record | None:

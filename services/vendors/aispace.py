@@ -17,7 +17,8 @@ started at the `changed_on` of its last create/reset and stopped at that of the 
 
 Not carried to the vendor: `max_runtime_s` (no create body has a timeout; the broker stops the job), a notebook's
 command and `storage_gb` (storage is a package of its own), an LLM task's image and command (the platform runs its
-own framework; the environment joins its hyperparameters). `packages()` reports each package's remaining paid amount.
+own framework; the environment joins its hyperparameters). `packages()` reports each package's remaining paid amount;
+every flavor with amount left is marked `prepaid_package` (its resource id), an exhausted one is sold out and unmarked.
 """
 
 import json

@@ -8,7 +8,8 @@ perPrice / totalAmount fen.
 
 For the placement and billing work that comes next: `ResourcePackage.remaining_amount` (and `paid_fen`,
 `price_per_hour`, `end_at`) say how much already-paid capacity is left: a job placed on it costs the tenant's account
-nothing more at the vendor until it runs out. `Adapter.packages()` returns them.
+nothing more at the vendor until it runs out. `Adapter.packages()` returns them, and each flavor names its package
+in `VendorFlavor.prepaid_package` while the package has amount left.
 """
 
 from dataclasses import dataclass
@@ -88,6 +89,10 @@ def parse_package(item: dict[str, Any]) -> ResourcePackage:
 
 
 def to_flavor(package: ResourcePackage, kind: JobKind) -> VendorFlavor:
+    """The package as a flavor, marked prepaid by its resource id. AI Space has no pay-per-use mode (a workload
+    always consumes a purchased package), so a package with no amount left can run nothing: it is listed sold out
+    and without the prepaid mark, and both come back if the package is topped up."""
+    left = package.remaining_amount > 0
     return VendorFlavor(
         vendor=VENDOR,
         flavor_id=package.resource_id,
@@ -96,8 +101,9 @@ def to_flavor(package: ResourcePackage, kind: JobKind) -> VendorFlavor:
         cpu=package.cpu,
         memory_gb=package.memory_gb,
         price_per_hour=package.price_per_hour,
-        available=package.remaining_amount > 0,
+        available=left,
         kind=kind,
+        prepaid_package=package.resource_id if left else None,
     )
 
 

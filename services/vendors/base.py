@@ -22,6 +22,9 @@ class VendorFlavor:
     price_per_hour: int  # vendor list price per node, integer micro-units of CNY (1e-6)
     available: bool  # not sold out, as far as the vendor says
     kind: JobKind = "training"  # the kind of workload this flavor runs
+    # The vendor-side prepaid package this flavor draws on, when the vendor account already paid for it
+    # (AI Space's resource id while the package has amount left); None for pay-as-you-go flavors.
+    prepaid_package: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ class VendorJob:
     started_at: datetime | None
     finished_at: datetime | None
     kind: JobKind = "training"
+    # FAILED for a reason on the vendor's side (lost node, abnormal infrastructure), not the job's own:
+    # Switchyard may place such a job again elsewhere.
+    infrastructure_failure: bool = False
 
 
 class VendorAdapter(ABC):

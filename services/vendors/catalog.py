@@ -1,5 +1,6 @@
 """The vendors' flavor lists, per vendor and kind, cached for a short while so each placement or
-quote does not re-fetch them."""
+quote does not re-fetch them. What changes in them is recorded and announced by the scheduler's catalog
+sync (services/scheduler/catalog_sync.py), which also invalidates this cache for a vendor that changed."""
 
 import time
 
@@ -25,6 +26,12 @@ class FlavorCatalog:
             except errors.VendorError as exc:
                 log.warning("scheduler.catalog_unavailable", vendor=vendor, kind=kind, error=str(exc))
         return found
+
+    def invalidate(self, vendor: str, kind: JobKind | None = None) -> None:
+        """Forget what was read of `vendor` (one kind, or all): the next call asks the vendor again. For a flavor
+        found sold out on submission, or a vendor whose catalog the sync saw change."""
+        for key in [key for key in self._cache if key[0] == vendor and (kind is None or key[1] == kind)]:
+            del self._cache[key]
 
     async def _vendor_flavors(self, vendor: str, adapter: VendorAdapter, kind: JobKind) -> list[VendorFlavor]:
         fetched_at, flavors = self._cache.get((vendor, kind), (float("-inf"), []))

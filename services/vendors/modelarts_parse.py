@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from contracts.status import JobStatus
 from services.vendors.base import SubmitRequest, VendorFlavor, VendorJob
 from services.vendors.errors import InvalidRequest, VendorUnavailable
 from services.vendors.modelarts_errors import VENDOR
@@ -21,6 +22,7 @@ from services.vendors.modelarts_status import (
     normalize_accelerator,
     notebook_reason,
     service_reason,
+    training_infrastructure_failure,
 )
 
 DEFAULT_EVS_GB = 5  # [DOC] an EVS volume without a capacity gets 5 GB
@@ -117,6 +119,8 @@ def parse_training_job(item: dict[str, Any]) -> VendorJob:
         started_at=started_at,
         finished_at=finished_at,
         kind="training",
+        infrastructure_failure=normalized == JobStatus.FAILED and training_infrastructure_failure(
+            phase, status.get("secondary_phase")),
     )
 
 

@@ -23,6 +23,12 @@ _TRAINING_PHASES: dict[str, JobStatus] = {
     "terminated": JobStatus.STOPPED,
 }
 
+# What says the vendor's side failed, not the job: the `Abnormal` phase (seen with secondary `CreateFailed`
+# or `Lost`), or a `Lost` secondary phase whatever the primary ([INFER] from the training status table).
+def training_infrastructure_failure(phase: str, secondary_phase: str | None) -> bool:
+    return phase.lower() == "abnormal" or (secondary_phase or "").lower() == "lost"
+
+
 # Active phases, exactly as ModelArts spells them (used as a search filter).
 ACTIVE_TRAINING_PHASES: tuple[str, ...] = ("Creating", "Pending", "Running", "Terminating")
 

@@ -24,12 +24,23 @@ def allowed(flavor: VendorFlavor, spec: JobSpec, sell_price: int) -> bool:
     return rules.max_price_per_hour is None or sell_price <= parse_amount(rules.max_price_per_hour)
 
 
+def covering_package(flavor: VendorFlavor, tenant_package: str | None) -> str | None:
+    """What already pays for running on `flavor`: the tenant's own package (its id), else the vendor
+    account's prepaid package the flavor runs on ("aispace:<package id>"; AI Space sells compute so)."""
+    if tenant_package is not None:
+        return tenant_package
+    return f"{flavor.vendor}:{flavor.prepaid_package}" if flavor.prepaid_package else None
+
+
 def candidates(flavors: list[VendorFlavor], spec: JobSpec, *, sell_price: Callable[[VendorFlavor], int],
-               degraded: frozenset[str] = frozenset()) -> list[VendorFlavor]:
-    """Flavors to try, in order: healthy vendors before degraded ones, then cheapest first, then the
-    smaller flavor, then by vendor and id so the order is stable. Sold-out flavors are left out."""
+               is_covered: Callable[[VendorFlavor], bool] = lambda _: False,
+               degraded: frozenset[str] = frozenset(), lost_on: frozenset[str] = frozenset()) -> list[VendorFlavor]:
+    """Flavors to try, in order: vendors that lost this job before go last, and degraded vendors after
+    healthy ones; then flavors a prepaid package covers first; then cheapest first, then the smaller
+    flavor, then by vendor and id so the order is stable. Sold-out flavors are left out."""
     usable = [f for f in flavors if f.available and fits(f, spec) and allowed(f, spec, sell_price(f))]
-    return sorted(usable, key=lambda f: (f.vendor in degraded, sell_price(f), f.count, f.vendor, f.flavor_id))
+    return sorted(usable, key=lambda f: (f.vendor in lost_on, f.vendor in degraded, not is_covered(f), sell_price(f),
+                                         f.count, f.vendor, f.flavor_id))
 
 
 def ever_placeable(flavors: list[VendorFlavor], spec: JobSpec, sell_price: Callable[[VendorFlavor], int]) -> bool:

@@ -1,9 +1,9 @@
-"""When a vendor observation is a state change worth announcing (a plain function)."""
+"""When a vendor observation is a state change worth announcing, or a job its vendor lost (plain functions)."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from contracts.events import JobStateChanged
+from contracts.events import JobLostOnVendor, JobStateChanged
 from contracts.status import JobStatus
 from services.vendors.base import VendorJob
 
@@ -45,3 +45,24 @@ def state_change(tracked: Tracked, seen: VendorJob, observed_at: datetime) -> Jo
         raw_status=seen.raw_status, reason=seen.reason, vendor_time=vendor_time, observed_at=observed_at,
         sequence=tracked.sequence + 1, started_at=started_at, finished_at=finished_at,
     )
+
+
+LOST_REASON = "the vendor no longer knows the job (confirmed by a second look)"
+
+
+def lost_on_vendor(tracked: Tracked, observed_at: datetime, *, cause: str, reason: str,
+                   raw_status: str) -> JobLostOnVendor:
+    return JobLostOnVendor(
+        job_id=tracked.job_id, tenant_id=tracked.tenant_id, vendor=tracked.vendor,
+        vendor_job_id=tracked.vendor_job_id, cause=cause, reason=reason, status=tracked.status,
+        raw_status=raw_status, sequence=tracked.sequence, started_at=tracked.started_at, observed_at=observed_at,
+    )
+
+
+def observe(tracked: Tracked, seen: VendorJob, observed_at: datetime) -> JobStateChanged | JobLostOnVendor | None:
+    """What an observation means: a failure on the vendor's side is handed to the scheduler (which may
+    place the job again) instead of being announced as FAILED; anything else is a plain state change."""
+    if not tracked.status.is_terminal and seen.status == JobStatus.FAILED and seen.infrastructure_failure:
+        return lost_on_vendor(tracked, observed_at, cause="infrastructure",
+                              reason=seen.reason or f"the vendor reports {seen.raw_status}", raw_status=seen.raw_status)
+    return state_change(tracked, seen, observed_at)

@@ -1,12 +1,15 @@
 """SQL for the watcher's schema."""
 
+import json
 import uuid
 from datetime import datetime
 
-from contracts.events import JobStateChanged, JobSubmitted, VendorHealthChanged
+from contracts.events import Envelope, JobLostOnVendor, JobStateChanged, JobSubmitted, VendorHealthChanged
 from contracts.status import JobStatus
 from contracts.topics import JOBS_EVENTS, VENDOR_EVENTS
 from services.common.outbox import enqueue
+from services.common.settings import get_settings
+from services.common.tracing import current_traceparent
 from services.watcher.changes import Tracked
 
 SCHEMA = "watcher"
@@ -15,10 +18,19 @@ _COLUMNS = "job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, 
 
 
 async def start_tracking(conn, submitted: JobSubmitted, first: JobStateChanged) -> None:
+    """Follow a submitted job; a job placed again after its vendor lost it is followed on its new vendor
+    (a later submission of a job no longer followed replaces the old one)."""
     inserted = await conn.fetchval(
-        """INSERT INTO watcher.tracked_jobs
+        """INSERT INTO watcher.tracked_jobs AS t
                (job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (job_id) DO NOTHING RETURNING true""",
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (job_id) DO UPDATE
+               SET vendor = EXCLUDED.vendor, vendor_job_id = EXCLUDED.vendor_job_id, kind = EXCLUDED.kind,
+                   status = EXCLUDED.status, raw_status = EXCLUDED.raw_status, reason = NULL,
+                   sequence = EXCLUDED.sequence, started_at = NULL, finished_at = NULL, active = true,
+                   missing_since = NULL, next_poll_at = now(), updated_at = now()
+               WHERE NOT t.active AND t.sequence < EXCLUDED.sequence
+           RETURNING true""",
         submitted.job_id, submitted.tenant_id, submitted.vendor, submitted.vendor_job_id, submitted.kind,
         first.to_status, first.raw_status, first.sequence,
     )
@@ -74,6 +86,62 @@ async def record_change(pool, change: JobStateChanged) -> bool:
         )
         if updated:
             await enqueue(conn, SCHEMA, JOBS_EVENTS, change, source=SOURCE)
+        return bool(updated)
+
+
+async def record_changes(pool, changes: list[JobStateChanged]) -> list[JobStateChanged]:
+    """`record_change` for a whole tick at once: one transaction, one multi-row UPDATE (each job still
+    optimistic on its sequence) and one multi-row outbox INSERT, one row per change applied. Returns
+    the changes applied, in their order. A tick on a vendor that lists can hold thousands of changes,
+    which one transaction each would turn into thousands of commits."""
+    if not changes:
+        return []
+    async with pool.acquire() as conn, conn.transaction():
+        rows = await conn.fetch(
+            """UPDATE watcher.tracked_jobs t
+               SET status = c.status, raw_status = c.raw_status, reason = c.reason, sequence = c.sequence,
+                   started_at = c.started_at, finished_at = c.finished_at, active = NOT c.terminal,
+                   missing_since = NULL, updated_at = now()
+               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::timestamptz[],
+                           $7::timestamptz[], $8::boolean[])
+                    AS c(job_id, status, raw_status, reason, sequence, started_at, finished_at, terminal)
+               WHERE t.job_id = c.job_id AND t.sequence = c.sequence - 1 RETURNING t.job_id""",
+            [c.job_id for c in changes], [str(c.to_status) for c in changes], [c.raw_status for c in changes],
+            [c.reason for c in changes], [c.sequence for c in changes], [c.started_at for c in changes],
+            [c.finished_at for c in changes], [c.to_status.is_terminal for c in changes],
+        )
+        moved = {row["job_id"] for row in rows}
+        applied = [c for c in changes if c.job_id in moved]
+        await _enqueue_many(conn, JOBS_EVENTS, applied)
+        return applied
+
+
+async def _enqueue_many(conn, topic: str, events: list) -> None:
+    """The rows `outbox.enqueue` writes (same envelope, key and headers), in one statement."""
+    if not events:
+        return
+    settings, traceparent = get_settings(), current_traceparent()
+    envelopes = [Envelope(source=SOURCE, data=event, traceparent=traceparent) for event in events]
+    await conn.execute(
+        f"""INSERT INTO {SCHEMA}.outbox (event_id, topic, key, headers, payload)
+            SELECT i, t, k, h::jsonb, p FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
+                   AS r(i, t, k, h, p)""",
+        [e.id for e in envelopes], [settings.topic(topic)] * len(envelopes), [e.subject for e in envelopes],
+        [json.dumps(e.kafka_headers()) for e in envelopes], [e.kafka_body().decode() for e in envelopes],
+    )
+    await conn.execute("SELECT pg_notify($1, '')", f"{SCHEMA}_outbox")  # as enqueue does
+
+
+async def record_lost(pool, lost: JobLostOnVendor) -> bool:
+    """Stop following a job its vendor lost and hand it to the scheduler, unless it moved meanwhile."""
+    async with pool.acquire() as conn, conn.transaction():
+        updated = await conn.fetchval(
+            """UPDATE watcher.tracked_jobs SET active = false, reason = $3, missing_since = NULL, updated_at = now()
+               WHERE job_id = $1 AND sequence = $2 AND active RETURNING true""",
+            lost.job_id, lost.sequence, f"{lost.cause}: {lost.reason}",
+        )
+        if updated:
+            await enqueue(conn, SCHEMA, JOBS_EVENTS, lost, source=SOURCE)
         return bool(updated)
 
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from contracts.events import Envelope, JobStateChanged, JobSubmitted, VendorHealthChanged
+from contracts.events import Envelope, JobLostOnVendor, JobStateChanged, JobSubmitted, VendorHealthChanged
 from contracts.status import JobStatus
 from services.common.consumer import apply_once
 from services.common.logs import log
@@ -26,7 +26,7 @@ from services.common.settings import Settings
 from services.vendors import errors, make_adapter
 from services.vendors.base import VendorAdapter, VendorJob
 from services.watcher import store
-from services.watcher.changes import Tracked, state_change
+from services.watcher.changes import LOST_REASON, Tracked, lost_on_vendor, observe
 from services.watcher.schedule import ErrorBudget, next_poll_delay
 
 CONSUMER = "watcher"
@@ -52,12 +52,6 @@ def make_handler(runtime: RuntimeRef):
             await apply_once(runtime().pool, store.SCHEMA, CONSUMER, envelope,
                              lambda conn: store.start_tracking(conn, event, first_state(event)))
     return handle
-
-
-def _lost(job: Tracked) -> VendorJob:
-    return VendorJob(vendor_job_id=job.vendor_job_id, name="", raw_status="NotFound", status=JobStatus.FAILED,
-                     reason="lost: the vendor no longer knows the job", created_at=None, started_at=None,
-                     finished_at=None, kind=job.kind)
 
 
 class Poller:
@@ -98,24 +92,28 @@ class Poller:
             await self._succeeded(pool)
 
         now = datetime.now(UTC)
-        changes, next_polls, seen_again = 0, [], []
+        changes, next_polls, seen_again, found = 0, [], [], []
         for job, seen in zip(tracked, observations, strict=True):
-            status = job.status
+            change = None
             if seen is LOST and job.missing_since is None:
                 await store.mark_missing(pool, job.job_id, now)  # look again before declaring it lost
-                seen = None
-            elif seen is LOST:
-                seen = _lost(job)
-            elif isinstance(seen, VendorJob) and job.missing_since is not None:
-                seen_again.append(job.job_id)
-            if isinstance(seen, VendorJob):
-                change = state_change(job, seen, now)
-                if change and await store.record_change(pool, change):
-                    changes += 1
-                    status = change.to_status
-                    log.info("watcher.state_changed", job_id=str(job.job_id), tenant_id=str(job.tenant_id),
-                             vendor=self.vendor, from_status=change.from_status, to_status=change.to_status,
-                             raw_status=change.raw_status)
+            elif seen is LOST:  # confirmed by the second look: handed to the scheduler, which may place it elsewhere
+                change = lost_on_vendor(job, now, cause="lost", reason=LOST_REASON, raw_status="NotFound")
+            elif isinstance(seen, VendorJob):
+                if job.missing_since is not None:
+                    seen_again.append(job.job_id)
+                change = observe(job, seen, now)
+            found.append(change)
+        # The tick's state changes are recorded in one transaction; a lost job (rare) on its own.
+        applied = {c.job_id for c in await self._record_changes(
+            pool, [c for c in found if isinstance(c, JobStateChanged)])}
+        for job, change in zip(tracked, found, strict=True):
+            status = job.status
+            if change is not None and (change.job_id in applied if isinstance(change, JobStateChanged)
+                                       else await self._record(pool, change)):
+                changes += 1
+                # a lost job is no longer followed here: it gets no next poll worth having
+                status = change.to_status if isinstance(change, JobStateChanged) else JobStatus.FAILED
             if not self._adapter.can_list:
                 delay = next_poll_delay(status, starting_s=self._settings.watch_starting_s,
                                         running_s=self._settings.watch_running_s, rng=self._rng)
@@ -123,6 +121,28 @@ class Poller:
         await store.schedule(pool, next_polls)
         await store.clear_missing(pool, seen_again)
         return changes
+
+    async def _record_changes(self, pool: asyncpg.Pool, found: list[JobStateChanged]) -> list[JobStateChanged]:
+        applied = await store.record_changes(pool, found)
+        for change in applied:
+            log.info("watcher.state_changed", job_id=str(change.job_id), tenant_id=str(change.tenant_id),
+                     vendor=self.vendor, from_status=change.from_status, to_status=change.to_status,
+                     raw_status=change.raw_status)
+        return applied
+
+    async def _record(self, pool: asyncpg.Pool, change: JobStateChanged | JobLostOnVendor) -> bool:
+        if isinstance(change, JobLostOnVendor):
+            recorded = await store.record_lost(pool, change)
+            if recorded:
+                log.info("watcher.job_lost", job_id=str(change.job_id), tenant_id=str(change.tenant_id),
+                         vendor=self.vendor, cause=change.cause, reason=change.reason)
+            return recorded
+        recorded = await store.record_change(pool, change)
+        if recorded:
+            log.info("watcher.state_changed", job_id=str(change.job_id), tenant_id=str(change.tenant_id),
+                     vendor=self.vendor, from_status=change.from_status, to_status=change.to_status,
+                     raw_status=change.raw_status)
+        return recorded
 
     async def _observe(self, job: Tracked, listed: dict[str, VendorJob]):
         if job.vendor_job_id in listed:

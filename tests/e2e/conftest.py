@@ -74,3 +74,16 @@ def receiver():
     r = Receiver(port=free_port()).start()
     yield r
     r.stop()
+
+
+@pytest.fixture
+def modelarts_faults(stack):
+    """Set the ModelArts simulator's faults (e.g. sold_out=[flavor]) for one test."""
+    url = f"http://127.0.0.1:{stack.ports['modelarts']}/_sim/faults"
+
+    def set_faults(**faults):
+        response = httpx.put(url, json=faults)
+        assert response.status_code == 200, response.text
+
+    yield set_faults
+    set_faults()

@@ -1,8 +1,11 @@
+import asyncio
+import json
 import math
 import time
 from datetime import datetime
 from decimal import Decimal
 
+from aiokafka import AIOKafkaConsumer
 from standardwebhooks import Webhook
 
 from contracts.money import divide, multiply, parse_amount
@@ -54,3 +57,26 @@ def verified_webhooks(receiver, secret: str) -> list[tuple[str, dict]]:
 
 def amount(text: str) -> int:
     return parse_amount(text)
+
+
+async def kafka_events(stack, topic: str, wanted, timeout_s: float = 60.0) -> list[dict]:
+    """The payloads on the stack's `topic` (from its start) for which `wanted(headers, payload)` holds;
+    waits until there is at least one, or `timeout_s`."""
+    consumer = AIOKafkaConsumer(stack.env["SWITCHYARD_TOPIC_PREFIX"] + topic,
+                                bootstrap_servers=stack.env["SWITCHYARD_KAFKA_BOOTSTRAP_SERVERS"],
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    found = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while not found and asyncio.get_running_loop().time() < deadline:
+            batches = await consumer.getmany(timeout_ms=500)
+            for records in batches.values():
+                for record in records:
+                    headers = {k: v.decode() for k, v in record.headers}
+                    payload = json.loads(record.value)
+                    if wanted(headers, payload):
+                        found.append(payload)
+    finally:
+        await consumer.stop()
+    return found

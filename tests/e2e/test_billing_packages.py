@@ -7,10 +7,9 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from contracts.topics import BILLING_EVENTS
-from tests.e2e.helpers import amount, expected_minutes, job_in, wait_for
+from tests.e2e.helpers import amount, expected_minutes, job_in, kafka_events, wait_for
 from tests.e2e.test_walking_skeleton import training
 
 pytestmark = pytest.mark.e2e
@@ -30,6 +29,8 @@ def test_a_job_covered_by_a_package_is_paid_from_it(stack, admin, tenant):
     assert again.json()["id"] == package["id"]
     assert (package["unit"], package["granted"], package["remaining"]) == ("card_hours", "10.00", "10.00")
     assert amount(tenant.get("/v1/balance").json()["balance"]) == amount("70.00")
+    quoted = tenant.post("/v1/quotes", json=training("quoted")).json()["items"]
+    assert quoted[0]["covered_by"] == package["id"]  # the package pays: that placement is tried first
 
     job_id = tenant.post("/v1/jobs", json=training("on-package", SWITCHYARD_SIM_RUN_SECONDS="2")).json()["id"]
     job = job_in(tenant, job_id, "SUCCEEDED", "FAILED")
@@ -63,23 +64,8 @@ def test_buying_without_the_money_is_402(admin, tenant):
 
 
 async def _billing_events(stack, tenant_id: str, event_type: str, timeout_s: float = 60.0) -> list[dict]:
-    consumer = AIOKafkaConsumer(stack.env["SWITCHYARD_TOPIC_PREFIX"] + BILLING_EVENTS,
-                                bootstrap_servers=stack.env["SWITCHYARD_KAFKA_BOOTSTRAP_SERVERS"],
-                                auto_offset_reset="earliest", enable_auto_commit=False)
-    await consumer.start()
-    found = []
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        while not found and asyncio.get_running_loop().time() < deadline:
-            batches = await consumer.getmany(timeout_ms=500)
-            for records in batches.values():
-                for record in records:
-                    headers = {k: v.decode() for k, v in record.headers}
-                    if headers.get("ce_type") == event_type and headers.get("ce_tenantid") == tenant_id:
-                        found.append(json.loads(record.value))
-    finally:
-        await consumer.stop()
-    return found
+    return await kafka_events(stack, BILLING_EVENTS, lambda headers, _: headers.get("ce_type") == event_type
+                              and headers.get("ce_tenantid") == tenant_id, timeout_s)
 
 
 def test_a_funds_threshold_crossed_reaches_billing_events(stack, admin, tenant):

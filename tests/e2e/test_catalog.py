@@ -1,9 +1,14 @@
 """The flavor catalog across the four vendors at sell prices, and quotes in the scheduler's order."""
 
+import asyncio
+from datetime import datetime
+
 import pytest
 
+from contracts.catalog import FlavorChanged
 from contracts.money import parse_amount
-from tests.e2e.helpers import per_minute_price, vendor_price
+from contracts.topics import VENDOR_EVENTS
+from tests.e2e.helpers import kafka_events, per_minute_price, vendor_price
 from tests.e2e.test_walking_skeleton import training
 
 pytestmark = pytest.mark.e2e
@@ -44,3 +49,23 @@ def test_a_quote_lists_the_placements_in_the_order_the_scheduler_tries_them(tena
     capped = tenant.post("/v1/quotes", json=spec | {"placement": {"max_price_per_hour": "25.00"}}).json()["items"]
     assert [i["flavor"] for i in capped] == ["modelarts.vm.snt9.1card"]
     assert tenant.post("/v1/quotes", json={"kind": "training"}).status_code == 422
+
+
+def test_a_flavor_sold_out_is_announced_after_an_on_demand_refresh(stack, admin, modelarts_faults):
+    # ModelArts marks sold-out inference specifications ("spec_status": "sellout"); training flavors carry no mark.
+    modelarts_faults(sold_out=["modelarts.vm.cpu.2u"])
+    response = admin.post("/v1/admin/vendors/modelarts/catalog/refresh")
+    assert response.status_code == 202, response.text
+    asked_at = datetime.fromisoformat(response.json()["requested_at"])
+
+    def sold_out(headers, payload):
+        return (headers["ce_type"] == FlavorChanged.TYPE and payload["flavor"] == "modelarts.vm.cpu.2u" and payload["kind"] == "inference"
+                and payload["change"] == "availability_changed" and not payload["after"]["available"]
+                and datetime.fromisoformat(payload["changed_at"]) >= asked_at)
+
+    changed, = asyncio.run(kafka_events(stack, VENDOR_EVENTS, sold_out))
+    assert (changed["vendor"], changed["kind"], changed["before"]["available"]) == ("modelarts", "inference", True)
+    assert changed["before"]["price_per_hour"] == changed["after"]["price_per_hour"] > 0
+
+    unknown = admin.post("/v1/admin/vendors/nowhere/catalog/refresh")
+    assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("application/problem+json")

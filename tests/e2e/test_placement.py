@@ -1,7 +1,6 @@
 """Switchyard's own queue and failover, through the whole stack: tenant limits, sold-out flavors,
 every attempt recorded on the job, and jobs that start when capacity returns."""
 
-import httpx
 import pytest
 
 from tests.e2e.helpers import job_in, wait_for
@@ -10,18 +9,6 @@ from tests.e2e.test_walking_skeleton import training
 pytestmark = pytest.mark.e2e
 
 ONE_CARD, TWO_CARDS, EIGHT_CARDS = "modelarts.vm.snt9.1card", "modelarts.bm.snt9.xlarge.2", "modelarts.vm.snt9.8card"
-
-
-@pytest.fixture
-def modelarts_faults(stack):
-    url = f"http://127.0.0.1:{stack.ports['modelarts']}/_sim/faults"
-
-    def set_faults(**faults):
-        response = httpx.put(url, json=faults)
-        assert response.status_code == 200, response.text
-
-    yield set_faults
-    set_faults()
 
 
 def state_changes(client, job_id):

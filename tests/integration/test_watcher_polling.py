@@ -1,6 +1,7 @@
 """The watcher's poller on the real PostgreSQL, against a scripted vendor (an in-memory adapter that
 answers what each test tells it), so lost jobs, outages and per-job schedules can be provoked exactly."""
 
+import json
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -89,7 +90,6 @@ async def clean(pool):
 
 async def health_events(pool) -> list[str]:
     rows = await pool.fetch("SELECT payload FROM watcher.outbox WHERE topic LIKE '%vendors.events' ORDER BY id")
-    import json
     return [json.loads(r["payload"])["health"] for r in rows]
 
 
@@ -103,7 +103,32 @@ async def test_a_missing_job_is_lost_only_after_a_second_look(pool, clean):
     await pool.execute("UPDATE watcher.tracked_jobs SET next_poll_at = now() WHERE job_id = $1", job_id)
     assert await poller.poll_once(Runtime(pool)) == 1
     row = await tracked_row(pool, job_id)
-    assert row["status"] == "FAILED" and row["reason"].startswith("lost") and not row["active"]
+    # Handed to the scheduler (which may place it again), not announced as FAILED by the watcher.
+    assert row["status"] == "QUEUED" and row["reason"].startswith("lost") and not row["active"]
+    lost = await job_events(pool, job_id)
+    assert [(e["ce_type"], e["payload"]["cause"], e["payload"]["sequence"]) for e in lost[1:]] == [
+        ("switchyard.job.lost_on_vendor.v1", "lost", 1)]
+
+
+async def test_a_job_placed_again_is_followed_on_its_new_vendor(pool, clean):
+    vendor = ScriptedVendor()
+    job_id = await track(pool, "gone")
+    await pool.execute("UPDATE watcher.tracked_jobs SET active = false WHERE job_id = $1", job_id)  # lost
+    again = JobSubmitted(job_id=job_id, tenant_id=uuid.uuid4(), kind="training", sequence=3, vendor="other",
+                         vendor_job_id="again", flavor="f", accelerator="cpu", count=0, vendor_price_per_hour=0,
+                         raw_status="Creating", submitted_at=datetime.now(UTC))
+    async with pool.acquire() as conn, conn.transaction():
+        await store.start_tracking(conn, again, first_state(again))
+        await store.start_tracking(conn, again, first_state(again))  # a repeat changes nothing
+    row = await tracked_row(pool, job_id)
+    assert (row["vendor"], row["vendor_job_id"], row["active"], row["sequence"]) == ("other", "again", True, 4)
+    assert [e["payload"]["sequence"] for e in await job_events(pool, job_id)] == [1, 4]
+    assert vendor.gets == []
+
+
+async def job_events(pool, job_id) -> list[dict]:
+    rows = await pool.fetch("SELECT headers, payload FROM watcher.outbox WHERE key = $1 ORDER BY id", str(job_id))
+    return [{"ce_type": r["headers"]["ce_type"], "payload": json.loads(r["payload"])} for r in rows]
 
 
 async def test_a_job_seen_again_is_not_lost(pool, clean):

@@ -79,6 +79,19 @@ def test_training_job_end_is_start_plus_duration() -> None:
     assert (job.started_at, job.finished_at) == (_at(2_000), _at(62_000))
 
 
+@pytest.mark.parametrize("phase, secondary, infrastructure", [
+    ("Abnormal", "CreateFailed", True),   # the vendor could not create it
+    ("Abnormal", "Lost", True),
+    ("Failed", "Lost", True),            # a lost node, whatever the primary phase says
+    ("Failed", "Failed", False),         # the job's own failure (non-zero exit): never placed again
+    ("Completed", "Completed", False),
+])
+def test_a_training_failure_on_the_vendors_side_is_marked(phase, secondary, infrastructure) -> None:
+    job = parse_training_job({"metadata": {"id": "j1", "name": "n"},
+                              "status": {"phase": phase, "secondary_phase": secondary}})
+    assert job.infrastructure_failure is infrastructure
+
+
 def _notebook(status: str, **fields: object) -> dict:
     return {"id": "nb1", "name": "sy-0123", "status": status, "create_at": 1_000, "update_at": 5_000,
             "lease": {"create_at": 1_000, "duration": 3_600_000, "enable": True, "type": "TIMING"}} | fields

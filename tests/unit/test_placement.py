@@ -7,7 +7,7 @@ from services.scheduler.health import VendorHealth
 from services.scheduler.placement import Limits, Outcome, classify, vendor_job_name, within_limits
 from services.vendors import errors
 from services.vendors.base import VendorFlavor
-from services.vendors.selection import candidates, ever_placeable
+from services.vendors.selection import candidates, covering_package, ever_placeable
 
 
 def flavor(fid, accelerator="ascend-910b", count=1, price=18_000_000, available=True, vendor="modelarts",
@@ -118,3 +118,35 @@ def test_vendor_job_name_is_deterministic_and_valid_for_modelarts():
     name = vendor_job_name(job_id)
     assert name == vendor_job_name(job_id)
     assert len(name) <= 64 and all(c.isalnum() or c in "-_" for c in name)
+
+
+def test_a_resubmitted_job_gets_a_new_vendor_name_so_it_never_finds_the_lost_one():
+    job_id = uuid.uuid4()
+    assert vendor_job_name(job_id, 0) == vendor_job_name(job_id)
+    again = vendor_job_name(job_id, 1)
+    assert again != vendor_job_name(job_id) and again != vendor_job_name(job_id, 2)
+    assert len(vendor_job_name(job_id, 99)) <= 64 and all(c.isalnum() or c in "-_" for c in again)
+
+
+def test_a_flavor_a_prepaid_package_covers_comes_before_a_cheaper_one():
+    cheap, dear = flavor("cheap", price=10_000_000), flavor("dear", price=30_000_000, vendor="aispace")
+    assert ids(candidates([cheap, dear], spec(), sell_price=list_price)) == ["cheap", "dear"]
+    covered_dear = candidates([cheap, dear], spec(), sell_price=list_price, is_covered=lambda f: f.flavor_id == "dear")
+    assert ids(covered_dear) == ["dear", "cheap"]
+
+
+def test_the_vendor_that_lost_the_job_is_tried_last_but_still_tried():
+    lost, other = flavor("lost", price=10_000_000), flavor("other", price=30_000_000, vendor="caip")
+    order = candidates([lost, other], spec(), sell_price=list_price, lost_on=frozenset({"modelarts"}),
+                       is_covered=lambda f: f.flavor_id == "lost")
+    assert ids(order) == ["other", "lost"]
+
+
+def test_what_covers_a_flavor_the_tenants_package_then_the_vendors_prepaid_one():
+    plain = flavor("plain")
+    prepaid = VendorFlavor(vendor="aispace", flavor_id="AIDP-1", accelerator="nvidia-h800", count=2, cpu=16,
+                           memory_gb=128, price_per_hour=40_000_000, available=True, prepaid_package="AIDP-1")
+    assert covering_package(plain, None) is None
+    assert covering_package(plain, "0b7e...-tenant-package") == "0b7e...-tenant-package"
+    assert covering_package(prepaid, None) == "aispace:AIDP-1"
+    assert covering_package(prepaid, "tenant-package") == "tenant-package"

@@ -3,7 +3,8 @@ from datetime import UTC, datetime, timedelta
 
 from contracts.status import JobStatus
 from services.vendors.base import VendorJob
-from services.watcher.changes import Tracked, state_change
+from contracts.events import JobLostOnVendor, JobStateChanged
+from services.watcher.changes import LOST_REASON, Tracked, lost_on_vendor, observe, state_change
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -62,3 +63,24 @@ def test_a_vendor_without_run_times_gets_the_observed_ones():
 def test_a_job_never_seen_running_has_no_invented_start():
     done = state_change(tracked(), seen("Completed", JobStatus.SUCCEEDED), NOW)
     assert done.started_at is None and done.finished_at is None
+
+
+def test_a_failure_on_the_vendors_side_is_handed_to_the_scheduler_not_announced_as_failed():
+    job = tracked(JobStatus.RUNNING, "Running", 3)
+    broken = VendorJob(vendor_job_id="v-1", name="sy-x", raw_status="Abnormal", status=JobStatus.FAILED,
+                       reason="Lost", created_at=None, started_at=None, finished_at=None, infrastructure_failure=True)
+    lost = observe(job, broken, NOW)
+    assert isinstance(lost, JobLostOnVendor)
+    assert (lost.cause, lost.reason, lost.status, lost.raw_status, lost.sequence) == (
+        "infrastructure", "Lost", JobStatus.RUNNING, "Abnormal", 3)
+
+
+def test_a_job_that_failed_by_its_own_fault_is_a_plain_failure():
+    change = observe(tracked(JobStatus.RUNNING, "Running", 3), seen("Failed", JobStatus.FAILED), NOW)
+    assert isinstance(change, JobStateChanged) and change.to_status == JobStatus.FAILED and change.sequence == 4
+
+
+def test_a_job_gone_from_its_vendor_is_lost_with_its_last_sequence():
+    job = tracked(JobStatus.QUEUED, "Pending", 2)
+    lost = lost_on_vendor(job, NOW, cause="lost", reason=LOST_REASON, raw_status="NotFound")
+    assert (lost.vendor, lost.vendor_job_id, lost.cause, lost.sequence) == ("modelarts", "v-1", "lost", 2)

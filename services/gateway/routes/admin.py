@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, Field
 
+from contracts.catalog import CatalogRefreshRequested
 from contracts.events import TenantLimitsSet
 from services.gateway import store
 from services.gateway.auth import hash_api_key, new_api_key, require_admin
@@ -69,3 +70,20 @@ async def get_limits(tenant_id: uuid.UUID, request: Request) -> LimitsBody:
         raise not_found("tenant")
     return LimitsBody(max_concurrent_jobs=row["max_concurrent_jobs"],
                       max_concurrent_accelerators=row["max_concurrent_accelerators"])
+
+
+class CatalogRefreshOut(BaseModel):
+    vendor: str
+    requested_at: datetime
+
+
+@router.post("/vendors/{vendor}/catalog/refresh", status_code=202, response_model=CatalogRefreshOut)
+async def refresh_catalog(vendor: str, request: Request) -> CatalogRefreshOut:
+    """Have the scheduler re-read this vendor's flavors now; what changed is announced as FlavorChanged
+    events (as the periodic refresh does every SWITCHYARD_CATALOG_REFRESH_S)."""
+    if vendor not in settings(request).vendors:
+        raise not_found("vendor")
+    command = CatalogRefreshRequested(vendor=vendor, requested_at=datetime.now(UTC))
+    await store.request_catalog_refresh(pool(request), command)
+    request.app.state.catalog.invalidate(vendor)  # the gateway's own flavor cache re-reads it too
+    return CatalogRefreshOut(vendor=vendor, requested_at=command.requested_at)

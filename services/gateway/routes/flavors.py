@@ -13,7 +13,7 @@ from services.common.billing_client import BillingUnavailable
 from services.common.problems import Problem
 from services.gateway.routes.deps import Money, Tenant
 from services.vendors.base import VendorFlavor
-from services.vendors.selection import candidates
+from services.vendors.selection import candidates, covering_package
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
@@ -81,7 +81,8 @@ async def list_flavors(
 @router.post("/quotes", response_model=QuoteList)
 async def quote(request: Request, tenant_id: Tenant, body: Annotated[dict[str, Any], Body()]) -> QuoteList:
     """Every feasible placement of this job spec, in the order the scheduler would try them, with the
-    most it can cost given `max_runtime_s`, and whether the tenant's packages cover it."""
+    most it can cost given `max_runtime_s`, and the prepaid package that covers it (the tenant's own, else the
+    vendor account's)."""
     try:
         spec = JobSpec.model_validate(body)
     except ValidationError as exc:
@@ -89,19 +90,25 @@ async def quote(request: Request, tenant_id: Tenant, body: Annotated[dict[str, A
                   for e in exc.errors()]
         raise Problem(422, "Invalid job", "The job spec is invalid.", type_="invalid-job", errors=errors) from None
     instances = spec.replicas or 1
-    flavors, prices = await _priced(request, spec.kind, instances)
-    options = candidates(flavors, spec, sell_price=lambda f: prices[(f.vendor, f.flavor_id)])
+    flavors = await request.app.state.catalog.flavors(spec.kind)
+    try:  # the scheduler's own question to billing (admission for one minute: can it start at all)
+        terms = await request.app.state.billing.placement_terms(tenant_id, flavors, instances, 1)
+    except BillingUnavailable:
+        raise _unavailable() from None
+
+    def price(flavor: VendorFlavor) -> int:
+        return terms[(flavor.vendor, flavor.flavor_id)].sell_price_per_hour
+
+    def package(flavor: VendorFlavor) -> str | None:
+        return covering_package(flavor, terms[(flavor.vendor, flavor.flavor_id)].covered_by)
+
+    options = candidates(flavors, spec, sell_price=price, is_covered=lambda f: package(f) is not None)
     items = []
     for flavor in options:
-        per_hour = prices[(flavor.vendor, flavor.flavor_id)]
         max_cost = None
         if spec.max_runtime_s:
-            max_cost = Money(amount=format_amount(divide(per_hour, 60) * math.ceil(spec.max_runtime_s / 60)))
-        try:
-            answer = await request.app.state.billing.admission(tenant_id, flavor, instances, 1)
-        except BillingUnavailable:
-            raise _unavailable() from None
+            max_cost = Money(amount=format_amount(divide(price(flavor), 60) * math.ceil(spec.max_runtime_s / 60)))
         items.append(QuoteItem(vendor=flavor.vendor, flavor=flavor.flavor_id,
-                               price_per_hour=Money(amount=format_amount(per_hour)), max_cost=max_cost,
-                               covered_by="tenant_package" if answer["covered_by_packages"] else None))
+                               price_per_hour=Money(amount=format_amount(price(flavor))), max_cost=max_cost,
+                               covered_by=package(flavor)))
     return QuoteList(items=items)

@@ -50,7 +50,8 @@ class JobList(BaseModel):
 class JobEventOut(BaseModel):
     position: int
     type: str = Field(description="state (a state change), attempt (a placement attempt, see detail) "
-                                  "or stop (Switchyard asked the vendor to stop the job; reason says why)")
+                                  "stop (Switchyard asked the vendor to stop the job; reason says why) "
+                                  "or lost (the vendor lost the job; detail names vendor, vendor job and cause)")
     from_status: JobStatus | None
     to_status: JobStatus | None
     raw_status: str | None

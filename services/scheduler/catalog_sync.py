@@ -1,0 +1,201 @@
+"""The catalog sync: reads every enabled vendor's flavors per kind, records them in `scheduler.catalog_flavors`
+and announces each change once on `vendors.events` (`FlavorChanged`, through the outbox).
+
+Vendors are read outside any transaction; then, in one transaction under an advisory lock, each (vendor, kind)
+read is compared with the recorded catalog, the new state stored and the changes enqueued. The lock serializes
+replicas, and a read older than the one already recorded (another replica read later but committed first) is
+dropped, so a change is announced once and never undone by a stale read. A vendor that cannot answer is left out
+of the round: its recorded flavors stay, and nothing is announced as removed.
+"""
+
+import asyncio
+from collections.abc import Iterable
+from datetime import datetime
+
+import asyncpg
+
+from contracts.catalog import FlavorChange, FlavorChanged, FlavorState
+from contracts.topics import VENDOR_EVENTS
+from services.common.logs import log
+from services.common.outbox import enqueue
+from services.common.runtime import Runtime
+from services.vendors import errors
+from services.vendors.base import VendorAdapter, VendorFlavor
+from services.vendors.catalog import FlavorCatalog
+
+SCHEMA = "scheduler"
+SOURCE = "switchyard/scheduler"
+LOCK = "scheduler.catalog_sync"
+
+Key = tuple[str, str, str]  # (vendor, kind, flavor id)
+Reads = dict[tuple[str, str], list[VendorFlavor]]  # (vendor, kind) -> the flavors the vendor listed
+
+
+# --------------------------------------------------------------------------- the diff (pure)
+
+def state_of(flavor: VendorFlavor) -> FlavorState:
+    return FlavorState(accelerator=flavor.accelerator, count=flavor.count, cpu=flavor.cpu, memory_gb=flavor.memory_gb,
+                       price_per_hour=flavor.price_per_hour, available=flavor.available,
+                       prepaid_package=flavor.prepaid_package)
+
+
+def changes_between(before: FlavorState, after: FlavorState) -> list[FlavorChange]:
+    """What moved in one flavor. The prepaid package counts as price: it changes what the account pays."""
+    found: list[FlavorChange] = []
+    if (before.accelerator, before.count, before.cpu, before.memory_gb) != (
+            after.accelerator, after.count, after.cpu, after.memory_gb):
+        found.append("spec_changed")
+    if (before.price_per_hour, before.prepaid_package) != (after.price_per_hour, after.prepaid_package):
+        found.append("price_changed")
+    if before.available != after.available:
+        found.append("availability_changed")
+    return found
+
+
+def diff_flavors(before: Iterable[VendorFlavor], after: Iterable[VendorFlavor],
+                 changed_at: datetime) -> list[FlavorChanged]:
+    """The events turning the catalog `before` into `after`, by (vendor, kind, flavor id), in key order."""
+    old, new = _by_key(before), _by_key(after)
+    events: list[FlavorChanged] = []
+    for key in sorted(old.keys() | new.keys()):
+        was = state_of(old[key]) if key in old else None
+        now = state_of(new[key]) if key in new else None
+        if was is None:
+            kinds: list[FlavorChange] = ["added"]
+        elif now is None:
+            kinds = ["removed"]
+        else:
+            kinds = changes_between(was, now)
+        vendor, kind, flavor = key
+        events.extend(FlavorChanged(vendor=vendor, kind=kind, flavor=flavor, change=change, before=was, after=now,
+                                    changed_at=changed_at) for change in kinds)
+    return events
+
+
+def _by_key(flavors: Iterable[VendorFlavor]) -> dict[Key, VendorFlavor]:
+    return {(f.vendor, f.kind, f.flavor_id): f for f in flavors}
+
+
+# --------------------------------------------------------------------------- reading the vendors
+
+async def read_vendors(adapters: dict[str, VendorAdapter]) -> Reads:
+    """Every vendor's flavors for every kind it runs, read concurrently; a vendor failing any kind is left out."""
+    reads = await asyncio.gather(*(_read_vendor(vendor, adapter) for vendor, adapter in adapters.items()))
+    return {key: flavors for read in reads for key, flavors in read.items()}
+
+
+async def _read_vendor(vendor: str, adapter: VendorAdapter) -> Reads:
+    found: Reads = {}
+    try:
+        for kind in sorted(adapter.kinds):
+            found[(vendor, kind)] = await adapter.list_flavors(kind)
+    except errors.VendorError as exc:
+        log.warning("scheduler.catalog_sync_skipped", vendor=vendor, error=str(exc))
+        return {}
+    except Exception:  # an adapter bug must not stop the other vendors' sync
+        log.exception("scheduler.catalog_sync_failed", vendor=vendor)
+        return {}
+    return found
+
+
+# --------------------------------------------------------------------------- recording and announcing
+
+async def refresh(pool: asyncpg.Pool, adapters: dict[str, VendorAdapter],
+                  catalog: FlavorCatalog | None = None) -> list[FlavorChanged]:
+    """Read the vendors, record what changed and enqueue its events; returns the events enqueued."""
+    read_at: datetime = await pool.fetchval("SELECT clock_timestamp()")  # database time, the same for replicas
+    reads = await read_vendors(adapters)
+    events: list[FlavorChanged] = []
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", LOCK)
+        for (vendor, kind), flavors in sorted(reads.items()):
+            events.extend(await _record(conn, vendor, kind, flavors, read_at))
+    if catalog is not None:
+        for vendor in {event.vendor for event in events}:
+            catalog.invalidate(vendor)  # the dispatcher re-reads a vendor that changed
+    return events
+
+
+async def _record(conn: asyncpg.Connection, vendor: str, kind: str, flavors: list[VendorFlavor],
+                  read_at: datetime) -> list[FlavorChanged]:
+    last = await conn.fetchval("SELECT fetched_at FROM scheduler.catalog_reads WHERE vendor = $1 AND kind = $2",
+                               vendor, kind)
+    if last is not None and last >= read_at:
+        return []  # a newer read is recorded already
+    events = diff_flavors(await load_catalog(conn, vendor, kind), flavors, read_at)
+    await _store(conn, vendor, kind, _by_key(flavors), events)
+    await conn.execute(
+        """INSERT INTO scheduler.catalog_reads (vendor, kind, fetched_at) VALUES ($1, $2, $3)
+           ON CONFLICT (vendor, kind) DO UPDATE SET fetched_at = EXCLUDED.fetched_at""",
+        vendor, kind, read_at,
+    )
+    for event in events:
+        await enqueue(conn, SCHEMA, VENDOR_EVENTS, event, source=SOURCE)
+    return events
+
+
+async def load_catalog(conn: asyncpg.Connection, vendor: str, kind: str) -> list[VendorFlavor]:
+    """The recorded flavors of one vendor and kind."""
+    rows = await conn.fetch(
+        """SELECT vendor, kind, flavor, accelerator, count, cpu, memory_gb, price_per_hour, available, prepaid_package
+           FROM scheduler.catalog_flavors WHERE vendor = $1 AND kind = $2""",
+        vendor, kind,
+    )
+    return [VendorFlavor(vendor=r["vendor"], flavor_id=r["flavor"], accelerator=r["accelerator"], count=r["count"],
+                         cpu=r["cpu"], memory_gb=r["memory_gb"], price_per_hour=r["price_per_hour"],
+                         available=r["available"], kind=r["kind"], prepaid_package=r["prepaid_package"])
+            for r in rows]
+
+
+async def _store(conn: asyncpg.Connection, vendor: str, kind: str, new: dict[Key, VendorFlavor],
+                 events: list[FlavorChanged]) -> None:
+    """Write only the flavors that changed: upsert added and changed ones, delete removed ones."""
+    removed = sorted({e.flavor for e in events if e.change == "removed"})
+    changed = sorted({(e.vendor, e.kind, e.flavor) for e in events if e.change != "removed"})
+    if removed:
+        await conn.execute(
+            "DELETE FROM scheduler.catalog_flavors WHERE vendor = $1 AND kind = $2 AND flavor = ANY($3::text[])",
+            vendor, kind, removed,
+        )
+    if changed:
+        changed_at = events[0].changed_at
+        await conn.executemany(
+            """INSERT INTO scheduler.catalog_flavors (vendor, kind, flavor, accelerator, count, cpu, memory_gb,
+                                                      price_per_hour, available, prepaid_package, changed_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+               ON CONFLICT (vendor, kind, flavor) DO UPDATE SET
+                   accelerator = EXCLUDED.accelerator, count = EXCLUDED.count, cpu = EXCLUDED.cpu,
+                   memory_gb = EXCLUDED.memory_gb, price_per_hour = EXCLUDED.price_per_hour,
+                   available = EXCLUDED.available, prepaid_package = EXCLUDED.prepaid_package,
+                   changed_at = EXCLUDED.changed_at""",
+            [(f.vendor, f.kind, f.flavor_id, f.accelerator, f.count, f.cpu, f.memory_gb, f.price_per_hour,
+              f.available, f.prepaid_package, changed_at) for f in (new[key] for key in changed)],
+        )
+
+
+# --------------------------------------------------------------------------- the loop and on demand
+
+class CatalogSync:
+    """The scheduler's catalog sync: `run_catalog_sync` is its background loop, `refresh_now` the on-demand refresh
+    (an operator's command); both may run at once, in this replica or others."""
+
+    def __init__(self, adapters: dict[str, VendorAdapter], catalog: FlavorCatalog | None = None):
+        self._adapters, self._catalog = adapters, catalog
+
+    async def refresh_now(self, runtime: Runtime, vendor: str | None = None) -> list[FlavorChanged]:
+        """Refresh every vendor, or only `vendor`."""
+        adapters = self._adapters if vendor is None else {v: a for v, a in self._adapters.items() if v == vendor}
+        events = await refresh(runtime.pool, adapters, self._catalog)
+        if events:
+            log.info("scheduler.catalog_changed", changes=len(events),
+                     vendors=sorted({event.vendor for event in events}))
+        return events
+
+    async def run_catalog_sync(self, runtime: Runtime) -> None:
+        every = runtime.settings.catalog_refresh_s
+        while True:
+            try:
+                await self.refresh_now(runtime)
+            except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+                log.warning("scheduler.catalog_sync_error", error=repr(exc))  # tried again next round
+            await asyncio.sleep(every)
