@@ -1,10 +1,11 @@
 """Kafka topic names. Every topic is keyed by its aggregate so one job's events stay in order."""
 
-# JobRequested, JobCancelRequested (key = job id); TenantLimitsSet (key = tenant id)
+# JobRequested, JobCancelRequested (key = job id); TenantLimitsSet (key = tenant id);
+# CatalogRefreshRequested (key = vendor)
 JOBS_COMMANDS = "switchyard.jobs.commands"
-# JobSubmitted, JobRejected, JobStateChanged, JobPlacementAttempted; key = job id
+# JobSubmitted, JobRejected, JobStateChanged, JobPlacementAttempted, JobStopRequested, JobLostOnVendor; key = job id
 JOBS_EVENTS = "switchyard.jobs.events"
-VENDOR_EVENTS = "switchyard.vendors.events"  # VendorHealthChanged; key = vendor
+VENDOR_EVENTS = "switchyard.vendors.events"  # VendorHealthChanged, FlavorChanged; key = vendor
 BILLING_EVENTS = "switchyard.billing.events"  # UsageCharged, funds and package notices; key = job or tenant id
 BILLING_USAGE = "switchyard.billing.usage"  # UsageMinute, billing meter -> rater; key = tenant id
 

@@ -2,7 +2,7 @@
 
 from faststream import FastStream
 
-from contracts.events import JobStateChanged
+from contracts.events import JobLostOnVendor, JobStateChanged
 from contracts.topics import JOBS_EVENTS
 from services.common.asyncapi import document_publishes
 from services.common.consumer import subscribe
@@ -15,6 +15,6 @@ SERVICE = "watcher"
 runtime = RuntimeRef()
 broker = make_broker(get_settings(), SERVICE)
 subscribe(broker, JOBS_EVENTS, group="watcher", handler=make_handler(runtime))
-document_publishes(broker, JOBS_EVENTS, JobStateChanged)
+document_publishes(broker, JOBS_EVENTS, JobStateChanged, JobLostOnVendor)
 
 app = FastStream(broker)  # for AsyncAPI generation
