@@ -3,7 +3,9 @@ capacity, 127.0.0.1 only), a scratch database, and small measuring helpers.
 
 `python -m benchmarks.placement_common sim <vendor> <port> [simulator options]` runs one simulator the
 way `python -m services.vendorsim` does, except that AI Space gets one CPU package with `--bench-nodes`
-nodes (its capacity is its packages, which the command line cannot set).
+nodes (its capacity is its packages, which the command line cannot set). With
+`SWITCHYARD_BENCH_PROFILE=<dir>` set, each simulator runs under cProfile and writes
+`<dir>/sim-<vendor>.prof` when it stops (to find where a simulator spends its time).
 """
 
 import argparse
@@ -109,7 +111,18 @@ def _run_simulator(argv: list[str]) -> None:
         from services.vendorsim.aispace.config import StartingPackage
         config = dataclasses.replace(config, packages=(
             StartingPackage("standardCpu", "bench-cpu", args.bench_nodes, args.bench_nodes * 1000, 1_800_000),))
-    uvicorn.run(module.create_app(config), host="127.0.0.1", port=int(port), log_level="warning", access_log=False)
+    app = module.create_app(config)
+    profile_dir = os.environ.get("SWITCHYARD_BENCH_PROFILE")
+    if not profile_dir:
+        uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning", access_log=False)
+        return
+    import cProfile
+    import signal
+    # uvicorn re-raises the SIGTERM it handled once it has shut down; ignore it then, so the profile is written.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    with cProfile.Profile() as profile:
+        uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning", access_log=False)
+    profile.dump_stats(Path(profile_dir) / f"sim-{vendor}.prof")
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["sim"]:

@@ -1,18 +1,22 @@
 """Watcher at scale: N active jobs on the four simulators, followed by the real `Poller` code.
 
-`PYTHONPATH=. .venv/bin/python -m benchmarks.watcher_scale [--per-vendor 5000] [--pending-s 30]`
+`PYTHONPATH=. .venv/bin/python -m benchmarks.watcher_scale [--per-vendor 5000] [--pending-s 30] [--spread-s 30]`
 
-- The simulators run as subprocesses with room for every job; each job waits `--pending-s` on its
-  vendor, then runs for an hour (steering env), so every job makes one QUEUED -> RUNNING transition.
-- Jobs are created through each vendor's create API by the real adapters, from one seeding subprocess
-  per vendor (32 creates in flight; Qizhi's seeding adapter gets a high client-side rate so seeding
-  does not take 1,000 s), and tracked with the watcher's own `store.start_tracking` as they are created.
+- The simulators run as subprocesses with room for every job; each job waits on its vendor, then runs
+  for an hour (steering env), so every job makes one QUEUED -> RUNNING transition.
+- Jobs are seeded in bulk through each simulator's simulator-only `POST /_sim/seed`
+  (`services/vendorsim/seeding.py`): the create bodies are the ones the real adapters send, and the
+  simulator runs each through its own create code, so listings and details are those of jobs created
+  through the create API. Job i of n waits `pending_s + spread_s * i / n` before it may start, so the
+  starts are spread like a steady stream rather than one burst. The jobs are then tracked with the
+  watcher's own `store.start_tracking` (one transaction per `TRACK_BATCH` jobs).
 - This process runs one `Poller` per vendor on the scratch database, ticking every `watch_interval_s`
   exactly as `watch_vendor` does (without the advisory lock), with the adapters `make_adapter` builds
   (Qizhi at its default client-side limit). Its RSS is the watcher's memory.
 - Detection latency: the vendor-side start (`vendor_time` of the change, i.e. the simulator's own
-  start time; CAIP reports none, so its create time + pending) -> the JobStateChanged row committed in
-  `watcher.outbox` (its `created_at`, the transaction's time). Kafka is not involved: no relay runs.
+  start time; CAIP reports none, so the `ready_at` the simulator gave at seeding, which is its start
+  with capacity to spare) -> the JobStateChanged row committed in `watcher.outbox` (its `created_at`,
+  the transaction's time). Kafka is not involved: no relay runs.
 - Vendor calls are counted on this process's httpx clients, per poll cycle (ticks after seeding ended).
 """
 
@@ -32,54 +36,69 @@ from types import SimpleNamespace
 
 import httpx
 
-from benchmarks.placement_common import ROOT, machine, percentile, rss_mb, start_simulators, stop
+from benchmarks.placement_common import machine, percentile, rss_mb, start_simulators, stop
 from contracts.events import JobSubmitted
 from services.common.db import create_pool
 from services.common.logs import configure_logging
 from services.common.settings import Settings, get_settings
 from services.vendors import make_adapter
 from services.vendors.base import SubmitRequest
-from services.vendors.errors import VendorUnavailable
 from services.watcher import store
 from services.watcher.watching import Poller, first_state
 from tests.scratch_db import create_scratch_database, drop_database
 
 VENDORS = ["modelarts", "caip", "qizhi", "aispace"]
-LISTING_PAGE = {"modelarts": None, "caip": None}  # filled from the adapters' settings
-SEED_CONCURRENCY = 32
+TRACK_BATCH = 500  # start_tracking calls per transaction
 
 
-# --- seeding subprocess: create jobs through the adapter, print one JSON line per job -------------
+# --- seeding: the adapters' own create bodies, created in bulk by the simulators ------------------
 
-async def seed(vendor: str, count: int) -> None:
-    configure_logging("bench-seed", "WARNING")
+async def create_body(vendor: str, adapter, req: SubmitRequest) -> dict:
+    """The body the adapter's submit would POST (the adapters' own builders)."""
+    if vendor == "modelarts":
+        from services.vendors.modelarts_parse import training_body
+        return training_body(req)
+    if vendor == "caip":
+        return adapter._job_body(req)
     if vendor == "qizhi":
-        from services.vendors.qizhi import Adapter, QizhiSettings
-        adapter = Adapter(QizhiSettings(rate_per_s=10_000, concurrency=SEED_CONCURRENCY))
-    else:
-        adapter = make_adapter(vendor)
+        return await adapter._create_body(req)
+    from services.vendors.aispace_bodies import training_job
+    return training_job(req, adapter._settings)
+
+
+async def seed_vendor(pool, vendor: str, count: int, pending_s: float, spread_s: float, seeded: dict) -> tuple:
+    """Seed `count` jobs on `vendor`'s simulator and track them; returns (seed s, track s)."""
+    started = time.monotonic()
+    adapter = make_adapter(vendor)
     flavors = await adapter.list_flavors("training")
     flavor = next((f for f in flavors if f.accelerator == "cpu"), flavors[0])
-    slots = asyncio.Semaphore(SEED_CONCURRENCY)
+    job_ids = [uuid.uuid4() for _ in range(count)]
+    bodies = [await create_body(vendor, adapter, SubmitRequest(
+        name=f"sy-{job_id.hex}", kind="training", image="swr.example/team/pytorch:2.1", command="python train.py",
+        env={"SWITCHYARD_SIM_RUN_SECONDS": "3600"}, flavor_id=flavor.flavor_id)) for job_id in job_ids]
+    await adapter.aclose()
+    url = os.environ[f"SWITCHYARD_{vendor.upper()}_ENDPOINT"] + "/_sim/seed" + ("/slm" if vendor == "aispace" else "")
+    async with httpx.AsyncClient(timeout=300) as client:
+        response = await client.post(url, json={"bodies": bodies, "pending_s": pending_s, "spread_s": spread_s})
+    response.raise_for_status()
+    answer = response.json()
+    submitted_at = datetime.now(UTC)
+    seed_s = time.monotonic() - started
 
-    async def one() -> None:
-        job_id = uuid.uuid4()
-        request = SubmitRequest(
-            name=f"sy-{job_id.hex}", kind="training", image="swr.example/team/pytorch:2.1",
-            command="python train.py", env={"SWITCHYARD_SIM_RUN_SECONDS": "3600"}, flavor_id=flavor.flavor_id)
-        async with slots:
-            for attempt in range(3):  # a dropped connection under load: submit is idempotent by name
-                try:
-                    job = await adapter.submit(request)
-                    break
-                except VendorUnavailable:
-                    if attempt == 2:
-                        raise
-                    await asyncio.sleep(0.5)
-        print(json.dumps({"job_id": str(job_id), "vendor_job_id": job.vendor_job_id, "raw_status": job.raw_status,
-                          "flavor": flavor.flavor_id, "submitted_at": datetime.now(UTC).isoformat()}), flush=True)
-
-    await asyncio.gather(*(one() for _ in range(count)))
+    started = time.monotonic()
+    events = []
+    for job_id, row in zip(job_ids, answer, strict=True):
+        vendor_job_id = f"slm:{row['id']}" if vendor == "aispace" else str(row["id"])
+        events.append(JobSubmitted(
+            job_id=job_id, tenant_id=uuid.UUID(int=1), vendor=vendor, vendor_job_id=vendor_job_id,
+            flavor=flavor.flavor_id, accelerator="cpu", count=1, vendor_price_per_hour=1,
+            raw_status=row["status"], submitted_at=submitted_at))
+        seeded[job_id] = (vendor, datetime.fromtimestamp(row["ready_at"], UTC))
+    for first in range(0, len(events), TRACK_BATCH):
+        async with pool.acquire() as conn, conn.transaction():
+            for event in events[first:first + TRACK_BATCH]:
+                await store.start_tracking(conn, event, first_state(event))
+    return seed_s, time.monotonic() - started
 
 
 # --- the benchmark --------------------------------------------------------------------------------
@@ -106,36 +125,16 @@ def port_of(vendor: str) -> int:
     return httpx.URL(os.environ[f"SWITCHYARD_{vendor.upper()}_ENDPOINT"]).port
 
 
-async def track(pool, vendor: str, line: bytes, seeded: dict) -> None:
-    row = json.loads(line)
-    submitted = JobSubmitted(
-        job_id=uuid.UUID(row["job_id"]), tenant_id=uuid.UUID(int=1), vendor=vendor,
-        vendor_job_id=row["vendor_job_id"], flavor=row["flavor"], accelerator="cpu", count=1,
-        vendor_price_per_hour=1, raw_status=row["raw_status"], submitted_at=datetime.fromisoformat(row["submitted_at"]))
-    seeded[submitted.job_id] = (vendor, submitted.submitted_at)
-    async with pool.acquire() as conn, conn.transaction():
-        await store.start_tracking(conn, submitted, first_state(submitted))
+async def poll_loop(vendor: str, runtime, counter: CallCounter, cycles: list, stop_at: list[float],
+                    gets: list) -> None:
+    adapter = make_adapter(vendor)
+    get = adapter.get
 
-
-async def seed_vendor(pool, vendor: str, count: int, seeded: dict) -> float:
-    started = time.monotonic()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "benchmarks.watcher_scale", "--seed", vendor, "--per-vendor", str(count),
-        cwd=ROOT, stdout=asyncio.subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)}, limit=1 << 20)
-    pending = set()
-    async for line in process.stdout:
-        pending.add(asyncio.create_task(track(pool, vendor, line, seeded)))
-        if len(pending) >= 8:
-            _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-    if pending:
-        await asyncio.gather(*pending)
-    if await process.wait() != 0:
-        raise RuntimeError(f"seeding {vendor} failed")
-    return time.monotonic() - started
-
-
-async def poll_loop(vendor: str, runtime, counter: CallCounter, cycles: list, stop_at: list[float]) -> None:
-    poller = Poller(make_adapter(vendor), runtime.settings)
+    async def recorded_get(vendor_job_id, kind="training"):  # which jobs a per-job vendor is asked about
+        gets.append((time.monotonic(), vendor, vendor_job_id))
+        return await get(vendor_job_id, kind)
+    adapter.get = recorded_get
+    poller = Poller(adapter, runtime.settings)
     port = port_of(vendor)
     while time.monotonic() < stop_at[0]:
         before, started = counter.by_port[port], time.monotonic()
@@ -160,11 +159,12 @@ async def run(args) -> None:
     counter = CallCounter()
     seeded: dict = {}
     cycles: list = []
+    gets: list = []
     stop_at = [float("inf")]
     rss_before = rss_mb()
     rss_peak = [rss_before]
     try:
-        pollers = [asyncio.create_task(poll_loop(v, runtime, counter, cycles, stop_at)) for v in VENDORS]
+        pollers = [asyncio.create_task(poll_loop(v, runtime, counter, cycles, stop_at, gets)) for v in VENDORS]
 
         async def sample_rss() -> None:
             while True:
@@ -173,12 +173,14 @@ async def run(args) -> None:
         sampler = asyncio.create_task(sample_rss())
 
         t0 = time.monotonic()
-        seed_times = await asyncio.gather(*(seed_vendor(pool, v, args.per_vendor, seeded) for v in VENDORS))
+        times = await asyncio.gather(*(
+            seed_vendor(pool, v, args.per_vendor, args.pending_s, args.spread_s, seeded) for v in VENDORS))
         seeding_done = time.monotonic()
-        print(f"seeded {len(seeded)} jobs through the create APIs in {seeding_done - t0:.1f} s "
-              f"({', '.join(f'{v} {s:.1f} s' for v, s in zip(VENDORS, seed_times))})")
-        stop_at[0] = seeding_done + args.pending_s + args.settle_s
+        print(f"seeded and tracked {len(seeded)} jobs in {seeding_done - t0:.1f} s ("
+              + ", ".join(f"{v}: seed {a:.1f} s + track {b:.1f} s" for v, (a, b) in zip(VENDORS, times)) + ")")
+        stop_at[0] = seeding_done + args.pending_s + args.spread_s + args.settle_s
         await asyncio.gather(*pollers)
+        ended = time.monotonic()
         sampler.cancel()
         rows = await pool.fetch("SELECT payload, created_at FROM watcher.outbox")
         active = await pool.fetch("SELECT vendor, status, count(*) AS n FROM watcher.tracked_jobs GROUP BY 1, 2")
@@ -188,16 +190,20 @@ async def run(args) -> None:
         await drop_database(base.database_url, database)
 
     latencies: dict[str, list[float]] = defaultdict(list)
+    detected_at: dict[str, float] = {}  # vendor job id -> monotonic time its RUNNING was committed
+    wall_minus_mono = time.time() - time.monotonic()
     for row in rows:
         change = json.loads(row["payload"])
         if change.get("to_status") != "RUNNING":
             continue
-        vendor, submitted_at = seeded[uuid.UUID(change["job_id"])]
-        started = (datetime.fromisoformat(change["vendor_time"]) if change.get("vendor_time")
-                   else submitted_at + timedelta(seconds=args.pending_s))
+        vendor, ready_at = seeded[uuid.UUID(change["job_id"])]
+        started = datetime.fromisoformat(change["vendor_time"]) if change.get("vendor_time") else ready_at
         latencies[vendor].append((row["created_at"] - started).total_seconds())
-    print(f"\n{args.per_vendor} jobs per vendor; watch_interval_s={settings.watch_interval_s}, "
-          f"watch_starting_s={settings.watch_starting_s}, watch_batch={settings.watch_batch}")
+        detected_at[change["vendor_job_id"]] = row["created_at"].timestamp() - wall_minus_mono
+    print(f"\n{args.per_vendor} jobs per vendor, starts spread over {args.pending_s:.0f}-"
+          f"{args.pending_s + args.spread_s:.0f} s after seeding; watch_interval_s={settings.watch_interval_s}, "
+          f"watch_starting_s={settings.watch_starting_s}, watch_batch={settings.watch_batch}, "
+          f"watched for {ended - t0:.0f} s")
     print("detection latency, vendor start -> JobStateChanged(RUNNING) committed in watcher.outbox:")
     for vendor in VENDORS:
         values = latencies[vendor]
@@ -207,36 +213,38 @@ async def run(args) -> None:
           + ", ".join(f"{r['vendor']}/{r['status']}={r['n']}" for r in active))
 
     print("vendor calls per poll cycle after seeding (listing vendors; bound ceil(jobs/page)+1):")
-    from services.vendors.caip import CaipSettings
     from services.vendors import modelarts
+    from services.vendors.caip import CaipSettings
     pages = {"modelarts": modelarts._SEARCH_PAGE_SIZE, "caip": CaipSettings().page_size}
     for vendor in ("modelarts", "caip"):
         calls = [c for v, s, c, _ in cycles if v == vendor and s >= seeding_done]
         durations = [d for v, s, _, d in cycles if v == vendor and s >= seeding_done]
         bound = math.ceil(args.per_vendor / pages[vendor]) + 1
         print(f"  {vendor:9} cycles {len(calls)}  calls/cycle median {percentile(calls, .5)} max {max(calls, default=0)}"
-              f"  (page {pages[vendor]}, bound {bound})  cycle time p50 {percentile(durations, .5):.2f} s")
+              f"  (page {pages[vendor]}, bound {bound})  cycle time p50 {percentile(durations, .5):.2f} s"
+              f"  max {max(durations, default=float('nan')):.2f} s")
     for vendor in ("qizhi", "aispace"):
-        stamps = [t for t in counter.times[port_of(vendor)] if t >= t0]
+        stamps = [t for t in counter.times[port_of(vendor)] if t >= seeding_done]
         span = (stamps[-1] - stamps[0]) if len(stamps) > 1 else 1.0
         per_s = Counter(int(t - stamps[0]) for t in stamps) if stamps else Counter()
-        print(f"  {vendor:9} {len(stamps)} calls in {span:.0f} s = {len(stamps) / span:.1f}/s, "
-              f"busiest second {max(per_s.values(), default=0)} calls")
-    print(f"  (Qizhi client-side limit: {__import__('services.vendors.qizhi', fromlist=['x']).QizhiSettings().rate_per_s}/s)")
+        asked = [(t, job) for t, v, job in gets if v == vendor]
+        after_running = sum(1 for t, job in asked if job in detected_at and t > detected_at[job])
+        print(f"  {vendor:9} {len(stamps)} calls in {span:.0f} s after seeding = {len(stamps) / span:.1f}/s, "
+              f"busiest second {max(per_s.values(), default=0)} calls; {len(asked)} job reads, "
+              f"{len({job for _, job in asked})} distinct jobs, {after_running} of them of jobs already seen RUNNING")
+    from services.vendors.qizhi import QizhiSettings
+    print(f"  (Qizhi client-side limit: {QizhiSettings().rate_per_s}/s)")
     print(f"watcher process RSS: {rss_before:.0f} MB before seeding, peak {rss_peak[0]:.0f} MB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--per-vendor", type=int, default=5000)
-    parser.add_argument("--pending-s", type=float, default=30.0, help="how long each job waits on its vendor")
+    parser.add_argument("--pending-s", type=float, default=30.0, help="least time each job waits on its vendor")
+    parser.add_argument("--spread-s", type=float, default=30.0, help="starts spread over this many seconds")
     parser.add_argument("--settle-s", type=float, default=20.0, help="watch this long after the last start")
-    parser.add_argument("--seed", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.seed:
-        asyncio.run(seed(args.seed, args.per_vendor))
-    else:
-        asyncio.run(run(args))
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from services.vendorsim.aispace.wire import (
     request_id,
 )
 from services.vendorsim.faults import FaultInjector, install_faults
+from services.vendorsim.seeding import SEED_PATH, parse_seed_request, seeded
 
 V1 = "/api/aidp/v1"
 ALPHA = "/api/aidp/alpha"
@@ -379,6 +380,24 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
     async def list_projects(call: Call) -> Any:
         form = parse_form_data(call.query.get("form_data"), call.body)
         return ok_a(cube_page(res.project_rows(), form))
+
+    @app.post(SEED_PATH + "/{t}")
+    async def seed_tasks(t: str, request: Request) -> JSONResponse:
+        """Simulator-only bulk seeding (`seeding.py`) of tasks of type `t`: each body is created as the
+        task create path does, then started as `maas_run` does (the adapter's two calls)."""
+        now = config.clock()
+        answer = []
+        try:
+            seed = parse_seed_request(_json(await request.body()))
+            res.advance(now)
+            for index, body in enumerate(seed.bodies):
+                task = tasks.create(t, body, now, sold_out)
+                tasks.run(t, task.id, now)
+                run = tasks.seeded_pending(task, seed.pending(index))
+                answer.append(seeded(task.id, task.name, tasks.status(task, now), run.ready_at))
+        except AISpaceError as exc:
+            return error_response(exc, Envelope.A)
+        return JSONResponse(answer)
 
     return app
 

@@ -204,6 +204,14 @@ class Tasks:
         package.pool.enqueue(run)
         package.pool.advance(now)
 
+    def seeded_pending(self, task: Task, pending_s: float | None) -> Run:
+        """Bulk seeding only (`/_sim/seed`): give a task just run its own pending time."""
+        run = task.run
+        assert run is not None
+        if pending_s is not None and run.start_at is None:
+            run.ready_at = run.requested_at + pending_s
+        return run
+
     def stop(self, kind: str, task_id: Any, now: float) -> None:
         """Stopping a task that is not running changes nothing (upstream deletes the workflow, if any)."""
         task = self.get(kind, task_id)

@@ -18,6 +18,7 @@ from services.vendorsim.caip.jobs import Jobs
 from services.vendorsim.caip.listing import QueryArgs, rfc3339
 from services.vendorsim.caip.volumes import VOLUME_KINDS, Volumes
 from services.vendorsim.faults import FaultInjector, install_faults
+from services.vendorsim.seeding import SEED_PATH, parse_seed_request, seeded
 
 # [EXT] the platform's gateway: login path and the Compute Server's prefix (digest §1).
 LOGIN_PATH = "/api/auth/v3/login/internal"
@@ -121,8 +122,9 @@ def create_app(config: CaipSimConfig | None = None) -> FastAPI:
     # ---- batch training jobs
 
     @project.get("/batch-trainingjob")
-    async def list_jobs(namespace: str, request: Request) -> dict[str, Any]:
-        return jobs.listing(namespace, QueryArgs(request.query_params), clock())
+    async def list_jobs(namespace: str, request: Request) -> JSONResponse:
+        # Plain JSON already: answered as it is, not walked by FastAPI's encoder (most of a big page's cost).
+        return JSONResponse(jobs.listing(namespace, QueryArgs(request.query_params), clock()))
 
     @project.post("/batch-trainingjob", status_code=201)
     async def create_job(namespace: str, request: Request) -> dict[str, Any]:
@@ -176,6 +178,18 @@ def create_app(config: CaipSimConfig | None = None) -> FastAPI:
         """Simulator control: every token issued so far expires now (tests the renewal path)."""
         tokens.expire_all(clock())
         return Response(status_code=204)
+
+    @app.post(SEED_PATH)
+    async def seed_jobs(request: Request) -> list[dict[str, Any]]:
+        """Simulator-only bulk seeding (`seeding.py`), in the one namespace this user may use."""
+        seed = parse_seed_request(await _json_body(request))
+        now = clock()
+        answer = []
+        for index, body in enumerate(seed.bodies):
+            job = jobs.create(config.namespace, body, now, faults.is_sold_out)  # what the create route runs
+            ready_at = jobs.seeded_pending(job, seed.pending(index))
+            answer.append(seeded(job.uid, job.name, jobs.phase(job, now), ready_at))
+        return answer
 
     return app
 

@@ -12,6 +12,7 @@ terminate, then Aborted. DELETE: Terminating for `terminating_s`, then gone. Pha
 pod counts (`lifecycle.py`).
 """
 
+import heapq
 import re
 import uuid
 from collections import Counter
@@ -112,6 +113,16 @@ class SubJob:
                 points.append((self.delete_at, PodCounts(), False, True))
         return points
 
+    def phase(self, now: float) -> str:
+        """`state(now)[0]`, without building the timeline for a sub-job never stopped nor deleted."""
+        if self.stop_at is not None or self.delete_at is not None or not self.pods:
+            return self.state(now)[0]
+        if self.start_at is None or now < self.start_at:
+            return "Pending"
+        if self.end_at is None or now < self.end_at:
+            return "Running"
+        return "Completed" if self.outcome is Outcome.SUCCEEDED else "Failed"
+
     def state(self, now: float) -> tuple[str, PodCounts, int]:
         """(phase, pod counts, version) at `now`; the version counts the changes so far."""
         points = [point for point in self.timeline() if point[0] <= now]
@@ -150,38 +161,109 @@ class Jobs:
         self._holding: list[SubJob] = []  # started, replicas not yet released at the cursor
         self._cursor = float("-inf")
         self._seq = 0
+        # Bookkeeping that keeps a call's cost from growing with the square of the jobs (thousands of
+        # sub-jobs): replicas held by `_holding` per flavor (an upper bound of what is held at any
+        # t >= cursor), the earliest release among them, and the exact use at one moment, cached
+        # until the next start or release change (`_version`).
+        self._held_upper: Counter[str] = Counter()
+        self._next_release = float("inf")
+        self._version = 0
+        self._used_key: tuple[float, int] | None = None
+        self._used: Counter[str] = Counter()
+        self._dirty = False  # a sub-job was added, stopped, deleted or reprioritized since the last replay
+        # Each job's phase, the moment it was computed and the next moment it could change by itself
+        # (a start, stop or deletion drops the entry), so a listing does not rebuild every phase per page.
+        self._phases: dict[str, tuple[str, float, float]] = {}
 
     # ------------------------------------------------------------------ scheduler
 
     def advance(self, now: float) -> None:
-        """Replay the scheduler from the last call to `now`, event by event."""
+        """Replay the scheduler from the last call to `now`, event by event (sub-jobs becoming ready,
+        replicas coming free), in time order."""
+        if now <= self._cursor and not self._dirty:
+            return  # already replayed to `now`, and nothing was created, stopped or deleted since
+        self._dirty = False
+        events = [sub.ready_at for sub in self._waiting if self._cursor < sub.ready_at <= now]
+        events += [sub.release_at for sub in self._holding if sub.release_at is not None and self._cursor < sub.release_at <= now]
+        heapq.heapify(events)
+        by_ready = sorted(self._waiting, key=lambda sub: sub.ready_at)
+        taken, ready = 0, []  # ready: waiting sub-jobs whose ready_at has passed at the cursor
         while True:
-            self._holding = [sub for sub in self._holding if sub.release_at is None or sub.release_at > self._cursor]
-            self._start_fitting(self._cursor)
-            upcoming = [sub.ready_at for sub in self._waiting] + [
-                sub.release_at for sub in self._holding if sub.release_at is not None
-            ]
-            upcoming = [t for t in upcoming if self._cursor < t <= now]
-            if not upcoming:
+            self._prune()
+            while taken < len(by_ready) and by_ready[taken].ready_at <= self._cursor:
+                ready.append(by_ready[taken])
+                taken += 1
+            ready = self._start_fitting(self._cursor, ready, events, now)
+            while events and events[0] <= self._cursor:
+                heapq.heappop(events)
+            if not events:
                 break
-            self._cursor = min(upcoming)
+            self._cursor = heapq.heappop(events)
         self._cursor = max(self._cursor, now)
+        self._waiting = [sub for sub in self._waiting if sub.start_at is None]
 
-    def _start_fitting(self, t: float) -> None:
-        for sub in sorted(self._waiting, key=lambda s: (-s.priority, s.seq)):
-            if sub.ready_at > t:
-                continue
+    def _prune(self) -> None:
+        """Forget the sub-jobs whose replicas came free by the cursor."""
+        if self._cursor < self._next_release:
+            return
+        keep = []
+        for sub in self._holding:
+            if sub.release_at is None or sub.release_at > self._cursor:
+                keep.append(sub)
+            else:
+                self._held_upper.subtract(sub.held())
+        self._holding = keep
+        self._next_release = min((sub.release_at for sub in keep if sub.release_at is not None), default=float("inf"))
+        self._version += 1
+
+    def _start_fitting(self, t: float, ready: list[SubJob], events: list[float], until: float) -> list[SubJob]:
+        """Start, higher priority then older first, every ready sub-job that fits at `t`; returns the
+        ones still waiting. A start whose release falls in (t, until] becomes an event."""
+        waiting: list[SubJob] = []
+        exact: Counter[str] | None = None  # held at t, computed only when the upper bound says "maybe not"
+        for sub in sorted(ready, key=lambda s: (-s.priority, s.seq)):
             for index, flavor_id in enumerate(sub.flavor_ids):
-                if all(self._free(flavor, t) >= n for flavor, n in sub.demand(flavor_id).items()):
-                    sub.start_at, sub.flavor_index = t, index
-                    sub.end_at = sub.release_at = t + sub.run_s
-                    self._waiting.remove(sub)
-                    self._holding.append(sub)
-                    break
+                demand = sub.demand(flavor_id)
+                if not self._fits(demand, self._held_upper):
+                    if exact is None:
+                        exact = Counter(self._used_at(t))
+                    if not self._fits(demand, exact):
+                        continue
+                sub.start_at, sub.flavor_index = t, index
+                sub.end_at = sub.release_at = t + sub.run_s
+                held = sub.held()
+                self._held_upper.update(held)
+                if exact is not None and sub.holds(t):
+                    exact.update(held)
+                self._holding.append(sub)
+                self._next_release = min(self._next_release, sub.release_at)
+                self._phases.pop(sub.job_uid, None)
+                if t < sub.release_at <= until:
+                    heapq.heappush(events, sub.release_at)
+                break
+            else:
+                waiting.append(sub)
+        if len(waiting) < len(ready):
+            self._version += 1
+        return waiting
+
+    def _fits(self, demand: Counter[str], used: Counter[str]) -> bool:
+        return all(self._flavors.get(flavor).total_replicas - used[flavor] >= n for flavor, n in demand.items())
+
+    def _used_at(self, t: float) -> Counter[str]:
+        """Replicas held per flavor at `t` (cached until the next start or release change)."""
+        if self._cursor <= t < self._next_release:
+            return self._held_upper  # every sub-job in `_holding` started by the cursor and holds until after t
+        if self._used_key != (t, self._version):
+            used: Counter[str] = Counter()
+            for sub in self._holding:
+                if sub.holds(t):
+                    used.update(sub.held())
+            self._used, self._used_key = used, (t, self._version)
+        return self._used
 
     def _free(self, flavor_id: str, t: float) -> int:
-        used = sum(sub.held()[flavor_id] for sub in self._holding if sub.holds(t))
-        return self._flavors.get(flavor_id).total_replicas - used
+        return self._flavors.get(flavor_id).total_replicas - self._used_at(t)[flavor_id]
 
     def holders(self, flavor: SimFlavor, now: float) -> list[tuple[dict[str, Any], int]]:
         """(app IDResponse, replicas) of every sub-job holding `flavor` replicas, in start order."""
@@ -216,7 +298,17 @@ class Jobs:
         for sub in subs:
             self._subs[sub.uid] = sub
             self._waiting.append(sub)
+        self._dirty = True
         return job
+
+    def seeded_pending(self, job: Job, pending_s: float | None) -> float:
+        """Bulk seeding only (`/_sim/seed`): give a job just created its own pending time; returns
+        the moment its sub-jobs may take replicas."""
+        subs = [self._subs[uid] for uid in job.sub_uids]
+        for sub in subs:
+            if pending_s is not None:
+                sub.ready_at = sub.created_at + pending_s
+        return min(sub.ready_at for sub in subs)
 
     def get(self, namespace: str, uid: str, now: float) -> Job:
         self.advance(now)
@@ -252,12 +344,14 @@ class Jobs:
             job.priority_class = priority_class
             for sub in subs:
                 sub.priority = PRIORITY_CLASSES[priority_class]
+            self._dirty = True
         job.labels = parse_labels(metadata.get("labels", job.labels))
 
     def delete(self, namespace: str, uid: str, now: float) -> None:
         job = self.get(namespace, uid, now)
         if job.delete_at is None:
             job.delete_at = now
+            self._phases.pop(job.uid, None)
             for sub_uid in job.sub_uids:
                 self._delete_sub(self._subs[sub_uid], now)
 
@@ -296,8 +390,22 @@ class Jobs:
         return envelope(len(matching), phases.values(), [self.view(job, now) for job in shown])
 
     def phase(self, job: Job, now: float) -> str:
+        cached = self._phases.get(job.uid)
+        if cached is not None and cached[1] <= now < cached[2]:
+            return cached[0]
+        phase = self._phase(job, now)
+        moments = []
+        for sub_uid in job.sub_uids:
+            sub = self._subs[sub_uid]
+            moments += [sub.start_at, sub.end_at, sub.stop_at, sub.release_at, sub.delete_at]
+            if sub.delete_at is not None:
+                moments.append(sub.delete_at + self._config.terminating_s)
+        self._phases[job.uid] = (phase, now, min((t for t in moments if t is not None and t > now), default=float("inf")))
+        return phase
+
+    def _phase(self, job: Job, now: float) -> str:
         sub_phases = [
-            self._subs[sub_uid].state(now)[0] if self._visible(self._subs[sub_uid].delete_at, now) else "Terminated"
+            self._subs[sub_uid].phase(now) if self._visible(self._subs[sub_uid].delete_at, now) else "Terminated"
             for sub_uid in job.sub_uids
         ]
         return job_phase(sub_phases, deleting=job.delete_at is not None)
@@ -348,11 +456,14 @@ class Jobs:
         if sub.stop_at is not None:
             return
         sub.stop_at = now
+        self._dirty = True
+        self._phases.pop(sub.job_uid, None)
         if sub.start_at is None:
             self._waiting.remove(sub)
         else:
             assert sub.release_at is not None
             sub.release_at = min(sub.release_at, now + self._config.aborting_s)
+            self._released_earlier(sub)
 
     def delete_sub_job(self, namespace: str, uid: str, now: float) -> None:
         self._delete_sub(self.sub_job(namespace, uid, now), now)
@@ -391,11 +502,19 @@ class Jobs:
         if sub.delete_at is not None:
             return
         sub.delete_at = now
+        self._dirty = True
+        self._phases.pop(sub.job_uid, None)
         if sub in self._waiting:
             self._waiting.remove(sub)
         if sub.holds(now):
             assert sub.release_at is not None
             sub.release_at = min(sub.release_at, now + self._config.terminating_s)
+            self._released_earlier(sub)
+
+    def _released_earlier(self, sub: SubJob) -> None:
+        assert sub.release_at is not None
+        self._next_release = min(self._next_release, sub.release_at)
+        self._version += 1
 
     # ------------------------------------------------------------------ helpers
 

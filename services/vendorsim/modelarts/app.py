@@ -39,4 +39,5 @@ def create_app(config: ModelArtsSimConfig | None = None) -> FastAPI:
     app.include_router(v1)
     app.include_router(notebooks.control_routes(instances, config))
     app.include_router(inference.control_routes(services, config))
+    app.include_router(training.control_routes(jobs, config, faults))
     return app

@@ -30,6 +30,7 @@ class _Flavor:
     waiting: list[Claim] = field(default_factory=list)  # FIFO
     started: list[Claim] = field(default_factory=list)
     last_start: float = -math.inf
+    started_slots: int = 0  # slots of every claim in `started`: an upper bound of what is held at any time
 
 
 class Slots:
@@ -62,6 +63,7 @@ class Slots:
                 claim.start_at = start
                 claim.end_at = min(start + claim.hold_s, claim.until)
                 flavor.started.append(claim)
+                flavor.started_slots += claim.slots
 
     def release(self, claim: Claim, at: float) -> None:
         """Free the claim's slots at `at` (>= now), or drop it from its queue if it never started."""
@@ -89,6 +91,8 @@ class Slots:
         # FIFO: no claim starts before the one ahead of it, so every claim already started holds
         # its slots from before `earliest`; only their end times matter.
         earliest = max(claim.ready_at, flavor.last_start)
+        if self.capacity - flavor.started_slots >= claim.slots:
+            return earliest  # fits even if every claim ever started still held its slots (no sort of thousands)
         busy = sorted(
             (other.end_at, other.slots)
             for other in flavor.started

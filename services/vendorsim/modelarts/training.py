@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 
 from services.vendorsim.faults import FaultInjector
 from services.vendorsim.modelarts.config import ModelArtsSimConfig
 from services.vendorsim.modelarts.errors import ModelArtsError, invalid, invalid_json, json_body
 from services.vendorsim.modelarts.slots import Claim, Slots
 from services.vendorsim.modelarts.wire import int_field, int_value, ms, object_field, rfc3339_beijing
+from services.vendorsim.seeding import SEED_PATH, parse_seed_request, seeded
 from services.vendorsim.steering import Outcome, SteeringError, parse_steering
 
 # --------------------------------------------------------------------------- flavors and engines
@@ -732,8 +734,9 @@ def routes(jobs: TrainingJobs, config: ModelArtsSimConfig, faults: FaultInjector
         return jobs.view(jobs.terminate(job_id, now), now)
 
     @router.post("/training-job-searches")
-    async def search_jobs(request: Request) -> dict[str, Any]:
-        return jobs.search(await json_body(request), clock())
+    async def search_jobs(request: Request) -> JSONResponse:
+        # Plain JSON already: answered as it is, not walked by FastAPI's encoder (most of a big page's cost).
+        return JSONResponse(jobs.search(await json_body(request), clock()))
 
     @router.get("/training-jobs/{job_id}/events")
     async def job_events(job_id: str, request: Request) -> dict[str, Any]:
@@ -764,5 +767,26 @@ def routes(jobs: TrainingJobs, config: ModelArtsSimConfig, faults: FaultInjector
     @router.get("/trainJob/{job_id}/tags")
     async def list_tags(job_id: str) -> dict[str, Any]:
         return jobs.tags(job_id, clock())
+
+    return router
+
+
+def control_routes(jobs: TrainingJobs, config: ModelArtsSimConfig, faults: FaultInjector) -> APIRouter:
+    """Simulator-only aids (not ModelArts paths): bulk seeding of training jobs (`seeding.py`)."""
+    router = APIRouter()
+
+    @router.post(SEED_PATH)
+    async def seed_jobs(request: Request) -> list[dict[str, Any]]:
+        seed = parse_seed_request(await json_body(request))
+        now = config.clock()
+        answer = []
+        for index, body in enumerate(seed.bodies):
+            job = jobs.create(body, now, faults.is_sold_out)  # exactly what POST /training-jobs runs
+            claim = jobs._claim(job)
+            pending_s = seed.pending(index)
+            if pending_s is not None:
+                claim.ready_at = now + config.creating_s + pending_s
+            answer.append(seeded(job.job_id, job.name, jobs.phase(job, now)[0], claim.ready_at))
+        return answer
 
     return router

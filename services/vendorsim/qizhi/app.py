@@ -31,6 +31,7 @@ from services.vendorsim.qizhi.decoding import (
 )
 from services.vendorsim.qizhi.errors import INTERNAL_ERROR, PARAMETER_ERROR, TOKEN_INVALID, QizhiError, invalid
 from services.vendorsim.qizhi.jobs import TrainJobs
+from services.vendorsim.seeding import SEED_PATH, parse_seed_request, seeded
 
 # [INFER] the document has no login error; a refused login uses the parameter-error code.
 _LOGIN_REFUSED = QizhiError(PARAMETER_ERROR, "用户名或密码错误 (invalid username or password)")
@@ -174,6 +175,26 @@ def create_app(config: QizhiSimConfig | None = None) -> FastAPI:
     @app.get(f"{SIM_PATH_PREFIX}jobs")
     async def sim_jobs() -> list[dict[str, str]]:
         return jobs.summary(clock())
+
+    @app.post(SEED_PATH)
+    async def seed_jobs(request: Request) -> list[dict[str, Any]]:
+        """Simulator-only bulk seeding (`seeding.py`); not counted in the stats."""
+        raw = await request.body()
+        try:
+            seed = parse_seed_request(json.loads(raw))
+        except ValueError:
+            raise _BadBody() from None
+        now = clock()
+        answer = []
+        for index, raw_body in enumerate(seed.bodies):
+            try:
+                decoded = decode(raw_body, JOB_REQUEST)  # what the create route runs
+            except DecodeError as exc:
+                raise invalid(str(exc)) from None
+            view = jobs.create(decoded, now, faults.is_sold_out)
+            ready_at = jobs.seeded_pending(view["job_id"], seed.pending(index))
+            answer.append(seeded(view["job_id"], view["name"], view["status"], ready_at))
+        return answer
 
     @app.get(f"{SIM_PATH_PREFIX}stats")
     async def read_stats() -> dict[str, Any]:

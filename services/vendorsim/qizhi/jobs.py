@@ -61,6 +61,8 @@ class TrainJobs:
         self._jobs: dict[str, _Job] = {}
         self._waiting: dict[str, list[_Job]] = {spec.spec_id: [] for spec in SPECS}  # FIFO per spec
         self._last_start: dict[str, float] = {spec.spec_id: 0.0 for spec in SPECS}
+        # instances of every job of the spec that ever started: an upper bound of what is held at any time
+        self._started_instances: dict[str, int] = {spec.spec_id: 0 for spec in SPECS}
         self._seq = 0
 
     # ---- requests
@@ -103,6 +105,14 @@ class TrainJobs:
             self._waiting[job.spec.spec_id].remove(job)
         job.end_at = now
 
+    def seeded_pending(self, job_id: str, pending_s: float | None) -> float:
+        """Bulk seeding only (`/_sim/seed`): give a job just created its own time in job_queuing;
+        returns the moment it may take instances."""
+        job = self._jobs[job_id]
+        if pending_s is not None:
+            job.ready_at = job.created_at + pending_s
+        return job.ready_at
+
     def summary(self, now: float) -> list[dict[str, str]]:
         """Every job, for the simulator's own `/_sim/jobs` (not a vendor endpoint)."""
         self._advance(now)
@@ -132,11 +142,14 @@ class TrainJobs:
                 self._last_start[spec_id] = start
                 job.start_at = start
                 job.end_at = start + creating_s + (0.0 if job.create_fails else job.run_s)
+                self._started_instances[spec_id] += job.instances
 
     def _earliest_start(self, job: _Job, last_start: float) -> float:
         # No job starts before the one ahead of it, so every started job took its instances before
         # `earliest`; only when they give them back matters.
         earliest = max(job.ready_at, last_start)
+        if self._config.capacity - self._started_instances[job.spec.spec_id] >= job.instances:
+            return earliest  # fits even if every job ever started still held its instances (no scan of all jobs)
         busy = sorted(
             (release, other.instances)
             for other in self._jobs.values()
