@@ -37,13 +37,13 @@ SPEC = JobSpec(kind="training", name="bench", image="swr.example/bench:1", comma
                resources={"accelerator": "ascend-910b", "count": 1}, env={"SWITCHYARD_SIM_RUN_SECONDS": "3600"})
 
 
-def start_service(name: str, env: dict[str, str], log_dir: Path) -> subprocess.Popen:
-    log = open(log_dir / f"{name}.log", "wb")
+def start_service(name: str, env: dict[str, str], log_dir: Path, log_name: str | None = None) -> subprocess.Popen:
+    log = open(log_dir / f"{log_name or name}.log", "wb")
     return subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
 
 
-async def run(jobs: int, timeout_s: float) -> None:
+async def run(jobs: int, timeout_s: float, schedulers: int, rate: float) -> None:
     settings = get_settings()
     log_dir = Path(tempfile.mkdtemp(prefix="switchyard-bench-sched-"))
     name, database_url = await create_scratch_database(settings.database_url, "sy_bench")
@@ -55,7 +55,8 @@ async def run(jobs: int, timeout_s: float) -> None:
            "SWITCHYARD_DATABASE_URL": database_url, "SWITCHYARD_TOPIC_PREFIX": prefix,
            "SWITCHYARD_VENDORS": "modelarts", "SWITCHYARD_ADMISSION_MINUTES": "0",
            "SWITCHYARD_BILLING_URL": f"http://127.0.0.1:{billing_port}", "SWITCHYARD_LOG_LEVEL": "WARNING"}
-    services = [start_service("billing", env, log_dir), start_service("scheduler", env, log_dir)]
+    services = [start_service("billing", env, log_dir),
+                *(start_service("scheduler", env, log_dir, f"scheduler-{n}") for n in range(schedulers))]
     try:
         await _wait_http(f"http://127.0.0.1:{billing_port}/healthz")
         consumer = AIOKafkaConsumer(prefix + JOBS_EVENTS, bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -66,31 +67,40 @@ async def run(jobs: int, timeout_s: float) -> None:
         await asyncio.sleep(8)  # the scheduler's consumers join their group
         published: dict[str, float] = {}
         started = time.monotonic()
-        for _ in range(jobs):
-            event = JobRequested(job_id=uuid.uuid4(), tenant_id=uuid.uuid4(), spec=SPEC, requested_at=datetime.now(UTC))
-            envelope = Envelope(source="benchmark", data=event)
-            await producer.send(prefix + JOBS_COMMANDS, envelope.kafka_body(), key=envelope.subject.encode(),
-                                headers=[(k, v.encode()) for k, v in envelope.kafka_headers().items()])
-            published[str(event.job_id)] = time.monotonic()
-        await producer.flush()
-        publish_s = time.monotonic() - started
 
+        async def publish() -> float:
+            for n in range(jobs):
+                if rate:  # a steady offered load instead of one burst
+                    await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
+                event = JobRequested(job_id=uuid.uuid4(), tenant_id=uuid.uuid4(), spec=SPEC,
+                                     requested_at=datetime.now(UTC))
+                envelope = Envelope(source="benchmark", data=event)
+                published[str(event.job_id)] = time.monotonic()
+                await producer.send(prefix + JOBS_COMMANDS, envelope.kafka_body(), key=envelope.subject.encode(),
+                                    headers=[(k, v.encode()) for k, v in envelope.kafka_headers().items()])
+            await producer.flush()
+            return time.monotonic() - started
+
+        publishing = asyncio.create_task(publish())  # consumed while it publishes, so latencies are true
         latencies: list[float] = []
         last = started
         deadline = started + timeout_s
         while len(latencies) < jobs and time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=500)
+            batch = await consumer.getmany(timeout_ms=200)
             now = time.monotonic()
             for record in (r for rs in batch.values() for r in rs):
                 headers = {k: v.decode() for k, v in record.headers}
                 if headers.get("ce_type") == "switchyard.job.submitted.v1" and headers["ce_subject"] in published:
                     latencies.append(now - published.pop(headers["ce_subject"]))
                     last = now
+        publish_s = await publishing
         await producer.stop()
         await consumer.stop()
         elapsed = last - started
         print(f"machine: {machine()}")
-        print(f"jobs requested: {jobs} (published in {publish_s:.1f} s); placed: {len(latencies)}")
+        print(f"scheduler replicas: {schedulers}; jobs requested: {jobs} "
+              f"({f'{rate:.0f}/s' if rate else 'at once'}, published in {publish_s:.1f} s); "
+              f"placed: {len(latencies)}")
         print(f"placements per second (first request -> last JobSubmitted): {len(latencies) / elapsed:.0f}")
         print(f"placement latency JobRequested published -> JobSubmitted consumed: "
               f"p50 {percentile(latencies, 0.50):.2f} s, p99 {percentile(latencies, 0.99):.2f} s")
@@ -122,8 +132,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2000)
     parser.add_argument("--timeout-s", type=float, default=300)
+    parser.add_argument("--schedulers", type=int, default=1, help="scheduler replicas (they share the queue)")
+    parser.add_argument("--rate", type=float, default=0, help="requests per second (default: all at once)")
     args = parser.parse_args()
-    asyncio.run(run(args.jobs, args.timeout_s))
+    asyncio.run(run(args.jobs, args.timeout_s, args.schedulers, args.rate))
 
 
 if __name__ == "__main__":

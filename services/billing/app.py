@@ -18,7 +18,7 @@ from services.billing import admin_api, handlers, terms_api
 from services.billing.api import http_app
 from services.billing.config import get_billing_settings
 from services.common.asyncapi import document_publishes
-from services.common.consumer import RETRY_PAUSE_S, subscribe
+from services.common.consumer import RETRY_PAUSE_S, subscribe_batch
 from services.common.logs import log
 from services.common.runtime import Runtime, RuntimeRef, make_broker
 from services.common.settings import get_settings
@@ -63,11 +63,11 @@ async def housekeeping(rt: Runtime) -> None:
 loops = {"metering": metering, "housekeeping": housekeeping}
 
 
-async def on_job_event(envelope: Envelope) -> None:
-    await handlers.handle_job_event(runtime().pool, runtime().settings.markup, policy, envelope)
+async def on_job_events(envelopes: list[Envelope]) -> None:
+    await handlers.handle_job_events(runtime().pool, runtime().settings.markup, policy, envelopes)
 
 
-subscribe(broker, JOBS_EVENTS, group="billing", handler=on_job_event)
+subscribe_batch(broker, JOBS_EVENTS, group="billing", handler=on_job_events, types=handlers.JOB_EVENT_TYPES)
 
 
 USAGE_TYPE_HEADER = ("ce_type", UsageMinute.TYPE.encode())

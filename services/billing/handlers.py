@@ -19,11 +19,11 @@ from contracts.topics import BILLING_EVENTS
 from services.billing import ledger, metering, packages, pricebook, runs, store, thresholds
 from services.billing.config import BillingSettings
 from services.billing.metering import Kind
-from services.billing.outbox_batch import enqueue_many
+from services.common.outbox import enqueue_many
 from services.billing.rating import SOURCE, Policy, charge_minutes, reverse_charges
 from services.billing.runs import Step
 from services.billing.store import SCHEMA
-from services.common.consumer import apply_once
+from services.common.consumer import apply_batch_once
 from services.common.logs import log
 
 CONSUMER = "billing"
@@ -55,13 +55,24 @@ async def price_book(conn: asyncpg.Connection, markup: Decimal) -> pricebook.Pri
 
 # --- job events -----------------------------------------------------------------------------------
 
+JOB_EVENT_TYPES = frozenset({JobSubmitted.TYPE, JobStateChanged.TYPE})  # other job events cost nothing
+
+
+async def handle_job_events(pool: asyncpg.Pool, markup: Decimal, policy: Policy, envelopes: list[Envelope]) -> None:
+    """A batch of job events, applied in order in one transaction, each once."""
+    async def apply(conn: asyncpg.Connection, fresh: list[Envelope]) -> None:
+        for envelope in fresh:
+            match envelope.data:
+                case JobSubmitted() as event:
+                    await record_submission(conn, event, markup)
+                case JobStateChanged() as event:
+                    await apply_state_change(conn, event, policy)
+
+    await apply_batch_once(pool, SCHEMA, CONSUMER, envelopes, apply)
+
+
 async def handle_job_event(pool: asyncpg.Pool, markup: Decimal, policy: Policy, envelope: Envelope) -> None:
-    event = envelope.data
-    if isinstance(event, JobSubmitted):
-        await apply_once(pool, SCHEMA, CONSUMER, envelope, lambda conn: record_submission(conn, event, markup))
-    elif isinstance(event, JobStateChanged):
-        await apply_once(pool, SCHEMA, CONSUMER, envelope, lambda conn: apply_state_change(conn, event, policy))
-    # Other job events (rejections) cost nothing.
+    await handle_job_events(pool, markup, policy, [envelope])
 
 
 async def record_submission(conn: asyncpg.Connection, event: JobSubmitted, markup: Decimal) -> None:

@@ -23,7 +23,7 @@ from contracts.events import Event, UsageCharged
 from contracts.topics import BILLING_EVENTS
 from services.billing import ledger, metering, packages, store, thresholds
 from services.billing.metering import Kind
-from services.billing.outbox_batch import enqueue_many
+from services.common.outbox import enqueue_many
 from services.billing.store import SCHEMA, MeteredJob
 
 SOURCE = "switchyard/billing"

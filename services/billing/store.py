@@ -307,6 +307,11 @@ async def balance(conn: asyncpg.Connection, account: str) -> int:
     return await conn.fetchval("SELECT balance FROM billing.accounts WHERE account = $1", account) or 0
 
 
+async def balances(conn: asyncpg.Connection, accounts: list[str]) -> dict[str, int]:
+    rows = await conn.fetch("SELECT account, balance FROM billing.accounts WHERE account = ANY($1::text[])", accounts)
+    return {row["account"]: row["balance"] for row in rows}
+
+
 async def balance_at(conn: asyncpg.Connection, account: str, before: datetime) -> int:
     return await conn.fetchval(
         "SELECT coalesce(sum(amount), 0)::bigint FROM billing.ledger_entries WHERE account = $1 AND created_at < $2",
@@ -325,7 +330,17 @@ async def ledger_lines(conn: asyncpg.Connection, account: str, start: datetime, 
 _GRANT_COLUMNS = "id, unit, accelerator, granted, remaining, price, priority, expires_at, purchased_at"
 
 
-def _grant(row: asyncpg.Record) -> Grant:
+async def usable_grants_of(conn: asyncpg.Connection, tenant_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Grant]]:
+    rows = await conn.fetch(
+        f"""SELECT tenant_id, {_GRANT_COLUMNS} FROM billing.packages
+            WHERE tenant_id = ANY($1::uuid[]) AND remaining > 0 AND expires_at > now()""", tenant_ids)
+    grants: dict[uuid.UUID, list[Grant]] = {tenant_id: [] for tenant_id in tenant_ids}
+    for row in rows:
+        grants[row["tenant_id"]].append(_grant({k: v for k, v in row.items() if k != "tenant_id"}))
+    return grants
+
+
+def _grant(row) -> Grant:
     return Grant(**{**dict(row), "unit": Unit(row["unit"])})
 
 

@@ -1,5 +1,6 @@
-"""`POST /internal/tenants/{tenant_id}/placement-terms`: prices, admission and covering packages for a
-list of candidate flavors (services/billing/terms.py), for the scheduler and the gateway."""
+"""`POST /internal/placement-terms`: for some tenants and a list of candidate flavors, each candidate's sell
+price, whether the tenant can pay its first minutes and the tenant's package that would pay them
+(services/billing/terms.py). The scheduler asks once per batch of jobs it places, the gateway once per quote."""
 
 import uuid
 from typing import Annotated
@@ -10,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts import money
 from services.billing import ledger, store, terms
 from services.billing.api import _price  # one parser for prices on every internal route
-from services.billing.handlers import price_book, policy_from
 from services.billing.config import get_billing_settings
+from services.billing.handlers import policy_from, price_book
 
 router = APIRouter()
 
@@ -29,6 +30,7 @@ class CandidateIn(BaseModel):
 class TermsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    tenants: list[uuid.UUID] = Field(min_length=1, max_length=1000)
     minutes: int = Field(ge=0, le=1440, description="first minutes the tenant must be able to pay; 0: no admission")
     candidates: list[CandidateIn] = Field(max_length=10_000)
 
@@ -44,21 +46,25 @@ class TermsOut(BaseModel):
     currency: str = money.CURRENCY
 
 
-
-@router.post("/internal/tenants/{tenant_id}/placement-terms")
-async def tenant_placement_terms(tenant_id: uuid.UUID, request: Request,
-                        body: Annotated[TermsIn, Body()]) -> list[TermsOut]:
+@router.post("/internal/placement-terms")
+async def placement_terms(request: Request, body: Annotated[TermsIn, Body()]) -> dict[uuid.UUID, list[TermsOut]]:
     runtime = request.app.state.runtime
     candidates = [terms.Candidate(c.vendor, c.flavor, c.accelerator, c.count, _price(c.vendor_price_per_hour))
                   for c in body.candidates]
+    tenants = list(dict.fromkeys(body.tenants))
     async with runtime.pool.acquire() as conn:
         book = await price_book(conn, runtime.settings.markup)
-        grants = await store.usable_grants(conn, tenant_id) if candidates else []
-        balance = await store.balance(conn, ledger.tenant_account(tenant_id)) if body.minutes else 0
+        grants = await store.usable_grants_of(conn, tenants)
+        balances = await store.balances(conn, [ledger.tenant_account(t) for t in tenants]) if body.minutes else {}
         now = await conn.fetchval("SELECT now()")
-    available = balance + policy_from(get_billing_settings()).overdraft
-    return [TermsOut(vendor=o.candidate.vendor, flavor=o.candidate.flavor,
-                     sell_price_per_hour=money.format_amount(o.sell_price_per_hour),
-                     sell_price_per_minute=money.format_amount(o.sell_price_per_minute), rule=o.rule,
-                     admitted=o.admitted, covered_by=o.covered_by)
-            for o in terms.placement_terms(book, grants, available, now, candidates, body.minutes)]
+    overdraft = policy_from(get_billing_settings()).overdraft
+    return {
+        tenant: [TermsOut(vendor=t.candidate.vendor, flavor=t.candidate.flavor,
+                          sell_price_per_hour=money.format_amount(t.sell_price_per_hour),
+                          sell_price_per_minute=money.format_amount(t.sell_price_per_minute), rule=t.rule,
+                          admitted=t.admitted, covered_by=t.covered_by)
+                 for t in terms.placement_terms(book, grants[tenant],
+                                                balances.get(ledger.tenant_account(tenant), 0) + overdraft,
+                                                now, candidates, body.minutes)]
+        for tenant in tenants
+    }

@@ -43,16 +43,17 @@ class BillingClient:
         quotes = (await self._call("POST", "/internal/price-book/quote", json=items)).json()
         return {(q["vendor"], q["flavor"]): parse_amount(q["sell_price_per_hour"]) for q in quotes}
 
-    async def placement_terms(self, tenant_id: uuid.UUID, flavors: list[VendorFlavor], instances: int,
-                              minutes: int) -> dict[tuple[str, str], Terms]:
-        """For each flavor (x instances): its sell price, whether the tenant can pay the first `minutes`
-        (0: admission off, every flavor admitted) and the tenant's package that would pay them."""
-        if not flavors:
-            return {}
+    async def placement_terms(self, tenant_ids: list[uuid.UUID], flavors: list[VendorFlavor], instances: int,
+                              minutes: int) -> dict[uuid.UUID, dict[tuple[str, str], Terms]]:
+        """For each tenant and flavor (x instances): its sell price, whether the tenant can pay the first
+        `minutes` (0: admission off, every flavor admitted) and the tenant's package that would pay them."""
+        if not flavors or not tenant_ids:
+            return {tenant_id: {} for tenant_id in tenant_ids}
         candidates = [{"vendor": f.vendor, "flavor": f.flavor_id, "accelerator": f.accelerator,
                        "count": f.count * instances, "vendor_price_per_hour": format_amount(f.price_per_hour * instances)}
                       for f in flavors]
-        answers = (await self._call("POST", f"/internal/tenants/{tenant_id}/placement-terms",
-                                    json={"minutes": minutes, "candidates": candidates})).json()
-        return {(a["vendor"], a["flavor"]): Terms(parse_amount(a["sell_price_per_hour"]), a["admitted"],
-                                                  a["covered_by"]) for a in answers}
+        body = {"tenants": [str(t) for t in tenant_ids], "minutes": minutes, "candidates": candidates}
+        answer = (await self._call("POST", "/internal/placement-terms", json=body)).json()
+        return {uuid.UUID(tenant): {(a["vendor"], a["flavor"]): Terms(parse_amount(a["sell_price_per_hour"]), a["admitted"],
+                                                                     a["covered_by"]) for a in items}
+                for tenant, items in answer.items()}

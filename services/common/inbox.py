@@ -13,3 +13,13 @@ async def claim(conn: asyncpg.Connection, schema: str, consumer: str, event_id: 
         consumer, event_id,
     )
     return bool(inserted)
+
+
+async def claim_many(conn: asyncpg.Connection, schema: str, consumer: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The ids among `event_ids` this consumer had not applied yet, now claimed (one statement)."""
+    rows = await conn.fetch(
+        f"""INSERT INTO {schema}.inbox (consumer, event_id) SELECT $1, unnest($2::uuid[])
+            ON CONFLICT DO NOTHING RETURNING event_id""",
+        consumer, event_ids,
+    )
+    return {row["event_id"] for row in rows}

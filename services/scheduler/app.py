@@ -9,14 +9,16 @@ from contracts.events import (
 )
 from contracts.topics import BILLING_EVENTS, JOBS_COMMANDS, JOBS_EVENTS, VENDOR_EVENTS
 from services.common.asyncapi import document_publishes
-from services.common.consumer import subscribe
+from services.common.consumer import subscribe, subscribe_batch
 from services.common.runtime import RuntimeRef, make_broker
 from services.common.settings import get_settings
 from services.vendors.catalog import FlavorCatalog
 from services.scheduler.catalog_sync import CatalogSync
 from services.scheduler.dispatcher import Dispatcher
 from services.common.billing_client import BillingClient
-from services.scheduler.handlers import CommandHandler, make_enforcer, make_funds_handler, make_job_event_handler
+from services.scheduler.handlers import (
+    JOB_EVENT_TYPES, CommandHandler, make_enforcer, make_funds_handler, make_job_event_handler,
+)
 from services.scheduler.health import VendorHealth
 from services.vendors import make_adapter
 
@@ -32,8 +34,9 @@ dispatcher = Dispatcher(adapters, catalog, VendorHealth(), BillingClient(setting
 catalog_sync = CatalogSync(adapters, catalog)  # its loop runs from __main__; refreshes on demand by command
 enforce_funds = make_enforcer(adapters)
 
-subscribe(broker, JOBS_COMMANDS, group="scheduler", handler=CommandHandler(runtime, adapters, catalog_sync).handle)
-subscribe(broker, JOBS_EVENTS, group="scheduler", handler=make_job_event_handler(runtime))
+subscribe_batch(broker, JOBS_COMMANDS, group="scheduler",
+                handler=CommandHandler(runtime, adapters, catalog_sync).handle_batch)
+subscribe_batch(broker, JOBS_EVENTS, group="scheduler", handler=make_job_event_handler(runtime), types=JOB_EVENT_TYPES)
 subscribe(broker, BILLING_EVENTS, group="scheduler", handler=make_funds_handler(runtime))
 document_publishes(broker, JOBS_EVENTS, JobSubmitted, JobRejected, JobPlacementAttempted, JobStateChanged,
                    JobStopRequested)

@@ -7,26 +7,49 @@ is tried again later; jobs behind it that can start do start (best-effort FIFO, 
 
 import asyncio
 import contextlib
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
 from contracts.events import JobPlacementAttempted, JobRejected, JobSubmitted, VendorHealthChanged
+from services.common.group_commit import GroupCommit
 from services.common.logs import log
 from services.common.runtime import Runtime
 from services.scheduler import store
 from services.vendors.catalog import FlavorCatalog
 from services.vendors.selection import candidates, covering_package, ever_placeable
-from services.common.billing_client import BillingClient, BillingUnavailable
+from services.common.billing_client import BillingClient, BillingUnavailable, Terms
 from services.scheduler.health import VendorHealth
-from services.scheduler.placement import Outcome, classify, vendor_job_name, within_limits
+from services.scheduler.placement import Limits, Outcome, classify, vendor_job_name, within_limits
 from services.vendors import errors
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor
 
 LEASE_S = 120.0  # longer than the slowest placement: a crashed dispatcher's jobs come back after it
-BATCH = 64
-CONCURRENCY = 16  # placements in flight at once (different jobs; one job is never tried twice at once)
+BATCH = 256
+CONCURRENCY = 24  # vendor submissions in flight at once (different jobs; one job is never tried twice at once)
 RETRY_QUEUED_S = 5.0  # a queued job is tried again this often, or sooner when capacity frees up
+
+
+@dataclass
+class Usage:
+    """A tenant's limits and what it runs, as the batch goes on (its jobs are placed one at a time)."""
+    limits: Limits
+    jobs: int
+    accelerators: int
+
+
+@dataclass(frozen=True)
+class Offer:
+    flavors: list[VendorFlavor]
+    terms: dict[uuid.UUID, dict[tuple[str, str], Terms]] | None  # per tenant; None: billing did not answer
+
+
+@dataclass(frozen=True)
+class Batch:
+    usage: dict[uuid.UUID, Usage]
+    offers: dict[tuple[str, int], Offer]  # by (kind, instances)
 
 
 class Dispatcher:
@@ -35,7 +58,8 @@ class Dispatcher:
         self._adapters, self._catalog, self._health, self._billing = adapters, catalog, health, billing
         self._admission_minutes = admission_minutes
         self._wake = asyncio.Event()
-        self._tenant_locks: dict = {}
+        self._vendor_calls = asyncio.Semaphore(CONCURRENCY)
+        self._submissions: GroupCommit[store.Submission] | None = None  # written together (group commit)
 
     def wake(self) -> None:
         self._wake.set()
@@ -58,36 +82,56 @@ class Dispatcher:
         due = await store.claim_due(runtime.pool, BATCH, LEASE_S)
         if not due:
             return 0
-        slots = asyncio.Semaphore(CONCURRENCY)
+        batch = await self._prepare(runtime, due)
+        by_tenant: dict[uuid.UUID, list[asyncpg.Record]] = {}
+        for placement in due:  # claim_due returned them in queue order
+            by_tenant.setdefault(placement["tenant_id"], []).append(placement)
 
-        async def one(placement: asyncpg.Record) -> None:
-            # Jobs of one tenant go one at a time, so its limits are counted against settled numbers.
-            lock = self._tenant_locks.setdefault(placement["tenant_id"], asyncio.Lock())
-            async with slots, lock:
+        async def tenant_jobs(placements: list[asyncpg.Record]) -> None:
+            # One tenant's jobs go one at a time, so its limits are counted against settled numbers.
+            for placement in placements:
                 try:
-                    await self.place(runtime, placement)
+                    await self.place(runtime, placement, batch)
                 except Exception:
                     log.exception("scheduler.place_failed", job_id=str(placement["job_id"]))
 
-        await asyncio.gather(*(one(p) for p in due))  # claim_due returned them in queue order
+        await asyncio.gather(*(tenant_jobs(placements) for placements in by_tenant.values()))
         return len(due)
 
-    async def place(self, runtime: Runtime, placement: asyncpg.Record) -> None:
+    async def _prepare(self, runtime: Runtime, due: list[asyncpg.Record]) -> Batch:
+        """What the batch's jobs need, read once for all of them: their tenants' limits and usage, the
+        flavors of each kind, and billing's terms (prices, admission, packages) for every tenant."""
+        tenants = list({p["tenant_id"]: None for p in due})
+        usage = {tenant: Usage(*row) for tenant, row in (await store.tenants_usage(runtime.pool, tenants)).items()}
+        asking: dict[tuple[str, int], dict[uuid.UUID, None]] = {}  # (kind, instances) -> tenants, in order
+        for p in due:
+            asking.setdefault((p["kind"], store.spec_of(p).replicas or 1), {})[p["tenant_id"]] = None
+        offers: dict[tuple[str, int], Offer] = {}
+        for (kind, instances), tenants_asking in asking.items():
+            flavors = await self._catalog.flavors(kind)
+            try:
+                terms = await self._billing.placement_terms(list(tenants_asking), flavors, instances,
+                                                            self._admission_minutes)
+            except BillingUnavailable:
+                terms = None
+            offers[(kind, instances)] = Offer(flavors, terms)
+        return Batch(usage, offers)
+
+    async def place(self, runtime: Runtime, placement: asyncpg.Record, batch: Batch) -> None:
         spec = store.spec_of(placement)
         job_id, tenant_id = placement["job_id"], placement["tenant_id"]
         instances = spec.replicas or 1  # an inference service runs (and is priced) per instance
 
-        limits, jobs, accelerators = await store.tenant_usage(runtime.pool, tenant_id)
-        if not within_limits(limits, jobs, accelerators, spec.resources.count * instances):
+        usage = batch.usage[tenant_id]
+        if not within_limits(usage.limits, usage.jobs, usage.accelerators, spec.resources.count * instances):
             await self._queue(runtime, placement, "quota", [])
             return
 
-        flavors = await self._catalog.flavors(spec.kind)
-        try:  # one call: sell prices (constraints and order are at sell price), admission, covering packages
-            terms = await self._billing.placement_terms(tenant_id, flavors, instances, self._admission_minutes)
-        except BillingUnavailable:
+        offer = batch.offers[(spec.kind, instances)]
+        if offer.terms is None:  # billing did not answer: prices, and so order and constraints, are unknown
             await self._queue(runtime, placement, "billing_unavailable", [])
             return
+        flavors, terms = offer.flavors, offer.terms[tenant_id]
 
         def sell_price(flavor: VendorFlavor) -> int:
             return terms[(flavor.vendor, flavor.flavor_id)].sell_price_per_hour
@@ -112,11 +156,13 @@ class Dispatcher:
             adapter = self._adapters[flavor.vendor]
             attempt_no = placement["attempts"] + len(attempts) + 1
             try:
-                vendor_job = await adapter.submit(SubmitRequest(
-                    name=vendor_job_name(job_id, placement["resubmits"]), kind=spec.kind, image=spec.image,
-                    command=spec.command, env=spec.env, flavor_id=flavor.flavor_id, max_runtime_s=spec.max_runtime_s,
-                    task=spec.task, storage_gb=spec.storage_gb, replicas=instances, model=spec.model,
-                ))
+                async with self._vendor_calls:
+                    vendor_job = await adapter.submit(SubmitRequest(
+                        name=vendor_job_name(job_id, placement["resubmits"]), kind=spec.kind, image=spec.image,
+                        command=spec.command, env=spec.env, flavor_id=flavor.flavor_id,
+                        max_runtime_s=spec.max_runtime_s, task=spec.task, storage_gb=spec.storage_gb,
+                        replicas=instances, model=spec.model,
+                    ))
             except errors.VendorError as exc:
                 outcome = classify(exc)
                 attempts.append(_attempt(placement, attempt_no, flavor, outcome, str(exc)))
@@ -136,8 +182,7 @@ class Dispatcher:
                     rejected = JobRejected(job_id=job_id, tenant_id=tenant_id, reason=reason,
                                            message=exc.message, rejected_at=_now())
                     async with runtime.pool.acquire() as conn, conn.transaction():
-                        await store.record_rejected(conn, rejected, attempts)
-                        await store.publish(conn, health_events)
+                        await store.record_rejected(conn, rejected, attempts, health_events)
                     return
                 continue
             attempts.append(_attempt(placement, attempt_no, flavor, Outcome.SUBMITTED, None))
@@ -148,9 +193,10 @@ class Dispatcher:
                 vendor_price_per_hour=flavor.price_per_hour * instances,
                 raw_status=vendor_job.raw_status, submitted_at=_now(),
             )
-            async with runtime.pool.acquire() as conn, conn.transaction():
-                await store.record_submitted(conn, submitted, attempts)
-                await store.publish(conn, health_events)
+            if self._submissions is None:
+                self._submissions = GroupCommit(runtime.pool, store.record_submissions)
+            await self._submissions.run(store.Submission(submitted, attempts, health_events))
+            usage.jobs, usage.accelerators = usage.jobs + 1, usage.accelerators + submitted.count
             log.info("scheduler.submitted", job_id=str(job_id), vendor=flavor.vendor, flavor=flavor.flavor_id)
             return
         # Every candidate refused for funds (a package may cover another one later): wait for funds.

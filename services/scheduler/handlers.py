@@ -11,7 +11,7 @@ from contracts.catalog import CatalogRefreshRequested
 from contracts.events import (
     Envelope, JobCancelRequested, JobLostOnVendor, JobRequested, JobStateChanged, TenantLimitsSet,
 )
-from services.common.consumer import apply_once
+from services.common.consumer import apply_batch_once, apply_once
 from services.common.logs import log
 from services.common.runtime import Runtime, RuntimeRef
 from services.scheduler import store
@@ -35,18 +35,26 @@ async def stop_on_vendor(adapters: dict[str, VendorAdapter], placement) -> None:
 
 
 class CommandHandler:
+    """Job commands come in batches: enqueues and limits (database work only) are applied together in one
+    transaction; a cancel (which may call a vendor first) or a catalog refresh is handled alone, in order."""
+
     def __init__(self, runtime: RuntimeRef, adapters: dict[str, VendorAdapter], catalog_sync: CatalogSync):
         self._runtime, self._adapters, self._catalog_sync = runtime, adapters, catalog_sync
 
-    async def handle(self, envelope: Envelope) -> None:
+    async def handle_batch(self, envelopes: list[Envelope]) -> None:
+        pool, pending = self._runtime().pool, []
+        for envelope in envelopes:
+            if isinstance(envelope.data, CatalogRefreshRequested | JobCancelRequested):
+                await apply_batch_once(pool, store.SCHEMA, COMMANDS_CONSUMER, pending, _apply_commands)
+                pending = []
+                await self._handle_alone(envelope)
+            else:
+                pending.append(envelope)
+        await apply_batch_once(pool, store.SCHEMA, COMMANDS_CONSUMER, pending, _apply_commands)
+
+    async def _handle_alone(self, envelope: Envelope) -> None:
         pool = self._runtime().pool
         match envelope.data:
-            case JobRequested() as event:
-                await apply_once(pool, store.SCHEMA, COMMANDS_CONSUMER, envelope,
-                                 lambda conn: store.enqueue_job(conn, event))
-            case TenantLimitsSet() as event:
-                await apply_once(pool, store.SCHEMA, COMMANDS_CONSUMER, envelope,
-                                 lambda conn: store.set_limits(conn, event))
             case CatalogRefreshRequested() as event:  # a refresh twice is harmless: no inbox needed
                 await self._catalog_sync.refresh_now(self._runtime(), event.vendor)
             case JobCancelRequested() as event:
@@ -65,16 +73,32 @@ class CommandHandler:
             await store.record_cancel(conn, event.job_id)  # already over: nothing to stop
 
 
+async def _apply_commands(conn, envelopes: list[Envelope]) -> None:
+    """New jobs go into the queue in one statement; limits are set one by one (they are rare)."""
+    await store.enqueue_jobs(conn, [e.data for e in envelopes if isinstance(e.data, JobRequested)])
+    for envelope in envelopes:
+        if isinstance(envelope.data, TenantLimitsSet):
+            await store.set_limits(conn, envelope.data)
+
+
+# The job events the scheduler acts on; the many others on the topic are skipped unread.
+JOB_EVENT_TYPES = frozenset({JobStateChanged.TYPE, JobLostOnVendor.TYPE})
+
+
 def make_job_event_handler(runtime: RuntimeRef):
-    async def handle(envelope: Envelope) -> None:
-        rt, event = runtime(), envelope.data
-        if isinstance(event, JobStateChanged) and event.to_status.is_terminal:
-            await apply_once(rt.pool, store.SCHEMA, EVENTS_CONSUMER, envelope,
-                             lambda conn: store.mark_finished(conn, event.job_id))
-        elif isinstance(event, JobLostOnVendor):
-            await apply_once(rt.pool, store.SCHEMA, EVENTS_CONSUMER, envelope,
-                             lambda conn: store.requeue_lost(conn, event, rt.settings.resubmit_limit))
-    return handle
+    async def handle_batch(envelopes: list[Envelope]) -> None:
+        rt = runtime()
+
+        async def apply(conn, fresh: list[Envelope]) -> None:
+            for envelope in fresh:
+                match envelope.data:
+                    case JobStateChanged(to_status=status) as event if status.is_terminal:
+                        await store.mark_finished(conn, event.job_id)
+                    case JobLostOnVendor() as event:
+                        await store.requeue_lost(conn, event, rt.settings.resubmit_limit)
+
+        await apply_batch_once(rt.pool, store.SCHEMA, EVENTS_CONSUMER, envelopes, apply)
+    return handle_batch
 
 
 def make_funds_handler(runtime: RuntimeRef):

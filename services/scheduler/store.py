@@ -1,6 +1,7 @@
 """SQL for the scheduler's schema: the placements (Switchyard's queue) and tenant limits."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import asyncpg
@@ -12,7 +13,7 @@ from contracts.events import (
 from contracts.jobs import PRIORITY_RANK, JobSpec
 from contracts.status import JobStatus
 from contracts.topics import JOBS_EVENTS, VENDOR_EVENTS
-from services.common.outbox import enqueue
+from services.common.outbox import enqueue_many
 from services.scheduler.placement import Limits
 
 SCHEMA = "scheduler"
@@ -20,13 +21,20 @@ SOURCE = "switchyard/scheduler"
 QUEUED_RAW_STATUS = "switchyard:queued"  # the raw status of a job waiting in Switchyard's own queue
 
 
-async def enqueue_job(conn, event: JobRequested) -> None:
+async def enqueue_jobs(conn, events: list[JobRequested]) -> None:
+    """New jobs into the queue (a repeat of one already there changes nothing), in one statement."""
+    if not events:
+        return
     await conn.execute(
         """INSERT INTO scheduler.placements (job_id, tenant_id, state, priority, spec, requested_at, kind,
                                              accelerators)
-           VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7) ON CONFLICT (job_id) DO NOTHING""",
-        event.job_id, event.tenant_id, PRIORITY_RANK[event.spec.priority], event.spec.model_dump(mode="json"),
-        event.requested_at, event.spec.kind, event.spec.resources.count * (event.spec.replicas or 1),
+           SELECT j.job_id, j.tenant_id, 'queued', j.priority, j.spec, j.requested_at, j.kind, j.accelerators
+           FROM unnest($1::uuid[], $2::uuid[], $3::smallint[], $4::jsonb[], $5::timestamptz[], $6::text[],
+                       $7::integer[]) AS j(job_id, tenant_id, priority, spec, requested_at, kind, accelerators)
+           ON CONFLICT (job_id) DO NOTHING""",
+        [e.job_id for e in events], [e.tenant_id for e in events], [PRIORITY_RANK[e.spec.priority] for e in events],
+        [e.spec.model_dump(mode="json") for e in events], [e.requested_at for e in events],
+        [e.spec.kind for e in events], [e.spec.resources.count * (e.spec.replicas or 1) for e in events],
     )
     await conn.execute("SELECT pg_notify('scheduler_queue', '')")
 
@@ -47,18 +55,20 @@ async def claim_due(pool: asyncpg.Pool, limit: int, lease_s: float) -> list[asyn
     return sorted(rows, key=lambda r: (-r["priority"], r["requested_at"]))  # RETURNING keeps no order
 
 
-async def tenant_usage(pool_or_conn, tenant_id: uuid.UUID) -> tuple[Limits, int, int]:
-    """The tenant's limits, and the jobs and accelerators it has on vendors now (one round trip)."""
-    row = await pool_or_conn.fetchrow(
-        """SELECT l.max_concurrent_jobs, l.max_concurrent_accelerators, u.jobs, u.accelerators
-           FROM (SELECT count(*) AS jobs, COALESCE(sum(accelerators), 0) AS accelerators
-                 FROM scheduler.placements WHERE tenant_id = $1 AND state = 'submitted') u
-           LEFT JOIN scheduler.tenant_limits l ON l.tenant_id = $1""",
-        tenant_id,
+async def tenants_usage(pool_or_conn, tenant_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[Limits, int, int]]:
+    """Each tenant's limits, and the jobs and accelerators it has on vendors now (one round trip)."""
+    rows = await pool_or_conn.fetch(
+        """SELECT t.tenant_id, l.max_concurrent_jobs, l.max_concurrent_accelerators,
+                  count(p.job_id) AS jobs, COALESCE(sum(p.accelerators), 0) AS accelerators
+           FROM unnest($1::uuid[]) AS t(tenant_id)
+           LEFT JOIN scheduler.tenant_limits l ON l.tenant_id = t.tenant_id
+           LEFT JOIN scheduler.placements p ON p.tenant_id = t.tenant_id AND p.state = 'submitted'
+           GROUP BY t.tenant_id, l.max_concurrent_jobs, l.max_concurrent_accelerators""",
+        tenant_ids,
     )
-    limits = Limits(max_concurrent_jobs=row["max_concurrent_jobs"],
-                    max_concurrent_accelerators=row["max_concurrent_accelerators"])
-    return limits, row["jobs"], row["accelerators"]
+    return {row["tenant_id"]: (Limits(max_concurrent_jobs=row["max_concurrent_jobs"],
+                                      max_concurrent_accelerators=row["max_concurrent_accelerators"]),
+                               row["jobs"], row["accelerators"]) for row in rows}
 
 
 async def set_limits(conn, event: TenantLimitsSet) -> None:
@@ -73,31 +83,43 @@ async def set_limits(conn, event: TenantLimitsSet) -> None:
 
 
 async def publish(conn, events: list[Message]) -> None:
-    for event in events:
-        topic = VENDOR_EVENTS if isinstance(event, VendorEvent) else JOBS_EVENTS
-        await enqueue(conn, SCHEMA, topic, event, source=SOURCE)
+    await enqueue_many(conn, SCHEMA, [(VENDOR_EVENTS if isinstance(e, VendorEvent) else JOBS_EVENTS, e) for e in events],
+                       source=SOURCE)
 
 
-async def record_submitted(conn, submitted: JobSubmitted, attempts: list[JobPlacementAttempted]) -> None:
+@dataclass(frozen=True)
+class Submission:
+    submitted: JobSubmitted
+    attempts: list[JobPlacementAttempted]
+    extra: list[Message]  # vendor health changes seen on the way
+
+
+async def record_submissions(conn, submissions: list[Submission]) -> None:
+    """Jobs now on a vendor, and their events, in two statements however many there are."""
     await conn.execute(
-        """UPDATE scheduler.placements
-           SET state = 'submitted', vendor = $2, vendor_job_id = $3, flavor = $4, accelerators = $5,
-               attempts = attempts + $6, queue_reason = NULL, lease_until = NULL, updated_at = now()
-           WHERE job_id = $1""",
-        submitted.job_id, submitted.vendor, submitted.vendor_job_id, submitted.flavor, submitted.count,
-        len(attempts),
+        """UPDATE scheduler.placements p
+           SET state = 'submitted', vendor = s.vendor, vendor_job_id = s.vendor_job_id, flavor = s.flavor,
+               accelerators = s.accelerators, attempts = p.attempts + s.attempts, queue_reason = NULL,
+               lease_until = NULL, updated_at = now()
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::integer[])
+                AS s(job_id, vendor, vendor_job_id, flavor, accelerators, attempts)
+           WHERE p.job_id = s.job_id""",
+        [s.submitted.job_id for s in submissions], [s.submitted.vendor for s in submissions],
+        [s.submitted.vendor_job_id for s in submissions], [s.submitted.flavor for s in submissions],
+        [s.submitted.count for s in submissions], [len(s.attempts) for s in submissions],
     )
-    await publish(conn, [*attempts, submitted])
+    await publish(conn, [event for s in submissions for event in (*s.attempts, s.submitted, *s.extra)])
 
 
-async def record_rejected(conn, rejected: JobRejected, attempts: list[JobPlacementAttempted]) -> None:
+async def record_rejected(conn, rejected: JobRejected, attempts: list[JobPlacementAttempted],
+                          extra: list[Message] = ()) -> None:
     await conn.execute(
         """UPDATE scheduler.placements
            SET state = 'rejected', reason = $2, attempts = attempts + $3, lease_until = NULL, updated_at = now()
            WHERE job_id = $1""",
         rejected.job_id, f"{rejected.reason}: {rejected.message}", len(attempts),
     )
-    await publish(conn, [*attempts, rejected])
+    await publish(conn, [*attempts, rejected, *extra])
 
 
 async def keep_queued(conn, placement: asyncpg.Record, reason: str, retry_in_s: float,

@@ -1,15 +1,12 @@
 """SQL for the watcher's schema."""
 
-import json
 import uuid
 from datetime import datetime
 
-from contracts.events import Envelope, JobLostOnVendor, JobStateChanged, JobSubmitted, VendorHealthChanged
+from contracts.events import JobLostOnVendor, JobStateChanged, JobSubmitted, VendorHealthChanged
 from contracts.status import JobStatus
 from contracts.topics import JOBS_EVENTS, VENDOR_EVENTS
-from services.common.outbox import enqueue
-from services.common.settings import get_settings
-from services.common.tracing import current_traceparent
+from services.common.outbox import enqueue, enqueue_many
 from services.watcher.changes import Tracked
 
 SCHEMA = "watcher"
@@ -112,24 +109,8 @@ async def record_changes(pool, changes: list[JobStateChanged]) -> list[JobStateC
         )
         moved = {row["job_id"] for row in rows}
         applied = [c for c in changes if c.job_id in moved]
-        await _enqueue_many(conn, JOBS_EVENTS, applied)
+        await enqueue_many(conn, SCHEMA, [(JOBS_EVENTS, change) for change in applied], source=SOURCE)
         return applied
-
-
-async def _enqueue_many(conn, topic: str, events: list) -> None:
-    """The rows `outbox.enqueue` writes (same envelope, key and headers), in one statement."""
-    if not events:
-        return
-    settings, traceparent = get_settings(), current_traceparent()
-    envelopes = [Envelope(source=SOURCE, data=event, traceparent=traceparent) for event in events]
-    await conn.execute(
-        f"""INSERT INTO {SCHEMA}.outbox (event_id, topic, key, headers, payload)
-            SELECT i, t, k, h::jsonb, p FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
-                   AS r(i, t, k, h, p)""",
-        [e.id for e in envelopes], [settings.topic(topic)] * len(envelopes), [e.subject for e in envelopes],
-        [json.dumps(e.kafka_headers()) for e in envelopes], [e.kafka_body().decode() for e in envelopes],
-    )
-    await conn.execute("SELECT pg_notify($1, '')", f"{SCHEMA}_outbox")  # as enqueue does
 
 
 async def record_lost(pool, lost: JobLostOnVendor) -> bool:

@@ -10,7 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from contracts.events import Envelope, JobCancelRequested
 from services.common import outbox
-from services.common.consumer import apply_once
+from services.common.consumer import apply_batch_once, apply_once
 
 
 def cancel_event() -> JobCancelRequested:
@@ -118,3 +118,28 @@ async def test_a_failed_effect_leaves_no_inbox_row(pool):
         pass
 
     assert await apply_once(pool, "watcher", "test-consumer", envelope, ok) is True
+
+
+async def test_a_batch_applies_each_new_event_once_in_order(pool):
+    first, second = (Envelope(source="test", data=cancel_event()) for _ in range(2))
+    seen: list[list] = []
+
+    async def effect(conn, fresh):
+        seen.append([e.id for e in fresh])
+
+    # a redelivered batch, and an event twice in one batch, apply nothing twice
+    assert await apply_batch_once(pool, "watcher", "batch-consumer", [first, second, first], effect) == 2
+    assert await apply_batch_once(pool, "watcher", "batch-consumer", [second, first], effect) == 0
+    assert seen == [[first.id, second.id]]
+
+
+async def test_many_events_go_into_the_outbox_in_one_statement_as_enqueue_writes_them(pool, infra, topic, producer):
+    events = [cancel_event() for _ in range(30)]
+    async with pool.acquire() as conn, conn.transaction():
+        envelopes = await outbox.enqueue_many(conn, "notifier", [(topic, e) for e in events], source="test")
+    assert [e.data for e in envelopes] == events
+    assert await outbox.OutboxRelay(pool, "notifier", producer).publish_pending() == 30
+    records = await consume(infra, topic, 30)
+    received = {Envelope.from_kafka({k: v.decode() for k, v in r.headers}, r.value).data.job_id: r.key.decode()
+                for r in records}
+    assert received == {e.job_id: str(e.job_id) for e in events}  # keyed by the job, like enqueue

@@ -92,7 +92,7 @@ async def quote(request: Request, tenant_id: Tenant, body: Annotated[dict[str, A
     instances = spec.replicas or 1
     flavors = await request.app.state.catalog.flavors(spec.kind)
     try:  # the scheduler's own question to billing (admission for one minute: can it start at all)
-        terms = await request.app.state.billing.placement_terms(tenant_id, flavors, instances, 1)
+        terms = (await request.app.state.billing.placement_terms([tenant_id], flavors, instances, 1))[tenant_id]
     except BillingUnavailable:
         raise _unavailable() from None
 
