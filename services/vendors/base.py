@@ -73,6 +73,7 @@ class VendorAdapter(ABC):
 
     vendor: ClassVar[str]
     can_list: ClassVar[bool]  # True when list_active() is supported
+    calls_per_s: float | None = None  # the client-side rate limit on this account's calls, if any
     kinds: ClassVar[frozenset[str]] = frozenset({"training"})  # the kinds this vendor runs
 
     @abstractmethod

@@ -24,6 +24,7 @@ from services.vendors.caip_catalog import parse_flavor
 from services.vendors.caip_errors import VENDOR, vendor_error
 from services.vendors.caip_status import ACTIVE_STATUSES, map_job_status, needs_stop
 from services.vendors.errors import AuthFailed, InvalidRequest, NotFound, VendorUnavailable, WrongState, json_object
+from services.vendors.paging import all_items
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ class CaipSettings(BaseSettings):
     timeout_s: float = 10.0
     # The doc calls `offset` "the start page"; [EXT] clients send an item offset.
     offset_mode: Literal["item", "page"] = "item"
-    page_size: int = 50
+    # No maximum is documented; [EXT] clients page with limit=100 (a listing of N jobs costs ceil(N/100) calls).
+    page_size: int = 100
     # [INFER] the doc does not say what a credit is worth: CNY per credit (1: credit == micro-CNY).
     cny_per_credit: Decimal = Decimal(1)
     priority_class: str = "train-job-priority-1"  # the doc's default class
@@ -163,21 +165,15 @@ class CaipAdapter(VendorAdapter):
         return json_object(VENDOR, await self._call("GET", f"{self._jobs_path}/{quote(vendor_job_id, safe='')}"))
 
     async def _list(self, path: str, params: Params, *, key: str) -> list[dict[str, Any]]:
-        """Every item of a list endpoint, across all pages (deduplicated by `key`)."""
+        """Every item of a list endpoint, across all pages (deduplicated by `key`; [DOC] `metadata.total`)."""
         size = self._settings.page_size
-        found: dict[str, dict[str, Any]] = {}
-        page = 0
-        while True:
+
+        async def fetch(page: int) -> tuple[list[dict[str, Any]], int | None]:
             offset = page if self._settings.offset_mode == "page" else page * size
-            body = json_object(VENDOR, await self._call("GET", path, params=[*params, ("limit", str(size)), ("offset", str(offset))]))
-            items = body.get("items") or []
-            fresh = {_item_id(item, key): item for item in items if _item_id(item, key) not in found}
-            found.update(fresh)
-            total = (body.get("metadata") or {}).get("total")
-            # A page with nothing new also ends the walk, so an API ignoring `offset` cannot loop us.
-            if len(items) < size or not fresh or (isinstance(total, int) and len(found) >= total):
-                return list(found.values())
-            page += 1
+            body = json_object(VENDOR, await self._call(
+                "GET", path, params=[*params, ("limit", str(size)), ("offset", str(offset))]))
+            return body.get("items") or [], (body.get("metadata") or {}).get("total")
+        return await all_items(fetch, size, lambda item: _item_id(item, key))
 
     async def _call(self, method: str, path: str, *, params: Params | None = None, json: Any = None) -> httpx.Response:
         """Call `{base}/v2{path}`; on 401, log in again once and retry once."""

@@ -33,6 +33,7 @@ from services.vendors.modelarts_parse import (
     training_job_id,
 )
 from services.vendors.modelarts_status import ACTIVE_TRAINING_PHASES
+from services.vendors.paging import all_items
 
 log = logging.getLogger(__name__)
 
@@ -318,21 +319,17 @@ class ModelArtsAdapter(VendorAdapter):
     # ---- listings
 
     async def _search(self, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Every training job matching `filters`, across all pages, oldest first."""
-        found: dict[str, dict[str, Any]] = {}
-        page = 0
-        while True:
-            offset = page if self._settings.search_offset_mode == "page" else page * _SEARCH_PAGE_SIZE
-            body = {"offset": offset, "limit": _SEARCH_PAGE_SIZE, "sort_by": "create_time", "order": "asc",
-                    "filters": filters}
-            items = json_object(VENDOR, await self._call("POST", "v2", "/training-job-searches", body=body)).get("items") or []
-            fresh = {training_job_id(item): item for item in items if training_job_id(item) not in found}
-            found.update(fresh)
-            # Jobs can move between pages while we page; a page with nothing new also ends the walk,
-            # so an API that ignores `offset` cannot loop us forever.
-            if len(items) < _SEARCH_PAGE_SIZE or not fresh:
-                return list(found.values())
-            page += 1
+        """Every training job matching `filters`, across all pages [DOC: the answer has `total`]."""
+        async def fetch(page: int) -> tuple[list[dict[str, Any]], int | None]:
+            body = await self._search_page(filters, page)
+            return body.get("items") or [], body.get("total")
+        return await all_items(fetch, _SEARCH_PAGE_SIZE, training_job_id)
+
+    async def _search_page(self, filters: list[dict[str, Any]], page: int) -> dict[str, Any]:
+        offset = page if self._settings.search_offset_mode == "page" else page * _SEARCH_PAGE_SIZE
+        body = {"offset": offset, "limit": _SEARCH_PAGE_SIZE, "sort_by": "create_time", "order": "asc",
+                "filters": filters}
+        return json_object(VENDOR, await self._call("POST", "v2", "/training-job-searches", body=body))
 
     async def _notebooks(self, query: Query) -> list[dict[str, Any]]:
         """Every notebook matching `query`, oldest first; `offset` counts records [DOC]."""

@@ -118,6 +118,7 @@ class QizhiAdapter(VendorAdapter):
             limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=s.concurrency),
         )
         self._limiter = CallLimiter(s.rate_per_s, s.concurrency, s.rate_burst)
+        self.calls_per_s = s.rate_per_s
         self._markers = MessageMarkers(not_found=s.not_found_markers, capacity=s.capacity_markers)
         self._token = _BearerToken(self._login)
         self._spec_groups: dict[str, str] = {}  # spec id -> its logic compute group

@@ -1,6 +1,7 @@
-"""Polling rules, as plain functions: how soon to look at a job again, and when a vendor's errors add
-up to an outage worth announcing."""
+"""Polling rules, as plain functions: how soon to look at a job again, how many jobs a tick looks at,
+when the next tick starts, and when a vendor's errors add up to an outage worth announcing."""
 
+import math
 import random
 
 from contracts.status import JobStatus
@@ -34,3 +35,19 @@ class ErrorBudget:
     @property
     def exhausted(self) -> bool:
         return self._failures >= self._budget
+
+
+def tick_pause(elapsed_s: float, interval_s: float) -> float:
+    """How long to wait before the next tick: ticks start every `interval_s` (not `interval_s` after the
+    previous one ended), so a slow listing does not stretch the time a transition waits to be seen; a tick
+    longer than the interval is followed by the next at once."""
+    return max(0.0, interval_s - elapsed_s)
+
+
+def per_job_batch(watch_batch: int, calls_per_s: float | None, interval_s: float) -> int:
+    """How many jobs one tick of a per-job vendor looks at: `watch_batch`, but no more than its rate
+    limit lets through in about one interval, so a tick's changes are recorded every few seconds
+    instead of after minutes of rate-limited reads."""
+    if calls_per_s is None:
+        return watch_batch
+    return max(1, min(watch_batch, math.ceil(calls_per_s * interval_s)))

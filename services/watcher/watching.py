@@ -13,6 +13,7 @@
 
 import asyncio
 import random
+import time
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -27,7 +28,7 @@ from services.vendors import errors, make_adapter
 from services.vendors.base import VendorAdapter, VendorJob
 from services.watcher import store
 from services.watcher.changes import LOST_REASON, Tracked, lost_on_vendor, observe
-from services.watcher.schedule import ErrorBudget, next_poll_delay
+from services.watcher.schedule import ErrorBudget, next_poll_delay, per_job_batch, tick_pause
 
 CONSUMER = "watcher"
 LOST = object()  # an observation: the vendor says it has no such job
@@ -80,7 +81,8 @@ class Poller:
                 await self._failed(pool, exc)
                 return 0
         else:
-            tracked = await store.due_jobs(pool, self.vendor, self._settings.watch_batch)
+            batch = per_job_batch(self._settings.watch_batch, self._adapter.calls_per_s, self._settings.watch_interval_s)
+            tracked = await store.due_jobs(pool, self.vendor, batch)
             if not tracked:
                 return 0
             listed = {}
@@ -175,6 +177,7 @@ async def watch_vendor(runtime: Runtime, vendor: str) -> None:
     conn: asyncpg.Connection | None = None
     try:
         while True:
+            started = time.monotonic()
             try:
                 if conn is None or conn.is_closed():
                     conn = await asyncpg.connect(runtime.settings.database_url)
@@ -190,7 +193,7 @@ async def watch_vendor(runtime: Runtime, vendor: str) -> None:
                 if conn is not None and not conn.is_closed():
                     await conn.close()
                 conn = None
-            await asyncio.sleep(runtime.settings.watch_interval_s)
+            await asyncio.sleep(tick_pause(time.monotonic() - started, runtime.settings.watch_interval_s))
     finally:
         if conn is not None and not conn.is_closed():
             await conn.close()

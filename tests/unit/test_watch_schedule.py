@@ -1,7 +1,7 @@
 import random
 
 from contracts.status import JobStatus
-from services.watcher.schedule import ErrorBudget, next_poll_delay
+from services.watcher.schedule import ErrorBudget, next_poll_delay, per_job_batch, tick_pause
 
 
 def test_starting_jobs_are_looked_at_more_often_than_running_ones_with_jitter():
@@ -25,3 +25,16 @@ def test_failures_below_the_budget_are_forgotten_after_a_success():
     budget.failure(), budget.failure()
     assert budget.success() is False
     assert [budget.failure() for _ in range(3)] == [False, False, True]
+
+
+def test_ticks_start_every_interval_however_long_a_tick_took():
+    assert tick_pause(0.5, 2.0) == 1.5
+    assert tick_pause(2.0, 2.0) == 0.0
+    assert tick_pause(3.4, 2.0) == 0.0  # a tick longer than the interval: the next starts at once
+
+
+def test_a_rate_limited_vendor_looks_at_no_more_jobs_per_tick_than_its_rate_allows():
+    assert per_job_batch(500, None, 2.0) == 500
+    assert per_job_batch(500, 5.0, 2.0) == 10
+    assert per_job_batch(4, 5.0, 2.0) == 4
+    assert per_job_batch(500, 0.1, 2.0) == 1
