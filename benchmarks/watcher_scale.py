@@ -30,7 +30,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 

@@ -37,6 +37,9 @@ class FaultSettings(BaseModel):
     sold_out: list[str] = Field(default_factory=list)
     down: bool = False
     seed: int | None = None  # None: reseed with the simulator's start-up seed
+    # Only calls with these HTTP methods see latency, throttling and errors (empty: every call), e.g.
+    # ["POST"] to fail creates while flavor lists still answer. `down` hits every call.
+    methods: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -65,11 +68,13 @@ class FaultInjector:
     def is_sold_out(self, flavor_id: str) -> bool:
         return flavor_id in self._settings.sold_out
 
-    async def apply(self, responses: FaultResponses) -> Response | None:
+    async def apply(self, responses: FaultResponses, method: str = "GET") -> Response | None:
         """Delay and/or pick a failure for one vendor call; None lets the call through."""
         settings = self._settings
         if settings.down:
             return responses.unavailable()
+        if settings.methods and method.upper() not in {m.upper() for m in settings.methods}:
+            return None
         if settings.latency_ms:
             await asyncio.sleep(settings.latency_ms / 1000)
         # Draw only for enabled faults, so enabling one does not shift the other's sequence.
@@ -97,7 +102,7 @@ def install_faults(app: FastAPI, injector: FaultInjector, responses: FaultRespon
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         if not request.url.path.startswith(SIM_PATH_PREFIX):
-            injected = await injector.apply(responses)
+            injected = await injector.apply(responses, request.method)
             if injected is not None:
                 return injected
         return await call_next(request)

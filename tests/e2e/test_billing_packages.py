@@ -2,7 +2,6 @@
 not move; a funds threshold crossed reaches billing.events; statements through the gateway."""
 
 import asyncio
-import json
 import uuid
 from datetime import UTC, datetime
 
