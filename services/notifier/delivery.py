@@ -22,7 +22,7 @@ from services.common.logs import log
 from services.common.runtime import Runtime
 from services.notifier import event_types, fanout, health, store
 from services.notifier.config import NotifierSettings
-from services.notifier.http1 import HttpClient
+from services.common.http1 import HttpClient
 from services.notifier.retry import after_attempt
 from services.notifier.senders import Outcome, Senders
 

@@ -15,7 +15,7 @@ import asyncpg
 
 from services.notifier import mailer, signing, smn, urls
 from services.notifier.config import NotifierSettings
-from services.notifier.http1 import HttpClient, HttpError, Response
+from services.common.http1 import HttpClient, HttpError, Response
 
 ABORT_HEADER, ABORT_VALUE = "webhook-delivery", "abort-message"  # a receiver's "stop retrying this one"
 

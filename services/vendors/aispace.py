@@ -44,6 +44,7 @@ from services.vendors.aispace_times import parse_elapsed, parse_time
 from services.vendors.aispace_wire import VENDOR, error_for, unwrap
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
 from services.vendors.errors import InvalidRequest, VendorUnavailable, WrongState, retry_after_seconds
+from services.vendors.transport import VendorTransport
 
 V1 = "/api/aidp/v1"
 ALPHA = "/api/aidp/alpha"
@@ -79,7 +80,8 @@ class AISpaceAdapter(VendorAdapter):
     def __init__(self, settings: AISpaceSettings | None = None) -> None:
         self._settings = settings or AISpaceSettings()
         self._endpoint = httpx.URL(self._settings.endpoint.rstrip("/"))
-        self._client = httpx.AsyncClient(timeout=self._settings.timeout_s, verify=self._settings.verify_tls)
+        self._client = httpx.AsyncClient(timeout=self._settings.timeout_s, transport=VendorTransport(
+            fallback=httpx.AsyncHTTPTransport(verify=self._settings.verify_tls)))
         self._project_name: str | None = None
 
     # ------------------------------------------------------------------ packages and flavors

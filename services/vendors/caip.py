@@ -25,6 +25,7 @@ from services.vendors.caip_errors import VENDOR, vendor_error
 from services.vendors.caip_status import ACTIVE_STATUSES, map_job_status, needs_stop
 from services.vendors.errors import AuthFailed, InvalidRequest, NotFound, VendorUnavailable, WrongState, json_object
 from services.vendors.paging import all_items
+from services.vendors.transport import VendorTransport
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class CaipAdapter(VendorAdapter):
         self._settings = settings or CaipSettings()
         self._base = f"{self._settings.endpoint.rstrip('/')}{self._settings.api_prefix.rstrip('/')}/v2"
         self._jobs_path = f"/namespace/{quote(self._settings.namespace, safe='')}/batch-trainingjob"
-        self._client = httpx.AsyncClient(timeout=self._settings.timeout_s)
+        self._client = httpx.AsyncClient(timeout=self._settings.timeout_s, transport=VendorTransport())
         self._tokens = _Tokens(self._client, self._settings)
 
     async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:

@@ -34,6 +34,7 @@ from services.vendors.modelarts_parse import (
 )
 from services.vendors.modelarts_status import ACTIVE_TRAINING_PHASES
 from services.vendors.paging import all_items
+from services.vendors.transport import VendorTransport
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ class ModelArtsAdapter(VendorAdapter):
 
     def __init__(self, settings: ModelArtsSettings | None = None) -> None:
         self._settings = settings or ModelArtsSettings()
-        self._client = httpx.AsyncClient(timeout=self._settings.timeout_s)
+        self._client = httpx.AsyncClient(timeout=self._settings.timeout_s, transport=VendorTransport())
         self._auth = make_auth(self._settings, self._client)
         self._image_ids: dict[str, str] = {}  # SWR path -> notebook image id
         self._notebook_arch: dict[str, str] = {}  # notebook flavor id -> X86_64 | AARCH64

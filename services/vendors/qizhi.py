@@ -46,6 +46,7 @@ from services.vendors.qizhi_errors import MessageMarkers, classify
 from services.vendors.qizhi_specs import VENDOR, parse_spec, price_micros
 from services.vendors.qizhi_status import from_ms, job_reason, map_status, ms_count
 from services.vendors.ratelimit import CallLimiter
+from services.vendors.transport import VendorTransport
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +114,9 @@ class QizhiAdapter(VendorAdapter):
         self._settings = settings or QizhiSettings()
         s = self._settings
         self._endpoint = s.endpoint.rstrip("/")
-        self._client = httpx.AsyncClient(
-            timeout=s.timeout_s,
-            limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=s.concurrency),
-        )
+        self._client = httpx.AsyncClient(timeout=s.timeout_s, transport=VendorTransport(
+            fallback=httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=s.concurrency,
+                                                                  max_keepalive_connections=s.concurrency))))
         self._limiter = CallLimiter(s.rate_per_s, s.concurrency, s.rate_burst)
         self.calls_per_s = s.rate_per_s
         self._markers = MessageMarkers(not_found=s.not_found_markers, capacity=s.capacity_markers)

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from services.notifier.http1 import MAX_BODY, HttpClient, HttpError
+from services.common.http1 import MAX_BODY, HttpClient, HttpError
 
 
 class Server:

@@ -1,10 +1,12 @@
-"""A small HTTP/1.1 client for delivery POSTs: keep-alive connections per origin, TLS that checks the
-URL's host (SNI and certificate) even when connecting to a pinned address, the response's status and
-headers, its body read and dropped.
+"""A small HTTP/1.1 client: keep-alive connections per origin, TLS that checks the URL's host (SNI and
+certificate) even when connecting to a pinned address. The notifier POSTs deliveries with it (a response
+body is read and dropped: `post`); the vendor adapters send every call through it (`request`, which keeps
+the body), behind httpx's API (`services/vendors/transport.py`).
 
-Why not httpx: on this workload it costs about 1 ms of CPU per request, thirty times this client (the
-parsing is httptools', which uvicorn[standard] brings); at thousands of deliveries per second that is
-the whole machine. Deadlines are the caller's (asyncio.timeout around `post`).
+Why not httpx's own transport: it costs about 1 ms of CPU per request, several times this client (the
+parsing is httptools', which uvicorn[standard] brings); at thousands of deliveries, or hundreds of
+placements, per second that is most of the machine. Deadlines are the caller's (asyncio.timeout around
+the call).
 """
 
 import asyncio
@@ -16,7 +18,8 @@ from functools import lru_cache
 import httptools
 import httpx
 
-MAX_BODY = 64 * 1024  # a larger response body is not read: the connection is closed instead
+MAX_BODY = 64 * 1024  # `post`: a larger response body is not read: the connection is closed instead
+MAX_KEPT_BODY = 64 * 1024 * 1024  # `request`: a larger body is an error
 
 
 class HttpError(Exception):
@@ -31,6 +34,7 @@ class _Stale(HttpError):
 class Response:
     status: int
     headers: dict[str, str]  # names lower-cased
+    body: bytes = b""  # kept by `request` only
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ def _target(url: str) -> _Target:
 
 class _Connection(asyncio.Protocol):
     def __init__(self) -> None:
+        self.keep_body = False  # set per request
+        self._body: list[bytes] = []
         self._parser = httptools.HttpResponseParser(self)
         self._transport: asyncio.Transport | None = None
         self._waiter: asyncio.Future | None = None
@@ -91,7 +97,7 @@ class _Connection(asyncio.Protocol):
 
     # httptools callbacks
     def on_message_begin(self) -> None:
-        self._headers, self._status, self._body_bytes = {}, None, 0
+        self._headers, self._status, self._body_bytes, self._body = {}, None, 0, []
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._headers[name.decode("latin-1").lower()] = value.decode("latin-1")
@@ -101,7 +107,12 @@ class _Connection(asyncio.Protocol):
 
     def on_body(self, body: bytes) -> None:
         self._body_bytes += len(body)
-        if self._body_bytes > MAX_BODY:
+        if self.keep_body:
+            self._body.append(body)
+            if self._body_bytes > MAX_KEPT_BODY:
+                self._finish(error=HttpError("response body too large"))
+                self.close()
+        elif self._body_bytes > MAX_BODY:
             self._finish()
             self.close()
 
@@ -115,7 +126,7 @@ class _Connection(asyncio.Protocol):
         if error is not None:
             self._waiter.set_exception(error)
         else:
-            self._waiter.set_result(Response(self._status or 0, self._headers))
+            self._waiter.set_result(Response(self._status or 0, self._headers, b"".join(self._body)))
 
     async def request(self, data: bytes) -> Response:
         self.reusable, self._got_bytes, self._status = False, False, None
@@ -142,16 +153,27 @@ class HttpClient:
 
     async def post(self, url: str, body: bytes, headers: dict[str, str], *,
                    connect_to: str | None = None) -> Response:
-        """POST `body` to `url`. `connect_to` is the address to connect to (checked by the caller), the
-        Host header and the TLS name staying the URL's host."""
+        """POST `body` to `url`, reading the response's status and headers (its body is dropped).
+        `connect_to` is the address to connect to (checked by the caller), the Host header and the TLS
+        name staying the URL's host."""
+        return await self._send("POST", url, body, headers, connect_to=connect_to, keep_body=False)
+
+    async def request(self, method: str, url: str, body: bytes, headers: dict[str, str]) -> Response:
+        """Any request; the response's body is kept. A HEAD request is not supported (its response has
+        headers announcing a body it does not carry)."""
+        return await self._send(method, url, body, headers, connect_to=None, keep_body=True)
+
+    async def _send(self, method: str, url: str, body: bytes, headers: dict[str, str], *,
+                    connect_to: str | None, keep_body: bool) -> Response:
         target = _target(url)
         origin = (target.scheme, target.host, target.port, connect_to)
-        request = self._serialize(target, body, headers)
+        request = self._serialize(method, target, body, headers)
         while True:
             connection = self._checkout(origin)
             reused = connection is not None
             if connection is None:
                 connection = await self._connect(target, connect_to)
+            connection.keep_body = keep_body
             try:
                 response = await connection.request(request)
             except _Stale:
@@ -168,11 +190,13 @@ class HttpClient:
                 connection.close()
             return response
 
-    def _serialize(self, target: _Target, body: bytes, headers: dict[str, str]) -> bytes:
-        lines = [f"POST {target.path.decode('ascii')} HTTP/1.1", f"host: {target.netloc}",
+    def _serialize(self, method: str, target: _Target, body: bytes, headers: dict[str, str]) -> bytes:
+        if method.upper() == "HEAD" or not method.isalpha():
+            raise HttpError(f"unsupported method {method!r}")
+        lines = [f"{method.upper()} {target.path.decode('ascii')} HTTP/1.1", f"host: {target.netloc}",
                  f"user-agent: {self._user_agent}", f"content-length: {len(body)}"]
         for name, value in headers.items():
-            if name.lower() == "host":
+            if name.lower() in ("host", "content-length", "user-agent", "transfer-encoding"):
                 continue
             if "\r" in value or "\n" in value or "\r" in name or "\n" in name or ":" in name:
                 raise HttpError(f"invalid header {name!r}")
