@@ -70,27 +70,11 @@ async def mark_missing(pool, job_id: uuid.UUID, at: datetime) -> None:
     )
 
 
-async def record_change(pool, change: JobStateChanged) -> bool:
-    """Apply the change if nobody else moved the job meanwhile (optimistic on the sequence)."""
-    async with pool.acquire() as conn, conn.transaction():
-        updated = await conn.fetchval(
-            """UPDATE watcher.tracked_jobs
-               SET status = $2, raw_status = $3, reason = $4, sequence = $5, started_at = $6,
-                   finished_at = $7, active = NOT $8, missing_since = NULL, updated_at = now()
-               WHERE job_id = $1 AND sequence = $5 - 1 RETURNING true""",
-            change.job_id, change.to_status, change.raw_status, change.reason, change.sequence,
-            change.started_at, change.finished_at, change.to_status.is_terminal,
-        )
-        if updated:
-            await enqueue(conn, SCHEMA, JOBS_EVENTS, change, source=SOURCE)
-        return bool(updated)
-
-
 async def record_changes(pool, changes: list[JobStateChanged]) -> list[JobStateChanged]:
-    """`record_change` for a whole tick at once: one transaction, one multi-row UPDATE (each job still
-    optimistic on its sequence) and one multi-row outbox INSERT, one row per change applied. Returns
-    the changes applied, in their order. A tick on a vendor that lists can hold thousands of changes,
-    which one transaction each would turn into thousands of commits."""
+    """Apply a tick's state changes, each only if nobody else moved its job meanwhile (optimistic on the
+    sequence), in one transaction: one multi-row UPDATE and one multi-row outbox INSERT, one row per change
+    applied. Returns the changes applied, in their order. A tick on a vendor that lists can hold thousands
+    of changes, which one transaction each would turn into thousands of commits."""
     if not changes:
         return []
     async with pool.acquire() as conn, conn.transaction():

@@ -111,11 +111,12 @@ class Poller:
             pool, [c for c in found if isinstance(c, JobStateChanged)])}
         for job, change in zip(tracked, found, strict=True):
             status = job.status
-            if change is not None and (change.job_id in applied if isinstance(change, JobStateChanged)
-                                       else await self._record(pool, change)):
+            if isinstance(change, JobStateChanged) and change.job_id in applied:
                 changes += 1
-                # a lost job is no longer followed here: it gets no next poll worth having
-                status = change.to_status if isinstance(change, JobStateChanged) else JobStatus.FAILED
+                status = change.to_status
+            elif isinstance(change, JobLostOnVendor) and await self._record_lost(pool, change):
+                changes += 1
+                status = JobStatus.FAILED  # no longer followed here: its next poll does not matter
             if not self._adapter.can_list:
                 delay = next_poll_delay(status, starting_s=self._settings.watch_starting_s,
                                         running_s=self._settings.watch_running_s, rng=self._rng)
@@ -132,18 +133,11 @@ class Poller:
                      raw_status=change.raw_status)
         return applied
 
-    async def _record(self, pool: asyncpg.Pool, change: JobStateChanged | JobLostOnVendor) -> bool:
-        if isinstance(change, JobLostOnVendor):
-            recorded = await store.record_lost(pool, change)
-            if recorded:
-                log.info("watcher.job_lost", job_id=str(change.job_id), tenant_id=str(change.tenant_id),
-                         vendor=self.vendor, cause=change.cause, reason=change.reason)
-            return recorded
-        recorded = await store.record_change(pool, change)
+    async def _record_lost(self, pool: asyncpg.Pool, lost: JobLostOnVendor) -> bool:
+        recorded = await store.record_lost(pool, lost)
         if recorded:
-            log.info("watcher.state_changed", job_id=str(change.job_id), tenant_id=str(change.tenant_id),
-                     vendor=self.vendor, from_status=change.from_status, to_status=change.to_status,
-                     raw_status=change.raw_status)
+            log.info("watcher.job_lost", job_id=str(lost.job_id), tenant_id=str(lost.tenant_id),
+                     vendor=self.vendor, cause=lost.cause, reason=lost.reason)
         return recorded
 
     async def _observe(self, job: Tracked, listed: dict[str, VendorJob]):
