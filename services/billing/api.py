@@ -1,5 +1,5 @@
 """Internal HTTP API (127.0.0.1 only), tenant side; the operator routes are in admin_api. The gateway authenticates callers and forwards the public
-billing routes here; the scheduler asks for admission and quotes. Everything a caller sends comes in
+billing routes here; the scheduler and the gateway ask for placement terms (terms_api) and quotes. Everything a caller sends comes in
 the path, the query or the body — an Idempotency-Key as `?idempotency_key=`, the CSV flavour of a
 statement as `?format=csv` — so forwarding needs no header plumbing."""
 
@@ -259,19 +259,7 @@ async def list_packages(tenant_id: uuid.UUID, request: Request) -> PackageList:
         return PackageList(items=[package_out(r, now) for r in await store.tenant_packages(conn, tenant_id)])
 
 
-# --- admission and quotes (for the scheduler and the gateway) -------------------------------------
-
-class AdmissionOut(BaseModel):
-    admitted: bool
-    reason: Literal["funds"] | None
-    minutes: int
-    price_per_minute: str
-    sell_price_per_hour: str
-    balance: str
-    available: str = Field(description="balance + overdraft")
-    covered_by_packages: bool = Field(description="the packages alone pay these minutes")
-    currency: str = money.CURRENCY
-
+# --- quotes (placement terms are in terms_api.py) -------------------------------------
 
 def _price(value: str) -> int:
     try:
@@ -281,22 +269,6 @@ def _price(value: str) -> int:
     if micros < 0:
         raise Problem(422, "Invalid price", "a price cannot be negative", type_="invalid-request")
     return micros
-
-
-@http_app.get("/internal/tenants/{tenant_id}/admission")
-async def admission(
-    tenant_id: uuid.UUID, request: Request, vendor: str, flavor: str, accelerator: str,
-    count: Annotated[int, Query(ge=0, le=1024)], vendor_price_per_hour: str,
-    minutes: Annotated[int, Query(ge=1, le=1440)] = 5,
-) -> AdmissionOut:
-    result = await handlers.admission(
-        pool(request), tenant_id, vendor=vendor, flavor=flavor, accelerator=accelerator, count=count,
-        vendor_price_per_hour=_price(vendor_price_per_hour), minutes=minutes, markup=markup(request), policy=policy())
-    return AdmissionOut(admitted=result.admitted, reason=result.reason, minutes=minutes,
-                        price_per_minute=money.format_amount(result.price_per_minute),
-                        sell_price_per_hour=money.format_amount(result.sell_price_per_hour),
-                        balance=money.format_amount(result.balance), available=money.format_amount(result.available),
-                        covered_by_packages=result.covered_by_packages)
 
 
 class QuoteIn(BaseModel):

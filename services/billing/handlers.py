@@ -353,34 +353,3 @@ async def void_charge(pool: asyncpg.Pool, charge_id: uuid.UUID, reason: str, pol
                           details={"reason": reason, "amount": charge.amount, "shortfall": charge.shortfall})
         void = await store.get_charge(conn, metering.charge_id(charge.job_id, charge.minute, Kind.VOID))
         return void
-
-
-# --- admission ------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Admission:
-    admitted: bool
-    reason: str | None
-    price_per_minute: int
-    sell_price_per_hour: int
-    balance: int
-    available: int  # balance + overdraft
-    covered_by_packages: bool
-
-
-async def admission(pool: asyncpg.Pool, tenant_id: uuid.UUID, *, vendor: str, flavor: str, accelerator: str,
-                    count: int, vendor_price_per_hour: int, minutes: int, markup: Decimal, policy: Policy) -> Admission:
-    """Can the tenant pay the job's first `minutes` minutes now, from covering packages and the
-    balance within the overdraft? (Other running jobs will draw on the same funds meanwhile.)"""
-    async with pool.acquire() as conn:
-        quote = pricebook.quote(await price_book(conn, markup), vendor=vendor, flavor=flavor,
-                                accelerator=accelerator, vendor_price_per_hour=vendor_price_per_hour)
-        balance_now = await store.balance(conn, ledger.tenant_account(tenant_id))
-        grants = await store.usable_grants(conn, tenant_id)
-        now = await conn.fetchval("SELECT now()")
-    need = packages.MinuteNeed(count * 60, quote.prices.per_minute)
-    ordered = packages.consumption_order(grants, accelerator, count, now)
-    available = balance_now + policy.overdraft
-    ok = packages.affordable(need, ordered, available, minutes)
-    return Admission(ok, None if ok else "funds", quote.prices.per_minute, quote.prices.sell_per_hour, balance_now,
-                     available, packages.affordable(need, ordered, 0, minutes))

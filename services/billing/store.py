@@ -357,13 +357,6 @@ async def lock_grants(conn: asyncpg.Connection, tenant_ids: Iterable[uuid.UUID])
     return grants
 
 
-async def usable_grants(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> list[Grant]:
-    rows = await conn.fetch(
-        f"""SELECT {_GRANT_COLUMNS} FROM billing.packages
-            WHERE tenant_id = $1 AND remaining > 0 AND expires_at > now()""", tenant_id)
-    return [_grant(row) for row in rows]
-
-
 async def move_packages(conn: asyncpg.Connection, deltas: Mapping[uuid.UUID, int], low: Iterable[uuid.UUID] = ()) -> None:
     """Add `deltas` to the packages' remaining (negative: drawn); mark `low` ones as announced."""
     if deltas:

@@ -236,20 +236,29 @@ async def test_grouped_usage(pool, api):
         == str(job_id)
 
 
-async def test_admission_counts_packages_and_the_balance(pool, api):
-    params = {"vendor": "modelarts", "flavor": "f1", "accelerator": "ascend-910b", "count": 1,
-              "vendor_price_per_hour": "30.00", "minutes": 5}
+async def test_placement_terms_count_packages_and_the_balance(pool, api):
+    candidate = {"vendor": "modelarts", "flavor": "f1", "accelerator": "ascend-910b", "count": 1,
+                 "vendor_price_per_hour": "30.00"}
     tenant_id = uuid.uuid4()
-    no = (await api.get(f"/internal/tenants/{tenant_id}/admission", params=params)).json()
-    assert (no["admitted"], no["reason"], no["price_per_minute"]) == (False, "funds", "0.60")
+
+    async def terms(minutes: int) -> dict:
+        answer = await api.post("/internal/placement-terms", json={
+            "tenants": [str(tenant_id)], "minutes": minutes, "candidates": [candidate]})
+        assert answer.status_code == 200, answer.text
+        return answer.json()[str(tenant_id)][0]
+
+    no = await terms(5)
+    assert (no["admitted"], no["sell_price_per_minute"], no["covered_by"]) == (False, "0.60", None)
     await handlers.credit(pool, tenant_id, 3_000_000, POLICY)
-    yes = (await api.get(f"/internal/tenants/{tenant_id}/admission", params=params)).json()
-    assert yes["admitted"] and not yes["covered_by_packages"]
-    assert not (await api.get(f"/internal/tenants/{tenant_id}/admission", params={**params, "minutes": 6})).json()["admitted"]
+    assert (await terms(5))["admitted"] and not (await terms(6))["admitted"]  # 3.00 pays 5 minutes of 0.60
     offer_id = await offer(api, accelerator="ascend-910b", card_hours="1", price="1.00")
-    await buy(api, tenant_id, offer_id)  # 2.00 left and 60 card-minutes
-    covered = (await api.get(f"/internal/tenants/{tenant_id}/admission", params={**params, "minutes": 60})).json()
-    assert covered["admitted"] and covered["covered_by_packages"]
+    package = (await buy(api, tenant_id, offer_id)).json()  # 2.00 left and 60 card-minutes
+    covered = await terms(60)
+    assert covered["admitted"] and covered["covered_by"] == package["id"]
+    assert (await terms(0))["admitted"]  # admission off
+    bad = await api.post("/internal/placement-terms", json={
+        "tenants": [str(tenant_id)], "minutes": 5, "candidates": [candidate | {"vendor_price_per_hour": "-1"}]})
+    assert bad.status_code == 422
 
 
 async def test_the_price_book_prices_new_jobs_and_quotes(pool, api):
