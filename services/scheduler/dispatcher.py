@@ -14,17 +14,17 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from contracts.events import JobPlacementAttempted, JobRejected, JobSubmitted, VendorHealthChanged
+from services.common.billing_client import BillingClient, BillingUnavailable, Terms
 from services.common.group_commit import GroupCommit
 from services.common.logs import log
 from services.common.runtime import Runtime
 from services.scheduler import store
-from services.vendors.catalog import FlavorCatalog
-from services.vendors.selection import candidates, covering_package, ever_placeable
-from services.common.billing_client import BillingClient, BillingUnavailable, Terms
 from services.scheduler.health import VendorHealth
 from services.scheduler.placement import Limits, Outcome, classify, vendor_job_name, within_limits
 from services.vendors import errors
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor
+from services.vendors.catalog import FlavorCatalog
+from services.vendors.selection import candidates, covering_package, ever_placeable
 
 LEASE_S = 120.0  # longer than the slowest placement: a crashed dispatcher's jobs come back after it
 BATCH = 256
@@ -199,7 +199,7 @@ class Dispatcher:
             usage.jobs, usage.accelerators = usage.jobs + 1, usage.accelerators + submitted.count
             log.info("scheduler.submitted", job_id=str(job_id), vendor=flavor.vendor, flavor=flavor.flavor_id)
             return
-        # Every candidate refused for funds (a package may cover another one later): wait for funds.
+        # Nothing the tenant can pay (wait for funds), or nothing that took the job (wait for capacity).
         reason = "funds" if options and not admitted else "no_capacity"
         await self._queue(runtime, placement, reason, attempts, health_events)
 
