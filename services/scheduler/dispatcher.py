@@ -27,7 +27,7 @@ from services.vendors.catalog import FlavorCatalog
 from services.vendors.selection import candidates, covering_package, ever_placeable
 
 LEASE_S = 120.0  # longer than the slowest placement: a crashed dispatcher's jobs come back after it
-BATCH = 256
+BATCH = 512
 CONCURRENCY = 24  # vendor submissions in flight at once (different jobs; one job is never tried twice at once)
 RETRY_QUEUED_S = 5.0  # a queued job is tried again this often, or sooner when capacity frees up
 
