@@ -15,7 +15,7 @@ from typing import Any
 Item = dict[str, Any]
 FetchPage = Callable[[int], Awaitable[tuple[list[Item], int | None]]]  # page number -> (items, total)
 
-PAGES_AT_ONCE = 4
+PAGES_AT_ONCE = 8
 
 
 async def all_items(fetch: FetchPage, size: int, key: Callable[[Item], str]) -> list[Item]:
