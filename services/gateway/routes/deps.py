@@ -1,12 +1,14 @@
-"""What the gateway's routes share: the caller's tenant, the pool, the internal HTTP client."""
+"""What the gateway's routes share: the caller's tenant, the pool, the internal HTTP client, job specs
+read from a request body."""
 
 import uuid
 from typing import Annotated
 
 import httpx
 from fastapi import Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
+from contracts.jobs import JobSpec
 from contracts.money import CURRENCY
 from services.common.problems import Problem
 from services.common.settings import Settings
@@ -34,3 +36,13 @@ def internal(request: Request) -> httpx.AsyncClient:
 
 def settings(request: Request) -> Settings:
     return request.app.state.runtime.settings
+
+
+def job_spec(body: dict) -> JobSpec:
+    """The job spec in a request body, or a 422 problem listing every invalid field."""
+    try:
+        return JobSpec.model_validate(body)
+    except ValidationError as exc:
+        errors = [{"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
+                  for e in exc.errors()]
+        raise Problem(422, "Invalid job", "The job spec is invalid.", type_="invalid-job", errors=errors) from None

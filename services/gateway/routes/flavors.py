@@ -5,13 +5,13 @@ import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from contracts.jobs import JobKind, JobSpec
+from contracts.jobs import JobKind
 from contracts.money import divide, format_amount
 from services.common.billing_client import BillingUnavailable
 from services.common.problems import Problem
-from services.gateway.routes.deps import Money, Tenant
+from services.gateway.routes.deps import Money, Tenant, job_spec
 from services.vendors.base import VendorFlavor
 from services.vendors.selection import candidates, covering_package
 
@@ -83,12 +83,7 @@ async def quote(request: Request, tenant_id: Tenant, body: Annotated[dict[str, A
     """Every feasible placement of this job spec, in the order the scheduler would try them, with the
     most it can cost given `max_runtime_s`, and the prepaid package that covers it (the tenant's own, else the
     vendor account's)."""
-    try:
-        spec = JobSpec.model_validate(body)
-    except ValidationError as exc:
-        errors = [{"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
-                  for e in exc.errors()]
-        raise Problem(422, "Invalid job", "The job spec is invalid.", type_="invalid-job", errors=errors) from None
+    spec = job_spec(body)
     instances = spec.replicas or 1
     flavors = await request.app.state.catalog.flavors(spec.kind)
     try:  # the scheduler's own question to billing (admission for one minute: can it start at all)

@@ -5,16 +5,15 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from contracts.jobs import JobSpec
 from contracts.money import format_amount
 from contracts.status import JobStatus
 from services.common.problems import Problem
 from services.gateway import store
 from services.gateway.cursor import decode_cursor, encode_cursor
 from services.gateway.idempotency import request_fingerprint
-from services.gateway.routes.deps import Money, Tenant, not_found, pool
+from services.gateway.routes.deps import Money, Tenant, job_spec, not_found, pool
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
@@ -90,12 +89,7 @@ async def submit_job(
         "env": {"EPOCHS": "3"}, "max_runtime_s": 3600}}})],
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JobOut:
-    try:
-        spec = JobSpec.model_validate(body)
-    except ValidationError as exc:
-        errors = [{"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
-                  for e in exc.errors()]
-        raise Problem(422, "Invalid job", "The job spec is invalid.", type_="invalid-job", errors=errors) from None
+    spec = job_spec(body)
     try:
         job, created = await store.submit_job(pool(request), tenant_id, spec, idempotency_key,
                                               request_fingerprint(spec.model_dump(mode="json")))
