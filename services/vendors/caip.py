@@ -6,9 +6,7 @@ prefix are [EXT] (public clients of the platform) and are settings. A Switchyard
 one `normal` batch training job with one sub-job of `node_count` workers on the chosen flavor.
 """
 
-import asyncio
 import logging
-import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
@@ -25,6 +23,7 @@ from services.vendors.caip_errors import VENDOR, vendor_error
 from services.vendors.caip_status import ACTIVE_STATUSES, map_job_status, needs_stop
 from services.vendors.errors import AuthFailed, InvalidRequest, NotFound, VendorUnavailable, WrongState, json_object
 from services.vendors.paging import all_items
+from services.vendors.tokens import RenewingToken
 from services.vendors.transport import VendorTransport
 
 log = logging.getLogger(__name__)
@@ -71,7 +70,7 @@ class CaipAdapter(VendorAdapter):
         self._base = f"{self._settings.endpoint.rstrip('/')}{self._settings.api_prefix.rstrip('/')}/v2"
         self._jobs_path = f"/namespace/{quote(self._settings.namespace, safe='')}/batch-trainingjob"
         self._client = httpx.AsyncClient(timeout=self._settings.timeout_s, transport=VendorTransport())
-        self._tokens = _Tokens(self._client, self._settings)
+        self._tokens = RenewingToken(lambda: _login(self._client, self._settings), max_margin_s=600.0)
 
     async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:
         _only_training(kind)
@@ -189,41 +188,18 @@ class CaipAdapter(VendorAdapter):
         raise vendor_error(response)
 
 
-class _Tokens:
-    """The login token, fetched lazily and renewed a margin before it expires."""
-
-    def __init__(self, client: httpx.AsyncClient, settings: CaipSettings) -> None:
-        self._client = client
-        self._settings = settings
-        self._lock = asyncio.Lock()
-        self._token: str | None = None
-        self._renew_at = 0.0  # time.monotonic()
-
-    async def get(self) -> str:
-        async with self._lock:
-            if self._token is None or time.monotonic() >= self._renew_at:
-                await self._login()
-            assert self._token is not None
-            return self._token
-
-    def invalidate(self, token: str) -> None:
-        if self._token == token:
-            self._token = None
-
-    async def _login(self) -> None:
-        settings = self._settings
-        url = f"{settings.endpoint.rstrip('/')}{settings.auth_path}"
-        body = {"identity": settings.username, "password": settings.password.get_secret_value()}
-        response = await _send(self._client, "POST", url, None, body, {})
-        if not response.is_success:
-            raise vendor_error(response)
-        token = response.headers.get("X-Subject-Token")
-        if not token:
-            message = "login answered without an X-Subject-Token header"
-            raise AuthFailed(VENDOR, message, http_status=response.status_code)
-        lifetime_s = _token_lifetime(response) or settings.token_ttl_s
-        self._token = token
-        self._renew_at = time.monotonic() + lifetime_s - min(600.0, 0.1 * lifetime_s)
+async def _login(client: httpx.AsyncClient, settings: CaipSettings) -> tuple[str, float]:
+    """Log in; the token and its lifetime."""
+    url = f"{settings.endpoint.rstrip('/')}{settings.auth_path}"
+    body = {"identity": settings.username, "password": settings.password.get_secret_value()}
+    response = await _send(client, "POST", url, None, body, {})
+    if not response.is_success:
+        raise vendor_error(response)
+    token = response.headers.get("X-Subject-Token")
+    if not token:
+        message = "login answered without an X-Subject-Token header"
+        raise AuthFailed(VENDOR, message, http_status=response.status_code)
+    return token, _token_lifetime(response) or settings.token_ttl_s
 
 
 def _token_lifetime(response: httpx.Response) -> float | None:

@@ -21,9 +21,7 @@ name carries the Switchyard job id, so such a duplicate is recognisable on the Q
 
 import asyncio
 import logging
-import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -46,6 +44,7 @@ from services.vendors.qizhi_errors import MessageMarkers, classify
 from services.vendors.qizhi_specs import VENDOR, parse_spec, price_micros
 from services.vendors.qizhi_status import from_ms, job_reason, map_status, ms_count
 from services.vendors.ratelimit import CallLimiter
+from services.vendors.tokens import RenewingToken
 from services.vendors.transport import VendorTransport
 
 log = logging.getLogger(__name__)
@@ -120,7 +119,7 @@ class QizhiAdapter(VendorAdapter):
         self._limiter = CallLimiter(s.rate_per_s, s.concurrency, s.rate_burst)
         self.calls_per_s = s.rate_per_s
         self._markers = MessageMarkers(not_found=s.not_found_markers, capacity=s.capacity_markers)
-        self._token = _BearerToken(self._login)
+        self._token = RenewingToken(self._login, max_margin_s=3600.0)
         self._spec_groups: dict[str, str] = {}  # spec id -> its logic compute group
         self._submitted = _RecentNames(s.remembered_names)
         self._creating = asyncio.Lock()  # one create at a time, so a retried name waits for the first
@@ -317,28 +316,6 @@ class QizhiAdapter(VendorAdapter):
         wait_s = self._limiter.backing_off_for()
         if wait_s > 0:
             raise RateLimited(VENDOR, "backing off: the vendor throttled this account", retry_after_s=wait_s)
-
-
-class _BearerToken:
-    """The account's token, fetched lazily and renewed a margin before it expires."""
-
-    def __init__(self, login: Callable[[], Awaitable[tuple[str, float]]]) -> None:
-        self._login = login
-        self._lock = asyncio.Lock()
-        self._token: str | None = None
-        self._renew_at = 0.0  # time.monotonic()
-
-    async def get(self) -> str:
-        async with self._lock:
-            if self._token is None or time.monotonic() >= self._renew_at:
-                token, lifetime_s = await self._login()
-                self._token = token
-                self._renew_at = time.monotonic() + lifetime_s - min(3600.0, 0.1 * lifetime_s)
-            return self._token
-
-    def invalidate(self, token: str) -> None:
-        if self._token == token:  # another call may have renewed it already
-            self._token = None
 
 
 class _RecentNames:
