@@ -7,9 +7,7 @@ KAFKA_BOOTSTRAP_SERVERS say otherwise); every wait is bounded.
 
 import asyncio
 import os
-import platform
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +20,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from benchmarks.measure import free_port
 from contracts.billing import BILLING_USAGE, UsageMinute
 from contracts.topics import ALL_TOPICS
 from services.billing import handlers, ledger
@@ -38,17 +37,8 @@ CREDIT = 1_000_000_000  # 1000.00 per tenant: never runs out in a benchmark
 PACKAGE_SECONDS = 1000 * 3600  # 1000 card-hours: covers every minute of its tenant's jobs
 
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_gb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
-    return f"{os.cpu_count()} cores ({cpu}), {mem_gb:.0f} GiB, Python {platform.python_version()}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -255,7 +245,3 @@ class Bench:
                 problems.append(f"{name}: expected {value}, got {got[name]}")
         return problems
 
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]

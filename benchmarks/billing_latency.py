@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaConsumer
 
-from benchmarks.billing_common import Bench, machine, percentile
+from benchmarks.billing_common import Bench
+from benchmarks.measure import machine, percentile
 from contracts.topics import BILLING_EVENTS
 
 WARMUP_S = 10
@@ -61,7 +62,7 @@ async def run(jobs: int, seconds: int, tenants: int) -> None:
         print(f"{jobs} running jobs ({tenants} tenants), {seconds} s measured after a {WARMUP_S} s warm-up: "
               f"{len(values)} of {expected} minute boundaries charged and published")
         print("boundary -> UsageCharged on Kafka: " + ", ".join(
-            f"p{p} {percentile(values, p) * 1000:.0f} ms" for p in (50, 90, 99)) + f", max {max(values) * 1000:.0f} ms")
+            f"p{p} {percentile(values, p / 100) * 1000:.0f} ms" for p in (50, 90, 99)) + f", max {max(values) * 1000:.0f} ms")
     finally:
         await bench.close()
 

@@ -10,7 +10,8 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
-from benchmarks.billing_common import Bench, machine
+from benchmarks.billing_common import Bench
+from benchmarks.measure import machine
 
 
 async def run(jobs: int, minutes: int, tenants: int, batch: int, consumers: int, processes: int) -> None:

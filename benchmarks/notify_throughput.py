@@ -13,9 +13,7 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
-import platform
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +26,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from benchmarks.measure import free_port, machine, percentile
 from contracts.events import Envelope, JobStateChanged
 from contracts.status import JobStatus
 from contracts.topics import ALL_TOPICS, JOBS_EVENTS
@@ -40,17 +39,8 @@ ENDPOINTS = 100
 VERIFY_EVERY = 50  # receivers check one signature in this many
 
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_gb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
-    return f"{os.cpu_count()} cores ({cpu}), {mem_gb:.0f} GiB, Python {platform.python_version()}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- receivers (a process of their own)
@@ -141,8 +131,6 @@ async def produce(bootstrap: str, topic: str, tenant: uuid.UUID, rate: float, se
     return sent
 
 
-def percentile(values: list[float], p: float) -> float:
-    return values[min(len(values) - 1, int(len(values) * p))]
 
 
 async def run(rate: float, seconds: float, replicas: int) -> None:

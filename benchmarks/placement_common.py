@@ -11,8 +11,6 @@ nodes (its capacity is its packages, which the command line cannot set). With
 import argparse
 import dataclasses
 import os
-import platform
-import socket
 import subprocess
 import sys
 import time
@@ -21,36 +19,19 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from benchmarks.measure import free_port
 from services.vendorsim import available_simulators
 
 ROOT = Path(__file__).resolve().parents[1]
 ENDPOINT_ENV = "SWITCHYARD_{}_ENDPOINT"
 
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_gb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
-    load = os.getloadavg()
-    return (f"{os.cpu_count()} cores ({cpu}), {mem_gb:.0f} GiB, Python {platform.python_version()}, "
-            f"load average at start {load[0]:.2f}")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def rss_mb(pid: int | None = None) -> float:
-    status = Path(f"/proc/{pid or os.getpid()}/status").read_text()
-    kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
-    return kb / 1024
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 def sim_args(vendor: str, capacity: int, pending_s: float) -> list[str]:

@@ -25,7 +25,8 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from benchmarks.placement_common import ROOT, free_port, machine, percentile, start_simulators, stop
+from benchmarks.measure import free_port, machine, percentile
+from benchmarks.placement_common import ROOT, start_simulators, stop
 from contracts.events import Envelope, JobRequested
 from contracts.jobs import JobSpec
 from contracts.topics import JOBS_COMMANDS, JOBS_EVENTS

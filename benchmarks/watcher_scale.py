@@ -36,7 +36,8 @@ from types import SimpleNamespace
 
 import httpx
 
-from benchmarks.placement_common import machine, percentile, rss_mb, start_simulators, stop
+from benchmarks.measure import machine, percentile, rss_mb
+from benchmarks.placement_common import start_simulators, stop
 from contracts.events import JobSubmitted
 from services.common.db import create_pool
 from services.common.logs import configure_logging
