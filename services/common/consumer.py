@@ -19,6 +19,7 @@ from services.common import inbox
 from services.common.logs import log
 from services.common.settings import get_settings
 from services.common.tracing import span_from_traceparent
+from services.common.unit_of_work import unit_of_work
 
 Handler = Callable[[Envelope], Awaitable[None]]
 BatchHandler = Callable[[list[Envelope]], Awaitable[None]]
@@ -99,7 +100,7 @@ async def apply_batch_once(pool: asyncpg.Pool, schema: str, consumer: str, envel
     them all in the inbox, in one transaction. Returns how many were new."""
     if not envelopes:
         return 0
-    async with pool.acquire() as conn, conn.transaction():
+    async with unit_of_work(pool) as conn:
         claimed = await inbox.claim_many(conn, schema, consumer, [envelope.id for envelope in envelopes])
         fresh = []
         for envelope in envelopes:
@@ -113,7 +114,7 @@ async def apply_batch_once(pool: asyncpg.Pool, schema: str, consumer: str, envel
 
 async def apply_once(pool: asyncpg.Pool, schema: str, consumer: str, envelope: Envelope, effect: Effect) -> bool:
     """Run `effect` and record the event in the inbox, in one transaction. False if already applied."""
-    async with pool.acquire() as conn, conn.transaction():
+    async with unit_of_work(pool) as conn:
         if not await inbox.claim(conn, schema, consumer, envelope.id):
             log.info("consumer.duplicate_skipped", consumer=consumer, event_id=str(envelope.id))
             return False

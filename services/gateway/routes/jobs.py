@@ -12,7 +12,7 @@ from contracts.status import JobStatus
 from services.common.problems import Problem
 from services.gateway import store
 from services.gateway.cursor import decode_cursor, encode_cursor
-from services.gateway.idempotency import request_fingerprint
+from services.common.idempotency import fingerprint
 from services.gateway.routes.deps import Money, Tenant, job_spec, not_found, pool
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
@@ -92,7 +92,7 @@ async def submit_job(
     spec = job_spec(body)
     try:
         job, created = await store.submit_job(pool(request), tenant_id, spec, idempotency_key,
-                                              request_fingerprint(spec.model_dump(mode="json")))
+                                              fingerprint(spec.model_dump(mode="json")))
     except store.IdempotencyConflict:
         raise Problem(409, "Idempotency key reused", "This Idempotency-Key was used with a different body.",
                       type_="idempotency-conflict") from None
