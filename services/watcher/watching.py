@@ -1,4 +1,4 @@
-"""The watcher's work: start tracking submitted jobs, and poll each vendor for their changes.
+"""The watcher's work: poll each vendor for the changes of the jobs it follows.
 
 - Vendors that can list are asked once per tick for every active job (paged by the adapter); only
   tracked jobs missing from the listing are fetched one by one (they ended, or vanished).
@@ -18,47 +18,24 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from contracts.events import Envelope, JobLostOnVendor, JobStateChanged, JobSubmitted, VendorHealthChanged
+from contracts.events import JobLostOnVendor, JobStateChanged, VendorHealthChanged
 from contracts.status import JobStatus
-from services.common.consumer import apply_once
 from services.common.logs import log
-from services.common.runtime import Runtime, RuntimeRef
-from services.common.settings import Settings
+from services.common.runtime import Runtime
 from services.vendors import errors, make_adapter
 from services.vendors.base import VendorAdapter, VendorJob
 from services.watcher import store
 from services.watcher.changes import LOST_REASON, Tracked, lost_on_vendor, observe
+from services.watcher.config import WatcherSettings
 from services.watcher.schedule import ErrorBudget, next_poll_delay, per_job_batch, tick_pause
 
-CONSUMER = "watcher"
 LOST = object()  # an observation: the vendor says it has no such job
-
-
-def first_state(event: JobSubmitted) -> JobStateChanged:
-    """A submitted job is on the vendor and waiting: the first change we announce is to QUEUED, from
-    PENDING, or from QUEUED when it waited in Switchyard's own queue first. Sequence numbers go on from
-    the last one the scheduler used."""
-    return JobStateChanged(
-        job_id=event.job_id, tenant_id=event.tenant_id, vendor=event.vendor, vendor_job_id=event.vendor_job_id,
-        from_status=JobStatus.QUEUED if event.sequence else JobStatus.PENDING, to_status=JobStatus.QUEUED,
-        raw_status=event.raw_status, vendor_time=event.submitted_at, observed_at=datetime.now(UTC),
-        sequence=event.sequence + 1,
-    )
-
-
-def make_handler(runtime: RuntimeRef):
-    async def handle(envelope: Envelope) -> None:
-        if isinstance(envelope.data, JobSubmitted):
-            event = envelope.data
-            await apply_once(runtime().pool, store.SCHEMA, CONSUMER, envelope,
-                             lambda conn: store.start_tracking(conn, event, first_state(event)))
-    return handle
 
 
 class Poller:
     """Polls one vendor account."""
 
-    def __init__(self, adapter: VendorAdapter, settings: Settings, rng: random.Random | None = None):
+    def __init__(self, adapter: VendorAdapter, settings: WatcherSettings, rng: random.Random | None = None):
         self._adapter, self._settings = adapter, settings
         self._rng = rng or random.Random()
         self._gets = asyncio.Semaphore(settings.watch_get_concurrency)
