@@ -72,6 +72,11 @@ def lost_on_vendor(tracked: Tracked, observed_at: datetime, *, cause: str, reaso
     )
 
 
+def stopped_reason(lost: JobLostOnVendor) -> str:
+    """Why a job its vendor lost is no longer followed here, as its tracked row says."""
+    return f"{lost.cause}: {lost.reason}"
+
+
 def observe(tracked: Tracked, seen: VendorJob, observed_at: datetime) -> JobStateChanged | JobLostOnVendor | None:
     """What an observation means: a failure on the vendor's side is handed to the scheduler (which may
     place the job again) instead of being announced as FAILED; anything else is a plain state change."""

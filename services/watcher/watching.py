@@ -22,6 +22,7 @@ from contracts.events import JobLostOnVendor, JobStateChanged, VendorHealthChang
 from contracts.status import JobStatus
 from services.common.logs import log
 from services.common.runtime import Runtime
+from services.common.unit_of_work import unit_of_work
 from services.vendors import errors, make_adapter
 from services.vendors.base import VendorAdapter, VendorJob
 from services.watcher import store
@@ -103,7 +104,10 @@ class Poller:
         return changes
 
     async def _record_changes(self, pool: asyncpg.Pool, found: list[JobStateChanged]) -> list[JobStateChanged]:
-        applied = await store.record_changes(pool, found)
+        if not found:
+            return []  # no change this tick, so no transaction either
+        async with unit_of_work(pool) as conn:
+            applied = await store.record_changes(conn, found)
         for change in applied:
             log.info("watcher.state_changed", job_id=str(change.job_id), tenant_id=str(change.tenant_id),
                      vendor=self.vendor, from_status=change.from_status, to_status=change.to_status,
@@ -111,7 +115,8 @@ class Poller:
         return applied
 
     async def _record_lost(self, pool: asyncpg.Pool, lost: JobLostOnVendor) -> bool:
-        recorded = await store.record_lost(pool, lost)
+        async with unit_of_work(pool) as conn:
+            recorded = await store.record_lost(conn, lost)
         if recorded:
             log.info("watcher.job_lost", job_id=str(lost.job_id), tenant_id=str(lost.tenant_id),
                      vendor=self.vendor, cause=lost.cause, reason=lost.reason)
@@ -132,13 +137,17 @@ class Poller:
     async def _failed(self, pool: asyncpg.Pool, exc: errors.VendorError) -> None:
         log.warning("watcher.poll_failed", vendor=self.vendor, error=str(exc))
         if self._budget.failure():
-            await store.announce_health(pool, VendorHealthChanged(
+            await self._announce(pool, VendorHealthChanged(
                 vendor=self.vendor, health="degraded", reason=f"polls failing: {exc}", changed_at=datetime.now(UTC)))
 
     async def _succeeded(self, pool: asyncpg.Pool) -> None:
         if self._budget.success():
-            await store.announce_health(pool, VendorHealthChanged(
+            await self._announce(pool, VendorHealthChanged(
                 vendor=self.vendor, health="healthy", reason="polls succeed again", changed_at=datetime.now(UTC)))
+
+    async def _announce(self, pool: asyncpg.Pool, event: VendorHealthChanged) -> None:
+        async with unit_of_work(pool) as conn:
+            await store.announce_health(conn, event)
 
 
 async def watch_vendor(runtime: Runtime, vendor: str) -> None:

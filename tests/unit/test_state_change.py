@@ -5,7 +5,7 @@ from contracts.status import JobStatus
 from services.vendors.base import VendorJob
 from contracts.events import JobLostOnVendor, JobStateChanged, JobSubmitted
 from services.watcher.changes import (
-    LOST_REASON, Tracked, first_state, lost_on_vendor, observe, state_change,
+    LOST_REASON, Tracked, first_state, lost_on_vendor, observe, state_change, stopped_reason,
 )
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -105,3 +105,7 @@ def test_a_job_that_waited_in_switchyards_queue_is_announced_from_queued_after_t
     first = first_state(submitted(sequence=3), NOW)
     assert (first.from_status, first.to_status, first.sequence) == (JobStatus.QUEUED, JobStatus.QUEUED, 4)
 
+
+def test_a_lost_job_says_why_it_is_no_longer_followed():
+    lost = lost_on_vendor(tracked(), NOW, cause="lost", reason=LOST_REASON, raw_status="NotFound")
+    assert stopped_reason(lost) == f"lost: {LOST_REASON}"
