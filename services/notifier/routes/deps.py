@@ -1,5 +1,5 @@
 """What the notifier's routes share: the pool and settings of the running service, the problems they
-answer with, and the checks several areas make (a target URL, a tenant's topic)."""
+answer with, and a tenant's topic (which the topic and the subscription routes look up alike)."""
 
 import uuid
 
@@ -7,9 +7,10 @@ import asyncpg
 from fastapi import Request
 
 from services.common.problems import Problem
-from services.notifier import urls
 from services.notifier.config import NotifierSettings
 from services.notifier.store import topics
+
+TENANT_TOPICS = "/internal/tenants/{tenant_id}/topics"  # where the gateway forwards /v1/topics
 
 
 def pool(request: Request) -> asyncpg.Pool:
@@ -32,11 +33,6 @@ def invalid(location: str, message: str, *, detail: str | None = None, error_typ
     """A 422 naming one invalid field, in the shape request validation errors have."""
     return Problem(422, "Invalid request", detail or message, type_="invalid-request",
                    errors=[{"location": location, "message": message, "type": error_type}])
-
-
-async def target_url(request: Request, url: str) -> None:
-    """Where a webhook or an HTTP(S) subscription sends: refused (urls.UrlRefused) unless it may."""
-    await urls.check(url, allow_private=settings(request).webhook_allow_private)
 
 
 async def topic(request: Request, tenant_id: uuid.UUID, topic_id: uuid.UUID) -> asyncpg.Record:

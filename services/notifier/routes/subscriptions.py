@@ -11,13 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.common.unit_of_work import unit_of_work
 from services.notifier import fanout, filters, smn, urls
-from services.notifier.routes.deps import conflict, invalid, not_found, pool, settings, topic
-from services.notifier.routes.topics import TENANT_TOPICS
+from services.notifier.routes.deps import TENANT_TOPICS, conflict, invalid, not_found, pool, settings, topic
 from services.notifier.store import AlreadyExists, deliveries, subscriptions
 
 router = APIRouter()
 SUBSCRIPTIONS = TENANT_TOPICS + "/{topic_id}/subscriptions"
 UNSUBSCRIBED = "unsubscribed"  # why an ended subscription's queued deliveries are cancelled
+
 
 class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")

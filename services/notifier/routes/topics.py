@@ -10,11 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.common.unit_of_work import unit_of_work
 from services.notifier import fanout, smn
 from services.notifier.event_types import WebhookEventType
-from services.notifier.routes.deps import conflict, pool, settings, topic, topic_not_found
+from services.notifier.routes.deps import TENANT_TOPICS, conflict, pool, settings, topic, topic_not_found
 from services.notifier.store import AlreadyExists, deliveries, subscriptions, topics
 
 router = APIRouter()
-TENANT_TOPICS = "/internal/tenants/{tenant_id}/topics"
 TOPIC_DELETED = "topic deleted"  # why a deleted topic's queued deliveries are cancelled
 
 TOPIC_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$"
