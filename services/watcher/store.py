@@ -1,8 +1,10 @@
 """SQL for the watcher's schema: the jobs it follows and, in the same writes, the events their changes
 make (through the outbox).
 
-Store functions read and write on the connection (or pool) they are given; they decide nothing and never
-open a transaction. The handler and the poller open the unit of work where writes belong together.
+Store functions read and write on the connection (or pool) they are given and never open a transaction:
+the handler and the poller open the unit of work where writes belong together. What to write is decided
+before (changes.py, schedule.py); a job's row and the event of its change are written together, for the
+rows the write did change.
 """
 
 import uuid
@@ -20,6 +22,7 @@ from services.watcher.schedule import STARTING
 SCHEMA = "watcher"
 SOURCE = "switchyard/watcher"
 Db = asyncpg.Pool | asyncpg.Connection
+_STARTING = [str(status) for status in STARTING]  # due jobs in these come first
 _COLUMNS = "job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence, started_at, missing_since"
 
 
@@ -42,9 +45,6 @@ async def start_tracking(conn: asyncpg.Connection, submitted: JobSubmitted, firs
     )
     if inserted:
         await enqueue(conn, SCHEMA, JOBS_EVENTS, first, source=SOURCE)
-
-
-_STARTING = [str(status) for status in STARTING]
 
 
 def _tracked(rows) -> list[Tracked]:
