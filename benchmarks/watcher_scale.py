@@ -46,7 +46,8 @@ from services.vendors import make_adapter
 from services.vendors.base import SubmitRequest
 from services.watcher import store
 from services.watcher.schedule import tick_pause
-from services.watcher.watching import Poller, first_state
+from services.watcher.changes import first_state
+from services.watcher.watching import Poller
 from tests.scratch_db import create_scratch_database, drop_database
 
 VENDORS = ["modelarts", "caip", "qizhi", "aispace"]

@@ -18,13 +18,15 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from services.common.http1 import HttpClient
 from services.common.logs import log
 from services.common.runtime import Runtime
-from services.notifier import event_types, fanout, health, store
+from services.common.unit_of_work import unit_of_work
+from services.notifier import event_types, fanout, health
 from services.notifier.config import NotifierSettings
-from services.common.http1 import HttpClient
 from services.notifier.retry import after_attempt
 from services.notifier.senders import Outcome, Senders
+from services.notifier.store import deliveries, endpoints, target_health
 
 Clock = Callable[[], datetime]
 
@@ -59,7 +61,7 @@ class DeliveryWorker:
     async def run(self) -> None:
         listener = await self._pool.acquire()
         wake = lambda *_: self._wake.set()  # noqa: E731
-        await listener.add_listener(store.DELIVERIES_CHANNEL, wake)
+        await listener.add_listener(deliveries.DELIVERIES_CHANNEL, wake)
         helpers = [asyncio.create_task(self._flush_forever()), asyncio.create_task(self._sweep_forever())]
         try:
             await self._claim_forever()
@@ -72,7 +74,7 @@ class DeliveryWorker:
                 await asyncio.wait_for(asyncio.shield(self._flush()), 5.0)  # what finished before the stop
             self._http.close()
             with contextlib.suppress(Exception):
-                await listener.remove_listener(store.DELIVERIES_CHANNEL, wake)
+                await listener.remove_listener(deliveries.DELIVERIES_CHANNEL, wake)
             await self._pool.release(listener)
 
     # --- claiming
@@ -96,7 +98,7 @@ class DeliveryWorker:
 
     async def _claim(self, limit: int) -> list[asyncpg.Record]:
         now = self._clock()
-        return await store.claim_due(
+        return await deliveries.claim_due(
             self._pool, now=now, limit=limit, lease_until=now + self._lease, lease=uuid.uuid4(),
             target_cap=self._settings.notifier_target_concurrency, breaker_failures=self._breaker.failures,
             busy={target: n for target, n in self._inflight.items() if n},
@@ -170,11 +172,13 @@ class DeliveryWorker:
                 schedule=self._settings.webhook_retry_schedule, jitter=self._settings.webhook_retry_jitter,
                 now=now, rand=self._rand)
             decisions[row["id"]] = decision
-            attempts.append(store.Attempt(row["id"], row["leased_by"], started, decision.status, outcome.status_code,
-                                          outcome.latency_ms, outcome.error, decision.next_attempt_at))
+            attempts.append(deliveries.Attempt(row["id"], row["leased_by"], started, decision.status,
+                                               outcome.status_code, outcome.latency_ms, outcome.error,
+                                               decision.next_attempt_at))
         outcomes = {row["id"]: outcome for row, _, outcome in batch}
-        async with self._pool.acquire() as conn, conn.transaction():
-            recorded = await store.record_attempts(conn, attempts, now)
+        # The batch's attempts and all that follows from them (health, disabling, announcements) commit together.
+        async with unit_of_work(self._pool) as conn:
+            recorded = await deliveries.record_attempts(conn, attempts, now)
             await self._update_health(conn, recorded, outcomes, now)
             for row in recorded:
                 if decisions[row["id"]].exhausted:
@@ -188,12 +192,12 @@ class DeliveryWorker:
     async def _update_health(self, conn: asyncpg.Connection, recorded: list[asyncpg.Record],
                              outcomes: dict[uuid.UUID, Outcome], now: datetime) -> None:
         results: dict[uuid.UUID, list[bool]] = defaultdict(list)
-        endpoints = set()
+        webhooks = set()  # targets that are webhook endpoints (only those are ever disabled)
         for row in recorded:
             results[row["target_id"]].append(outcomes[row["id"]].delivered)
             if row["endpoint_id"] is not None:
-                endpoints.add(row["target_id"])
-        before = await store.health_for_update(conn, list(results))
+                webhooks.add(row["target_id"])
+        before = await target_health.for_update(conn, list(results))
         changed = {}
         for target, delivered in results.items():
             state = before.get(target, health.HEALTHY)
@@ -201,24 +205,25 @@ class DeliveryWorker:
                 state = health.after_success(state) if ok else health.after_failure(state, self._breaker, now)
             if state != before.get(target, health.HEALTHY):
                 changed[target] = state
-        await store.save_health(conn, changed)
+        await target_health.save(conn, changed)
         disable_after = timedelta(seconds=self._settings.webhook_disable_after_s)
         for target, state in changed.items():
             previous = before.get(target, health.HEALTHY)
             if state.is_open(now) and state.open_until != previous.open_until:
-                await store.hold_back(conn, target, state.open_until)
+                await deliveries.hold_back(conn, target, state.open_until)
                 log.warning("notifier.breaker_open", target_id=str(target), until=state.open_until.isoformat(),
                             consecutive_failures=state.consecutive_failures)
-            if target in endpoints and health.should_disable(state, disable_after, now):
+            if target in webhooks and health.should_disable(state, disable_after, now):
                 await self._disable(conn, target, state, now)
 
     async def _disable(self, conn: asyncpg.Connection, endpoint_id: uuid.UUID, state: health.Health,
                        now: datetime) -> None:
         days = self._settings.webhook_disable_after_s / 86400
         reason = f"every attempt failed for {days:g} days"
-        row = await store.disable_endpoint(conn, endpoint_id, reason, now)
+        row = await endpoints.disable(conn, endpoint_id, reason, now)
         if row is None:
             return  # deleted or already disabled
+        await deliveries.fail_pending(conn, [endpoint_id], fanout.ENDPOINT_DISABLED)
         log.warning("notifier.endpoint_disabled", endpoint_id=str(endpoint_id), reason=reason)
         await fanout.notify(conn, event_types.endpoint_disabled(
             tenant_id=row["tenant_id"], endpoint_id=endpoint_id, url=row["url"], failing_since=state.failing_since,

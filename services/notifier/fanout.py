@@ -9,13 +9,15 @@ from datetime import datetime
 
 import asyncpg
 
-from services.notifier import filters, smn, store, topic_store
+from services.notifier import filters, smn
 from services.notifier.event_types import Notification
-from services.notifier.store import Queued
+from services.notifier.store import deliveries, endpoints, subscriptions
+from services.notifier.store.deliveries import Queued
 
 DELIVERY_NAMESPACE = uuid.UUID("0b6f1c55-3c1e-4f7e-9a55-6b1f0d7c2e01")
 TOPIC_MESSAGE = "topic.message"  # event_type of a tenant's own published message
 CONFIRMATION = "subscription.confirmation"
+ENDPOINT_DISABLED = "endpoint disabled"  # why a disabled endpoint's deliveries fail
 
 
 def delivery_id(event_id: uuid.UUID, target_id: uuid.UUID) -> uuid.UUID:
@@ -39,30 +41,29 @@ def channel(protocol: str) -> str:
 async def notify(conn: asyncpg.Connection, notification: Notification, *, public_url: str,
                  except_endpoint: uuid.UUID | None = None) -> int:
     """Queue `notification` for the tenant's endpoints and topics; returns how many deliveries."""
-    deliveries = [
+    queued = [
         Queued(delivery_id(notification.id, row["id"]), "webhook", notification.body(), endpoint_id=row["id"],
-               failed_because="endpoint disabled" if row["disabled"] else None)
-        for row in await store.subscribed_endpoints(conn, notification.tenant_id, notification.type)
+               failed_because=ENDPOINT_DISABLED if row["disabled"] else None)
+        for row in await endpoints.subscribed(conn, notification.tenant_id, notification.type)
         if row["id"] != except_endpoint
     ]
-    subscriptions = await topic_store.confirmed_subscriptions(conn, notification.tenant_id,
-                                                              event_type=notification.type)
-    deliveries += _topic_deliveries(subscriptions, message_id=notification.id, subject=notification.subject,
-                                    message=notification.body(), at=notification.at,
-                                    attributes=notification.attributes, public_url=public_url)
-    await store.queue(conn, deliveries, tenant_id=notification.tenant_id, event_id=notification.id,
-                      event_type=notification.type)
-    return len(deliveries)
+    subscribers = await subscriptions.confirmed(conn, notification.tenant_id, event_type=notification.type)
+    queued += _topic_deliveries(subscribers, message_id=notification.id, subject=notification.subject,
+                                message=notification.body(), at=notification.at,
+                                attributes=notification.attributes, public_url=public_url)
+    await deliveries.queue(conn, queued, tenant_id=notification.tenant_id, event_id=notification.id,
+                           event_type=notification.type)
+    return len(queued)
 
 
 async def publish(conn: asyncpg.Connection, *, tenant_id: uuid.UUID, topic_id: uuid.UUID, message_id: uuid.UUID,
                   subject: str, message: str, attributes: dict[str, str], at: datetime, public_url: str) -> int:
     """A tenant's own message to one of its topics."""
-    subscriptions = await topic_store.confirmed_subscriptions(conn, tenant_id, topic_id=topic_id)
-    deliveries = _topic_deliveries(subscriptions, message_id=message_id, subject=subject, message=message, at=at,
-                                   attributes=attributes, public_url=public_url)
-    await store.queue(conn, deliveries, tenant_id=tenant_id, event_id=message_id, event_type=TOPIC_MESSAGE)
-    return len(deliveries)
+    subscribers = await subscriptions.confirmed(conn, tenant_id, topic_id=topic_id)
+    queued = _topic_deliveries(subscribers, message_id=message_id, subject=subject, message=message, at=at,
+                               attributes=attributes, public_url=public_url)
+    await deliveries.queue(conn, queued, tenant_id=tenant_id, event_id=message_id, event_type=TOPIC_MESSAGE)
+    return len(queued)
 
 
 async def ask_confirmation(conn: asyncpg.Connection, *, tenant_id: uuid.UUID, subscription: asyncpg.Record,
@@ -71,17 +72,17 @@ async def ask_confirmation(conn: asyncpg.Connection, *, tenant_id: uuid.UUID, su
     message_id = delivery_id(subscription["id"], subscription["id"])
     body = smn.confirmation(message_id=message_id.hex, topic_urn_=topic_urn,
                             subscribe_url=confirm_url(public_url, token), at=at, secret=secret)
-    await store.queue(conn, [Queued(message_id, channel(subscription["protocol"]), json.dumps(body),
-                                    subscription_id=subscription["id"])],
-                      tenant_id=tenant_id, event_id=message_id, event_type=CONFIRMATION)
+    await deliveries.queue(conn, [Queued(message_id, channel(subscription["protocol"]), json.dumps(body),
+                                         subscription_id=subscription["id"])],
+                           tenant_id=tenant_id, event_id=message_id, event_type=CONFIRMATION)
 
 
-def _topic_deliveries(subscriptions: list[asyncpg.Record], *, message_id: uuid.UUID, subject: str, message: str,
+def _topic_deliveries(subscribers: list[asyncpg.Record], *, message_id: uuid.UUID, subject: str, message: str,
                       at: datetime, attributes: dict[str, str | None], public_url: str) -> list[Queued]:
     return [
         Queued(delivery_id(message_id, sub["id"]), channel(sub["protocol"]), json.dumps(smn.notification(
             message_id=message_id.hex, topic_urn_=sub["urn"], subject=subject, message=message, at=at,
             unsubscribe_url=unsubscribe_url(public_url, sub["token"]), secret=sub["signing_secret"],
         )), subscription_id=sub["id"])
-        for sub in subscriptions if filters.matches(sub["filter_policy"], attributes)
+        for sub in subscribers if filters.matches(sub["filter_policy"], attributes)
     ]

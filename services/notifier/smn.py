@@ -1,4 +1,5 @@
-"""Topic messages in Huawei SMN's format, for HTTP(S) and e-mail subscribers. Pure: no I/O.
+"""Topic messages in Huawei SMN's format, for HTTP(S) and e-mail subscribers, and the endpoints each
+protocol takes. Pure: no I/O.
 
 HTTP(S): a POST whose JSON body carries `type` (SubscriptionConfirmation or Notification), `message_id`,
 `topic_urn`, `message`, `timestamp`, `subscribe_url` or `subject` + `unsubscribe_url`, and a `signature`
@@ -10,6 +11,7 @@ secret (returned once, when the subscription is created), base64, `signature_ver
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from datetime import UTC, datetime
@@ -21,6 +23,22 @@ _SIGNED = {
     NOTIFICATION: ("message", "message_id", "subject", "timestamp", "topic_urn", "type"),
     CONFIRMATION: ("message", "message_id", "subscribe_url", "timestamp", "topic_urn", "type"),
 }
+
+
+_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+EMAIL_MAX_LENGTH = 254
+
+
+def endpoint_refusal(protocol: str, endpoint: str) -> str | None:
+    """Why `endpoint` cannot be subscribed over `protocol` (http, https, email), else None. An HTTP(S)
+    URL is checked against the URL policy too, when it passes this."""
+    if protocol == "email":
+        if not _EMAIL.match(endpoint) or len(endpoint) > EMAIL_MAX_LENGTH:
+            return "not an e-mail address"
+        return None
+    if not endpoint.lower().startswith(protocol + "://"):
+        return f"a {protocol} subscription needs a {protocol}:// URL"
+    return None
 
 
 def topic_urn(tenant_id: uuid.UUID, name: str) -> str:

@@ -1,9 +1,10 @@
-"""When a vendor observation is a state change worth announcing, or a job its vendor lost (plain functions)."""
+"""What the watcher announces, as plain functions: the first state of a submitted job, when a vendor
+observation is a state change worth announcing, and when a job is one its vendor lost."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from contracts.events import JobLostOnVendor, JobStateChanged
+from contracts.events import JobLostOnVendor, JobStateChanged, JobSubmitted
 from contracts.status import JobStatus
 from services.vendors.base import VendorJob
 
@@ -20,6 +21,18 @@ class Tracked:
     kind: str = "training"
     started_at: datetime | None = None
     missing_since: datetime | None = None
+
+
+def first_state(event: JobSubmitted, observed_at: datetime | None = None) -> JobStateChanged:
+    """A submitted job is on the vendor and waiting: the first change we announce is to QUEUED, from
+    PENDING, or from QUEUED when it waited in Switchyard's own queue first. Sequence numbers go on from
+    the last one the scheduler used. `observed_at` is now unless given."""
+    return JobStateChanged(
+        job_id=event.job_id, tenant_id=event.tenant_id, vendor=event.vendor, vendor_job_id=event.vendor_job_id,
+        from_status=JobStatus.QUEUED if event.sequence else JobStatus.PENDING, to_status=JobStatus.QUEUED,
+        raw_status=event.raw_status, vendor_time=event.submitted_at, observed_at=observed_at or datetime.now(UTC),
+        sequence=event.sequence + 1,
+    )
 
 
 def state_change(tracked: Tracked, seen: VendorJob, observed_at: datetime) -> JobStateChanged | None:
@@ -57,6 +70,11 @@ def lost_on_vendor(tracked: Tracked, observed_at: datetime, *, cause: str, reaso
         vendor_job_id=tracked.vendor_job_id, cause=cause, reason=reason, status=tracked.status,
         raw_status=raw_status, sequence=tracked.sequence, started_at=tracked.started_at, observed_at=observed_at,
     )
+
+
+def stopped_reason(lost: JobLostOnVendor) -> str:
+    """Why a job its vendor lost is no longer followed here, as its tracked row says."""
+    return f"{lost.cause}: {lost.reason}"
 
 
 def observe(tracked: Tracked, seen: VendorJob, observed_at: datetime) -> JobStateChanged | JobLostOnVendor | None:

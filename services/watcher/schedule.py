@@ -1,5 +1,6 @@
-"""Polling rules, as plain functions: how soon to look at a job again, how many jobs a tick looks at,
-when the next tick starts, and when a vendor's errors add up to an outage worth announcing."""
+"""Polling rules, as plain functions: which jobs are starting, how soon to look at a job again, how many
+jobs a tick looks at, when the next tick starts, and when a vendor's errors add up to an outage worth
+announcing."""
 
 import math
 import random
@@ -7,10 +8,14 @@ import random
 from contracts.status import JobStatus
 
 
+# A job waiting to start: its start is what people wait for, so it is looked at first and most often.
+STARTING = (JobStatus.PENDING, JobStatus.QUEUED)
+
+
 def next_poll_delay(status: JobStatus, *, starting_s: float, running_s: float, rng: random.Random) -> float:
-    """Often while a job is starting (its start is what people wait for), less often once it runs;
-    ±20 % jitter so thousands of jobs submitted together do not come due together."""
-    base = starting_s if status in (JobStatus.PENDING, JobStatus.QUEUED) else running_s
+    """Often while a job is starting, less often once it runs; ±20 % jitter so thousands of jobs
+    submitted together do not come due together."""
+    base = starting_s if status in STARTING else running_s
     return base * rng.uniform(0.8, 1.2)
 
 

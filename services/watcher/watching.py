@@ -1,4 +1,4 @@
-"""The watcher's work: start tracking submitted jobs, and poll each vendor for their changes.
+"""The watcher's work: poll each vendor for the changes of the jobs it follows.
 
 - Vendors that can list are asked once per tick for every active job (paged by the adapter); only
   tracked jobs missing from the listing are fetched one by one (they ended, or vanished).
@@ -18,47 +18,25 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from contracts.events import Envelope, JobLostOnVendor, JobStateChanged, JobSubmitted, VendorHealthChanged
+from contracts.events import JobLostOnVendor, JobStateChanged, VendorHealthChanged
 from contracts.status import JobStatus
-from services.common.consumer import apply_once
 from services.common.logs import log
-from services.common.runtime import Runtime, RuntimeRef
-from services.common.settings import Settings
+from services.common.runtime import Runtime
+from services.common.unit_of_work import unit_of_work
 from services.vendors import errors, make_adapter
 from services.vendors.base import VendorAdapter, VendorJob
 from services.watcher import store
 from services.watcher.changes import LOST_REASON, Tracked, lost_on_vendor, observe
+from services.watcher.config import WatcherSettings
 from services.watcher.schedule import ErrorBudget, next_poll_delay, per_job_batch, tick_pause
 
-CONSUMER = "watcher"
 LOST = object()  # an observation: the vendor says it has no such job
-
-
-def first_state(event: JobSubmitted) -> JobStateChanged:
-    """A submitted job is on the vendor and waiting: the first change we announce is to QUEUED, from
-    PENDING, or from QUEUED when it waited in Switchyard's own queue first. Sequence numbers go on from
-    the last one the scheduler used."""
-    return JobStateChanged(
-        job_id=event.job_id, tenant_id=event.tenant_id, vendor=event.vendor, vendor_job_id=event.vendor_job_id,
-        from_status=JobStatus.QUEUED if event.sequence else JobStatus.PENDING, to_status=JobStatus.QUEUED,
-        raw_status=event.raw_status, vendor_time=event.submitted_at, observed_at=datetime.now(UTC),
-        sequence=event.sequence + 1,
-    )
-
-
-def make_handler(runtime: RuntimeRef):
-    async def handle(envelope: Envelope) -> None:
-        if isinstance(envelope.data, JobSubmitted):
-            event = envelope.data
-            await apply_once(runtime().pool, store.SCHEMA, CONSUMER, envelope,
-                             lambda conn: store.start_tracking(conn, event, first_state(event)))
-    return handle
 
 
 class Poller:
     """Polls one vendor account."""
 
-    def __init__(self, adapter: VendorAdapter, settings: Settings, rng: random.Random | None = None):
+    def __init__(self, adapter: VendorAdapter, settings: WatcherSettings, rng: random.Random | None = None):
         self._adapter, self._settings = adapter, settings
         self._rng = rng or random.Random()
         self._gets = asyncio.Semaphore(settings.watch_get_concurrency)
@@ -126,7 +104,10 @@ class Poller:
         return changes
 
     async def _record_changes(self, pool: asyncpg.Pool, found: list[JobStateChanged]) -> list[JobStateChanged]:
-        applied = await store.record_changes(pool, found)
+        if not found:
+            return []  # no change this tick, so no transaction either
+        async with unit_of_work(pool) as conn:
+            applied = await store.record_changes(conn, found)
         for change in applied:
             log.info("watcher.state_changed", job_id=str(change.job_id), tenant_id=str(change.tenant_id),
                      vendor=self.vendor, from_status=change.from_status, to_status=change.to_status,
@@ -134,7 +115,8 @@ class Poller:
         return applied
 
     async def _record_lost(self, pool: asyncpg.Pool, lost: JobLostOnVendor) -> bool:
-        recorded = await store.record_lost(pool, lost)
+        async with unit_of_work(pool) as conn:
+            recorded = await store.record_lost(conn, lost)
         if recorded:
             log.info("watcher.job_lost", job_id=str(lost.job_id), tenant_id=str(lost.tenant_id),
                      vendor=self.vendor, cause=lost.cause, reason=lost.reason)
@@ -155,13 +137,17 @@ class Poller:
     async def _failed(self, pool: asyncpg.Pool, exc: errors.VendorError) -> None:
         log.warning("watcher.poll_failed", vendor=self.vendor, error=str(exc))
         if self._budget.failure():
-            await store.announce_health(pool, VendorHealthChanged(
+            await self._announce(pool, VendorHealthChanged(
                 vendor=self.vendor, health="degraded", reason=f"polls failing: {exc}", changed_at=datetime.now(UTC)))
 
     async def _succeeded(self, pool: asyncpg.Pool) -> None:
         if self._budget.success():
-            await store.announce_health(pool, VendorHealthChanged(
+            await self._announce(pool, VendorHealthChanged(
                 vendor=self.vendor, health="healthy", reason="polls succeed again", changed_at=datetime.now(UTC)))
+
+    async def _announce(self, pool: asyncpg.Pool, event: VendorHealthChanged) -> None:
+        async with unit_of_work(pool) as conn:
+            await store.announce_health(conn, event)
 
 
 async def watch_vendor(runtime: Runtime, vendor: str) -> None:

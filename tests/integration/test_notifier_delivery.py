@@ -19,13 +19,14 @@ from standardwebhooks import Webhook
 
 from contracts.events import Envelope, JobStateChanged, JobSubmitted
 from contracts.status import JobStatus
-from services.notifier import signing, store
-from services.notifier.api import create_app
+from services.notifier import signing
+from services.notifier.app import create_app
 from services.notifier.config import NotifierSettings
 from services.notifier.delivery import DeliveryWorker
 from services.notifier.event_types import WEBHOOK_EVENT_TYPES
 from services.notifier.fanout import delivery_id
 from services.notifier.handlers import on_event
+from services.notifier.store import endpoints
 
 PUBLIC = "http://gateway.test"
 FAST = dict(webhook_retry_schedule=(0.05, 0.05, 0.05, 0.05), webhook_timeout_s=2.0, public_url=PUBLIC)
@@ -141,8 +142,8 @@ def closed_port() -> int:
 
 
 async def endpoint(pool, tenant: uuid.UUID, url: str, types=WEBHOOK_EVENT_TYPES) -> tuple[uuid.UUID, str]:
-    row = await store.create_endpoint(pool, endpoint_id=uuid.uuid4(), tenant_id=tenant, url=url,
-                                      event_types=list(types), secret=signing.new_secret())
+    row = await endpoints.create(pool, endpoint_id=uuid.uuid4(), tenant_id=tenant, url=url,
+                                 event_types=list(types), secret=signing.new_secret())
     return row["id"], row["secret"]
 
 
@@ -187,6 +188,12 @@ def api_client(pool, settings: NotifierSettings) -> httpx.AsyncClient:
     app = create_app()
     app.state.runtime = SimpleNamespace(pool=pool, settings=settings)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://notifier")
+
+
+async def delete_endpoint(pool, tenant: uuid.UUID, endpoint_id: uuid.UUID) -> None:
+    async with api_client(pool, DEV) as client:
+        response = await client.delete(f"/internal/tenants/{tenant}/webhooks/{endpoint_id}")
+    assert response.status_code == 204
 
 
 def token_of(url: str) -> str:
@@ -262,7 +269,7 @@ async def test_only_live_subscribed_endpoints_of_the_tenant_get_a_delivery(pool,
     await endpoint(pool, tenant, receiver.url("ok"), ["job.failed"])
     await endpoint(pool, uuid.uuid4(), receiver.url("ok"))  # another tenant's
     deleted, _ = await endpoint(pool, tenant, receiver.url("ok"))
-    assert await store.delete_endpoint(pool, tenant, deleted)
+    await delete_endpoint(pool, tenant, deleted)
 
     succeeded = state_changed(tenant, JobStatus.SUCCEEDED)
     await handle(pool, succeeded)
@@ -280,7 +287,7 @@ async def test_deleting_an_endpoint_cancels_its_queue(pool):
     endpoint_id, _ = await endpoint(pool, tenant, f"http://127.0.0.1:{closed_port()}/hook")
     envelope = state_changed(tenant)
     await handle(pool, envelope)  # no worker running: it stays pending
-    assert await store.delete_endpoint(pool, tenant, endpoint_id)
+    await delete_endpoint(pool, tenant, endpoint_id)
     row = await delivery(pool, delivery_id(envelope.id, endpoint_id))
     assert row["status"] == "cancelled" and row["last_error"] == "endpoint deleted"
 

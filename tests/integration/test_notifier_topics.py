@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 from contracts.status import JobStatus
 from services.notifier import smn
 from services.notifier.config import NotifierSettings
+from services.notifier.fanout import delivery_id
 from tests.integration.test_notifier_delivery import (
     FAST, PUBLIC, api_client, closed_port, handle, receiver, running_worker, state_changed, token_of,  # noqa: F401
     wait_until,
@@ -197,3 +198,32 @@ async def test_topic_lifecycle_and_refusals(pool, receiver, settings):
         refused = await client.post(f"{base}/{topic['id']}/subscriptions",
                                     json={"protocol": "http", "endpoint": "http://hooks.example.com/x"})
         assert refused.status_code == 422 and "https" in refused.json()["detail"]
+
+
+async def test_ending_a_subscription_cancels_what_it_had_queued(pool, receiver, settings):
+    tenant = uuid.uuid4()
+    base = f"/internal/tenants/{tenant}/topics"
+
+    async def confirmation_of(sub) -> tuple[str, str]:  # no worker runs: each confirmation stays queued
+        sub_id = uuid.UUID(sub["id"])
+        row = await pool.fetchrow("SELECT status, last_error FROM notifier.deliveries WHERE id = $1",
+                                  delivery_id(sub_id, sub_id))
+        return row["status"], row["last_error"]
+
+    async with api_client(pool, settings) as client:
+        topic = (await client.post(base, json={"name": "ends"})).json()
+        subs = [(await client.post(f"{base}/{topic['id']}/subscriptions",
+                                   json={"protocol": "http", "endpoint": receiver.url(f"ok?{n}")})).json()
+                for n in range(3)]
+        assert [await confirmation_of(sub) for sub in subs] == [("pending", None)] * 3
+        removed, linked, kept = subs
+        assert (await client.delete(f"{base}/{topic['id']}/subscriptions/{removed['id']}")).status_code == 204
+        body = (await pool.fetchrow("SELECT body FROM notifier.deliveries WHERE subscription_id = $1",
+                                    uuid.UUID(linked["id"])))["body"]
+        left = await client.get("/internal/subscriptions/unsubscribe",
+                                params={"token": token_of(json.loads(body)["subscribe_url"])})
+        assert left.json()["status"] == "unsubscribed"
+        assert await confirmation_of(removed) == await confirmation_of(linked) == ("cancelled", "unsubscribed")
+        assert await confirmation_of(kept) == ("pending", None)
+        assert (await client.delete(f"{base}/{topic['id']}")).status_code == 204
+        assert await confirmation_of(kept) == ("cancelled", "topic deleted")

@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from contracts.events import JobSubmitted
+from contracts.events import Envelope, JobSubmitted
 from contracts.status import JobStatus
-from services.common.settings import Settings
+from services.common.unit_of_work import unit_of_work
 from services.vendors import errors
 from services.vendors.base import VendorAdapter, VendorJob
-from services.watcher import store
-from services.watcher.watching import Poller, first_state
+from services.watcher import handlers, store
+from services.watcher.changes import first_state
+from services.watcher.config import WatcherSettings
+from services.watcher.watching import Poller
 
 
 @dataclass
@@ -65,14 +67,14 @@ class Runtime:
         self.pool = pool
 
 
-SETTINGS = Settings(watch_starting_s=5, watch_running_s=20, watch_error_budget=2, watch_batch=100)
+SETTINGS = WatcherSettings(watch_starting_s=5, watch_running_s=20, watch_error_budget=2, watch_batch=100)
 
 
 async def track(pool, vendor_job_id: str, vendor: str = "scripted") -> uuid.UUID:
     submitted = JobSubmitted(job_id=uuid.uuid4(), tenant_id=uuid.uuid4(), vendor=vendor,
                              vendor_job_id=vendor_job_id, flavor="f", accelerator="cpu", count=0,
                              vendor_price_per_hour=0, raw_status="Creating", submitted_at=datetime.now(UTC))
-    async with pool.acquire() as conn, conn.transaction():
+    async with unit_of_work(pool) as conn:
         await store.start_tracking(conn, submitted, first_state(submitted))
     return submitted.job_id
 
@@ -117,13 +119,26 @@ async def test_a_job_placed_again_is_followed_on_its_new_vendor(pool, clean):
     again = JobSubmitted(job_id=job_id, tenant_id=uuid.uuid4(), kind="training", sequence=3, vendor="other",
                          vendor_job_id="again", flavor="f", accelerator="cpu", count=0, vendor_price_per_hour=0,
                          raw_status="Creating", submitted_at=datetime.now(UTC))
-    async with pool.acquire() as conn, conn.transaction():
+    async with unit_of_work(pool) as conn:
         await store.start_tracking(conn, again, first_state(again))
         await store.start_tracking(conn, again, first_state(again))  # a repeat changes nothing
     row = await tracked_row(pool, job_id)
     assert (row["vendor"], row["vendor_job_id"], row["active"], row["sequence"]) == ("other", "again", True, 4)
     assert [e["payload"]["sequence"] for e in await job_events(pool, job_id)] == [1, 4]
     assert vendor.gets == []
+
+
+async def test_a_submitted_job_is_followed_once_however_often_its_event_comes(pool, clean):
+    submitted = JobSubmitted(job_id=uuid.uuid4(), tenant_id=uuid.uuid4(), vendor="scripted", vendor_job_id="new",
+                             flavor="f", accelerator="cpu", count=0, vendor_price_per_hour=0, raw_status="Creating",
+                             submitted_at=datetime.now(UTC))
+    envelope = Envelope(source="scheduler", data=submitted)
+    await handlers.on_event(pool, envelope)
+    await handlers.on_event(pool, envelope)  # Kafka redelivery: the inbox absorbs it
+    row = await tracked_row(pool, submitted.job_id)
+    assert (row["status"], row["sequence"], row["active"]) == ("QUEUED", 1, True)
+    events = await job_events(pool, submitted.job_id)
+    assert [(e["payload"]["from_status"], e["payload"]["to_status"]) for e in events] == [("PENDING", "QUEUED")]
 
 
 async def job_events(pool, job_id) -> list[dict]:
@@ -162,7 +177,7 @@ async def test_per_job_polls_follow_each_jobs_schedule_starting_jobs_first(pool,
     running, waiting = await track(pool, "run"), await track(pool, "wait")
     await pool.execute("UPDATE watcher.tracked_jobs SET status = 'RUNNING', raw_status = 'Running', sequence = 2 "
                        "WHERE job_id = $1", running)
-    poller = Poller(vendor, Settings(watch_batch=1, watch_starting_s=5, watch_running_s=20), random.Random(1))
+    poller = Poller(vendor, WatcherSettings(watch_batch=1, watch_starting_s=5, watch_running_s=20), random.Random(1))
     await poller.poll_once(Runtime(pool))
     assert vendor.gets == ["wait"]  # a batch of one: the starting job goes first
     await poller.poll_once(Runtime(pool))

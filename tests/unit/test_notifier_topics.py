@@ -103,3 +103,18 @@ def test_filter_policy(policy, attributes, passes):
 def test_invalid_filter_policies_are_refused(policy):
     with pytest.raises(filters.InvalidFilterPolicy):
         filters.validate(policy)
+
+
+@pytest.mark.parametrize(("protocol", "endpoint", "refusal"), [
+    ("email", "ops@example.com", None),
+    ("email", "nope", "not an e-mail address"),
+    ("email", "two@at@example.com", "not an e-mail address"),
+    ("email", "a@b.c, d@e.f", "not an e-mail address"),
+    ("email", "x" * 243 + "@example.com", "not an e-mail address"),
+    ("https", "https://hooks.example.com/x", None),
+    ("https", "HTTPS://hooks.example.com/x", None),
+    ("https", "http://hooks.example.com/x", "a https subscription needs a https:// URL"),
+    ("http", "ops@example.com", "a http subscription needs a http:// URL"),
+])
+def test_a_subscription_endpoint_must_fit_its_protocol(protocol, endpoint, refusal):
+    assert smn.endpoint_refusal(protocol, endpoint) == refusal

@@ -3,8 +3,10 @@ from datetime import UTC, datetime, timedelta
 
 from contracts.status import JobStatus
 from services.vendors.base import VendorJob
-from contracts.events import JobLostOnVendor, JobStateChanged
-from services.watcher.changes import LOST_REASON, Tracked, lost_on_vendor, observe, state_change
+from contracts.events import JobLostOnVendor, JobStateChanged, JobSubmitted
+from services.watcher.changes import (
+    LOST_REASON, Tracked, first_state, lost_on_vendor, observe, state_change, stopped_reason,
+)
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -84,3 +86,26 @@ def test_a_job_gone_from_its_vendor_is_lost_with_its_last_sequence():
     job = tracked(JobStatus.QUEUED, "Pending", 2)
     lost = lost_on_vendor(job, NOW, cause="lost", reason=LOST_REASON, raw_status="NotFound")
     assert (lost.vendor, lost.vendor_job_id, lost.cause, lost.sequence) == ("modelarts", "v-1", "lost", 2)
+
+
+def submitted(sequence=0):
+    return JobSubmitted(job_id=uuid.uuid4(), tenant_id=uuid.uuid4(), vendor="modelarts", vendor_job_id="v-1",
+                        flavor="f", accelerator="cpu", count=1, vendor_price_per_hour=1, raw_status="Creating",
+                        submitted_at=NOW - timedelta(seconds=3), sequence=sequence)
+
+
+def test_a_submitted_job_is_first_announced_queued_from_pending():
+    event = submitted()
+    first = first_state(event, NOW)
+    assert (first.from_status, first.to_status, first.sequence) == (JobStatus.PENDING, JobStatus.QUEUED, 1)
+    assert (first.raw_status, first.vendor_time, first.observed_at) == ("Creating", event.submitted_at, NOW)
+
+
+def test_a_job_that_waited_in_switchyards_queue_is_announced_from_queued_after_the_schedulers_sequence():
+    first = first_state(submitted(sequence=3), NOW)
+    assert (first.from_status, first.to_status, first.sequence) == (JobStatus.QUEUED, JobStatus.QUEUED, 4)
+
+
+def test_a_lost_job_says_why_it_is_no_longer_followed():
+    lost = lost_on_vendor(tracked(), NOW, cause="lost", reason=LOST_REASON, raw_status="NotFound")
+    assert stopped_reason(lost) == f"lost: {LOST_REASON}"

@@ -1,4 +1,4 @@
-"""Internal API for a tenant's webhook endpoints: create, list, rotate the secret, enable, replay, test,
+"""Routes for a tenant's webhook endpoints: create, list, rotate the secret, enable, replay, test,
 and each delivery with its attempts."""
 
 import uuid
@@ -9,9 +9,11 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.common.problems import Problem
-from services.notifier import event_types, fanout, signing, store, urls
-from services.notifier.config import NotifierSettings
+from services.common.unit_of_work import unit_of_work
+from services.notifier import event_types, fanout, signing, urls
 from services.notifier.event_types import WebhookEventType
+from services.notifier.routes.deps import invalid, not_found, pool, settings
+from services.notifier.store import Db, deliveries, endpoints, target_health
 
 router = APIRouter(prefix="/internal/tenants/{tenant_id}/webhooks")
 
@@ -109,22 +111,17 @@ class DeliveryList(BaseModel):
     next_cursor: str | None = None
 
 
-def _settings(request: Request) -> NotifierSettings:
-    return request.app.state.runtime.settings
+ENDPOINT_DELETED = "endpoint deleted"  # why a deleted endpoint's queued deliveries are cancelled
 
 
-def _pool(request: Request):
-    return request.app.state.runtime.pool
+def webhook_not_found(webhook_id: uuid.UUID) -> Problem:
+    return not_found(f"no webhook {webhook_id} for this tenant")
 
 
-def not_found(webhook_id: uuid.UUID) -> Problem:
-    return Problem(404, "Not found", f"no webhook {webhook_id} for this tenant", type_="not-found")
-
-
-async def _enabled_endpoint(request: Request, tenant_id: uuid.UUID, webhook_id: uuid.UUID):
-    row = await store.get_endpoint(_pool(request), tenant_id, webhook_id)
+async def _enabled_endpoint(db: Db, tenant_id: uuid.UUID, webhook_id: uuid.UUID):
+    row = await endpoints.get(db, tenant_id, webhook_id)
     if row is None:
-        raise not_found(webhook_id)
+        raise webhook_not_found(webhook_id)
     if row["disabled_at"] is not None:
         raise Problem(409, "Endpoint disabled", "Enable it first: POST /v1/webhooks/{id}/enable.",
                       type_="endpoint-disabled")
@@ -134,12 +131,11 @@ async def _enabled_endpoint(request: Request, tenant_id: uuid.UUID, webhook_id: 
 @router.post("", status_code=201)
 async def create_webhook(tenant_id: uuid.UUID, body: WebhookIn, request: Request) -> WebhookCreated:
     try:
-        await urls.check(body.url, allow_private=_settings(request).webhook_allow_private)
+        await urls.check(body.url, allow_private=settings(request).webhook_allow_private)
     except urls.UrlRefused as exc:
-        raise Problem(422, "Invalid request", "The webhook URL is refused.", type_="invalid-request",
-                      errors=[{"location": "body.url", "message": str(exc), "type": "url_refused"}]) from None
-    row = await store.create_endpoint(
-        _pool(request), endpoint_id=uuid.uuid4(), tenant_id=tenant_id, url=body.url,
+        raise invalid("body.url", str(exc), detail="The webhook URL is refused.", error_type="url_refused") from None
+    row = await endpoints.create(
+        pool(request), endpoint_id=uuid.uuid4(), tenant_id=tenant_id, url=body.url,
         event_types=sorted(set(body.event_types)), secret=signing.new_secret(),
     )
     return WebhookCreated(**Webhook.of(row).model_dump(), secret=row["secret"])
@@ -147,58 +143,66 @@ async def create_webhook(tenant_id: uuid.UUID, body: WebhookIn, request: Request
 
 @router.get("")
 async def list_webhooks(tenant_id: uuid.UUID, request: Request) -> WebhookList:
-    rows = await store.list_endpoints(_pool(request), tenant_id)
+    rows = await endpoints.of_tenant(pool(request), tenant_id)
     return WebhookList(items=[Webhook.of(row) for row in rows])
 
 
 @router.get("/{webhook_id}")
 async def get_webhook(tenant_id: uuid.UUID, webhook_id: uuid.UUID, request: Request) -> WebhookDetail:
-    row = await store.get_endpoint(_pool(request), tenant_id, webhook_id)
+    row = await endpoints.get(pool(request), tenant_id, webhook_id)
     if row is None:
-        raise not_found(webhook_id)
+        raise webhook_not_found(webhook_id)
     return WebhookDetail(**Webhook.of(row).model_dump(), failing_since=row["failing_since"],
                          breaker_open_until=row["breaker_open_until"])
 
 
 @router.delete("/{webhook_id}", status_code=204)
 async def delete_webhook(tenant_id: uuid.UUID, webhook_id: uuid.UUID, request: Request) -> Response:
-    if not await store.delete_endpoint(_pool(request), tenant_id, webhook_id):
-        raise not_found(webhook_id)
+    # Soft-deleted, and what it still had queued is cancelled with it.
+    async with unit_of_work(pool(request)) as conn:
+        if not await endpoints.delete(conn, tenant_id, webhook_id):
+            raise webhook_not_found(webhook_id)
+        await deliveries.cancel_pending(conn, [webhook_id], ENDPOINT_DELETED)
     return Response(status_code=204)
 
 
 @router.post("/{webhook_id}/rotate-secret")
 async def rotate_secret(tenant_id: uuid.UUID, webhook_id: uuid.UUID, request: Request) -> SecretRotated:
-    grace = timedelta(seconds=_settings(request).webhook_secret_grace_s)
-    row = await store.rotate_secret(_pool(request), tenant_id, webhook_id, signing.new_secret(),
-                                    datetime.now(UTC) + grace)
+    grace = timedelta(seconds=settings(request).webhook_secret_grace_s)
+    row = await endpoints.rotate_secret(pool(request), tenant_id, webhook_id, signing.new_secret(),
+                                        datetime.now(UTC) + grace)
     if row is None:
-        raise not_found(webhook_id)
+        raise webhook_not_found(webhook_id)
     return SecretRotated(secret=row["secret"], previous_secret_expires_at=row["previous_secret_expires_at"])
 
 
 @router.post("/{webhook_id}/enable")
 async def enable_webhook(tenant_id: uuid.UUID, webhook_id: uuid.UUID, request: Request) -> WebhookDetail:
-    if not await store.enable_endpoint(_pool(request), tenant_id, webhook_id):
-        raise not_found(webhook_id)
+    # Enabled again with a clean health record.
+    async with unit_of_work(pool(request)) as conn:
+        if not await endpoints.enable(conn, tenant_id, webhook_id):
+            raise webhook_not_found(webhook_id)
+        await target_health.forget(conn, [webhook_id])
     return await get_webhook(tenant_id, webhook_id, request)
 
 
 @router.post("/{webhook_id}/replay", status_code=202)
 async def replay(tenant_id: uuid.UUID, webhook_id: uuid.UUID, body: ReplayIn, request: Request) -> Replayed:
-    await _enabled_endpoint(request, tenant_id, webhook_id)
-    count = await store.replay(_pool(request), tenant_id, webhook_id, body.since, body.until)
+    async with unit_of_work(pool(request)) as conn:
+        await _enabled_endpoint(conn, tenant_id, webhook_id)
+        count = await deliveries.replay(conn, tenant_id, webhook_id, body.since, body.until)
     return Replayed(replayed=count)
 
 
 @router.post("/{webhook_id}/test", status_code=202)
 async def send_test(tenant_id: uuid.UUID, webhook_id: uuid.UUID, request: Request) -> TestSent:
-    await _enabled_endpoint(request, tenant_id, webhook_id)
     message = event_types.test_message(tenant_id=tenant_id, endpoint_id=webhook_id, at=datetime.now(UTC))
     delivery_id = fanout.delivery_id(message.id, webhook_id)
-    async with _pool(request).acquire() as conn, conn.transaction():
-        await store.queue(conn, [store.Queued(delivery_id, "webhook", message.body(), endpoint_id=webhook_id)],
-                          tenant_id=tenant_id, event_id=message.id, event_type=message.type)
+    async with unit_of_work(pool(request)) as conn:
+        await _enabled_endpoint(conn, tenant_id, webhook_id)
+        await deliveries.queue(
+            conn, [deliveries.Queued(delivery_id, "webhook", message.body(), endpoint_id=webhook_id)],
+            tenant_id=tenant_id, event_id=message.id, event_type=message.type)
     return TestSent(id=delivery_id)
 
 
@@ -208,9 +212,9 @@ async def list_deliveries(
     limit: Annotated[int, Query(ge=1, le=100)] = 50, cursor: uuid.UUID | None = None,
     status: Literal["pending", "delivered", "failed", "cancelled"] | None = None,
 ) -> DeliveryList:
-    pool = _pool(request)
-    if await store.get_endpoint(pool, tenant_id, webhook_id) is None:
-        raise not_found(webhook_id)
-    rows = await store.list_deliveries(pool, tenant_id, webhook_id, limit=limit + 1, before=cursor, status=status)
+    db = pool(request)
+    if await endpoints.get(db, tenant_id, webhook_id) is None:
+        raise webhook_not_found(webhook_id)
+    rows = await deliveries.of_endpoint(db, tenant_id, webhook_id, limit=limit + 1, before=cursor, status=status)
     items = [Delivery(**dict(row)) for row in rows[:limit]]
     return DeliveryList(items=items, next_cursor=str(items[-1].id) if len(rows) > limit else None)

@@ -1,4 +1,4 @@
-"""SQL for the notifier's webhook endpoints, its delivery queue and the targets' health.
+"""SQL for the notifier's delivery queue and each delivery's attempts.
 
 The queue is one table for every target (webhook endpoint or topic subscription). A worker claims due
 rows with FOR UPDATE SKIP LOCKED and leases them: next_attempt_at moves past the attempt's deadline and
@@ -12,118 +12,11 @@ from datetime import datetime
 
 import asyncpg
 
-from services.notifier.health import Health
-
-Db = asyncpg.Pool | asyncpg.Connection
+from services.notifier.store import Db
 
 DELIVERIES_CHANNEL = "notifier_deliveries"  # NOTIFY'd when deliveries are queued; wakes the workers
 ERROR_MAX_CHARS = 500
-_ENDPOINT_COLUMNS = """id, url, event_types, created_at, disabled_at, disabled_reason,
-                       previous_secret_expires_at"""
 
-
-# --- endpoints
-
-async def create_endpoint(db: Db, *, endpoint_id: uuid.UUID, tenant_id: uuid.UUID, url: str,
-                          event_types: list[str], secret: str) -> asyncpg.Record:
-    return await db.fetchrow(
-        f"""INSERT INTO notifier.endpoints (id, tenant_id, url, event_types, secret)
-            VALUES ($1, $2, $3, $4, $5) RETURNING {_ENDPOINT_COLUMNS}, secret""",
-        endpoint_id, tenant_id, url, event_types, secret,
-    )
-
-
-async def list_endpoints(db: Db, tenant_id: uuid.UUID) -> list[asyncpg.Record]:
-    return await db.fetch(
-        f"""SELECT {_ENDPOINT_COLUMNS} FROM notifier.endpoints
-            WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY created_at, id""",
-        tenant_id,
-    )
-
-
-async def get_endpoint(db: Db, tenant_id: uuid.UUID, endpoint_id: uuid.UUID) -> asyncpg.Record | None:
-    return await db.fetchrow(
-        f"""SELECT {_ENDPOINT_COLUMNS}, h.failing_since, h.open_until AS breaker_open_until
-            FROM notifier.endpoints e LEFT JOIN notifier.target_health h ON h.target_id = e.id
-            WHERE e.id = $1 AND e.tenant_id = $2 AND e.deleted_at IS NULL""",
-        endpoint_id, tenant_id,
-    )
-
-
-async def delete_endpoint(pool: asyncpg.Pool, tenant_id: uuid.UUID, endpoint_id: uuid.UUID) -> bool:
-    """Soft-delete the endpoint and cancel what it still had queued. False if the tenant has no such endpoint."""
-    async with pool.acquire() as conn, conn.transaction():
-        deleted = await conn.fetchval(
-            """UPDATE notifier.endpoints SET deleted_at = now()
-               WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL RETURNING true""",
-            endpoint_id, tenant_id,
-        )
-        if deleted:
-            await cancel_pending(conn, endpoint_id, "endpoint deleted")
-        return bool(deleted)
-
-
-async def rotate_secret(db: Db, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, secret: str,
-                        previous_expires_at: datetime) -> asyncpg.Record | None:
-    """The new secret signs from now on; the current one keeps signing until `previous_expires_at`."""
-    return await db.fetchrow(
-        """UPDATE notifier.endpoints
-           SET previous_secret = secret, previous_secret_expires_at = $4, secret = $3
-           WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL
-           RETURNING secret, previous_secret_expires_at""",
-        endpoint_id, tenant_id, secret, previous_expires_at,
-    )
-
-
-async def enable_endpoint(pool: asyncpg.Pool, tenant_id: uuid.UUID, endpoint_id: uuid.UUID) -> bool:
-    """Enabled again with a clean health record. False if the tenant has no such endpoint."""
-    async with pool.acquire() as conn, conn.transaction():
-        found = await conn.fetchval(
-            """UPDATE notifier.endpoints SET disabled_at = NULL, disabled_reason = NULL
-               WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL RETURNING true""",
-            endpoint_id, tenant_id,
-        )
-        if found:
-            await conn.execute("DELETE FROM notifier.target_health WHERE target_id = $1", endpoint_id)
-        return bool(found)
-
-
-async def disable_endpoint(conn: asyncpg.Connection, endpoint_id: uuid.UUID, reason: str,
-                           now: datetime) -> asyncpg.Record | None:
-    """Disable a live, enabled endpoint and fail what it had queued (replay brings it back)."""
-    row = await conn.fetchrow(
-        """UPDATE notifier.endpoints SET disabled_at = $2, disabled_reason = $3
-           WHERE id = $1 AND deleted_at IS NULL AND disabled_at IS NULL
-           RETURNING id, tenant_id, url, disabled_at""",
-        endpoint_id, now, reason,
-    )
-    if row:
-        await conn.execute(
-            """UPDATE notifier.deliveries SET status = 'failed', last_error = 'endpoint disabled', leased_by = NULL
-               WHERE target_id = $1 AND status = 'pending'""",
-            endpoint_id,
-        )
-    return row
-
-
-async def cancel_pending(conn: asyncpg.Connection, target_id: uuid.UUID, reason: str) -> None:
-    await conn.execute(
-        """UPDATE notifier.deliveries SET status = 'cancelled', last_error = $2, leased_by = NULL
-           WHERE target_id = $1 AND status = 'pending'""",
-        target_id, reason,
-    )
-
-
-async def subscribed_endpoints(conn: asyncpg.Connection, tenant_id: uuid.UUID,
-                               event_type: str) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        """SELECT id, disabled_at IS NOT NULL AS disabled FROM notifier.endpoints
-           WHERE tenant_id = $1 AND deleted_at IS NULL AND $2 = ANY(event_types)""",
-        tenant_id, event_type,
-    )
-
-
-# --- the queue
 
 @dataclass(frozen=True)
 class Queued:
@@ -157,16 +50,15 @@ async def queue(conn: asyncpg.Connection, deliveries: list[Queued], *, tenant_id
         [d.failed_because for d in deliveries], [d.endpoint_id or d.subscription_id for d in deliveries],
         tenant_id, event_id, event_type,
     )
-    # Delivered at commit, so the workers wake only for committed rows.
-    await conn.execute("SELECT pg_notify($1, '')", DELIVERIES_CHANNEL)
+    await _wake_workers(conn)
 
 
-async def claim_due(pool: asyncpg.Pool, *, now: datetime, limit: int, lease_until: datetime, lease: uuid.UUID,
+async def claim_due(db: Db, *, now: datetime, limit: int, lease_until: datetime, lease: uuid.UUID,
                     target_cap: int, breaker_failures: int, busy: dict[uuid.UUID, int]) -> list[asyncpg.Record]:
     """Take up to `limit` due deliveries and lease them, at most as many per target as it may have in flight:
     none while its breaker is open, one probe when half-open (open period over, failures not yet cleared),
     else `target_cap` less what this process already has in flight for it (`busy`)."""
-    return await pool.fetch(
+    return await db.fetch(
         """WITH busy AS (
                SELECT * FROM unnest($6::uuid[], $7::int[]) AS b(target_id, inflight)
            ), due AS (
@@ -245,7 +137,7 @@ async def record_attempts(conn: asyncpg.Connection, attempts: list[Attempt], now
     )
 
 
-async def list_deliveries(db: Db, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, *, limit: int,
+async def of_endpoint(db: Db, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, *, limit: int,
                           before: uuid.UUID | None = None, status: str | None = None) -> list[asyncpg.Record]:
     """Newest first, each with its attempts (a JSON list); `before` is the last id of the previous page."""
     return await db.fetch(
@@ -264,75 +156,55 @@ async def list_deliveries(db: Db, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, 
     )
 
 
-async def replay(pool: asyncpg.Pool, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, since: datetime,
+async def replay(db: Db, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, since: datetime,
                  until: datetime | None) -> int:
     """Queue again, with their ids, the endpoint's deliveries created in [since, until) that are not pending:
     a fresh round of attempts each. The caller has checked that the endpoint is enabled."""
-    async with pool.acquire() as conn, conn.transaction():
-        replayed = await conn.fetchval(
-            """WITH replayed AS (
-                   UPDATE notifier.deliveries
-                   SET status = 'pending', round_attempts = 0, next_attempt_at = now(), delivered_at = NULL,
-                       leased_by = NULL
-                   WHERE target_id = $1 AND tenant_id = $2 AND status IN ('delivered', 'failed')
-                     AND created_at >= $3 AND ($4::timestamptz IS NULL OR created_at < $4)
-                   RETURNING id)
-               SELECT count(*) FROM replayed""",
-            endpoint_id, tenant_id, since, until,
-        )
-        if replayed:
-            await conn.execute("SELECT pg_notify($1, '')", DELIVERIES_CHANNEL)
-        return replayed
-
-
-# --- targets' health
-
-async def health_for_update(conn: asyncpg.Connection, target_ids: list[uuid.UUID]) -> dict[uuid.UUID, Health]:
-    rows = await conn.fetch(
-        """SELECT target_id, consecutive_failures, trips, open_until, failing_since FROM notifier.target_health
-           WHERE target_id = ANY($1::uuid[]) ORDER BY target_id FOR UPDATE""",
-        sorted(target_ids),
+    replayed = await db.fetchval(
+        """WITH replayed AS (
+               UPDATE notifier.deliveries
+               SET status = 'pending', round_attempts = 0, next_attempt_at = now(), delivered_at = NULL,
+                   leased_by = NULL
+               WHERE target_id = $1 AND tenant_id = $2 AND status IN ('delivered', 'failed')
+                 AND created_at >= $3 AND ($4::timestamptz IS NULL OR created_at < $4)
+               RETURNING id)
+           SELECT count(*) FROM replayed""",
+        endpoint_id, tenant_id, since, until,
     )
-    return {row["target_id"]: Health(row["consecutive_failures"], row["trips"], row["open_until"],
-                                     row["failing_since"]) for row in rows}
+    if replayed:
+        await _wake_workers(db)
+    return replayed
 
 
-async def save_health(conn: asyncpg.Connection, states: dict[uuid.UUID, Health]) -> None:
-    """Store each target's state; a healthy target has no row."""
-    healthy = [t for t, h in states.items() if h == Health()]
-    sick = {t: h for t, h in states.items() if h != Health()}
-    if healthy:
-        await conn.execute("DELETE FROM notifier.target_health WHERE target_id = ANY($1::uuid[])", healthy)
-    if sick:
-        await conn.execute(
-            """INSERT INTO notifier.target_health (target_id, consecutive_failures, trips, open_until, failing_since)
-               SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::timestamptz[], $5::timestamptz[])
-               ON CONFLICT (target_id) DO UPDATE SET
-                   consecutive_failures = excluded.consecutive_failures, trips = excluded.trips,
-                   open_until = excluded.open_until, failing_since = excluded.failing_since, updated_at = now()""",
-            list(sick), [h.consecutive_failures for h in sick.values()], [h.trips for h in sick.values()],
-            [h.open_until for h in sick.values()], [h.failing_since for h in sick.values()],
+async def cancel_pending(db: Db, target_ids: list[uuid.UUID], reason: str) -> None:
+    """The targets are gone (deleted, unsubscribed): what they still had queued is cancelled."""
+    await _end_pending(db, target_ids, "cancelled", reason)
+
+
+async def fail_pending(db: Db, target_ids: list[uuid.UUID], reason: str) -> None:
+    """The targets are disabled: what they had queued fails (a replay brings it back)."""
+    await _end_pending(db, target_ids, "failed", reason)
+
+
+async def _end_pending(db: Db, target_ids: list[uuid.UUID], status: str, reason: str) -> None:
+    if target_ids:
+        await db.execute(
+            """UPDATE notifier.deliveries SET status = $2, last_error = $3, leased_by = NULL
+               WHERE target_id = ANY($1::uuid[]) AND status = 'pending'""",
+            target_ids, status, reason,
         )
 
 
-async def hold_back(conn: asyncpg.Connection, target_id: uuid.UUID, until: datetime) -> None:
+async def hold_back(db: Db, target_id: uuid.UUID, until: datetime) -> None:
     """The breaker opened: the target's queued deliveries wait until `until`. Rows leased by a worker are
     left to it (it records them itself)."""
-    await conn.execute(
+    await db.execute(
         """UPDATE notifier.deliveries SET next_attempt_at = $2
            WHERE target_id = $1 AND status = 'pending' AND leased_by IS NULL AND next_attempt_at < $2""",
         target_id, until,
     )
 
 
-# --- what the notifier learns from job events
-
-async def record_job_kind(conn: asyncpg.Connection, job_id: uuid.UUID, kind: str) -> None:
-    await conn.execute(
-        "INSERT INTO notifier.job_kinds (job_id, kind) VALUES ($1, $2) ON CONFLICT (job_id) DO NOTHING",
-        job_id, kind,
-    )
-
-
-async def job_kind(conn: asyncpg.Connection, job_id: uuid.UUID) -> str | None:
-    return await conn.fetchval("SELECT kind FROM notifier.job_kinds WHERE job_id = $1", job_id)
+async def _wake_workers(db: Db) -> None:
+    # Delivered at commit, so the workers wake only for committed rows.
+    await db.execute("SELECT pg_notify($1, '')", DELIVERIES_CHANNEL)

@@ -1,0 +1,96 @@
+"""Routes for a tenant's SMN-style topics: create, list, read, delete, and publish a message to the
+topic's confirmed subscriptions."""
+
+import uuid
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.common.unit_of_work import unit_of_work
+from services.notifier import fanout, smn
+from services.notifier.event_types import WebhookEventType
+from services.notifier.routes.deps import TENANT_TOPICS, conflict, pool, settings, topic, topic_not_found
+from services.notifier.store import AlreadyExists, deliveries, subscriptions, topics
+
+router = APIRouter()
+TOPIC_DELETED = "topic deleted"  # why a deleted topic's queued deliveries are cancelled
+
+TOPIC_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$"
+
+
+class TopicIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=TOPIC_NAME, examples=["job-failures"])
+    event_types: list[WebhookEventType] = Field(default=[], max_length=20,
+                                                description="Switchyard events published to the topic")
+
+
+class Topic(BaseModel):
+    id: uuid.UUID
+    urn: str
+    name: str
+    event_types: list[str]
+    created_at: datetime
+
+
+class TopicList(BaseModel):
+    items: list[Topic]
+    next_cursor: str | None = None
+
+
+class PublishIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str = Field("", max_length=512)
+    message: str = Field(min_length=1, max_length=256 * 1024)
+    attributes: dict[str, str] = Field(default={}, max_length=10, description="what filter policies see")
+
+
+class Published(BaseModel):
+    message_id: str
+    deliveries: int = Field(description="confirmed subscriptions whose filter policy passed")
+
+
+@router.post(TENANT_TOPICS, status_code=201)
+async def create_topic(tenant_id: uuid.UUID, body: TopicIn, request: Request) -> Topic:
+    try:
+        row = await topics.create(
+            pool(request), topic_id=uuid.uuid4(), tenant_id=tenant_id, name=body.name,
+            urn=smn.topic_urn(tenant_id, body.name), event_types=sorted(set(body.event_types)))
+    except AlreadyExists:
+        raise conflict(f"a topic named {body.name} exists") from None
+    return Topic(**dict(row))
+
+
+@router.get(TENANT_TOPICS)
+async def list_topics(tenant_id: uuid.UUID, request: Request) -> TopicList:
+    return TopicList(items=[Topic(**dict(row)) for row in await topics.of_tenant(pool(request), tenant_id)])
+
+
+@router.get(TENANT_TOPICS + "/{topic_id}")
+async def get_topic(tenant_id: uuid.UUID, topic_id: uuid.UUID, request: Request) -> Topic:
+    return Topic(**dict(await topic(request, tenant_id, topic_id)))
+
+
+@router.delete(TENANT_TOPICS + "/{topic_id}", status_code=204)
+async def delete_topic(tenant_id: uuid.UUID, topic_id: uuid.UUID, request: Request) -> Response:
+    # The topic goes with its subscriptions, and what they had queued is cancelled.
+    async with unit_of_work(pool(request)) as conn:
+        if not await topics.delete(conn, tenant_id, topic_id):
+            raise topic_not_found(topic_id)
+        await deliveries.cancel_pending(conn, await subscriptions.delete_of_topic(conn, topic_id), TOPIC_DELETED)
+    return Response(status_code=204)
+
+
+@router.post(TENANT_TOPICS + "/{topic_id}/publish", status_code=202)
+async def publish(tenant_id: uuid.UUID, topic_id: uuid.UUID, body: PublishIn, request: Request) -> Published:
+    await topic(request, tenant_id, topic_id)
+    message_id = uuid.uuid4()
+    async with unit_of_work(pool(request)) as conn:
+        count = await fanout.publish(
+            conn, tenant_id=tenant_id, topic_id=topic_id, message_id=message_id, subject=body.subject,
+            message=body.message, attributes=body.attributes, at=datetime.now(UTC),
+            public_url=settings(request).public_base_url)
+    return Published(message_id=message_id.hex, deliveries=count)
