@@ -57,7 +57,8 @@ async def run(jobs: int, timeout_s: float, schedulers: int, rate: float) -> None
            "SWITCHYARD_VENDORS": "modelarts", "SWITCHYARD_ADMISSION_MINUTES": "0",
            "SWITCHYARD_BILLING_URL": f"http://127.0.0.1:{billing_port}", "SWITCHYARD_LOG_LEVEL": "WARNING"}
     services = [start_service("billing", env, log_dir),
-                *(start_service("scheduler", env, log_dir, f"scheduler-{n}") for n in range(schedulers))]
+                *(start_service("scheduler", env | {"SWITCHYARD_SCHEDULER_URL": f"http://127.0.0.1:{free_port()}"},
+                                log_dir, f"scheduler-{n}") for n in range(schedulers))]
     try:
         await _wait_http(f"http://127.0.0.1:{billing_port}/healthz")
         consumer = AIOKafkaConsumer(prefix + JOBS_EVENTS, bootstrap_servers=settings.kafka_bootstrap_servers,

@@ -41,7 +41,8 @@ from benchmarks.placement_common import start_simulators, stop
 from contracts.events import JobSubmitted
 from services.common.db import create_pool
 from services.common.logs import configure_logging
-from services.common.settings import Settings, get_settings
+from services.common.settings import get_settings
+from services.watcher.config import WatcherSettings
 from services.vendors import make_adapter
 from services.vendors.base import SubmitRequest
 from services.watcher import store
@@ -157,7 +158,7 @@ async def run(args) -> None:
     database, url = await create_scratch_database(base.database_url, "bench_watch")
     simulators = start_simulators(VENDORS, args.per_vendor + 100, args.pending_s, log_dir)
     pool = await create_pool(url, max_size=12)
-    settings = Settings(database_url=url, vendors=VENDORS)
+    settings = WatcherSettings(database_url=url, vendors=VENDORS)
     runtime = SimpleNamespace(pool=pool, settings=settings)
     counter = CallCounter()
     seeded: dict = {}

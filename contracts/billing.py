@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from contracts.events import EVENT_TYPES, Event
+from contracts.messages import Event
 from contracts.topics import BILLING_USAGE  # noqa: F401 - importable from here too
 
 # UsageMinute goes to BILLING_USAGE keyed by tenant id: a job's minutes stay in order, and raters on
@@ -40,8 +40,3 @@ class JobFundsRestored(Event):
     TYPE: ClassVar[str] = "switchyard.billing.job_funds_restored.v1"
     minute: int = Field(ge=0, description="the first minute paid in full again")
     restored_at: datetime
-
-
-# Registered here rather than listed in contracts/events.py: these models subclass its Event, and
-# events.py imports this module at its end, so every reader of events knows them whichever loads first.
-EVENT_TYPES.update({cls.TYPE: cls for cls in (UsageMinute, JobFundsExhausted, JobFundsRestored)})

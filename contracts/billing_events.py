@@ -14,7 +14,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from contracts.events import EVENT_TYPES, Event
+from contracts.messages import Event
 
 PackageUnit = Literal["card_hours", "CNY"]
 
@@ -61,7 +61,3 @@ class PackageExpired(BillingEvent):
 
 
 BILLING_EVENT_MODELS: tuple[type[BillingEvent], ...] = (FundsLow, FundsExhausted, PackageLow, PackageExpired)
-
-# Registered here rather than listed in contracts/events.py: these models subclass its Event, and
-# events.py imports this module at its end, so every reader of events knows them whichever loads first.
-EVENT_TYPES.update({cls.TYPE: cls for cls in BILLING_EVENT_MODELS})

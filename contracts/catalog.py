@@ -13,25 +13,30 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.events import EVENT_TYPES, VendorEvent
+from contracts.messages import VendorEvent
 from contracts.jobs import JobKind
 
 FlavorChange = Literal["added", "removed", "price_changed", "availability_changed", "spec_changed"]
 
 
-class FlavorState(BaseModel):
-    """What the catalog knows of one flavor at one time."""
+class VendorFlavor(BaseModel):
+    """One flavor of one vendor, as its adapter lists it, the scheduler's catalog records it and `FlavorChanged`
+    carries it: the one flavor type of the system."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    vendor: str = Field(description="modelarts, caip, qizhi, aispace")
+    flavor_id: str = Field(description="the vendor's flavor id")
     accelerator: str = Field(description="normalized class: ascend-910b, nvidia-h800, mlu370, cpu, ...")
-    count: int = Field(ge=0, description="accelerators per node")
+    count: int = Field(ge=0, description="accelerators per node; 0 for CPU-only flavors")
     cpu: int = Field(ge=0, description="CPU cores per node")
     memory_gb: int = Field(ge=0)
     price_per_hour: int = Field(ge=0, description="vendor list price per node-hour, micro-units of CNY")
     available: bool = Field(description="false when the vendor says it is sold out")
+    kind: JobKind = Field("training", description="the kind of workload this flavor runs")
     prepaid_package: str | None = Field(
-        None, description="the vendor-side prepaid package this flavor draws on, when the account already paid for it",
+        None, description="the vendor-side prepaid package this flavor draws on, when the account already paid for it "
+                          "(AI Space's resource id while the package has amount left); null for pay-as-you-go",
     )
 
 
@@ -43,8 +48,8 @@ class FlavorChanged(VendorEvent):
     kind: JobKind
     flavor: str = Field(description="the vendor's flavor id")
     change: FlavorChange
-    before: FlavorState | None = Field(description="null for an added flavor")
-    after: FlavorState | None = Field(description="null for a removed flavor")
+    before: VendorFlavor | None = Field(description="null for an added flavor")
+    after: VendorFlavor | None = Field(description="null for a removed flavor")
     currency: str = "CNY"
     changed_at: datetime = Field(description="when the catalog sync read the vendor's new flavor list")
 
@@ -55,7 +60,3 @@ class CatalogRefreshRequested(VendorEvent):
 
     TYPE: ClassVar[str] = "switchyard.vendor.catalog_refresh_requested.v1"
     requested_at: datetime
-
-
-# Registered here like contracts/billing.py does; contracts/events.py imports this module at its end.
-EVENT_TYPES.update({FlavorChanged.TYPE: FlavorChanged, CatalogRefreshRequested.TYPE: CatalogRefreshRequested})

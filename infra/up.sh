@@ -22,7 +22,7 @@ done
 
 source infra/lib.sh
 LOG_PREFIX=up
-for port in "${SWITCHYARD_GATEWAY_PORT:-8000}" 8101 8102 18001 18002 18003 18004; do
+for port in "${SWITCHYARD_GATEWAY_PORT:-8000}" 8101 8102 8103 18001 18002 18003 18004; do
     if port_open 127.0.0.1 "$port"; then
         die "port $port is already in use (another 'make up' running?). Stop that process first."
     fi

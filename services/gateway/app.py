@@ -7,14 +7,15 @@ from contracts.topics import BILLING_EVENTS, JOBS_COMMANDS, JOBS_EVENTS
 from services.common.asyncapi import document_publishes
 from services.common.consumer import subscribe
 from services.common.runtime import RuntimeRef, make_broker
-from services.common.settings import get_settings
 from services.gateway.api import create_app
-from services.gateway.projection import make_handler
+from services.gateway.config import get_gateway_settings
+from services.gateway.handlers import make_handler
 
 SERVICE = "gateway"
 
 runtime = RuntimeRef()
-broker = make_broker(get_settings(), SERVICE)
+settings = get_gateway_settings()
+broker = make_broker(settings, SERVICE)
 read_model = make_handler(runtime)
 subscribe(broker, JOBS_EVENTS, group="gateway", handler=read_model)
 subscribe(broker, BILLING_EVENTS, group="gateway", handler=read_model)

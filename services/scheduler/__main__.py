@@ -1,14 +1,28 @@
-"""`python -m services.scheduler`: queues requested jobs and places them on the vendors."""
+"""`python -m services.scheduler`: queues requested jobs, places them on the vendors, and answers the catalog
+and quotes on its internal API (SWITCHYARD_SCHEDULER_URL's port, default 8103)."""
 
 import asyncio
+from urllib.parse import urlparse
 
-from services.common.runtime import serve
-from services.scheduler.app import SERVICE, broker, catalog_sync, dispatcher, enforce_funds, runtime
+from services.common.runtime import Runtime, serve
+from services.scheduler.app import (
+    SERVICE, adapters, broker, catalog, dispatcher, enforce_funds, http_app, runtime, settings,
+)
+
+
+async def setup(rt: Runtime) -> None:
+    for adapter in adapters.values():
+        adapter.share_rate_budget(rt.pool)  # with the watcher, which calls the same accounts
+
+
+async def refresh_catalog(rt: Runtime) -> None:
+    await catalog.run_refresh(rt.pool, settings.catalog_refresh_s)
 
 
 def main() -> None:
-    loops = {"dispatch": dispatcher.run, "enforce_funds": enforce_funds, "catalog_sync": catalog_sync.run_catalog_sync}
-    asyncio.run(serve(SERVICE, broker, loops=loops, ref=runtime))
+    loops = {"dispatch": dispatcher.run, "enforce_funds": enforce_funds, "catalog_sync": refresh_catalog}
+    asyncio.run(serve(SERVICE, broker, setup=setup, loops=loops, ref=runtime, settings=settings, http_app=http_app,
+                      http_port=urlparse(settings.scheduler_url).port or 8103))
 
 
 if __name__ == "__main__":

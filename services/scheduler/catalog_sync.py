@@ -14,14 +14,13 @@ from datetime import datetime
 
 import asyncpg
 
-from contracts.catalog import FlavorChange, FlavorChanged, FlavorState
+from contracts.catalog import FlavorChange, FlavorChanged, VendorFlavor
 from contracts.topics import VENDOR_EVENTS
 from services.common.logs import log
 from services.common.outbox import enqueue
-from services.common.runtime import Runtime
+from services.common.unit_of_work import unit_of_work
 from services.vendors import errors
-from services.vendors.base import VendorAdapter, VendorFlavor
-from services.vendors.catalog import FlavorCatalog
+from services.vendors.base import VendorAdapter
 
 SCHEMA = "scheduler"
 SOURCE = "switchyard/scheduler"
@@ -33,13 +32,7 @@ Reads = dict[tuple[str, str], list[VendorFlavor]]  # (vendor, kind) -> the flavo
 
 # --------------------------------------------------------------------------- the diff (pure)
 
-def state_of(flavor: VendorFlavor) -> FlavorState:
-    return FlavorState(accelerator=flavor.accelerator, count=flavor.count, cpu=flavor.cpu, memory_gb=flavor.memory_gb,
-                       price_per_hour=flavor.price_per_hour, available=flavor.available,
-                       prepaid_package=flavor.prepaid_package)
-
-
-def changes_between(before: FlavorState, after: FlavorState) -> list[FlavorChange]:
+def changes_between(before: VendorFlavor, after: VendorFlavor) -> list[FlavorChange]:
     """What moved in one flavor. The prepaid package counts as price: it changes what the account pays."""
     found: list[FlavorChange] = []
     if (before.accelerator, before.count, before.cpu, before.memory_gb) != (
@@ -58,8 +51,7 @@ def diff_flavors(before: Iterable[VendorFlavor], after: Iterable[VendorFlavor],
     old, new = _by_key(before), _by_key(after)
     events: list[FlavorChanged] = []
     for key in sorted(old.keys() | new.keys()):
-        was = state_of(old[key]) if key in old else None
-        now = state_of(new[key]) if key in new else None
+        was, now = old.get(key), new.get(key)
         if was is None:
             kinds: list[FlavorChange] = ["added"]
         elif now is None:
@@ -100,19 +92,24 @@ async def _read_vendor(vendor: str, adapter: VendorAdapter) -> Reads:
 
 # --------------------------------------------------------------------------- recording and announcing
 
-async def refresh(pool: asyncpg.Pool, adapters: dict[str, VendorAdapter],
-                  catalog: FlavorCatalog | None = None) -> list[FlavorChanged]:
+async def refresh(pool: asyncpg.Pool, adapters: dict[str, VendorAdapter]) -> list[FlavorChanged]:
     """Read the vendors, record what changed and enqueue its events; returns the events enqueued."""
-    read_at: datetime = await pool.fetchval("SELECT clock_timestamp()")  # database time, the same for replicas
-    reads = await read_vendors(adapters)
+    read_at = await database_time(pool)
+    return await record(pool, await read_vendors(adapters), read_at)
+
+
+async def database_time(pool: asyncpg.Pool) -> datetime:
+    """When a read starts, by the database's clock: the same clock for every replica."""
+    return await pool.fetchval("SELECT clock_timestamp()")
+
+
+async def record(pool: asyncpg.Pool, reads: Reads, read_at: datetime) -> list[FlavorChanged]:
+    """Record reads started at `read_at` and enqueue their changes, in one transaction under the lock."""
     events: list[FlavorChanged] = []
-    async with pool.acquire() as conn, conn.transaction():
+    async with unit_of_work(pool) as conn:
         await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", LOCK)
         for (vendor, kind), flavors in sorted(reads.items()):
             events.extend(await _record(conn, vendor, kind, flavors, read_at))
-    if catalog is not None:
-        for vendor in {event.vendor for event in events}:
-            catalog.invalidate(vendor)  # the dispatcher re-reads a vendor that changed
     return events
 
 
@@ -171,31 +168,3 @@ async def _store(conn: asyncpg.Connection, vendor: str, kind: str, new: dict[Key
             [(f.vendor, f.kind, f.flavor_id, f.accelerator, f.count, f.cpu, f.memory_gb, f.price_per_hour,
               f.available, f.prepaid_package, changed_at) for f in (new[key] for key in changed)],
         )
-
-
-# --------------------------------------------------------------------------- the loop and on demand
-
-class CatalogSync:
-    """The scheduler's catalog sync: `run_catalog_sync` is its background loop, `refresh_now` the on-demand refresh
-    (an operator's command); both may run at once, in this replica or others."""
-
-    def __init__(self, adapters: dict[str, VendorAdapter], catalog: FlavorCatalog | None = None):
-        self._adapters, self._catalog = adapters, catalog
-
-    async def refresh_now(self, runtime: Runtime, vendor: str | None = None) -> list[FlavorChanged]:
-        """Refresh every vendor, or only `vendor`."""
-        adapters = self._adapters if vendor is None else {v: a for v, a in self._adapters.items() if v == vendor}
-        events = await refresh(runtime.pool, adapters, self._catalog)
-        if events:
-            log.info("scheduler.catalog_changed", changes=len(events),
-                     vendors=sorted({event.vendor for event in events}))
-        return events
-
-    async def run_catalog_sync(self, runtime: Runtime) -> None:
-        every = runtime.settings.catalog_refresh_s
-        while True:
-            try:
-                await self.refresh_now(runtime)
-            except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
-                log.warning("scheduler.catalog_sync_error", error=repr(exc))  # tried again next round
-            await asyncio.sleep(every)

@@ -13,18 +13,23 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from contracts.catalog import VendorFlavor
 from contracts.events import JobPlacementAttempted, JobRejected, JobSubmitted, VendorHealthChanged
-from services.common.billing_client import BillingClient, BillingUnavailable, Terms
+from contracts.jobs import JobSpec
 from services.common.group_commit import GroupCommit
 from services.common.logs import log
 from services.common.runtime import Runtime
+from services.common.unit_of_work import unit_of_work
 from services.scheduler import store
+from services.scheduler.billing_client import BillingClient, BillingUnavailable, Terms
+from services.scheduler.catalog import Catalog
 from services.scheduler.health import VendorHealth
-from services.scheduler.placement import Limits, Outcome, classify, vendor_job_name, within_limits
+from services.scheduler.placement import (
+    Limits, Outcome, Wants, candidates, classify, covering_package, ever_placeable, reaction_to, vendor_job_name,
+    waiting_reason, within_limits,
+)
 from services.vendors import errors
-from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor
-from services.vendors.catalog import FlavorCatalog
-from services.vendors.selection import candidates, covering_package, ever_placeable
+from services.vendors.base import SubmitRequest, VendorAdapter
 
 LEASE_S = 120.0  # longer than the slowest placement: a crashed dispatcher's jobs come back after it
 BATCH = 512
@@ -41,6 +46,19 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class Due:
+    """A job leased from the queue, its spec read once."""
+    row: asyncpg.Record
+    spec: JobSpec
+    wants: Wants
+
+    @classmethod
+    def of(cls, row: asyncpg.Record) -> "Due":
+        spec = JobSpec.model_validate(row["spec"])
+        return cls(row, spec, Wants.of(spec))
+
+
+@dataclass(frozen=True)
 class Offer:
     flavors: list[VendorFlavor]
     terms: dict[uuid.UUID, dict[tuple[str, str], Terms]] | None  # per tenant; None: billing did not answer
@@ -53,7 +71,7 @@ class Batch:
 
 
 class Dispatcher:
-    def __init__(self, adapters: dict[str, VendorAdapter], catalog: FlavorCatalog, health: VendorHealth,
+    def __init__(self, adapters: dict[str, VendorAdapter], catalog: Catalog, health: VendorHealth,
                  billing: BillingClient, admission_minutes: int):
         self._adapters, self._catalog, self._health, self._billing = adapters, catalog, health, billing
         self._admission_minutes = admission_minutes
@@ -79,36 +97,36 @@ class Dispatcher:
                 await runtime.pool.release(listener)
 
     async def dispatch_once(self, runtime: Runtime) -> int:
-        due = await store.claim_due(runtime.pool, BATCH, LEASE_S)
+        due = [Due.of(row) for row in await store.claim_due(runtime.pool, BATCH, LEASE_S)]
         if not due:
             return 0
         batch = await self._prepare(runtime, due)
-        by_tenant: dict[uuid.UUID, list[asyncpg.Record]] = {}
-        for placement in due:  # claim_due returned them in queue order
-            by_tenant.setdefault(placement["tenant_id"], []).append(placement)
+        by_tenant: dict[uuid.UUID, list[Due]] = {}
+        for job in due:  # claim_due returned them in queue order
+            by_tenant.setdefault(job.row["tenant_id"], []).append(job)
 
-        async def tenant_jobs(placements: list[asyncpg.Record]) -> None:
+        async def tenant_jobs(jobs: list[Due]) -> None:
             # One tenant's jobs go one at a time, so its limits are counted against settled numbers.
-            for placement in placements:
+            for job in jobs:
                 try:
-                    await self.place(runtime, placement, batch)
+                    await self.place(runtime, job, batch)
                 except Exception:
-                    log.exception("scheduler.place_failed", job_id=str(placement["job_id"]))
+                    log.exception("scheduler.place_failed", job_id=str(job.row["job_id"]))
 
         await asyncio.gather(*(tenant_jobs(placements) for placements in by_tenant.values()))
         return len(due)
 
-    async def _prepare(self, runtime: Runtime, due: list[asyncpg.Record]) -> Batch:
+    async def _prepare(self, runtime: Runtime, due: list[Due]) -> Batch:
         """What the batch's jobs need, read once for all of them: their tenants' limits and usage, the
         flavors of each kind, and billing's terms (prices, admission, packages) for every tenant."""
-        tenants = list({p["tenant_id"]: None for p in due})
+        tenants = list({job.row["tenant_id"]: None for job in due})
         usage = {tenant: Usage(*row) for tenant, row in (await store.tenants_usage(runtime.pool, tenants)).items()}
         asking: dict[tuple[str, int], dict[uuid.UUID, None]] = {}  # (kind, instances) -> tenants, in order
-        for p in due:
-            asking.setdefault((p["kind"], store.spec_of(p).replicas or 1), {})[p["tenant_id"]] = None
+        for job in due:
+            asking.setdefault((job.wants.kind, job.wants.instances), {})[job.row["tenant_id"]] = None
         offers: dict[tuple[str, int], Offer] = {}
         for (kind, instances), tenants_asking in asking.items():
-            flavors = await self._catalog.flavors(kind)
+            flavors = await self._catalog.flavors(runtime.pool, kind)
             try:
                 terms = await self._billing.placement_terms(list(tenants_asking), flavors, instances,
                                                             self._admission_minutes)
@@ -117,17 +135,16 @@ class Dispatcher:
             offers[(kind, instances)] = Offer(flavors, terms)
         return Batch(usage, offers)
 
-    async def place(self, runtime: Runtime, placement: asyncpg.Record, batch: Batch) -> None:
-        spec = store.spec_of(placement)
+    async def place(self, runtime: Runtime, job: Due, batch: Batch) -> None:
+        placement, spec, wants = job.row, job.spec, job.wants
         job_id, tenant_id = placement["job_id"], placement["tenant_id"]
-        instances = spec.replicas or 1  # an inference service runs (and is priced) per instance
 
         usage = batch.usage[tenant_id]
-        if not within_limits(usage.limits, usage.jobs, usage.accelerators, spec.resources.count * instances):
+        if not within_limits(usage.limits, usage.jobs, usage.accelerators, wants.accelerators):
             await self._queue(runtime, placement, "quota", [])
             return
 
-        offer = batch.offers[(spec.kind, instances)]
+        offer = batch.offers[(wants.kind, wants.instances)]
         if offer.terms is None:  # billing did not answer: prices, and so order and constraints, are unknown
             await self._queue(runtime, placement, "billing_unavailable", [])
             return
@@ -136,52 +153,51 @@ class Dispatcher:
         def sell_price(flavor: VendorFlavor) -> int:
             return terms[(flavor.vendor, flavor.flavor_id)].sell_price_per_hour
 
-        if not ever_placeable(flavors, spec, sell_price):
+        if not ever_placeable(flavors, wants, sell_price):
             rejected = JobRejected(job_id=job_id, tenant_id=tenant_id, reason="no_flavor", rejected_at=_now(),
                                    message=f"No enabled vendor offers a {spec.kind} flavor with "
                                            f"{spec.resources.count} x {spec.resources.accelerator} within the "
                                            f"job's placement constraints.")
-            async with runtime.pool.acquire() as conn, conn.transaction():
+            async with unit_of_work(runtime.pool) as conn:
                 await store.record_rejected(conn, rejected, [])
             return
 
         attempts: list[JobPlacementAttempted] = []
         health_events: list[VendorHealthChanged] = []
         options = candidates(
-            flavors, spec, sell_price=sell_price, degraded=self._health.degraded(),
+            flavors, wants, sell_price=sell_price, degraded=self._health.degraded(),
             is_covered=lambda f: covering_package(f, terms[(f.vendor, f.flavor_id)].covered_by) is not None,
             lost_on=frozenset(placement["lost_on"]))
         admitted = [f for f in options if terms[(f.vendor, f.flavor_id)].admitted]
         for flavor in admitted:
-            adapter = self._adapters[flavor.vendor]
             attempt_no = placement["attempts"] + len(attempts) + 1
             try:
                 async with self._vendor_calls:
-                    vendor_job = await adapter.submit(SubmitRequest(
+                    vendor_job = await self._adapters[flavor.vendor].submit(SubmitRequest(
                         name=vendor_job_name(job_id, placement["resubmits"]), kind=spec.kind, image=spec.image,
                         command=spec.command, env=spec.env, flavor_id=flavor.flavor_id,
                         max_runtime_s=spec.max_runtime_s, task=spec.task, storage_gb=spec.storage_gb,
-                        replicas=instances, model=spec.model,
+                        replicas=wants.instances, model=spec.model,
                     ))
             except errors.VendorError as exc:
                 outcome = classify(exc)
                 attempts.append(_attempt(placement, attempt_no, flavor, outcome, str(exc)))
                 log.info("scheduler.attempt_failed", job_id=str(job_id), vendor=flavor.vendor,
                          flavor=flavor.flavor_id, outcome=outcome, error=str(exc))
-                if outcome is Outcome.CAPACITY:
-                    self._catalog.invalidate(flavor.vendor)  # its sold-out flags are stale: re-read them
-                if outcome in (Outcome.UNAVAILABLE, Outcome.RATE_LIMITED) and self._health.degrade(flavor.vendor):
+                reaction = reaction_to(outcome)
+                if reaction.reread_catalog:
+                    self._catalog.invalidate(flavor.vendor)
+                if reaction.degrade_vendor and self._health.degrade(flavor.vendor):
                     health_events.append(VendorHealthChanged(
                         vendor=flavor.vendor, health="degraded", reason=str(exc), changed_at=_now(),
                         until=_now() + timedelta(seconds=self._health.cooldown_s)))
-                if outcome in (Outcome.INVALID, Outcome.AUTH):
-                    if outcome is Outcome.AUTH:
-                        health_events.append(VendorHealthChanged(
-                            vendor=flavor.vendor, health="auth_failed", reason=str(exc), changed_at=_now()))
-                    reason = "invalid_request" if outcome is Outcome.INVALID else "vendor_auth_failed"
-                    rejected = JobRejected(job_id=job_id, tenant_id=tenant_id, reason=reason,
+                if reaction.credentials_refused:
+                    health_events.append(VendorHealthChanged(
+                        vendor=flavor.vendor, health="auth_failed", reason=str(exc), changed_at=_now()))
+                if reaction.reject is not None:
+                    rejected = JobRejected(job_id=job_id, tenant_id=tenant_id, reason=reaction.reject,
                                            message=exc.message, rejected_at=_now())
-                    async with runtime.pool.acquire() as conn, conn.transaction():
+                    async with unit_of_work(runtime.pool) as conn:
                         await store.record_rejected(conn, rejected, attempts, health_events)
                     return
                 continue
@@ -189,8 +205,8 @@ class Dispatcher:
             submitted = JobSubmitted(
                 job_id=job_id, tenant_id=tenant_id, kind=spec.kind, sequence=placement["sequence"],
                 vendor=flavor.vendor, vendor_job_id=vendor_job.vendor_job_id, flavor=flavor.flavor_id,
-                accelerator=flavor.accelerator, count=flavor.count * instances,
-                vendor_price_per_hour=flavor.price_per_hour * instances,
+                accelerator=flavor.accelerator, count=flavor.count * wants.instances,
+                vendor_price_per_hour=flavor.price_per_hour * wants.instances,
                 raw_status=vendor_job.raw_status, submitted_at=_now(),
             )
             if self._submissions is None:
@@ -199,12 +215,10 @@ class Dispatcher:
             usage.jobs, usage.accelerators = usage.jobs + 1, usage.accelerators + submitted.count
             log.info("scheduler.submitted", job_id=str(job_id), vendor=flavor.vendor, flavor=flavor.flavor_id)
             return
-        # Nothing the tenant can pay (wait for funds), or nothing that took the job (wait for capacity).
-        reason = "funds" if options and not admitted else "no_capacity"
-        await self._queue(runtime, placement, reason, attempts, health_events)
+        await self._queue(runtime, placement, waiting_reason(options, admitted), attempts, health_events)
 
     async def _queue(self, runtime: Runtime, placement, reason: str, attempts, extra=()) -> None:
-        async with runtime.pool.acquire() as conn, conn.transaction():
+        async with unit_of_work(runtime.pool) as conn:
             await store.keep_queued(conn, placement, reason, RETRY_QUEUED_S, attempts, list(extra))
 
 

@@ -5,6 +5,7 @@ a job, which goes back into the queue to be placed again elsewhere (or fails aft
 events arm and disarm the stop of a job whose tenant can no longer pay."""
 
 import asyncio
+from datetime import UTC, datetime
 
 from contracts.billing import JobFundsExhausted, JobFundsRestored
 from contracts.catalog import CatalogRefreshRequested
@@ -14,8 +15,9 @@ from contracts.events import (
 from services.common.consumer import apply_batch_once, apply_once
 from services.common.logs import log
 from services.common.runtime import Runtime, RuntimeRef
-from services.scheduler import store
-from services.scheduler.catalog_sync import CatalogSync
+from services.common.unit_of_work import unit_of_work
+from services.scheduler import store, transitions
+from services.scheduler.catalog import Catalog
 from services.vendors import errors
 from services.vendors.base import VendorAdapter
 
@@ -38,8 +40,8 @@ class CommandHandler:
     """Job commands come in batches: enqueues and limits (database work only) are applied together in one
     transaction; a cancel (which may call a vendor first) or a catalog refresh is handled alone, in order."""
 
-    def __init__(self, runtime: RuntimeRef, adapters: dict[str, VendorAdapter], catalog_sync: CatalogSync):
-        self._runtime, self._adapters, self._catalog_sync = runtime, adapters, catalog_sync
+    def __init__(self, runtime: RuntimeRef, adapters: dict[str, VendorAdapter], catalog: Catalog):
+        self._runtime, self._adapters, self._catalog = runtime, adapters, catalog
 
     async def handle_batch(self, envelopes: list[Envelope]) -> None:
         pool, pending = self._runtime().pool, []
@@ -56,7 +58,7 @@ class CommandHandler:
         pool = self._runtime().pool
         match envelope.data:
             case CatalogRefreshRequested() as event:  # a refresh twice is harmless: no inbox needed
-                await self._catalog_sync.refresh_now(self._runtime(), event.vendor)
+                await self._catalog.refresh(pool, event.vendor)
             case JobCancelRequested() as event:
                 placement = await store.placement(pool, event.job_id)
                 submitted = placement is not None and placement["state"] == "submitted"
@@ -95,10 +97,19 @@ def make_job_event_handler(runtime: RuntimeRef):
                     case JobStateChanged(to_status=status) as event if status.is_terminal:
                         await store.mark_finished(conn, event.job_id)
                     case JobLostOnVendor() as event:
-                        await store.requeue_lost(conn, event, rt.settings.resubmit_limit)
+                        await _after_loss(conn, event, rt.settings.resubmit_limit)
 
         await apply_batch_once(rt.pool, store.SCHEMA, EVENTS_CONSUMER, envelopes, apply)
     return handle_batch
+
+
+async def _after_loss(conn, lost: JobLostOnVendor, limit: int) -> None:
+    placement = await store.lost_placement(conn, lost)
+    if placement is None:
+        return  # over already, or this vendor job was replaced
+    change = transitions.after_loss(lost, resubmits=placement["resubmits"], limit=limit, now=datetime.now(UTC),
+                                    cancel_requested=placement["cancel_requested_at"] is not None)
+    await store.record_loss(conn, lost, change)
 
 
 def make_funds_handler(runtime: RuntimeRef):
@@ -121,7 +132,7 @@ def make_enforcer(adapters: dict[str, VendorAdapter]):
         while True:
             for placement in await store.due_for_stop(runtime.pool):
                 await stop_on_vendor(adapters, placement)
-                async with runtime.pool.acquire() as conn, conn.transaction():
+                async with unit_of_work(runtime.pool) as conn:
                     await store.record_stop(conn, placement["job_id"], placement["tenant_id"], "funds_exhausted")
             await asyncio.sleep(ENFORCE_EVERY_S)
     return enforce

@@ -1,4 +1,5 @@
-"""SQL for the scheduler's schema: the placements (Switchyard's queue) and tenant limits."""
+"""SQL for the scheduler's schema: the placements (Switchyard's queue) and tenant limits. It reads and writes;
+what a state change is, is decided in `transitions.py` and `placement.py`, and the caller owns the transaction."""
 
 import uuid
 from dataclasses import dataclass
@@ -10,15 +11,15 @@ from contracts.events import (
     JobLostOnVendor, JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged, JobStopRequested, JobSubmitted, Message,
     TenantLimitsSet, VendorEvent,
 )
-from contracts.jobs import PRIORITY_RANK, JobSpec
+from contracts.jobs import PRIORITY_RANK
 from contracts.status import JobStatus
 from contracts.topics import JOBS_EVENTS, VENDOR_EVENTS
 from services.common.outbox import enqueue_many
+from services.scheduler import transitions
 from services.scheduler.placement import Limits
 
 SCHEMA = "scheduler"
 SOURCE = "switchyard/scheduler"
-QUEUED_RAW_STATUS = "switchyard:queued"  # the raw status of a job waiting in Switchyard's own queue
 
 
 async def enqueue_jobs(conn, events: list[JobRequested]) -> None:
@@ -124,27 +125,21 @@ async def record_rejected(conn, rejected: JobRejected, attempts: list[JobPlaceme
 
 async def keep_queued(conn, placement: asyncpg.Record, reason: str, retry_in_s: float,
                       attempts: list[JobPlacementAttempted], extra: list[Message] = ()) -> None:
-    """The job waits in our queue with `reason`. Entering the queue, or a new reason, is announced as
-    a state change (sequence numbers continue in the watcher once the job reaches a vendor)."""
-    events: list[Message] = [*attempts, *extra]
-    sequence = placement["sequence"]
-    if reason != placement["queue_reason"]:
-        sequence += 1
-        now = datetime.now(UTC)
-        events.append(JobStateChanged(
-            job_id=placement["job_id"], tenant_id=placement["tenant_id"], vendor=None, vendor_job_id=None,
-            from_status=JobStatus.QUEUED if placement["sequence"] else JobStatus.PENDING,
-            to_status=JobStatus.QUEUED, raw_status=QUEUED_RAW_STATUS, reason=reason, vendor_time=None,
-            observed_at=now, sequence=sequence,
-        ))
+    """The job waits in our queue with `reason`, tried again in `retry_in_s`."""
+    change = transitions.queue_reason_changed(queued(placement), reason, datetime.now(UTC))
     await conn.execute(
         """UPDATE scheduler.placements
            SET queue_reason = $2, sequence = $3, attempts = attempts + $4, lease_until = NULL,
                next_try_at = now() + make_interval(secs => $5), updated_at = now()
            WHERE job_id = $1""",
-        placement["job_id"], reason, sequence, len(attempts), retry_in_s,
+        placement["job_id"], reason, change.sequence if change else placement["sequence"], len(attempts), retry_in_s,
     )
-    await publish(conn, events)
+    await publish(conn, [*attempts, *extra, *([change] if change else [])])
+
+
+def queued(placement: asyncpg.Record) -> transitions.Queued:
+    return transitions.Queued(placement["job_id"], placement["tenant_id"], placement["sequence"],
+                              placement["queue_reason"])
 
 
 async def cancel_queued(conn, job_id: uuid.UUID) -> bool:
@@ -154,18 +149,13 @@ async def cancel_queued(conn, job_id: uuid.UUID) -> bool:
     )
     if row is None:
         return False
-    now = datetime.now(UTC)
+    change = transitions.cancelled_in_queue(queued(row), datetime.now(UTC))
     await conn.execute(
-        """UPDATE scheduler.placements SET state = 'cancelled', sequence = sequence + 1,
-               cancel_requested_at = $2, lease_until = NULL, updated_at = now() WHERE job_id = $1""",
-        job_id, now,
+        """UPDATE scheduler.placements SET state = 'cancelled', sequence = $2,
+               cancel_requested_at = $3, lease_until = NULL, updated_at = now() WHERE job_id = $1""",
+        job_id, change.sequence, change.observed_at,
     )
-    await publish(conn, [JobStateChanged(
-        job_id=job_id, tenant_id=row["tenant_id"], vendor=None, vendor_job_id=None,
-        from_status=JobStatus.QUEUED if row["sequence"] else JobStatus.PENDING, to_status=JobStatus.STOPPED,
-        raw_status="switchyard:cancelled", reason="cancelled before it reached a vendor", vendor_time=now,
-        observed_at=now, sequence=row["sequence"] + 1,
-    )])
+    await publish(conn, [change])
     return True
 
 
@@ -211,48 +201,35 @@ async def _freed(conn, tenant_id: uuid.UUID | None) -> None:
     await conn.execute("SELECT pg_notify('scheduler_queue', '')")
 
 
-RESUBMITTING = "resubmitting"  # the queue reason of a job placed again after its vendor lost it
-
-
-async def requeue_lost(conn, lost: JobLostOnVendor, limit: int) -> None:
-    """A job its vendor lost goes back into our queue to be placed again (its vendor tried last), unless
-    it was placed again `limit` times already or its tenant cancelled it: then it fails."""
-    row = await conn.fetchrow(
+async def lost_placement(conn, lost: JobLostOnVendor) -> asyncpg.Record | None:
+    """The placement of the vendor job that was lost, locked; None when the job is over already or this
+    vendor job was replaced."""
+    return await conn.fetchrow(
         """SELECT * FROM scheduler.placements
            WHERE job_id = $1 AND state = 'submitted' AND vendor_job_id = $2 FOR UPDATE""",
         lost.job_id, lost.vendor_job_id,
     )
-    if row is None:
-        return  # over already, or this vendor job was replaced
-    now = datetime.now(UTC)
-    change = dict(job_id=lost.job_id, tenant_id=lost.tenant_id, from_status=lost.status, observed_at=now,
-                  vendor_time=lost.observed_at, sequence=lost.sequence + 1)
-    if row["resubmits"] >= limit or row["cancel_requested_at"] is not None:
-        tried = f" (placed again {row['resubmits']} times already)" if row["resubmits"] else ""
+
+
+async def record_loss(conn, lost: JobLostOnVendor, change: JobStateChanged) -> None:
+    """Record what became of a lost job (`transitions.after_loss`): failed, or back in the queue, its lost
+    vendor remembered (tried last)."""
+    if change.to_status is JobStatus.FAILED:
         await conn.execute(
             """UPDATE scheduler.placements SET state = 'finished', sequence = $2, stop_after = NULL,
                    updated_at = now() WHERE job_id = $1""",
-            lost.job_id, lost.sequence + 1,
+            lost.job_id, change.sequence,
         )
-        await publish(conn, [JobStateChanged(
-            **change, vendor=lost.vendor, vendor_job_id=lost.vendor_job_id, to_status=JobStatus.FAILED,
-            raw_status=lost.raw_status, reason=f"{lost.cause}: {lost.reason}{tried}", started_at=lost.started_at,
-            finished_at=lost.observed_at if lost.started_at else None,
-        )])
-        await _freed(conn, lost.tenant_id)
-        return
-    await conn.execute(
-        """UPDATE scheduler.placements
-           SET state = 'queued', queue_reason = $2, sequence = $3, resubmits = resubmits + 1,
-               lost_on = array_append(lost_on, $4), vendor = NULL, vendor_job_id = NULL, flavor = NULL,
-               stop_after = NULL, next_try_at = NULL, lease_until = NULL, updated_at = now()
-           WHERE job_id = $1""",
-        lost.job_id, RESUBMITTING, lost.sequence + 1, lost.vendor,
-    )
-    await publish(conn, [JobStateChanged(
-        **change, vendor=None, vendor_job_id=None, to_status=JobStatus.QUEUED, raw_status=QUEUED_RAW_STATUS,
-        reason=RESUBMITTING,
-    )])
+    else:
+        await conn.execute(
+            """UPDATE scheduler.placements
+               SET state = 'queued', queue_reason = $2, sequence = $3, resubmits = resubmits + 1,
+                   lost_on = array_append(lost_on, $4), vendor = NULL, vendor_job_id = NULL, flavor = NULL,
+                   stop_after = NULL, next_try_at = NULL, lease_until = NULL, updated_at = now()
+               WHERE job_id = $1""",
+            lost.job_id, change.reason, change.sequence, lost.vendor,
+        )
+    await publish(conn, [change])
     await _freed(conn, lost.tenant_id)
 
 
@@ -265,7 +242,3 @@ async def record_cancel(conn, job_id: uuid.UUID) -> None:
         "UPDATE scheduler.placements SET cancel_requested_at = $2, updated_at = now() WHERE job_id = $1",
         job_id, datetime.now(UTC),
     )
-
-
-def spec_of(placement: asyncpg.Record) -> JobSpec:
-    return JobSpec.model_validate(placement["spec"])

@@ -7,24 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
+from contracts.catalog import VendorFlavor  # noqa: F401 - the one flavor type; adapters list it
 from contracts.jobs import JobKind
 from contracts.status import JobStatus
-
-
-@dataclass(frozen=True)
-class VendorFlavor:
-    vendor: str  # "modelarts"
-    flavor_id: str
-    accelerator: str  # normalized class: "ascend-910b", "nvidia-v100", "nvidia-a100", "mlu370", "cpu"
-    count: int  # accelerators per node; 0 for CPU-only flavors
-    cpu: int  # CPU cores per node
-    memory_gb: int
-    price_per_hour: int  # vendor list price per node, integer micro-units of CNY (1e-6)
-    available: bool  # not sold out, as far as the vendor says
-    kind: JobKind = "training"  # the kind of workload this flavor runs
-    # The vendor-side prepaid package this flavor draws on, when the vendor account already paid for it
-    # (AI Space's resource id while the package has amount left); None for pay-as-you-go flavors.
-    prepaid_package: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +85,10 @@ class VendorAdapter(ABC):
     async def delete(self, vendor_job_id: str, kind: JobKind = "training") -> None:
         """Remove an ended job from the vendor. Not every vendor's API can (see each adapter)."""
         raise NotImplementedError(f"{self.vendor} adapter cannot delete jobs")
+
+    def share_rate_budget(self, pool) -> None:
+        """Take the account's call rate from the budget every process calling it shares (`ratelimit.SharedBudget`,
+        in PostgreSQL). Adapters without a client-side rate limit have nothing to share."""
 
     @abstractmethod
     async def aclose(self) -> None: ...

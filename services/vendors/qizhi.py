@@ -124,6 +124,9 @@ class QizhiAdapter(VendorAdapter):
         self._submitted = _RecentNames(s.remembered_names)
         self._creating = asyncio.Lock()  # one create at a time, so a retried name waits for the first
 
+    def share_rate_budget(self, pool) -> None:
+        self._limiter.share(pool, f"{VENDOR}:{self._endpoint}:{self._settings.username}")
+
     # ---- VendorAdapter
 
     async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:

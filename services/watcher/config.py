@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
-from services.common.settings import Settings
+from services.common.settings import Settings, comma_separated
 
 
 class WatcherSettings(Settings):
@@ -22,13 +22,7 @@ class WatcherSettings(Settings):
                                                             "(adapters with a rate limit apply theirs too)")
     watch_error_budget: int = Field(3, ge=1, description="failed polls in a row that make a vendor outage")
 
-    @field_validator("vendors", mode="before")
-    @classmethod
-    def _comma_separated(cls, value):
-        # SWITCHYARD_VENDORS=modelarts,caip reads better than a JSON list in an environment variable.
-        if isinstance(value, str):
-            return [v.strip() for v in value.split(",") if v.strip()]
-        return value
+    _vendors_list = field_validator("vendors", mode="before")(comma_separated)
 
 
 @lru_cache

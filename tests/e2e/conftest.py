@@ -16,7 +16,7 @@ from tests.scratch_db import create_scratch_database, drop_database
 
 SERVICES = (*SIMULATORS, "billing", "notifier", "scheduler", "watcher", "gateway")
 HEALTH = {**{sim: "/_sim/faults" for sim in SIMULATORS},
-          "billing": "/healthz", "notifier": "/healthz", "gateway": "/readyz"}
+          "billing": "/healthz", "notifier": "/healthz", "scheduler": "/healthz", "gateway": "/readyz"}
 
 
 async def _delete_topics(bootstrap: str, prefix: str) -> None:

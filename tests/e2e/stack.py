@@ -97,6 +97,7 @@ def stack_env(database_url: str, bootstrap: str, topic_prefix: str, ports: dict[
         "SWITCHYARD_GATEWAY_PORT": str(ports["gateway"]),
         "SWITCHYARD_BILLING_URL": f"http://127.0.0.1:{ports['billing']}",
         "SWITCHYARD_NOTIFIER_URL": f"http://127.0.0.1:{ports['notifier']}",
+        "SWITCHYARD_SCHEDULER_URL": f"http://127.0.0.1:{ports['scheduler']}",
         "SWITCHYARD_VENDORS": ",".join(SIMULATORS),
         **vendors,
         "SWITCHYARD_WEBHOOK_ALLOW_PRIVATE": "true",

@@ -3,14 +3,13 @@
 import asyncio
 import json
 import uuid
-from dataclasses import replace
 
 from contracts.catalog import FlavorChanged
 from contracts.topics import VENDOR_EVENTS
 from services.common.settings import get_settings
+from services.scheduler.catalog import Catalog
 from services.scheduler.catalog_sync import refresh
-from services.vendors.base import VendorFlavor
-from services.vendors.catalog import FlavorCatalog
+from contracts.catalog import VendorFlavor
 from services.vendors.errors import VendorUnavailable
 
 
@@ -33,7 +32,7 @@ class FakeVendor:
         return [f for f in self.flavors if f.kind == kind]
 
     def change(self, fid: str, kind: str = "training", **change: object) -> None:
-        self.flavors = [replace(f, **change) if (f.flavor_id, f.kind) == (fid, kind) else f for f in self.flavors]
+        self.flavors = [f.model_copy(update=change) if (f.flavor_id, f.kind) == (fid, kind) else f for f in self.flavors]
 
     def remove(self, fid: str) -> None:
         self.flavors = [f for f in self.flavors if f.flavor_id != fid]
@@ -46,7 +45,7 @@ def vendor_name() -> str:
 def flavor(vendor: str, fid: str, kind: str = "training", **change: object) -> VendorFlavor:
     base = VendorFlavor(vendor=vendor, flavor_id=fid, accelerator="nvidia-a100", count=8, cpu=64, memory_gb=512,
                         price_per_hour=40_000_000, available=True, kind=kind)  # type: ignore[arg-type]
-    return replace(base, **change)
+    return base.model_copy(update=change)
 
 
 async def announced(pool, vendor: str) -> list[tuple[str, str, str]]:
@@ -152,17 +151,23 @@ async def test_a_read_older_than_the_recorded_one_is_dropped(pool) -> None:
     assert await announced(pool, name) == [("training", "a", "added"), ("training", "a", "price_changed")]
 
 
-async def test_a_vendor_that_changed_is_read_again_by_the_dispatchers_catalog(pool) -> None:
+async def test_the_dispatchers_catalog_reads_vendors_through_the_sync(pool) -> None:
     name, other = vendor_name(), vendor_name()
     vendor, steady = FakeVendor(name, flavor(name, "a")), FakeVendor(other, flavor(other, "b"))
-    adapters = {name: vendor, other: steady}
-    catalog = FlavorCatalog(adapters, ttl_s=3600)  # type: ignore[arg-type]
-    await refresh(pool, adapters)
-    assert {f.flavor_id for f in await catalog.flavors("training")} == {"a", "b"}
+    catalog = Catalog({name: vendor, other: steady}, ttl_s=3600)  # type: ignore[dict-item]
+    assert {f.flavor_id for f in await catalog.flavors(pool, "training")} == {"a", "b"}
+    assert await announced(pool, name) == [("training", "a", "added")]  # what it read is recorded and announced
 
     vendor.change("a", available=False)
     steady.change("b", cpu=1)
-    steady.down = True  # were `other` invalidated, the catalog would lose its flavor
-    await refresh(pool, adapters, catalog)
-    by_id = {f.flavor_id: f for f in await catalog.flavors("training")}
+    steady.down = True  # a vendor that cannot answer keeps the view it had
+    await catalog.refresh(pool)
+    by_id = {f.flavor_id: f for f in await catalog.flavors(pool, "training")}
     assert not by_id["a"].available and by_id["b"].cpu == 64
+    assert (await announced(pool, name))[-1] == ("training", "a", "availability_changed")
+
+    vendor.change("a", available=True)
+    assert not {f.flavor_id: f for f in await catalog.flavors(pool, "training")}["a"].available  # within its ttl
+    catalog.invalidate(name)  # a submission found it sold out: read it again
+    assert {f.flavor_id: f for f in await catalog.flavors(pool, "training")}["a"].available
+    assert await catalog.flavors(pool, "notebook") == []

@@ -1,12 +1,11 @@
 """The catalog sync's diff: two flavor lists in, one FlavorChanged per flavor and kind of change out."""
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from contracts.catalog import FlavorChanged
 from contracts.events import EVENT_TYPES, Envelope
-from services.scheduler.catalog_sync import diff_flavors, state_of
-from services.vendors.base import VendorFlavor
+from services.scheduler.catalog_sync import diff_flavors
+from contracts.catalog import VendorFlavor
 
 AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -14,7 +13,7 @@ AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 def flavor(fid: str = "f1", vendor: str = "modelarts", kind: str = "training", **change: object) -> VendorFlavor:
     base = VendorFlavor(vendor=vendor, flavor_id=fid, accelerator="ascend-910b", count=1, cpu=24, memory_gb=192,
                         price_per_hour=18_000_000, available=True, kind=kind)  # type: ignore[arg-type]
-    return replace(base, **change)
+    return base.model_copy(update=change)
 
 
 def changes(events: list[FlavorChanged]) -> list[tuple[str, str, str, str]]:
@@ -28,9 +27,9 @@ def test_the_same_catalog_changes_nothing() -> None:
 
 def test_added_and_removed_flavors_carry_one_side() -> None:
     (added,) = diff_flavors([], [flavor("new")], AT)
-    assert (added.change, added.before, added.after) == ("added", None, state_of(flavor("new")))
+    assert (added.change, added.before, added.after) == ("added", None, flavor("new"))
     (removed,) = diff_flavors([flavor("old")], [], AT)
-    assert (removed.change, removed.before, removed.after) == ("removed", state_of(flavor("old")), None)
+    assert (removed.change, removed.before, removed.after) == ("removed", flavor("old"), None)
     assert removed.changed_at == AT and removed.vendor == "modelarts" and removed.flavor == "old"
 
 
@@ -51,7 +50,7 @@ def test_availability_and_spec_changes() -> None:
 def test_several_changes_of_one_flavor_are_one_event_each_with_the_whole_states() -> None:
     events = diff_flavors([flavor()], [flavor(count=2, price_per_hour=30_000_000, available=False)], AT)
     assert [e.change for e in events] == ["spec_changed", "price_changed", "availability_changed"]
-    assert all(e.before == state_of(flavor()) and e.after.count == 2 for e in events)
+    assert all(e.before == flavor() and e.after.count == 2 for e in events)
 
 
 def test_a_prepaid_mark_appearing_or_going_is_a_price_change() -> None:

@@ -4,10 +4,12 @@ import pytest
 
 from contracts.jobs import JobSpec
 from services.scheduler.health import VendorHealth
-from services.scheduler.placement import Limits, Outcome, classify, vendor_job_name, within_limits
+from contracts.catalog import VendorFlavor
+from services.scheduler.placement import (
+    Limits, Outcome, Reaction, Wants, candidates, classify, covering_package, ever_placeable, reaction_to,
+    vendor_job_name, waiting_reason, within_limits,
+)
 from services.vendors import errors
-from services.vendors.base import VendorFlavor
-from services.vendors.selection import candidates, covering_package, ever_placeable
 
 
 def flavor(fid, accelerator="ascend-910b", count=1, price=18_000_000, available=True, vendor="modelarts",
@@ -16,9 +18,9 @@ def flavor(fid, accelerator="ascend-910b", count=1, price=18_000_000, available=
                         memory_gb=64, price_per_hour=price, available=available, kind=kind)
 
 
-def spec(accelerator="ascend-910b", count=1, kind="training", **extra) -> JobSpec:
-    return JobSpec(**{"kind": kind, "name": "n", "image": "i", "command": "c",
-                      "resources": {"accelerator": accelerator, "count": count}, **extra})
+def spec(accelerator="ascend-910b", count=1, kind="training", **extra) -> Wants:
+    return Wants.of(JobSpec(**{"kind": kind, "name": "n", "image": "i", "command": "c",
+                               "resources": {"accelerator": accelerator, "count": count}, **extra}))
 
 
 def list_price(f: VendorFlavor) -> int:
@@ -150,3 +152,31 @@ def test_what_covers_a_flavor_the_tenants_package_then_the_vendors_prepaid_one()
     assert covering_package(plain, "0b7e...-tenant-package") == "0b7e...-tenant-package"
     assert covering_package(prepaid, None) == "aispace:AIDP-1"
     assert covering_package(prepaid, "tenant-package") == "tenant-package"
+
+
+def test_what_a_job_asks_is_read_once_from_its_spec():
+    wants = spec(count=2, kind="inference", command=None, replicas=3,
+                 placement={"vendors": ["aispace"], "exclude_vendors": ["caip"], "max_price_per_hour": "30.50"})
+    assert (wants.instances, wants.accelerators) == (3, 6)
+    assert wants.vendors == {"aispace"} and wants.exclude_vendors == {"caip"}
+    assert wants.max_price_per_hour == 30_500_000
+    assert spec().vendors is None and spec().max_price_per_hour is None and spec().instances == 1
+
+
+@pytest.mark.parametrize("outcome,reaction", [
+    (Outcome.CAPACITY, Reaction(reread_catalog=True)),
+    (Outcome.QUOTA, Reaction()),
+    (Outcome.UNAVAILABLE, Reaction(degrade_vendor=True)),
+    (Outcome.RATE_LIMITED, Reaction(degrade_vendor=True)),
+    (Outcome.INVALID, Reaction(reject="invalid_request")),
+    (Outcome.AUTH, Reaction(reject="vendor_auth_failed", credentials_refused=True)),
+])
+def test_what_the_dispatcher_does_after_each_refusal(outcome, reaction):
+    assert reaction_to(outcome) == reaction
+
+
+def test_a_job_no_vendor_took_waits_for_funds_only_when_it_could_pay_for_none():
+    one = flavor("one")
+    assert waiting_reason([one], []) == "funds"
+    assert waiting_reason([one], [one]) == "no_capacity"
+    assert waiting_reason([], []) == "no_capacity"

@@ -10,9 +10,11 @@ from pydantic import BaseModel, Field
 
 from contracts.catalog import CatalogRefreshRequested
 from contracts.events import TenantLimitsSet
-from services.gateway import store
+from services.common.unit_of_work import unit_of_work
+from services.gateway.store import jobs, tenants
 from services.gateway.auth import hash_api_key, new_api_key, require_admin
 from services.gateway.proxy import forward
+from services.gateway.routes.flavors import ask_scheduler
 from services.gateway.routes.deps import internal, not_found, pool, settings
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
@@ -40,7 +42,8 @@ class CreditIn(BaseModel):
 @router.post("/tenants", status_code=201, response_model=TenantOut)
 async def create_tenant(body: TenantIn, request: Request) -> TenantOut:
     api_key = new_api_key()
-    tenant_id = await store.create_tenant(pool(request), body.name, hash_api_key(api_key))
+    async with unit_of_work(pool(request)) as conn:
+        tenant_id = await tenants.create_tenant(conn, body.name, hash_api_key(api_key))
     return TenantOut(id=tenant_id, name=body.name, api_key=api_key)
 
 
@@ -48,7 +51,7 @@ async def create_tenant(body: TenantIn, request: Request) -> TenantOut:
 async def credit_tenant(tenant_id: uuid.UUID, body: CreditIn, request: Request,
                         idempotency_key: Annotated[str | None, Header(max_length=255)] = None) -> Response:
     """Top up a tenant's balance. With an Idempotency-Key, a retried top-up credits once."""
-    if not await store.tenant_exists(pool(request), tenant_id):
+    if not await tenants.tenant_exists(pool(request), tenant_id):
         raise not_found("tenant")
     return await forward(internal(request), "POST", f"{settings(request).billing_url}/internal/tenants/{tenant_id}/credit",
                          json=body.model_dump(), params={"idempotency_key": idempotency_key} if idempotency_key else None)
@@ -58,14 +61,15 @@ async def credit_tenant(tenant_id: uuid.UUID, body: CreditIn, request: Request,
 async def set_limits(tenant_id: uuid.UUID, body: LimitsBody, request: Request) -> LimitsBody:
     """Per-tenant limits on concurrent work; a job over them waits in the queue with reason `quota`."""
     event = TenantLimitsSet(tenant_id=tenant_id, set_at=datetime.now(UTC), **body.model_dump())
-    if not await store.set_limits(pool(request), event):
-        raise not_found("tenant")
+    async with unit_of_work(pool(request)) as conn:
+        if not await tenants.set_limits(conn, event):
+            raise not_found("tenant")
     return body
 
 
 @router.get("/tenants/{tenant_id}/limits", response_model=LimitsBody)
 async def get_limits(tenant_id: uuid.UUID, request: Request) -> LimitsBody:
-    row = await store.tenant(pool(request), tenant_id)
+    row = await tenants.tenant(pool(request), tenant_id)
     if row is None:
         raise not_found("tenant")
     return LimitsBody(max_concurrent_jobs=row["max_concurrent_jobs"],
@@ -81,9 +85,9 @@ class CatalogRefreshOut(BaseModel):
 async def refresh_catalog(vendor: str, request: Request) -> CatalogRefreshOut:
     """Have the scheduler re-read this vendor's flavors now; what changed is announced as FlavorChanged
     events (as the periodic refresh does every SWITCHYARD_CATALOG_REFRESH_S)."""
-    if vendor not in settings(request).vendors:
+    if vendor not in await ask_scheduler(request, "GET", "/internal/vendors"):
         raise not_found("vendor")
     command = CatalogRefreshRequested(vendor=vendor, requested_at=datetime.now(UTC))
-    await store.request_catalog_refresh(pool(request), command)
-    request.app.state.catalog.invalidate(vendor)  # the gateway's own flavor cache re-reads it too
+    async with unit_of_work(pool(request)) as conn:
+        await jobs.send_command(conn, command)
     return CatalogRefreshOut(vendor=vendor, requested_at=command.requested_at)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from services.gateway import store
+from services.gateway.store import tenants
 from services.gateway.auth import require_admin
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import internal, not_found, pool, settings
@@ -72,7 +72,7 @@ class AdjustmentIn(BaseModel):
 @router.post("/tenants/{tenant_id}/adjustments", status_code=201)
 async def adjust(tenant_id: uuid.UUID, body: AdjustmentIn, request: Request,
                  idempotency_key: Annotated[str | None, Header(max_length=255)] = None) -> Response:
-    if not await store.tenant_exists(pool(request), tenant_id):
+    if not await tenants.tenant_exists(pool(request), tenant_id):
         raise not_found("tenant")
     return await forward(internal(request), "POST", _billing(request, f"/tenants/{tenant_id}/adjustments"),
                          json=body.model_dump(exclude_none=True),

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from contracts.jobs import JobSpec
 from contracts.money import CURRENCY
 from services.common.problems import Problem
-from services.common.settings import Settings
+from services.gateway.config import GatewaySettings
 from services.gateway.auth import require_tenant
 
 Tenant = Annotated[uuid.UUID, Depends(require_tenant)]
@@ -34,7 +34,7 @@ def internal(request: Request) -> httpx.AsyncClient:
     return request.app.state.internal_client
 
 
-def settings(request: Request) -> Settings:
+def settings(request: Request) -> GatewaySettings:
     return request.app.state.runtime.settings
 
 

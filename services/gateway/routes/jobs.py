@@ -1,18 +1,20 @@
 """Jobs: submit, read, list, cancel, and their state changes."""
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from contracts.events import JobCancelRequested, JobRequested
 from contracts.money import format_amount
 from contracts.status import JobStatus
-from services.common.problems import Problem
-from services.gateway import store
-from services.gateway.cursor import decode_cursor, encode_cursor
 from services.common.idempotency import fingerprint
+from services.common.problems import Problem
+from services.common.unit_of_work import unit_of_work
+from services.gateway.cursor import decode_cursor, encode_cursor
+from services.gateway.store import jobs
 from services.gateway.routes.deps import Money, Tenant, job_spec, not_found, pool
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
@@ -90,14 +92,19 @@ async def submit_job(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JobOut:
     spec = job_spec(body)
-    try:
-        job, created = await store.submit_job(pool(request), tenant_id, spec, idempotency_key,
-                                              fingerprint(spec.model_dump(mode="json")))
-    except store.IdempotencyConflict:
-        raise Problem(409, "Idempotency key reused", "This Idempotency-Key was used with a different body.",
-                      type_="idempotency-conflict") from None
+    request_hash = fingerprint(spec.model_dump(mode="json"))
+    async with unit_of_work(pool(request)) as conn:
+        previous = await jobs.claim_idempotency_key(conn, tenant_id, idempotency_key) if idempotency_key else None
+        if previous is not None and previous["request_hash"] != request_hash:
+            raise Problem(409, "Idempotency key reused", "This Idempotency-Key was used with a different body.",
+                          type_="idempotency-conflict")
+        if previous is None:
+            requested = JobRequested(job_id=uuid.uuid4(), tenant_id=tenant_id, spec=spec,
+                                     requested_at=datetime.now(UTC))
+            await jobs.insert_job(conn, requested, idempotency_key, request_hash)
+        job = await jobs.get_job(conn, tenant_id, previous["job_id"] if previous else requested.job_id)
     response.headers["Location"] = f"/v1/jobs/{job['id']}"
-    if not created:
+    if previous is not None:
         response.headers["Idempotent-Replayed"] = "true"
     return _job_out(job)
 
@@ -110,34 +117,40 @@ async def list_jobs(
     cursor: str | None = None,
 ) -> JobList:
     after = decode_cursor(cursor) if cursor else None
-    rows = await store.list_jobs(pool(request), tenant_id, status, limit + 1, after)
+    async with pool(request).acquire() as conn:
+        rows = await jobs.list_jobs(conn, tenant_id, status, limit + 1, after)
+        items = [_job_out(r, await jobs.queue_position(conn, r)) for r in rows[:limit]]
     next_cursor = encode_cursor(rows[limit - 1]["created_at"], rows[limit - 1]["id"]) if len(rows) > limit else None
-    items = [_job_out(r, await store.queue_position(pool(request), r)) for r in rows[:limit]]
     return JobList(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{job_id}", response_model=JobOut)
 async def get_job(job_id: uuid.UUID, request: Request, tenant_id: Tenant) -> JobOut:
-    job = await store.get_job(pool(request), tenant_id, job_id)
-    if job is None:
-        raise not_found("job")
-    return _job_out(job, await store.queue_position(pool(request), job))
+    async with pool(request).acquire() as conn:
+        job = await jobs.get_job(conn, tenant_id, job_id)
+        if job is None:
+            raise not_found("job")
+        return _job_out(job, await jobs.queue_position(conn, job))
 
 
 @router.post("/{job_id}/cancel", status_code=202, response_model=JobOut)
 async def cancel_job(job_id: uuid.UUID, request: Request, tenant_id: Tenant) -> JobOut:
-    job = await store.request_cancel(pool(request), tenant_id, job_id)
-    if job is None:
-        raise not_found("job")
-    if JobStatus(job["status"]).is_terminal:
-        raise Problem(409, "Job already finished", f"The job is {job['status']}; there is nothing to cancel.",
-                      type_="job-finished")
+    async with unit_of_work(pool(request)) as conn:
+        job = await jobs.get_job(conn, tenant_id, job_id, for_update=True)
+        if job is None:
+            raise not_found("job")
+        if JobStatus(job["status"]).is_terminal:
+            raise Problem(409, "Job already finished", f"The job is {job['status']}; there is nothing to cancel.",
+                          type_="job-finished")
+        await jobs.send_command(conn, JobCancelRequested(job_id=job_id, tenant_id=tenant_id,
+                                                         requested_at=datetime.now(UTC)))
     return _job_out(job)
 
 
 @router.get("/{job_id}/events", response_model=JobEventList)
 async def job_events(job_id: uuid.UUID, request: Request, tenant_id: Tenant) -> JobEventList:
-    if await store.get_job(pool(request), tenant_id, job_id) is None:
-        raise not_found("job")
-    rows = await store.job_events(pool(request), job_id)
+    async with pool(request).acquire() as conn:
+        if await jobs.get_job(conn, tenant_id, job_id) is None:
+            raise not_found("job")
+        rows = await jobs.job_events(conn, job_id)
     return JobEventList(items=[JobEventOut(**dict(r)) for r in rows])

@@ -5,7 +5,7 @@ from contracts.events import (
 )
 from services.common.consumer import apply_once
 from services.common.runtime import RuntimeRef
-from services.gateway import store
+from services.gateway.store import SCHEMA, read_model
 
 CONSUMER = "gateway.read_model"
 
@@ -15,21 +15,21 @@ def make_handler(runtime: RuntimeRef):
         event = envelope.data
         match event:
             case JobSubmitted():
-                effect = lambda conn: store.apply_submitted(conn, event)  # noqa: E731
+                effect = lambda conn: read_model.apply_submitted(conn, event)  # noqa: E731
             case JobRejected():
-                effect = lambda conn: store.apply_rejected(conn, event)  # noqa: E731
+                effect = lambda conn: read_model.apply_rejected(conn, event)  # noqa: E731
             case JobStateChanged():
-                effect = lambda conn: store.apply_state_changed(conn, event)  # noqa: E731
+                effect = lambda conn: read_model.apply_state_changed(conn, event)  # noqa: E731
             case JobStopRequested():
-                effect = lambda conn: store.apply_stop_requested(conn, event)  # noqa: E731
+                effect = lambda conn: read_model.apply_stop_requested(conn, event)  # noqa: E731
             case JobPlacementAttempted():
-                effect = lambda conn: store.apply_attempt(conn, event)  # noqa: E731
+                effect = lambda conn: read_model.apply_attempt(conn, event)  # noqa: E731
             case JobLostOnVendor():
-                effect = lambda conn: store.apply_lost(conn, event)  # noqa: E731
+                effect = lambda conn: read_model.apply_lost(conn, event)  # noqa: E731
             case UsageCharged():
-                effect = lambda conn: store.apply_usage(conn, event.job_id, event.amount)  # noqa: E731
+                effect = lambda conn: read_model.apply_usage(conn, event.job_id, event.amount)  # noqa: E731
             case _:
                 return
-        await apply_once(runtime().pool, store.SCHEMA, CONSUMER, envelope, effect)
+        await apply_once(runtime().pool, SCHEMA, CONSUMER, envelope, effect)
 
     return handle

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import httpx
 
 from contracts.money import format_amount, parse_amount
-from services.vendors.base import VendorFlavor
+from contracts.catalog import VendorFlavor
 
 
 class BillingUnavailable(Exception):

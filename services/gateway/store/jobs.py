@@ -1,0 +1,86 @@
+"""Jobs as the API shows them, the commands about them sent to the scheduler, and their idempotency keys."""
+
+import uuid
+from datetime import datetime
+
+import asyncpg
+
+from contracts.events import JobRequested, Message
+from contracts.jobs import PRIORITY_RANK
+from contracts.status import JobStatus
+from contracts.topics import JOBS_COMMANDS
+from services.common.outbox import enqueue
+from services.gateway.store import SCHEMA, SOURCE
+
+
+async def claim_idempotency_key(conn: asyncpg.Connection, tenant_id: uuid.UUID, key: str) -> asyncpg.Record | None:
+    """The job an earlier request with this key made (its request hash and job id), or None. Holds a lock on
+    the key until the transaction ends, so concurrent requests with one key are answered one after the other."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{tenant_id}:{key}")
+    return await conn.fetchrow(
+        "SELECT request_hash, job_id FROM gateway.idempotency_keys WHERE tenant_id = $1 AND key = $2",
+        tenant_id, key,
+    )
+
+
+async def insert_job(conn: asyncpg.Connection, requested: JobRequested, idempotency_key: str | None,
+                     fingerprint: str) -> None:
+    """The new job (PENDING), its first event, its idempotency key and its JobRequested for the scheduler."""
+    spec, now = requested.spec, requested.requested_at
+    await conn.execute(
+        """INSERT INTO gateway.jobs (id, tenant_id, kind, name, spec, status, priority, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)""",
+        requested.job_id, requested.tenant_id, spec.kind, spec.name, spec.model_dump(mode="json"), JobStatus.PENDING,
+        PRIORITY_RANK[spec.priority], now,
+    )
+    await conn.execute(
+        """INSERT INTO gateway.job_events (job_id, position, from_status, to_status, observed_at)
+           VALUES ($1, 0, NULL, $2, $3)""",
+        requested.job_id, JobStatus.PENDING, now,
+    )
+    if idempotency_key is not None:
+        await conn.execute(
+            "INSERT INTO gateway.idempotency_keys (tenant_id, key, request_hash, job_id) VALUES ($1, $2, $3, $4)",
+            requested.tenant_id, idempotency_key, fingerprint, requested.job_id,
+        )
+    await send_command(conn, requested)
+
+
+async def send_command(conn: asyncpg.Connection, command: Message) -> None:
+    """A command for the scheduler (jobs.commands), sent once the transaction commits."""
+    await enqueue(conn, SCHEMA, JOBS_COMMANDS, command, source=SOURCE)
+
+
+async def get_job(conn: asyncpg.Connection, tenant_id: uuid.UUID, job_id: uuid.UUID, *,
+                  for_update: bool = False) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM gateway.jobs WHERE id = $1 AND tenant_id = $2"
+                               + (" FOR UPDATE" if for_update else ""), job_id, tenant_id)
+
+
+async def list_jobs(conn: asyncpg.Connection, tenant_id: uuid.UUID, status: str | None, limit: int,
+                    after: tuple[datetime, uuid.UUID] | None) -> list[asyncpg.Record]:
+    """Newest first, keyset-paginated on (created_at, id)."""
+    return await conn.fetch(
+        """SELECT * FROM gateway.jobs
+           WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2)
+             AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
+           ORDER BY created_at DESC, id DESC LIMIT $5""",
+        tenant_id, status, after[0] if after else None, after[1] if after else None, limit,
+    )
+
+
+async def queue_position(conn: asyncpg.Connection, job: asyncpg.Record) -> int | None:
+    """1 for the next job the dispatcher tries; None when the job is not in Switchyard's queue."""
+    if job["queue_reason"] is None:
+        return None
+    ahead = await conn.fetchval(
+        """SELECT count(*) FROM gateway.jobs
+           WHERE queue_reason IS NOT NULL
+             AND (priority > $1 OR (priority = $1 AND (created_at, id) < ($2, $3)))""",
+        job["priority"], job["created_at"], job["id"],
+    )
+    return ahead + 1
+
+
+async def job_events(conn: asyncpg.Connection, job_id: uuid.UUID) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM gateway.job_events WHERE job_id = $1 ORDER BY position", job_id)
