@@ -7,7 +7,8 @@ from alembic.config import Config
 
 from services.common.settings import get_settings
 
-SERVICES_WITH_SCHEMAS = ("gateway", "scheduler", "watcher", "billing", "notifier")
+# Each service's schema, and `vendors`: the state the vendor adapters share across processes (rate budgets).
+SERVICES_WITH_SCHEMAS = ("gateway", "scheduler", "watcher", "billing", "notifier", "vendors")
 _ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -152,7 +152,9 @@ class Poller:
 
 async def watch_vendor(runtime: Runtime, vendor: str) -> None:
     """Poll `vendor` every tick while this replica holds the vendor's advisory lock."""
-    poller = Poller(make_adapter(vendor), runtime.settings)
+    adapter = make_adapter(vendor)
+    adapter.share_rate_budget(runtime.pool)  # with the scheduler, which calls the same accounts
+    poller = Poller(adapter, runtime.settings)
     lock_key = f"switchyard.watcher:{vendor}"
     conn: asyncpg.Connection | None = None
     try:

@@ -5,12 +5,14 @@ the envelope `{code, message, data}`; a missing, unknown or expired token is HTT
 A body that is not JSON is HTTP 400 with a plain string, as the document's 400 says.
 
 Simulator controls under `/_sim/` (not vendor endpoints): faults, `POST /_sim/tokens/expire`,
-`GET /_sim/jobs` (every job's id, name and status), `GET|DELETE /_sim/stats` (calls per path and
-the most calls in flight at once, to check a client's own limits).
+`GET /_sim/jobs` (every job's id, name and status), `GET|DELETE /_sim/stats` (calls per path, when each
+arrived and the most calls in flight at once, to check a client's own limits).
 """
 
+import collections
 import json
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -85,9 +87,10 @@ class _Stats:
         self.calls: dict[str, int] = {}
         self.in_flight = 0
         self.max_in_flight = 0
+        self.arrived_at: collections.deque[float] = collections.deque(maxlen=10_000)  # to count calls per second
 
     def as_dict(self) -> dict[str, Any]:
-        return {"calls": dict(self.calls), "max_in_flight": self.max_in_flight}
+        return {"calls": dict(self.calls), "max_in_flight": self.max_in_flight, "arrived_at": list(self.arrived_at)}
 
 
 def create_app(config: QizhiSimConfig | None = None) -> FastAPI:
@@ -107,6 +110,7 @@ def create_app(config: QizhiSimConfig | None = None) -> FastAPI:
         if path.startswith(SIM_PATH_PREFIX):
             return await call_next(request)
         stats.calls[path] = stats.calls.get(path, 0) + 1
+        stats.arrived_at.append(time.monotonic())
         stats.in_flight += 1
         stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
         try:
@@ -203,6 +207,7 @@ def create_app(config: QizhiSimConfig | None = None) -> FastAPI:
     @app.delete(f"{SIM_PATH_PREFIX}stats", status_code=204)
     async def reset_stats() -> Response:
         stats.calls.clear()
+        stats.arrived_at.clear()
         stats.max_in_flight = stats.in_flight
         return Response(status_code=204)
 
