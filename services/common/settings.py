@@ -32,9 +32,6 @@ class Settings(BaseSettings):
     markup: Decimal = Field(Decimal("1.20"), gt=0, description="sell price = vendor price x markup")
     outbox_poll_s: float = Field(1.0, gt=0, description="relay fallback poll; NOTIFY wakes it sooner")
 
-    webhook_allow_private: bool = False
-    webhook_timeout_s: float = 15.0
-
     log_level: str = "INFO"
     otel_exporter: str = Field("none", pattern="^(none|console)$")
 

@@ -11,7 +11,9 @@ from services.notifier.retry import SVIX_SCHEDULE, parse_schedule
 
 
 class NotifierSettings(Settings):
-    # Webhooks. webhook_allow_private and webhook_timeout_s (success = a 2xx within it) are shared settings.
+    # Webhooks (and topic subscribers): success is a 2xx within webhook_timeout_s.
+    webhook_allow_private: bool = Field(False, description="allow endpoints on private and loopback addresses")
+    webhook_timeout_s: float = Field(15.0, gt=0)
     webhook_retry_schedule: Annotated[tuple[float, ...], NoDecode] = Field(
         SVIX_SCHEDULE, description="delays before each retry, e.g. 5s,5m,30m,2h,5h,10h,10h")
     webhook_retry_jitter: float = Field(0.2, ge=0, lt=1, description="each delay is scaled by 1 ± this")
