@@ -26,8 +26,8 @@ def arrears_account(tenant_id: uuid.UUID) -> str:
 
 
 def accounts_of(tenant_id: uuid.UUID) -> tuple[str, str]:
-    """A tenant's two accounts. Every writer locks both (store.lock_balances, in name order) before
-    posting, so the shared accounts (cash, revenue, ...) are always the last locks taken."""
+    """A tenant's two accounts. Every writer locks both (store.locks.lock_balances, in name order)
+    before posting, so the shared accounts (cash, revenue, ...) are always the last locks taken."""
     return arrears_account(tenant_id), tenant_account(tenant_id)
 
 

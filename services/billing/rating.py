@@ -11,9 +11,8 @@ row names that transaction.
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 import asyncpg
 
@@ -23,20 +22,14 @@ from contracts.events import Event, UsageCharged
 from contracts.topics import BILLING_EVENTS
 from services.billing import ledger, metering, packages, store, thresholds
 from services.billing.metering import Kind
+from services.billing.policy import Policy
+from services.billing.store import SCHEMA
+from services.billing.store.charges import Charge
+from services.billing.store.funds import FundsState
+from services.billing.store.jobs import MeteredJob
 from services.common.outbox import enqueue_many
-from services.billing.store import SCHEMA, MeteredJob
 
 SOURCE = "switchyard/billing"
-
-
-@dataclass(frozen=True)
-class Policy:
-    """The settings rating needs, so the rules can be exercised without the environment."""
-
-    overdraft: int = 0
-    funds_low: tuple[Decimal, ...] = (Decimal("0.20"), Decimal("0.10"))
-    package_low: Decimal = Decimal("0.20")
-    grace_s: int = 300
 
 
 async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, MeteredJob],
@@ -45,14 +38,13 @@ async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, Metered
     pairs = sorted(set(wanted), key=lambda p: (p[0], p[1]))
     if not pairs:
         return 0
-    done = await store.charged_minutes(conn, pairs)
+    done = await store.charges.charged_minutes(conn, pairs)
     todo = [p for p in pairs if p not in done]
     if not todo:
         return 0
     tenants = sorted({jobs[job_id].tenant_id for job_id, _ in todo})
-    balances = await store.lock_balances(conn, [a for t in tenants for a in ledger.accounts_of(t)])
-    grants = await store.lock_grants(conn, tenants)
-    funds = await store.lock_funds(conn, tenants)
+    locked = await store.locks.lock_tenants(conn, tenants)
+    balances, grants, funds = locked.balances, locked.grants, locked.funds
     by_id = {g.id: g for gs in grants.values() for g in gs}
 
     txn_id = uuid.uuid4()
@@ -112,12 +104,12 @@ async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, Metered
             states.append(state)
         events += notices
 
-    await store.insert_charges(conn, charges)
-    await store.insert_draws(conn, draws)
-    await store.move_packages(conn, _deltas(draws), low)
-    await store.post_ledger_txn(conn, txn_id, ledger.usage_postings(paid), kind="usage", overdraft=policy.overdraft)
-    await store.save_funds(conn, states)
-    await store.set_funds_exhausted(conn, exhausted_jobs)
+    await store.charges.insert(conn, charges)
+    await store.charges.insert_draws(conn, draws)
+    await store.packages.move(conn, _deltas(draws), low)
+    await store.accounts.post(conn, txn_id, ledger.entries(ledger.usage_postings(paid), policy.overdraft), kind="usage")
+    await store.funds.save(conn, states)
+    await store.jobs.set_funds_exhausted(conn, exhausted_jobs)
     await enqueue_many(conn, SCHEMA, [(BILLING_EVENTS, e) for e in events], source=SOURCE, now=now)
     return len(charges)
 
@@ -136,7 +128,7 @@ async def _package_notices(conn: asyncpg.Connection, grants: dict[uuid.UUID, pac
            if thresholds.package_low(grants[p].remaining, grants[p].granted, policy.package_low)]
     if not low:
         return [], []
-    rows = await store.package_rows(conn, low)
+    rows = await store.packages.rows_of(conn, low)
     fresh = [p for p in low if rows[p]["low_announced_at"] is None]
     return fresh, [
         PackageLow(tenant_id=rows[p]["tenant_id"], occurred_at=now, package_id=p, accelerator=rows[p]["accelerator"],
@@ -147,8 +139,8 @@ async def _package_notices(conn: asyncpg.Connection, grants: dict[uuid.UUID, pac
     ]
 
 
-def _funds_notices(state: store.FundsState, tenant_id: uuid.UUID, balance: int, grants: list[packages.Grant],
-                   short: bool, now: datetime, policy: Policy) -> tuple[store.FundsState, list[Event]]:
+def _funds_notices(state: FundsState, tenant_id: uuid.UUID, balance: int, grants: list[packages.Grant],
+                   short: bool, now: datetime, policy: Policy) -> tuple[FundsState, list[Event]]:
     available = balance + sum(g.value_left for g in grants if g.expires_at > now)
     crossing = thresholds.cross(state.level, available, state.last_topup, policy.funds_low)
     notices: list[Event] = [
@@ -163,7 +155,7 @@ def _funds_notices(state: store.FundsState, tenant_id: uuid.UUID, balance: int, 
     return replace(state, level=crossing.level, exhausted_at=exhausted_at), notices
 
 
-async def reverse_charges(conn: asyncpg.Connection, job: MeteredJob, originals: Sequence[store.Charge], kind: Kind,
+async def reverse_charges(conn: asyncpg.Connection, job: MeteredJob, originals: Sequence[Charge], kind: Kind,
                           now: datetime, policy: Policy, *, reason: str | None = None) -> int:
     """Refund (the job ended before these minutes) or void (an operator's correction) each charge with
     a new row: what it took from packages goes back to them, what is still owed for it is forgiven,
@@ -171,8 +163,8 @@ async def reverse_charges(conn: asyncpg.Connection, job: MeteredJob, originals: 
     if not originals:
         return 0
     tenant, owed_account = ledger.tenant_account(job.tenant_id), ledger.arrears_account(job.tenant_id)
-    balances = await store.lock_balances(conn, ledger.accounts_of(job.tenant_id))
-    drawn = await store.draws_of(conn, [c.id for c in originals])
+    balances = await store.locks.lock_balances(conn, ledger.accounts_of(job.tenant_id))
+    drawn = await store.charges.draws_of(conn, [c.id for c in originals])
     owed = -balances[owed_account]
     txn_id = uuid.uuid4()
     rows, draws, events = [], [], []
@@ -196,12 +188,13 @@ async def reverse_charges(conn: asyncpg.Connection, job: MeteredJob, originals: 
         events.append(UsageCharged(job_id=job.job_id, tenant_id=job.tenant_id, charge_id=reversal_id,
                                    minute=original.minute, amount=-(returned + forgive),
                                    balance_after=balances[tenant], charged_at=now))
-    await store.insert_charges(conn, rows)
-    await store.insert_draws(conn, draws)
-    await store.move_packages(conn, _deltas(draws))
-    await store.post_ledger_txn(
-        conn, txn_id, ledger.usage_postings({job.tenant_id: (-back_to_balance, -forgiven)}),
-        kind="usage" if kind is Kind.REFUND else "void", overdraft=policy.overdraft,
+    await store.charges.insert(conn, rows)
+    await store.charges.insert_draws(conn, draws)
+    await store.packages.move(conn, _deltas(draws))
+    await store.accounts.post(
+        conn, txn_id, ledger.entries(ledger.usage_postings({job.tenant_id: (-back_to_balance, -forgiven)}),
+                                     policy.overdraft),
+        kind="usage" if kind is Kind.REFUND else "void",
         reference=str(originals[0].id) if kind is Kind.VOID else None, memo=reason)
     await enqueue_many(conn, SCHEMA, [(BILLING_EVENTS, e) for e in events], source=SOURCE, now=now)
     return len(rows)
