@@ -11,7 +11,7 @@ from contracts import money
 from services.billing import amounts, packages, store
 from services.billing.errors import NotFound
 from services.billing.packages import Unit
-from services.billing.routes.deps import OPERATOR, pool, positive_amount, refusal
+from services.billing.routes.deps import OPERATOR, offer_list, pool, positive_amount, refusal
 from services.billing.routes.views import OfferList, OfferOut, offer_out
 from services.common.unit_of_work import unit_of_work
 
@@ -78,8 +78,7 @@ async def create_offer(body: OfferIn, request: Request) -> OfferOut:
 
 @router.get("/package-offers")
 async def all_offers(request: Request) -> OfferList:
-    async with unit_of_work(pool(request)) as conn:
-        return OfferList(items=[offer_out(r) for r in await store.packages.offers(conn, active_only=False)])
+    return await offer_list(request, active_only=False)
 
 
 @router.patch("/package-offers/{offer_id}")

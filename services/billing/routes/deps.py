@@ -1,7 +1,9 @@
 """What billing's routes share: the pool, the policy and the markup of the running service, the
 Idempotency-Key parameter, the readers of amounts and months, the problem documents for the
-commands' refusals, and the read-only snapshot a statement is built from."""
+commands' refusals, the read-only snapshot a statement is built from, and the package and offer
+listings more than one route answers with."""
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -12,11 +14,12 @@ import asyncpg
 from fastapi import Query, Request, Response
 
 from contracts import money
-from services.billing import amounts, statements
+from services.billing import amounts, statements, store
 from services.billing.commands import Reply
 from services.billing.config import get_billing_settings
 from services.billing.errors import Conflict, InsufficientFunds, NotFound
 from services.billing.policy import Policy, policy_from
+from services.billing.routes.views import OfferList, PackageOut, offer_out, package_out
 from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
 
@@ -90,3 +93,17 @@ def month(value: str) -> tuple[datetime, datetime]:
         return statements.month_bounds(value)
     except ValueError as exc:
         raise Problem(422, "Invalid month", str(exc), type_="invalid-request") from None
+
+
+async def packages_of(conn: asyncpg.Connection, tenant_id: uuid.UUID, *, usable_only: bool) -> list[PackageOut]:
+    """The tenant's packages as of the database clock; `usable_only`: those that can still pay."""
+    now = await conn.fetchval("SELECT now()")
+    rows = await store.packages.of_tenant(conn, tenant_id)
+    return [package_out(r, now) for r in rows
+            if not usable_only or (r["expires_at"] > now and r["remaining"] > 0)]
+
+
+async def offer_list(request: Request, *, active_only: bool) -> OfferList:
+    async with unit_of_work(pool(request)) as conn:
+        rows = await store.packages.offers(conn, active_only=active_only)
+    return OfferList(items=[offer_out(r) for r in rows])

@@ -9,8 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from contracts import money
 from services.billing import commands, ledger, store
 from services.billing.errors import Conflict
-from services.billing.routes.deps import IdempotencyKey, policy, pool, positive_amount, refusal, replied
-from services.billing.routes.views import PackageOut, package_out
+from services.billing.routes.deps import (
+    IdempotencyKey, packages_of, policy, pool, positive_amount, refusal, replied,
+)
+from services.billing.routes.views import PackageOut
 from services.common.unit_of_work import unit_of_work
 
 router = APIRouter()
@@ -52,12 +54,8 @@ async def credit(tenant_id: uuid.UUID, body: CreditRequest, request: Request, re
 @router.get("/internal/tenants/{tenant_id}/balance")
 async def balance(tenant_id: uuid.UUID, request: Request) -> BalanceWithPackages:
     async with unit_of_work(pool(request)) as conn:
-        now = await conn.fetchval("SELECT now()")
         balance_now = await store.accounts.balance(conn, ledger.tenant_account(tenant_id))
         arrears = await store.accounts.balance(conn, ledger.arrears_account(tenant_id))
-        rows = await store.packages.of_tenant(conn, tenant_id)
-    return BalanceWithPackages(
-        balance=money.format_amount(balance_now), arrears=money.format_amount(-arrears),
-        overdraft=money.format_amount(policy().overdraft),
-        packages=[package_out(r, now) for r in rows if r["expires_at"] > now and r["remaining"] > 0],
-    )
+        packages = await packages_of(conn, tenant_id, usable_only=True)
+    return BalanceWithPackages(balance=money.format_amount(balance_now), arrears=money.format_amount(-arrears),
+                               overdraft=money.format_amount(policy().overdraft), packages=packages)

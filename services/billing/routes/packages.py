@@ -7,10 +7,10 @@ import asyncpg
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
-from services.billing import commands, store
+from services.billing import commands
 from services.billing.errors import Conflict, InsufficientFunds, NotFound
-from services.billing.routes.deps import IdempotencyKey, policy, pool, refusal, replied
-from services.billing.routes.views import OfferList, PackageOut, offer_out, package_out
+from services.billing.routes.deps import IdempotencyKey, offer_list, packages_of, policy, pool, refusal, replied
+from services.billing.routes.views import OfferList, PackageOut, package_out
 from services.common.unit_of_work import unit_of_work
 
 router = APIRouter()
@@ -28,8 +28,7 @@ class PackageList(BaseModel):
 
 @router.get("/internal/package-offers")
 async def list_offers(request: Request) -> OfferList:
-    async with unit_of_work(pool(request)) as conn:
-        return OfferList(items=[offer_out(r) for r in await store.packages.offers(conn, active_only=True)])
+    return await offer_list(request, active_only=True)
 
 
 @router.post("/internal/tenants/{tenant_id}/packages", status_code=201)
@@ -48,5 +47,4 @@ async def buy_package(tenant_id: uuid.UUID, body: PurchaseRequest, request: Requ
 @router.get("/internal/tenants/{tenant_id}/packages")
 async def list_packages(tenant_id: uuid.UUID, request: Request) -> PackageList:
     async with unit_of_work(pool(request)) as conn:
-        now = await conn.fetchval("SELECT now()")
-        return PackageList(items=[package_out(r, now) for r in await store.packages.of_tenant(conn, tenant_id)])
+        return PackageList(items=await packages_of(conn, tenant_id, usable_only=False))
