@@ -9,8 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from contracts import money
 from services.billing import amounts, commands
-from services.billing.errors import Conflict, InsufficientFunds, NotFound
-from services.billing.routes.deps import OPERATOR, IdempotencyKey, policy, pool, refusal, replied
+from services.billing.routes.deps import OPERATOR, IdempotencyKey, policy, pool, replied
 from services.billing.routes.views import UsageItem, usage_item
 
 router = APIRouter(prefix="/internal/admin")
@@ -42,11 +41,8 @@ class AdjustmentIn(BaseModel):
 @router.post("/tenants/{tenant_id}/adjustments", status_code=201)
 async def adjust(tenant_id: uuid.UUID, body: AdjustmentIn, request: Request, response: Response,
                  idempotency_key: IdempotencyKey = None) -> dict:
-    try:
-        reply = await commands.adjust(pool(request), tenant_id, money.parse_amount(body.amount), body.kind,
-                                      body.reason, policy(), key=idempotency_key, actor=OPERATOR)
-    except (InsufficientFunds, Conflict) as exc:
-        raise refusal(exc) from None
+    reply = await commands.adjust(pool(request), tenant_id, money.parse_amount(body.amount), body.kind,
+                                  body.reason, policy(), key=idempotency_key, actor=OPERATOR)
     return replied(reply, response)
 
 
@@ -58,7 +54,4 @@ class VoidIn(BaseModel):
 
 @router.post("/charges/{charge_id}/void", status_code=201)
 async def void(charge_id: uuid.UUID, body: VoidIn, request: Request) -> UsageItem:
-    try:
-        return usage_item(await commands.void_charge(pool(request), charge_id, body.reason, policy(), actor=OPERATOR))
-    except (NotFound, Conflict) as exc:
-        raise refusal(exc) from None
+    return usage_item(await commands.void_charge(pool(request), charge_id, body.reason, policy(), actor=OPERATOR))

@@ -11,7 +11,7 @@ from contracts import money
 from services.billing import amounts, packages, store
 from services.billing.errors import NotFound
 from services.billing.packages import Unit
-from services.billing.routes.deps import OPERATOR, offer_list, pool, positive_amount, refusal
+from services.billing.routes.deps import OPERATOR, offer_list, pool, positive_amount
 from services.billing.routes.views import OfferList, OfferOut, offer_out
 from services.common.unit_of_work import unit_of_work
 
@@ -86,7 +86,7 @@ async def patch_offer(offer_id: uuid.UUID, body: OfferPatch, request: Request) -
     async with unit_of_work(pool(request)) as conn:
         row = await store.packages.set_offer_active(conn, offer_id, body.active)
         if row is None:
-            raise refusal(NotFound("package offer"))
+            raise NotFound("package offer")
         await store.audit.record(conn, actor=OPERATOR, action="offer.update", tenant_id=None, subject=str(offer_id),
                                  details=body.model_dump())
     return offer_out(row)

@@ -17,7 +17,7 @@ from contracts import money
 from services.billing import amounts, statements, store
 from services.billing.commands import Reply
 from services.billing.config import get_billing_settings
-from services.billing.errors import Conflict, InsufficientFunds, NotFound
+from services.billing.errors import Conflict, InsufficientFunds, NotFound, Refusal
 from services.billing.policy import Policy, policy_from
 from services.billing.routes.views import OfferList, PackageOut, offer_out, package_out
 from services.common.problems import Problem
@@ -51,18 +51,19 @@ async def snapshot(request: Request) -> AsyncIterator[asyncpg.Connection]:
         yield conn
 
 
-def refusal(exc: Exception) -> Problem:
-    """The commands' refusals as problem documents."""
-    if isinstance(exc, NotFound):
-        return Problem(404, "Not found", f"No {exc} with that id.", type_="not-found")
-    if isinstance(exc, InsufficientFunds):
-        return Problem(402, "Insufficient funds",
-                       f"This needs {money.format_amount(exc.needed)} {money.CURRENCY}; "
-                       f"{money.format_amount(exc.available)} is available.",
-                       type_="insufficient-funds", needed=money.format_amount(exc.needed),
-                       available=money.format_amount(exc.available), currency=money.CURRENCY)
-    if isinstance(exc, Conflict):
-        return Problem(409, "Conflict", str(exc), type_="conflict")
+def refusal(exc: Refusal) -> Problem:
+    """A command's refusal as its problem document (the app answers every Refusal with it)."""
+    match exc:
+        case NotFound():
+            return Problem(404, "Not found", f"No {exc} with that id.", type_="not-found")
+        case InsufficientFunds(needed=needed, available=available):
+            return Problem(402, "Insufficient funds",
+                           f"This needs {money.format_amount(needed)} {money.CURRENCY}; "
+                           f"{money.format_amount(available)} is available.",
+                           type_="insufficient-funds", needed=money.format_amount(needed),
+                           available=money.format_amount(available), currency=money.CURRENCY)
+        case Conflict():
+            return Problem(409, "Conflict", str(exc), type_="conflict")
     raise exc
 
 

@@ -8,9 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts import money
 from services.billing import commands, ledger, store
-from services.billing.errors import Conflict
 from services.billing.routes.deps import (
-    IdempotencyKey, packages_of, policy, pool, positive_amount, refusal, replied,
+    IdempotencyKey, packages_of, policy, pool, positive_amount, replied,
 )
 from services.billing.routes.views import PackageOut
 from services.common.unit_of_work import unit_of_work
@@ -43,11 +42,8 @@ class BalanceWithPackages(Balance):
 @router.post("/internal/tenants/{tenant_id}/credit")
 async def credit(tenant_id: uuid.UUID, body: CreditRequest, request: Request, response: Response,
                  idempotency_key: IdempotencyKey = None) -> Balance:
-    try:
-        reply = await commands.credit(pool(request), tenant_id, money.parse_amount(body.amount), policy(),
-                                      key=idempotency_key)
-    except Conflict as exc:
-        raise refusal(exc) from None
+    reply = await commands.credit(pool(request), tenant_id, money.parse_amount(body.amount), policy(),
+                                  key=idempotency_key)
     return Balance(**replied(reply, response))
 
 

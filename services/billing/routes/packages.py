@@ -8,8 +8,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from services.billing import commands
-from services.billing.errors import Conflict, InsufficientFunds, NotFound
-from services.billing.routes.deps import IdempotencyKey, offer_list, packages_of, policy, pool, refusal, replied
+from services.billing.routes.deps import IdempotencyKey, offer_list, packages_of, policy, pool, replied
 from services.billing.routes.views import OfferList, PackageOut, package_out
 from services.common.unit_of_work import unit_of_work
 
@@ -36,11 +35,8 @@ async def buy_package(tenant_id: uuid.UUID, body: PurchaseRequest, request: Requ
                       idempotency_key: IdempotencyKey = None) -> PackageOut:
     def render(row: asyncpg.Record) -> dict:
         return package_out(row, row["purchased_at"]).model_dump(mode="json")
-    try:
-        reply = await commands.purchase(pool(request), tenant_id, body.offer_id, policy(), key=idempotency_key,
-                                        render=render)
-    except (NotFound, InsufficientFunds, Conflict) as exc:
-        raise refusal(exc) from None
+    reply = await commands.purchase(pool(request), tenant_id, body.offer_id, policy(), key=idempotency_key,
+                                    render=render)
     return PackageOut(**replied(reply, response))
 
 
