@@ -23,8 +23,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from benchmarks.measure import free_port
 from contracts.billing import BILLING_USAGE, UsageMinute
 from contracts.topics import ALL_TOPICS
-from services.billing import handlers, ledger
-from services.billing.rating import Policy
+from services.billing import commands as handlers  # credit and purchase seed the tenants
+from services.billing import ledger
+from services.billing.policy import Policy
 from services.common.db import create_pool
 from services.common.settings import get_settings
 from tests.scratch_db import create_scratch_database, drop_database

@@ -1,5 +1,5 @@
-"""Wiring: the broker and its subscribers (job events; the usage stream, in batches), the meter and
-housekeeping loops, the internal HTTP app."""
+"""Billing wiring, all in this file: the broker, its subscribers (job events; the usage stream, in
+batches), what it publishes, the meter and housekeeping loops, the internal HTTP app."""
 
 import asyncio
 from urllib.parse import urlsplit
@@ -14,9 +14,10 @@ from contracts.billing import BILLING_USAGE, JobFundsExhausted, JobFundsRestored
 from contracts.billing_events import FundsExhausted, FundsLow, PackageExpired, PackageLow
 from contracts.events import Envelope, UsageCharged
 from contracts.topics import BILLING_EVENTS, JOBS_EVENTS
-from services.billing import admin_api, handlers, terms_api
-from services.billing.api import http_app
+from services.billing import handlers, workers
+from services.billing.api import create_app
 from services.billing.config import get_billing_settings
+from services.billing.policy import policy_from
 from services.common.asyncapi import document_publishes
 from services.common.consumer import RETRY_PAUSE_S, subscribe_batch
 from services.common.logs import log
@@ -25,14 +26,13 @@ from services.common.settings import get_settings
 
 settings = get_settings()
 billing_settings = get_billing_settings()
-policy = handlers.policy_from(billing_settings)
+policy = policy_from(billing_settings)
 broker = make_broker(settings, "billing")
 app = FastStream(broker)  # for AsyncAPI generation (`make asyncapi`)
 runtime = RuntimeRef()
 http_port = urlsplit(settings.billing_url).port or 8101
 RATER_GROUP = "billing.rater"
-http_app.include_router(admin_api.router)
-http_app.include_router(terms_api.router)
+http_app = create_app()
 
 
 async def setup(rt: Runtime) -> None:
@@ -52,12 +52,12 @@ async def setup(rt: Runtime) -> None:
 
 
 async def metering(rt: Runtime) -> None:
-    await handlers.metering_loop(rt.pool, billing_settings.metering_tick_s)
+    await workers.metering_loop(rt.pool, billing_settings.metering_tick_s)
 
 
 async def housekeeping(rt: Runtime) -> None:
-    await handlers.housekeeping_loop(rt.pool, billing_settings.housekeeping_interval_s,
-                                     billing_settings.idempotency_ttl_h)
+    await workers.housekeeping_loop(rt.pool, billing_settings.housekeeping_interval_s,
+                                    billing_settings.idempotency_ttl_h)
 
 
 loops = {"metering": metering, "housekeeping": housekeeping}

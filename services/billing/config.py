@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from contracts import money
+from services.billing import amounts
 
 
 class BillingSettings(BaseSettings):
@@ -28,8 +29,7 @@ class BillingSettings(BaseSettings):
     @field_validator("overdraft")
     @classmethod
     def _non_negative_amount(cls, value: str) -> str:
-        if money.parse_amount(value) < 0:
-            raise ValueError("the overdraft is a non-negative amount")
+        amounts.non_negative(value, "the overdraft is a non-negative amount")
         return value
 
     @field_validator("funds_low_thresholds", mode="before")

@@ -8,15 +8,17 @@ Sign convention: a positive amount raises that account's balance. A tenant's top
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 CASH = "cash"
 REVENUE = "revenue"
 PACKAGES = "packages"
 ADJUSTMENTS = "adjustments"
+TENANT_PREFIX = "tenant:"
 
 
 def tenant_account(tenant_id: uuid.UUID) -> str:
-    return f"tenant:{tenant_id}"
+    return f"{TENANT_PREFIX}{tenant_id}"
 
 
 def arrears_account(tenant_id: uuid.UUID) -> str:
@@ -24,9 +26,34 @@ def arrears_account(tenant_id: uuid.UUID) -> str:
 
 
 def accounts_of(tenant_id: uuid.UUID) -> tuple[str, str]:
-    """A tenant's two accounts. Every writer locks both (store.lock_balances, in name order) before
-    posting, so the shared accounts (cash, revenue, ...) are always the last locks taken."""
+    """A tenant's two accounts. Every writer locks both (store.locks.lock_balances, in name order)
+    before posting, so the shared accounts (cash, revenue, ...) are always the last locks taken."""
     return arrears_account(tenant_id), tenant_account(tenant_id)
+
+
+def is_tenant_account(account: str) -> bool:
+    return account.startswith(TENANT_PREFIX)
+
+
+@dataclass(frozen=True)
+class Entries:
+    """One ledger transaction as it is written: parallel lists, one item per account."""
+
+    accounts: list[str]
+    amounts: list[int]
+    overdrafts: list[int]  # how far below zero each account may go
+
+
+def entries(postings: Mapping[str, int], overdraft: int) -> Entries:
+    """The entries of a transaction: its non-zero postings in account order, each with its account's
+    overdraft — `overdraft` for a tenant's balance, none for its arrears or a shared account."""
+    accounts, amounts, overdrafts = [], [], []
+    for account, amount in sorted(postings.items()):
+        if amount != 0:
+            accounts.append(account)
+            amounts.append(amount)
+            overdrafts.append(overdraft if is_tenant_account(account) else 0)
+    return Entries(accounts, amounts, overdrafts)
 
 
 def credit_postings(tenant_id: uuid.UUID, amount: int) -> dict[str, int]:

@@ -1,7 +1,7 @@
 """Per-minute metering: which minutes a job owes, and the final true-up when it ends.
 
 Minute k of a job covers [started + 60k s, started + 60(k+1) s) and is charged as soon as it starts,
-so a running job always has paid the minute it is in: the meter (store.advance_due_jobs) announces it
+so a running job always has paid the minute it is in: the meter (store.jobs.advance_due) announces it
 when its start has passed, and the rater books it. When the job ends it owes every minute it
 started: ceil(duration / 60). Minutes charged beyond that (the end was observed late) are refunded
 by a separate refund row; a charge is never edited. An operator's void is a third kind of row.

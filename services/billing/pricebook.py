@@ -59,6 +59,11 @@ def default_book(markup_multiplier: Decimal) -> PriceBook:
     return PriceBook(default_markup=markup_multiplier - 1)
 
 
+def in_force(document: Mapping | None, markup_multiplier: Decimal) -> PriceBook:
+    """The newest stored price book's document, or without one the default book."""
+    return default_book(markup_multiplier) if document is None else PriceBook.from_document(document)
+
+
 @dataclass(frozen=True)
 class Quote:
     prices: Prices

@@ -1,5 +1,7 @@
 """Booking minutes: how a batch of (job, minute) becomes charges, package draws, one balanced ledger
-transaction, UsageCharged events and the notices of thresholds crossed — in the caller's transaction.
+transaction, UsageCharged events and the notices of thresholds crossed — in the caller's unit of work.
+Each way (charging, reversing) is a pure decision (`book`, `reverse`) with the reads before it and
+the writes and announcements after it.
 
 `now` is the transaction's clock (`now()`): the charge rows' created_at, and the events' times.
 
@@ -13,7 +15,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 import asyncpg
 
@@ -23,44 +24,40 @@ from contracts.events import Event, UsageCharged
 from contracts.topics import BILLING_EVENTS
 from services.billing import ledger, metering, packages, store, thresholds
 from services.billing.metering import Kind
+from services.billing.policy import Policy
+from services.billing.store import SCHEMA
+from services.billing.store.charges import Charge
+from services.billing.store.funds import FundsState
+from services.billing.store.jobs import MeteredJob
 from services.common.outbox import enqueue_many
-from services.billing.store import SCHEMA, MeteredJob
 
 SOURCE = "switchyard/billing"
 
 
-@dataclass(frozen=True)
-class Policy:
-    """The settings rating needs, so the rules can be exercised without the environment."""
+# --- charging: the decision -----------------------------------------------------------------------
 
-    overdraft: int = 0
-    funds_low: tuple[Decimal, ...] = (Decimal("0.20"), Decimal("0.10"))
-    package_low: Decimal = Decimal("0.20")
-    grace_s: int = 300
+@dataclass
+class Booking:
+    """What charging a batch of minutes writes and announces."""
+
+    charges: list[dict]  # charge rows, keyed as store.charges.FIELDS
+    draws: list[tuple[uuid.UUID, uuid.UUID, int, int]]  # (charge_id, package_id, quantity, value)
+    events: list[Event]  # UsageCharged, and JobFundsExhausted / JobFundsRestored as they happen
+    paid: dict[uuid.UUID, tuple[int, int]]  # per tenant: (from the balance, owed)
+    exhausted_jobs: dict[uuid.UUID, datetime | None]  # jobs whose funds_exhausted_at changes
+    short_tenants: set[uuid.UUID]  # tenants with a minute the balance could not pay
+    drawn: set[uuid.UUID]  # packages drawn from
 
 
-async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, MeteredJob],
-                         wanted: Sequence[tuple[uuid.UUID, int]], now: datetime, policy: Policy) -> int:
-    """Charge each (job, minute) not charged yet; `jobs` are locked by the caller. Returns how many."""
-    pairs = sorted(set(wanted), key=lambda p: (p[0], p[1]))
-    if not pairs:
-        return 0
-    done = await store.charged_minutes(conn, pairs)
-    todo = [p for p in pairs if p not in done]
-    if not todo:
-        return 0
-    tenants = sorted({jobs[job_id].tenant_id for job_id, _ in todo})
-    balances = await store.lock_balances(conn, [a for t in tenants for a in ledger.accounts_of(t)])
-    grants = await store.lock_grants(conn, tenants)
-    funds = await store.lock_funds(conn, tenants)
+def book(todo: Sequence[tuple[uuid.UUID, int]], jobs: dict[uuid.UUID, MeteredJob], balances: dict[str, int],
+         grants: dict[uuid.UUID, list[packages.Grant]], now: datetime, policy: Policy, txn_id: uuid.UUID) -> Booking:
+    """Pay each (job, minute) of `todo` in order: from the packages that cover it, then the balance
+    (down to the overdraft), the rest owed. `balances` and `grants` are the tenants' locked values;
+    they are moved as the minutes are paid, so afterwards they are what is left."""
     by_id = {g.id: g for gs in grants.values() for g in gs}
-
-    txn_id = uuid.uuid4()
-    charges, draws, events = [], [], []
-    paid: dict[uuid.UUID, tuple[int, int]] = {}
-    exhausted_jobs: dict[uuid.UUID, datetime | None] = {}
-    short_tenants: set[uuid.UUID] = set()
-    drawn: set[uuid.UUID] = set()
+    booking = Booking([], [], [], {}, {}, set(), set())
+    charges, draws, events, paid, exhausted_jobs = (booking.charges, booking.draws, booking.events, booking.paid,
+                                                     booking.exhausted_jobs)
     orders: dict[tuple[uuid.UUID, str, bool], list[packages.Grant]] = {}
     for job_id, minute in todo:
         job = jobs[job_id]
@@ -86,13 +83,13 @@ async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, Metered
             "txn_id": txn_id, "vendor": job.vendor, "flavor": job.flavor,
         })
         draws += [(charge_id, d.package_id, d.quantity, d.value) for d in allocation.draws]
-        drawn.update(d.package_id for d in allocation.draws)
+        booking.drawn.update(d.package_id for d in allocation.draws)
         events.append(UsageCharged(job_id=job_id, tenant_id=job.tenant_id, charge_id=charge_id, minute=minute,
                                    amount=allocation.amount + allocation.shortfall,
                                    balance_after=balances[account], charged_at=now))
         exhausted_at = exhausted_jobs.get(job_id, job.funds_exhausted_at)
         if allocation.shortfall:
-            short_tenants.add(job.tenant_id)
+            booking.short_tenants.add(job.tenant_id)
             if exhausted_at is None:
                 exhausted_jobs[job_id] = now
                 events.append(JobFundsExhausted(job_id=job_id, tenant_id=job.tenant_id, minute=minute,
@@ -101,42 +98,18 @@ async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, Metered
         elif exhausted_at is not None:
             exhausted_jobs[job_id] = None
             events.append(JobFundsRestored(job_id=job_id, tenant_id=job.tenant_id, minute=minute, restored_at=now))
-
-    low, notices = await _package_notices(conn, by_id, drawn, now, policy)
-    events += notices
-    states = []
-    for tenant_id in tenants:
-        state, notices = _funds_notices(funds[tenant_id], tenant_id, balances[ledger.tenant_account(tenant_id)],
-                                        grants.get(tenant_id, []), tenant_id in short_tenants, now, policy)
-        if state != funds[tenant_id]:
-            states.append(state)
-        events += notices
-
-    await store.insert_charges(conn, charges)
-    await store.insert_draws(conn, draws)
-    await store.move_packages(conn, _deltas(draws), low)
-    await store.post_ledger_txn(conn, txn_id, ledger.usage_postings(paid), kind="usage", overdraft=policy.overdraft)
-    await store.save_funds(conn, states)
-    await store.set_funds_exhausted(conn, exhausted_jobs)
-    await enqueue_many(conn, SCHEMA, [(BILLING_EVENTS, e) for e in events], source=SOURCE, now=now)
-    return len(charges)
+    return booking
 
 
-def _deltas(draws: Sequence[tuple[uuid.UUID, uuid.UUID, int, int]]) -> dict[uuid.UUID, int]:
-    deltas: dict[uuid.UUID, int] = {}
-    for _, package_id, quantity, _ in draws:
-        deltas[package_id] = deltas.get(package_id, 0) - quantity
-    return deltas
+def low_packages(grants: dict[uuid.UUID, packages.Grant], drawn: set[uuid.UUID], policy: Policy) -> list[uuid.UUID]:
+    """The drawn packages now at or below the threshold."""
+    return [p for p in sorted(drawn) if thresholds.package_low(grants[p].remaining, grants[p].granted, policy.package_low)]
 
 
-async def _package_notices(conn: asyncpg.Connection, grants: dict[uuid.UUID, packages.Grant], drawn: set[uuid.UUID],
-                           now: datetime, policy: Policy) -> tuple[list[uuid.UUID], list[Event]]:
-    """PackageLow for drawn packages now at or below the threshold, once per package."""
-    low = [p for p in sorted(drawn)
-           if thresholds.package_low(grants[p].remaining, grants[p].granted, policy.package_low)]
-    if not low:
-        return [], []
-    rows = await store.package_rows(conn, low)
+def package_low_notices(low: list[uuid.UUID], rows: dict, grants: dict[uuid.UUID, packages.Grant],
+                        now: datetime, policy: Policy) -> tuple[list[uuid.UUID], list[Event]]:
+    """PackageLow for each low package not announced yet (its row's low_announced_at), once per package;
+    returns those packages (to mark as announced) and the notices."""
     fresh = [p for p in low if rows[p]["low_announced_at"] is None]
     return fresh, [
         PackageLow(tenant_id=rows[p]["tenant_id"], occurred_at=now, package_id=p, accelerator=rows[p]["accelerator"],
@@ -147,8 +120,10 @@ async def _package_notices(conn: asyncpg.Connection, grants: dict[uuid.UUID, pac
     ]
 
 
-def _funds_notices(state: store.FundsState, tenant_id: uuid.UUID, balance: int, grants: list[packages.Grant],
-                   short: bool, now: datetime, policy: Policy) -> tuple[store.FundsState, list[Event]]:
+def funds_notices(state: FundsState, tenant_id: uuid.UUID, balance: int, grants: list[packages.Grant],
+                  short: bool, now: datetime, policy: Policy) -> tuple[FundsState, list[Event]]:
+    """The tenant's funds state after a batch, with a FundsLow per threshold newly crossed and a
+    FundsExhausted the first time a minute went unpaid."""
     available = balance + sum(g.value_left for g in grants if g.expires_at > now)
     crossing = thresholds.cross(state.level, available, state.last_topup, policy.funds_low)
     notices: list[Event] = [
@@ -163,18 +138,74 @@ def _funds_notices(state: store.FundsState, tenant_id: uuid.UUID, balance: int, 
     return replace(state, level=crossing.level, exhausted_at=exhausted_at), notices
 
 
-async def reverse_charges(conn: asyncpg.Connection, job: MeteredJob, originals: Sequence[store.Charge], kind: Kind,
-                          now: datetime, policy: Policy, *, reason: str | None = None) -> int:
-    """Refund (the job ended before these minutes) or void (an operator's correction) each charge with
-    a new row: what it took from packages goes back to them, what is still owed for it is forgiven,
-    the rest returns to the balance. A void leaves the vendor cost standing: the minute was used."""
-    if not originals:
+def package_deltas(draws: Sequence[tuple[uuid.UUID, uuid.UUID, int, int]]) -> dict[uuid.UUID, int]:
+    """What the draws take from each package (a reversal's negative draws give back)."""
+    deltas: dict[uuid.UUID, int] = {}
+    for _, package_id, quantity, _ in draws:
+        deltas[package_id] = deltas.get(package_id, 0) - quantity
+    return deltas
+
+
+# --- charging: reading, recording, announcing ------------------------------------------------------
+
+async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, MeteredJob],
+                         wanted: Sequence[tuple[uuid.UUID, int]], now: datetime, policy: Policy) -> int:
+    """Charge each (job, minute) not charged yet; `jobs` are locked by the caller. Returns how many."""
+    pairs = sorted(set(wanted), key=lambda p: (p[0], p[1]))
+    if not pairs:
         return 0
-    tenant, owed_account = ledger.tenant_account(job.tenant_id), ledger.arrears_account(job.tenant_id)
-    balances = await store.lock_balances(conn, ledger.accounts_of(job.tenant_id))
-    drawn = await store.draws_of(conn, [c.id for c in originals])
-    owed = -balances[owed_account]
+    done = await store.charges.charged_minutes(conn, pairs)
+    todo = [p for p in pairs if p not in done]
+    if not todo:
+        return 0
+    tenants = sorted({jobs[job_id].tenant_id for job_id, _ in todo})
+    locked = await store.locks.lock_tenants(conn, tenants)
     txn_id = uuid.uuid4()
+    booking = book(todo, jobs, locked.balances, locked.grants, now, policy, txn_id)
+
+    events = booking.events
+    by_id = {g.id: g for gs in locked.grants.values() for g in gs}
+    low = low_packages(by_id, booking.drawn, policy)
+    if low:
+        low, notices = package_low_notices(low, await store.packages.rows_of(conn, low), by_id, now, policy)
+        events += notices
+    states = []
+    for tenant_id in tenants:
+        state, notices = funds_notices(locked.funds[tenant_id], tenant_id,
+                                       locked.balances[ledger.tenant_account(tenant_id)],
+                                       locked.grants.get(tenant_id, []), tenant_id in booking.short_tenants, now, policy)
+        if state != locked.funds[tenant_id]:
+            states.append(state)
+        events += notices
+
+    await store.charges.insert(conn, booking.charges)
+    await store.charges.insert_draws(conn, booking.draws)
+    await store.packages.move(conn, package_deltas(booking.draws), low)
+    await store.accounts.post(conn, txn_id, ledger.entries(ledger.usage_postings(booking.paid), policy.overdraft),
+                              kind="usage")
+    await store.funds.save(conn, states)
+    await store.jobs.set_funds_exhausted(conn, booking.exhausted_jobs)
+    await enqueue_many(conn, SCHEMA, [(BILLING_EVENTS, e) for e in events], source=SOURCE, now=now)
+    return len(booking.charges)
+
+
+# --- reversing: the decision ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reversal:
+    rows: list[dict]  # refund or void rows, keyed as store.charges.FIELDS
+    draws: list[tuple[uuid.UUID, uuid.UUID, int, int]]  # negative: given back to the packages
+    events: list[Event]  # one UsageCharged each, negative
+    back_to_balance: int
+    forgiven: int  # arrears forgiven
+
+
+def reverse(job: MeteredJob, originals: Sequence[Charge], kind: Kind, drawn: dict[uuid.UUID, list],
+            balance: int, owed: int, now: datetime, txn_id: uuid.UUID, reason: str | None = None) -> Reversal:
+    """Refund or void each of `originals` (`drawn`: their package draws by charge id) for a tenant with
+    `balance` that owes `owed`: what a charge still owes is forgiven, the rest returns to the balance,
+    its draws go back to the packages. A void leaves the vendor cost and the card-seconds standing:
+    the minute was used."""
     rows, draws, events = [], [], []
     back_to_balance = forgiven = 0
     for original in sorted(originals, key=lambda c: c.minute):
@@ -182,7 +213,7 @@ async def reverse_charges(conn: asyncpg.Connection, job: MeteredJob, originals: 
         owed -= forgive
         returned = original.amount + original.shortfall - forgive
         back_to_balance, forgiven = back_to_balance + returned, forgiven + forgive
-        balances[tenant] += returned
+        balance += returned
         reversal_id = metering.charge_id(job.job_id, original.minute, kind)
         rows.append({
             "id": reversal_id, "job_id": job.job_id, "tenant_id": job.tenant_id, "minute": original.minute,
@@ -195,13 +226,30 @@ async def reverse_charges(conn: asyncpg.Connection, job: MeteredJob, originals: 
         draws += [(reversal_id, d["package_id"], -d["quantity"], -d["value"]) for d in drawn.get(original.id, [])]
         events.append(UsageCharged(job_id=job.job_id, tenant_id=job.tenant_id, charge_id=reversal_id,
                                    minute=original.minute, amount=-(returned + forgive),
-                                   balance_after=balances[tenant], charged_at=now))
-    await store.insert_charges(conn, rows)
-    await store.insert_draws(conn, draws)
-    await store.move_packages(conn, _deltas(draws))
-    await store.post_ledger_txn(
-        conn, txn_id, ledger.usage_postings({job.tenant_id: (-back_to_balance, -forgiven)}),
-        kind="usage" if kind is Kind.REFUND else "void", overdraft=policy.overdraft,
+                                   balance_after=balance, charged_at=now))
+    return Reversal(rows, draws, events, back_to_balance, forgiven)
+
+
+# --- reversing: reading, recording, announcing -----------------------------------------------------
+
+async def reverse_charges(conn: asyncpg.Connection, job: MeteredJob, originals: Sequence[Charge], kind: Kind,
+                          now: datetime, policy: Policy, *, reason: str | None = None) -> int:
+    """Refund (the job ended before these minutes) or void (an operator's correction) each charge with
+    a new row (see `reverse`), in one ledger transaction. Returns how many."""
+    if not originals:
+        return 0
+    balances = await store.locks.lock_balances(conn, ledger.accounts_of(job.tenant_id))
+    drawn = await store.charges.draws_of(conn, [c.id for c in originals])
+    txn_id = uuid.uuid4()
+    done = reverse(job, originals, kind, drawn, balances[ledger.tenant_account(job.tenant_id)],
+                   -balances[ledger.arrears_account(job.tenant_id)], now, txn_id, reason)
+    await store.charges.insert(conn, done.rows)
+    await store.charges.insert_draws(conn, done.draws)
+    await store.packages.move(conn, package_deltas(done.draws))
+    await store.accounts.post(
+        conn, txn_id, ledger.entries(ledger.usage_postings({job.tenant_id: (-done.back_to_balance, -done.forgiven)}),
+                                     policy.overdraft),
+        kind="usage" if kind is Kind.REFUND else "void",
         reference=str(originals[0].id) if kind is Kind.VOID else None, memo=reason)
-    await enqueue_many(conn, SCHEMA, [(BILLING_EVENTS, e) for e in events], source=SOURCE, now=now)
-    return len(rows)
+    await enqueue_many(conn, SCHEMA, [(BILLING_EVENTS, e) for e in done.events], source=SOURCE, now=now)
+    return len(done.rows)

@@ -8,8 +8,12 @@ metered) until the next JobSubmitted freezes the next run's price, and its RUNNI
 own start. Only the last run is trued up by the terminal status.
 """
 
+import uuid
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from typing import Protocol
 
+from contracts.billing import UsageMinute
 from contracts.status import JobStatus
 
 
@@ -50,3 +54,16 @@ def is_next_submission(*, state: str, sequence: int, run_sequence: int) -> bool:
     or finished and the submission is newer than the one the current price came from; a repeat or an
     older one changes nothing."""
     return state == "submitted" and sequence > run_sequence
+
+
+class Run(Protocol):
+    state: str
+    minute_base: int
+
+
+def rateable(minutes: Iterable[UsageMinute], jobs: Mapping[uuid.UUID, Run]) -> list[tuple[uuid.UUID, int]]:
+    """The (job, minute) the rater books: minutes of a running job's current run. Minutes of a job that
+    is not running (ended, or waiting for its next run) and of its earlier runs (below its minute_base)
+    were settled by the true-up; minutes of unknown jobs have no price to book at."""
+    running = {job_id: job.minute_base for job_id, job in jobs.items() if job.state == "running"}
+    return [(m.job_id, m.minute) for m in minutes if m.job_id in running and m.minute >= running[m.job_id]]

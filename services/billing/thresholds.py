@@ -32,3 +32,13 @@ def cross(previous_level: int, funds: int, last_topup: int, thresholds: Sequence
 
 def package_low(remaining: int, granted: int, fraction: Decimal) -> bool:
     return remaining <= money.multiply(granted, fraction)
+
+
+def rearm(level: int, last_topup: int, funds: int, thresholds: Sequence[Decimal], *,
+          topup: int | None) -> tuple[int, int]:
+    """(last_topup, level) to store once money came in and the tenant has `funds`. A top-up (`topup`)
+    is what the thresholds measure against from now on, and sets the level afresh; other money (a
+    refund, an adjustment, arrears settled) only re-arms thresholds, it never raises the level."""
+    if topup is not None:
+        return topup, funds_level(funds, topup, thresholds)
+    return last_topup, min(funds_level(funds, last_topup, thresholds), level)

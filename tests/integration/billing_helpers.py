@@ -10,8 +10,8 @@ import asyncpg
 from contracts.billing import BILLING_USAGE, UsageMinute
 from contracts.events import Envelope, JobStateChanged, JobSubmitted
 from contracts.status import JobStatus
-from services.billing import handlers, ledger, store
-from services.billing.rating import Policy
+from services.billing import commands, handlers, ledger, store, workers
+from services.billing.policy import Policy
 from services.common.settings import get_settings
 
 MARKUP = Decimal("1.20")
@@ -39,14 +39,14 @@ def changed(tenant_id: uuid.UUID, job_id: uuid.UUID, to: JobStatus, sequence: in
 
 
 async def deliver(pool: asyncpg.Pool, envelope: Envelope, policy: Policy = POLICY) -> None:
-    await handlers.handle_job_event(pool, MARKUP, policy, envelope)
+    await handlers.handle_job_events(pool, MARKUP, policy, [envelope])
 
 
 async def running_job(pool: asyncpg.Pool, started_ago_s: float, *, tenant_id: uuid.UUID | None = None,
                       credit: int = 0, policy: Policy = POLICY, **job) -> tuple[uuid.UUID, uuid.UUID, datetime]:
     tenant_id, job_id = tenant_id or uuid.uuid4(), uuid.uuid4()
     if credit:
-        await handlers.credit(pool, tenant_id, credit, policy)
+        await commands.credit(pool, tenant_id, credit, policy)
     started_at = datetime.now(UTC) - timedelta(seconds=started_ago_s)
     await deliver(pool, submitted(tenant_id, job_id, **job), policy)
     await deliver(pool, changed(tenant_id, job_id, JobStatus.RUNNING, 1, started_at=started_at), policy)
@@ -63,7 +63,7 @@ async def usage_minutes(pool: asyncpg.Pool, job_id: uuid.UUID | None = None) -> 
 
 async def meter_and_rate(pool: asyncpg.Pool, job_id: uuid.UUID, policy: Policy = POLICY) -> int:
     """One meter pass, then the rater over everything announced for the job (repeats included)."""
-    await handlers.meter(pool)
+    await workers.meter(pool)
     return await handlers.rate_usage(pool, await usage_minutes(pool, job_id), policy)
 
 
@@ -75,7 +75,7 @@ async def booked(pool: asyncpg.Pool, job_id: uuid.UUID) -> list[tuple[int, str, 
 
 async def tenant_balance(pool: asyncpg.Pool, tenant_id: uuid.UUID) -> int:
     async with pool.acquire() as conn:
-        return await store.balance(conn, ledger.tenant_account(tenant_id))
+        return await store.accounts.balance(conn, ledger.tenant_account(tenant_id))
 
 
 async def events_of(pool: asyncpg.Pool, ce_type: str, key: uuid.UUID) -> list[dict]:

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from contracts import money
-from services.billing import handlers
+from services.billing import commands, workers
 from services.billing.app import http_app
-from services.billing.rating import Policy
+from services.billing.policy import Policy
 from services.common.settings import get_settings
 from tests.integration.billing_helpers import (
     PER_MINUTE, POLICY, assert_invariants, events_of, meter_and_rate, running_job, tenant_balance,
@@ -113,7 +113,7 @@ async def test_a_credit_with_the_same_key_counts_once(pool, api):
 
 async def test_the_database_refuses_a_balance_below_the_overdraft(pool):
     tenant_id = uuid.uuid4()
-    await handlers.credit(pool, tenant_id, 1_000_000, POLICY)
+    await commands.credit(pool, tenant_id, 1_000_000, POLICY)
     with pytest.raises(asyncpg.CheckViolationError, match="tenant_balance_within_overdraft"):
         await pool.execute("UPDATE billing.accounts SET balance = -1 WHERE account = $1", f"tenant:{tenant_id}")
     with pytest.raises(asyncpg.CheckViolationError, match="package_remaining_in_range"):
@@ -133,7 +133,7 @@ async def test_running_out_is_announced_once_owed_and_settled_by_the_next_top_up
     assert len(await events_of(pool, "switchyard.billing.funds_exhausted.v1", tenant_id)) == 1
     assert (await api.get(f"/internal/tenants/{tenant_id}/balance")).json()["arrears"] == "0.80"
 
-    await handlers.credit(pool, tenant_id, 10_000_000, POLICY)
+    await commands.credit(pool, tenant_id, 10_000_000, POLICY)
     assert await tenant_balance(pool, tenant_id) == 9_200_000  # 0.80 owed was paid first
     assert (await api.get(f"/internal/tenants/{tenant_id}/balance")).json()["arrears"] == "0.00"
     await pool.execute("UPDATE billing.metered_jobs SET next_minute_at = now() WHERE job_id = $1", job_id)
@@ -162,8 +162,8 @@ async def test_an_expired_package_is_announced_once_and_no_longer_used(pool, api
     package_id = (await buy(api, tenant_id, offer_id)).json()["id"]
     await pool.execute("UPDATE billing.packages SET expires_at = now() - interval '1 second' WHERE id = $1",
                        uuid.UUID(package_id))
-    await handlers.housekeeping(pool, 48)
-    await handlers.housekeeping(pool, 48)
+    await workers.housekeeping(pool, 48)
+    await workers.housekeeping(pool, 48)
     expired = await events_of(pool, "switchyard.billing.package_expired.v1", tenant_id)
     assert len(expired) == 1 and expired[0]["remaining"] == 1_000_000 and expired[0]["unit"] == "card_hours"
     _, job_id, _ = await running_job(pool, 5, tenant_id=tenant_id)
@@ -249,7 +249,7 @@ async def test_placement_terms_count_packages_and_the_balance(pool, api):
 
     no = await terms(5)
     assert (no["admitted"], no["sell_price_per_minute"], no["covered_by"]) == (False, "0.60", None)
-    await handlers.credit(pool, tenant_id, 3_000_000, POLICY)
+    await commands.credit(pool, tenant_id, 3_000_000, POLICY)
     assert (await terms(5))["admitted"] and not (await terms(6))["admitted"]  # 3.00 pays 5 minutes of 0.60
     offer_id = await offer(api, accelerator="ascend-910b", card_hours="1", price="1.00")
     package = (await buy(api, tenant_id, offer_id)).json()  # 2.00 left and 60 card-minutes

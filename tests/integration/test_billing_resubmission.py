@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from contracts.events import Envelope, JobStateChanged, JobSubmitted
 from contracts.status import JobStatus
-from services.billing import handlers, store
+from services.billing import commands, handlers, store, workers
 from tests.integration.billing_helpers import (
     PER_MINUTE, POLICY, VENDOR_PER_HOUR, assert_invariants, booked, deliver, tenant_balance, usage_minutes,
 )
@@ -84,7 +84,7 @@ async def rate(pool, job_id: uuid.UUID, minutes: set[int] | None = None) -> int:
 
 async def test_a_lost_job_placed_elsewhere_pays_each_run_at_its_own_price(pool):
     tenant_id = uuid.uuid4()
-    await handlers.credit(pool, tenant_id, FUNDS, POLICY)
+    await commands.credit(pool, tenant_id, FUNDS, POLICY)
     job = Job(tenant_id)
 
     # Run A on modelarts at 0.60 a minute, running for 270 s: the meter announces minutes 0..4,
@@ -92,7 +92,7 @@ async def test_a_lost_job_placed_elsewhere_pays_each_run_at_its_own_price(pool):
     await deliver(pool, job.submitted("modelarts", "a-1", "f-a", VENDOR_PER_HOUR))
     a_started = datetime.now(UTC) - timedelta(seconds=270)
     await deliver(pool, job.changed(JobStatus.QUEUED, JobStatus.RUNNING, started_at=a_started))
-    await handlers.meter(pool)
+    await workers.meter(pool)
     assert [m.minute for m in await usage_minutes(pool, job.job_id)] == [0, 1, 2, 3, 4]
     assert await rate(pool, job.job_id, {0, 1, 2, 3}) == 4
     lost_at = a_started + timedelta(seconds=200)
@@ -103,7 +103,7 @@ async def test_a_lost_job_placed_elsewhere_pays_each_run_at_its_own_price(pool):
     assert (row["state"], row["started_at"], row["left_vendor_at"], row["minute_base"]) == \
         ("submitted", None, lost_at, 5)  # past minute 4, which the meter had announced
     assert await rate(pool, job.job_id) == 0  # run A's late minute 4, while waiting
-    await handlers.meter(pool)
+    await workers.meter(pool)
     assert len(await usage_minutes(pool, job.job_id)) == 5
     # Queue news and the lost run's late word change nothing.
     await deliver(pool, job.queued_again())
@@ -122,7 +122,7 @@ async def test_a_lost_job_placed_elsewhere_pays_each_run_at_its_own_price(pool):
 
     b_started = datetime.now(UTC) - timedelta(seconds=90)
     await deliver(pool, job.changed(JobStatus.QUEUED, JobStatus.RUNNING, started_at=b_started))
-    await handlers.meter(pool)
+    await workers.meter(pool)
     announced = await usage_minutes(pool, job.job_id)
     assert [(m.minute, m.minute_at) for m in announced[5:]] == [(5, b_started), (6, b_started + timedelta(minutes=1))]
     # Every announced minute delivered again, run A's late minute 4 included: only run B's are booked.
@@ -142,15 +142,15 @@ async def test_a_lost_job_placed_elsewhere_pays_each_run_at_its_own_price(pool):
     assert (row["state"], row["final_status"], row["started_at"]) == ("finished", "SUCCEEDED", b_started)
 
     # Afterwards: nothing more is metered, late minutes and redeliveries book nothing.
-    await handlers.meter(pool)
+    await workers.meter(pool)
     assert await rate(pool, job.job_id) == 0
     assert len(await booked(pool, job.job_id)) == 7
 
     # Usage and margins follow each run's vendor.
     async with pool.acquire() as conn:
-        lines = await store.job_usage(conn, tenant_id, datetime.now(UTC) - timedelta(hours=1),
+        lines = await store.reports.job_usage(conn, tenant_id, datetime.now(UTC) - timedelta(hours=1),
                                       datetime.now(UTC) + timedelta(hours=1))
-        by_vendor = await store.grouped_usage(conn, tenant_id, "vendor", start=None, end=None)
+        by_vendor = await store.reports.grouped_usage(conn, tenant_id, "vendor", start=None, end=None)
     assert sorted((r["vendor"], r["flavor"], r["minutes"], r["amount"]) for r in lines) == [
         ("modelarts", "f-a", 4, 4 * PER_MINUTE), ("qizhi", "f-b", 3, 3 * B_PER_MINUTE)]
     assert [(r["key"], r["minutes"]) for r in by_vendor] == [("modelarts", 4), ("qizhi", 3)]
@@ -159,12 +159,12 @@ async def test_a_lost_job_placed_elsewhere_pays_each_run_at_its_own_price(pool):
 
 async def test_a_lost_run_is_refunded_past_the_loss_and_charged_up_to_it(pool):
     tenant_id = uuid.uuid4()
-    await handlers.credit(pool, tenant_id, FUNDS, POLICY)
+    await commands.credit(pool, tenant_id, FUNDS, POLICY)
     job = Job(tenant_id)
     await deliver(pool, job.submitted("modelarts", "a-1", "f-a", VENDOR_PER_HOUR))
     started = datetime.now(UTC) - timedelta(seconds=150)
     await deliver(pool, job.changed(JobStatus.QUEUED, JobStatus.RUNNING, started_at=started))
-    await handlers.meter(pool)
+    await workers.meter(pool)
     assert await rate(pool, job.job_id, {0}) == 1  # minutes 1 and 2 announced, not booked yet
     # The loss was seen 61 s after the start: minutes 0 and 1 are owed, minute 2 was never used.
     await deliver(pool, job.lost(JobStatus.RUNNING, started + timedelta(seconds=61)))
@@ -174,7 +174,7 @@ async def test_a_lost_run_is_refunded_past_the_loss_and_charged_up_to_it(pool):
     await deliver(pool, job.submitted("qizhi", "b-1", "f-b", B_VENDOR_PER_HOUR))
     b_started = datetime.now(UTC) - timedelta(seconds=150)
     await deliver(pool, job.changed(JobStatus.QUEUED, JobStatus.RUNNING, started_at=b_started))
-    await handlers.meter(pool)
+    await workers.meter(pool)
     assert await rate(pool, job.job_id) == 3  # minutes 3, 4, 5; run A's minute 2 stays unbooked
     await deliver(pool, job.lost(JobStatus.RUNNING, b_started + timedelta(seconds=30)))
     assert await booked(pool, job.job_id) == [
@@ -194,7 +194,7 @@ async def test_a_lost_run_is_refunded_past_the_loss_and_charged_up_to_it(pool):
 
 async def test_a_job_lost_before_it_ran_and_twice_more_pays_only_the_runs_that_ran(pool):
     tenant_id = uuid.uuid4()
-    await handlers.credit(pool, tenant_id, FUNDS, POLICY)
+    await commands.credit(pool, tenant_id, FUNDS, POLICY)
     job = Job(tenant_id)
     # Run A is lost while still queued on its vendor: nothing was metered, nothing is owed.
     await deliver(pool, job.submitted("modelarts", "a-1", "f-a", VENDOR_PER_HOUR))
@@ -206,7 +206,7 @@ async def test_a_job_lost_before_it_ran_and_twice_more_pays_only_the_runs_that_r
     await deliver(pool, job.submitted("qizhi", "b-1", "f-b", B_VENDOR_PER_HOUR))
     b_started = datetime.now(UTC) - timedelta(seconds=61)
     await deliver(pool, job.changed(JobStatus.QUEUED, JobStatus.RUNNING, started_at=b_started))
-    await handlers.meter(pool)
+    await workers.meter(pool)
     assert await rate(pool, job.job_id) == 2
     await deliver(pool, job.lost(JobStatus.RUNNING, b_started + timedelta(seconds=61)))
 

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from contracts.status import JobStatus
-from services.billing import handlers
+from services.billing import commands, handlers, workers
 from tests.integration.billing_helpers import (
     PER_MINUTE, POLICY, assert_invariants, booked, changed, deliver, meter_and_rate, running_job, submitted,
     tenant_balance, usage_minutes,
@@ -28,8 +28,8 @@ async def test_submission_freezes_the_price_and_the_vendor_cost(pool):
 
 async def test_the_meter_announces_each_started_minute_once(pool):
     _, job_id, started_at = await running_job(pool, 90, credit=FUNDS)  # minutes 0 and 1 have started
-    assert await handlers.meter(pool) >= 2
-    await handlers.meter(pool)
+    assert await workers.meter(pool) >= 2
+    await workers.meter(pool)
     minutes = await usage_minutes(pool, job_id)
     assert [(m.minute, m.minute_at) for m in minutes] == [(0, started_at), (1, started_at + timedelta(minutes=1))]
 
@@ -52,7 +52,7 @@ async def test_rating_charges_each_minute_once_however_often_it_is_delivered(poo
 
 async def test_concurrent_raters_charge_a_minute_once(pool):
     _, job_id, _ = await running_job(pool, 30, credit=FUNDS)
-    await handlers.meter(pool)
+    await workers.meter(pool)
     minutes = await usage_minutes(pool, job_id)
     results = await asyncio.gather(*(handlers.rate_usage(pool, minutes, POLICY) for _ in range(5)))
     assert sorted(results) == [0, 0, 0, 0, 1]
@@ -85,9 +85,9 @@ async def test_the_database_refuses_an_unbalanced_transaction(pool):
 
 async def test_credit_creates_the_account_and_adds_up(pool):
     tenant_id = uuid.uuid4()
-    assert await handlers.balance(pool, tenant_id) == 0
-    assert (await handlers.credit(pool, tenant_id, 100_000_000, POLICY)).body["balance"] == "100.00"
-    assert (await handlers.credit(pool, tenant_id, 500_000, POLICY)).body["balance"] == "100.50"
+    assert await tenant_balance(pool, tenant_id) == 0
+    assert (await commands.credit(pool, tenant_id, 100_000_000, POLICY)).body["balance"] == "100.00"
+    assert (await commands.credit(pool, tenant_id, 500_000, POLICY)).body["balance"] == "100.50"
 
 
 async def test_true_up_refunds_minutes_charged_past_a_late_observed_end(pool):
@@ -117,7 +117,7 @@ async def test_true_up_refunds_minutes_charged_past_a_late_observed_end(pool):
 
 async def test_true_up_charges_what_the_meter_never_got_to(pool):
     tenant_id, job_id = uuid.uuid4(), uuid.uuid4()
-    await handlers.credit(pool, tenant_id, FUNDS, POLICY)
+    await commands.credit(pool, tenant_id, FUNDS, POLICY)
     started_at = datetime.now(UTC) - timedelta(minutes=10)
     await deliver(pool, submitted(tenant_id, job_id))
     # RUNNING was never seen: the terminal event carries the start.
@@ -146,7 +146,7 @@ async def test_a_state_change_for_an_unknown_job_is_skipped(pool):
 @pytest.mark.parametrize("attempt", range(5))
 async def test_the_rater_racing_the_true_up_never_doubles(pool, attempt):
     tenant_id, job_id, started_at = await running_job(pool, 300, credit=FUNDS)  # minutes 0..5 are due
-    await handlers.meter(pool)
+    await workers.meter(pool)
     minutes = await usage_minutes(pool, job_id)
     end = changed(tenant_id, job_id, JobStatus.SUCCEEDED, 2, finished_at=started_at + timedelta(seconds=150))
     await asyncio.gather(handlers.rate_usage(pool, minutes[:3], POLICY), deliver(pool, end),

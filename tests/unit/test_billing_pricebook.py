@@ -58,3 +58,8 @@ def test_a_bad_book_is_refused(document):
 def test_a_discount_markup_is_allowed():
     book = PriceBook.from_document({"markup": {"default": "-0.10"}})
     assert pricebook.quote(book, vendor="v", flavor="f", accelerator="a", vendor_price_per_hour=10_000_000).prices.sell_per_hour == 9_000_000
+
+
+def test_the_stored_book_is_in_force_else_the_default():
+    assert pricebook.in_force(BOOK.to_document(), Decimal("1.50")) == BOOK
+    assert pricebook.in_force(None, Decimal("1.50")) == pricebook.default_book(Decimal("1.50"))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from contracts.billing import UsageMinute
 from contracts.status import JobStatus
 from services.billing import metering, runs
 from services.billing.runs import Step
@@ -120,3 +121,27 @@ def test_a_lost_run_and_its_successor_add_up_to_every_started_minute_of_each():
     # 4 minutes at run 1's price, 3 at run 2's; no charge id is reused.
     job_id = uuid.UUID(int=1)
     assert len({metering.charge_id(job_id, m, metering.Kind.CHARGE) for m in [*range(6), 7, 8]}) == 8
+
+
+# --- which usage minutes the rater books -----------------------------------------------------------
+
+class _Run:
+    def __init__(self, state: str, minute_base: int = 0):
+        self.state, self.minute_base = state, minute_base
+
+
+def _minute(job_id: uuid.UUID, minute: int) -> UsageMinute:
+    return UsageMinute(job_id=job_id, tenant_id=uuid.uuid4(), minute=minute, minute_at=T0)
+
+
+def test_the_rater_books_only_the_current_run_of_running_jobs():
+    running, placed_again, ended, unknown = (uuid.uuid4() for _ in range(4))
+    jobs = {running: _Run("running"), placed_again: _Run("running", minute_base=5), ended: _Run("finished")}
+    minutes = [_minute(running, 0), _minute(placed_again, 4), _minute(placed_again, 5), _minute(ended, 1),
+               _minute(unknown, 0)]
+    assert runs.rateable(minutes, jobs) == [(running, 0), (placed_again, 5)]
+
+
+def test_a_job_waiting_for_its_next_run_books_nothing():
+    job_id = uuid.uuid4()
+    assert runs.rateable([_minute(job_id, 3)], {job_id: _Run("submitted", minute_base=3)}) == []

@@ -131,3 +131,21 @@ def test_a_top_up_pays_what_is_owed_first(balance, arrears, settled):
 def test_accounts_of_a_tenant_come_in_lock_order():
     tenant = uuid.uuid4()
     assert list(ledger.accounts_of(tenant)) == sorted(ledger.accounts_of(tenant))
+
+
+# --- ledger entries as written --------------------------------------------------------------------
+
+def test_entries_are_the_non_zero_postings_in_account_order():
+    tenant = uuid.uuid4()
+    entries = ledger.entries(ledger.usage_postings({tenant: (5, 0)}), overdraft=0)
+    assert entries.accounts == sorted([ledger.REVENUE, ledger.tenant_account(tenant)])
+    assert dict(zip(entries.accounts, entries.amounts, strict=True)) == {
+        ledger.REVENUE: 5, ledger.tenant_account(tenant): -5}
+    assert ledger.entries({ledger.CASH: 0, ledger.tenant_account(tenant): 0}, overdraft=7).accounts == []
+
+
+def test_only_a_tenant_balance_takes_the_overdraft():
+    tenant = uuid.uuid4()
+    entries = ledger.entries(ledger.usage_postings({tenant: (2, 3)}), overdraft=50)
+    overdrafts = dict(zip(entries.accounts, entries.overdrafts, strict=True))
+    assert overdrafts == {ledger.arrears_account(tenant): 0, ledger.REVENUE: 0, ledger.tenant_account(tenant): 50}

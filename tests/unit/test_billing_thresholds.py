@@ -36,3 +36,16 @@ def test_rising_funds_rearm_the_threshold():
 def test_package_low():
     assert thresholds.package_low(720, 3600, Decimal("0.20"))
     assert not thresholds.package_low(721, 3600, Decimal("0.20"))
+
+
+def test_a_top_up_becomes_the_measure_and_sets_the_level_afresh():
+    # Level 2 against an old top-up of 100; a top-up of 10 with 1.5 in funds is at the 0.20 line only.
+    assert thresholds.rearm(2, TOPUP, 1_500_000, LEVELS, topup=10_000_000) == (10_000_000, 1)
+    assert thresholds.rearm(0, TOPUP, 1_000_000, LEVELS, topup=10_000_000) == (10_000_000, 2)
+
+
+def test_other_money_rearms_but_never_raises_the_level():
+    assert thresholds.rearm(2, TOPUP, 50_000_000, LEVELS, topup=None) == (TOPUP, 0)
+    assert thresholds.rearm(2, TOPUP, 15_000_000, LEVELS, topup=None) == (TOPUP, 1)
+    # Funds below both thresholds after a purchase: the level stays where the announcements left it.
+    assert thresholds.rearm(1, TOPUP, 5_000_000, LEVELS, topup=None) == (TOPUP, 1)

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import money
-from services.billing import ledger, store, terms
-from services.billing.api import _price  # one parser for prices on every internal route
-from services.billing.config import get_billing_settings
-from services.billing.handlers import policy_from, price_book
+from services.billing import ledger, pricebook, store, terms
+from services.billing.routes.deps import markup, policy, pool, price
+from services.common.unit_of_work import unit_of_work
 
 router = APIRouter()
 
@@ -48,16 +47,16 @@ class TermsOut(BaseModel):
 
 @router.post("/internal/placement-terms")
 async def placement_terms(request: Request, body: Annotated[TermsIn, Body()]) -> dict[uuid.UUID, list[TermsOut]]:
-    runtime = request.app.state.runtime
-    candidates = [terms.Candidate(c.vendor, c.flavor, c.accelerator, c.count, _price(c.vendor_price_per_hour))
+    candidates = [terms.Candidate(c.vendor, c.flavor, c.accelerator, c.count, price(c.vendor_price_per_hour))
                   for c in body.candidates]
     tenants = list(dict.fromkeys(body.tenants))
-    async with runtime.pool.acquire() as conn:
-        book = await price_book(conn, runtime.settings.markup)
-        grants = await store.usable_grants_of(conn, tenants)
-        balances = await store.balances(conn, [ledger.tenant_account(t) for t in tenants]) if body.minutes else {}
+    async with unit_of_work(pool(request)) as conn:
+        book = pricebook.in_force(await store.price_books.current_document(conn), markup(request))
+        grants = await store.packages.usable_grants(conn, tenants)
+        balances = await store.accounts.balances(conn, [ledger.tenant_account(t) for t in tenants]) \
+            if body.minutes else {}
         now = await conn.fetchval("SELECT now()")
-    overdraft = policy_from(get_billing_settings()).overdraft
+    overdraft = policy().overdraft
     return {
         tenant: [TermsOut(vendor=t.candidate.vendor, flavor=t.candidate.flavor,
                           sell_price_per_hour=money.format_amount(t.sell_price_per_hour),

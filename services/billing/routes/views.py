@@ -1,4 +1,5 @@
-"""How billing's records look on the HTTP API: decimal strings with their currency or unit."""
+"""How billing's records look on the HTTP API, on the tenant and the operator routes alike: decimal
+strings with their currency or unit."""
 
 import uuid
 from datetime import datetime
@@ -7,8 +8,9 @@ import asyncpg
 from pydantic import BaseModel
 
 from contracts import money
-from services.billing import packages, store
+from services.billing import packages
 from services.billing.packages import Unit
+from services.billing.store.charges import Charge
 
 
 class PackageOut(BaseModel):
@@ -50,6 +52,10 @@ class OfferOut(BaseModel):
     created_at: datetime
 
 
+class OfferList(BaseModel):
+    items: list[OfferOut]
+
+
 def offer_out(row: asyncpg.Record) -> OfferOut:
     card = row["unit"] == Unit.CARD_SECONDS
     return OfferOut(
@@ -77,7 +83,7 @@ class UsageItem(BaseModel):
     created_at: datetime
 
 
-def usage_item(charge: store.Charge) -> UsageItem:
+def usage_item(charge: Charge) -> UsageItem:
     return UsageItem(
         id=charge.id, job_id=charge.job_id, minute=charge.minute, kind=charge.kind,
         amount=money.format_amount(charge.amount), shortfall=money.format_amount(charge.shortfall),
