@@ -23,7 +23,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from benchmarks.measure import free_port
 from contracts.billing import BILLING_USAGE, UsageMinute
 from contracts.topics import ALL_TOPICS
-from services.billing import commands as handlers  # credit and purchase seed the tenants
+from services.billing import commands  # credit and purchase seed the tenants
 from services.billing import ledger
 from services.billing.policy import Policy
 from services.common.db import create_pool
@@ -95,14 +95,14 @@ class Bench:
         tenant_ids = [uuid.uuid4() for _ in range(tenants)]
         policy = Policy()
         for tenant_id in tenant_ids:
-            await handlers.credit(self.pool, tenant_id, CREDIT, policy)
+            await commands.credit(self.pool, tenant_id, CREDIT, policy)
         offer_id = uuid.uuid4()
         await self.pool.execute(
             """INSERT INTO billing.package_offers (id, name, unit, accelerator, quantity, price, valid_days)
                VALUES ($1, 'bench', 'card_seconds', 'ascend-910b', $2, 100000000, 30)""", offer_id, PACKAGE_SECONDS)
         self.covered_tenants = set(tenant_ids[:int(tenants * covered_share)])
         for tenant_id in self.covered_tenants:
-            await handlers.purchase(self.pool, tenant_id, offer_id, policy, key=None, render=dict)
+            await commands.purchase(self.pool, tenant_id, offer_id, policy, key=None, render=dict)
         self.jobs = [(uuid.uuid4(), tenant_ids[i % tenants], started_at(i)) for i in range(jobs)]
         await self.pool.execute(
             """INSERT INTO billing.metered_jobs (job_id, tenant_id, vendor, flavor, accelerator, count,

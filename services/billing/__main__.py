@@ -2,13 +2,13 @@
 
 import asyncio
 
-from services.billing.app import broker, http_app, http_port, loops, runtime, setup
+from services.billing.app import broker, http_app, http_port, loops, runtime, settings, setup
 from services.common.runtime import serve
 
 
 def main() -> None:
     asyncio.run(serve("billing", broker, ref=runtime, setup=setup, loops=loops, http_app=http_app,
-                      http_port=http_port))
+                      http_port=http_port, settings=settings))
 
 
 if __name__ == "__main__":

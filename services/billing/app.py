@@ -22,11 +22,9 @@ from services.common.asyncapi import document_publishes
 from services.common.consumer import RETRY_PAUSE_S, subscribe_batch
 from services.common.logs import log
 from services.common.runtime import Runtime, RuntimeRef, make_broker
-from services.common.settings import get_settings
 
-settings = get_settings()
-billing_settings = get_billing_settings()
-policy = policy_from(billing_settings)
+settings = get_billing_settings()
+policy = policy_from(settings)
 broker = make_broker(settings, "billing")
 app = FastStream(broker)  # for AsyncAPI generation (`make asyncapi`)
 runtime = RuntimeRef()
@@ -52,12 +50,12 @@ async def setup(rt: Runtime) -> None:
 
 
 async def metering(rt: Runtime) -> None:
-    await workers.metering_loop(rt.pool, billing_settings.metering_tick_s)
+    await workers.metering_loop(rt.pool, settings.metering_tick_s)
 
 
 async def housekeeping(rt: Runtime) -> None:
-    await workers.housekeeping_loop(rt.pool, billing_settings.housekeeping_interval_s,
-                                    billing_settings.idempotency_ttl_h)
+    await workers.housekeeping_loop(rt.pool, settings.housekeeping_interval_s,
+                                    settings.idempotency_ttl_h)
 
 
 loops = {"metering": metering, "housekeeping": housekeeping}
@@ -100,10 +98,10 @@ async def on_usage(msg: KafkaMessage) -> None:
 
 # Several consumers in one group share the partitions: while one waits on PostgreSQL, another rates.
 # The stream is keyed by tenant, so they never contend for the same tenant's balance.
-for consumer in range(billing_settings.rating_consumers):
+for consumer in range(settings.rating_consumers):
     broker.subscriber(
         settings.topic(BILLING_USAGE), group_id=settings.topic_prefix + RATER_GROUP, batch=True,
-        max_records=billing_settings.rating_batch, batch_timeout_ms=50, ack_policy=AckPolicy.NACK_ON_ERROR,
+        max_records=settings.rating_batch, batch_timeout_ms=50, ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest", title=f"{RATER_GROUP}:{BILLING_USAGE}", decoder=_undecoded,
         include_in_schema=consumer == 0,
     )(on_usage)

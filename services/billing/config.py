@@ -1,19 +1,20 @@
-"""Billing's own settings (prefix SWITCHYARD_, listed in .env.example). The markup shared with the
-rest of the stack stays in services/common/settings.py; it is the price book's default."""
+"""Billing's own settings, on top of the shared ones (same SWITCHYARD_ prefix, same .env; listed in .env.example)."""
 
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode
 
 from contracts import money
 from services.billing import amounts
+from services.common.settings import Settings
 
 
-class BillingSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SWITCHYARD_", env_file=".env", extra="ignore")
+class BillingSettings(Settings):
+    markup: Decimal = Field(Decimal("1.20"), gt=0, description="sell price = vendor price x markup: the price book's "
+                                                               "default until an operator sets one")
 
     overdraft: str = Field("0", description="how far below zero a tenant's balance may go, e.g. 50.00")
     funds_grace_s: int = Field(300, ge=0, description="a job whose funds ran out runs this long before it is stopped")

@@ -1,6 +1,5 @@
 """Configuration from the environment (prefix SWITCHYARD_), documented in .env.example."""
 
-from decimal import Decimal
 from functools import lru_cache
 
 from pydantic import AliasChoices, Field
@@ -29,7 +28,6 @@ class Settings(BaseSettings):
     notifier_url: str = "http://127.0.0.1:8102"
     scheduler_url: str = "http://127.0.0.1:8103"
 
-    markup: Decimal = Field(Decimal("1.20"), gt=0, description="sell price = vendor price x markup")
     outbox_poll_s: float = Field(1.0, gt=0, description="relay fallback poll; NOTIFY wakes it sooner")
 
     log_level: str = "INFO"

@@ -15,7 +15,7 @@ from contracts import money
 from services.billing import commands, workers
 from services.billing.app import http_app
 from services.billing.policy import Policy
-from services.common.settings import get_settings
+from services.billing.config import get_billing_settings
 from tests.integration.billing_helpers import (
     PER_MINUTE, POLICY, assert_invariants, events_of, meter_and_rate, running_job, tenant_balance,
 )
@@ -23,7 +23,7 @@ from tests.integration.billing_helpers import (
 
 @pytest.fixture(scope="module")
 async def api(pool):
-    http_app.state.runtime = types.SimpleNamespace(pool=pool, settings=get_settings())
+    http_app.state.runtime = types.SimpleNamespace(pool=pool, settings=get_billing_settings())
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=http_app), base_url="http://billing") as client:
         yield client
 
