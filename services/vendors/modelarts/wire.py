@@ -1,5 +1,5 @@
 """ModelArts bodies <-> Switchyard values, as plain functions: request bodies for the three kinds of
-workload, and VendorJob / VendorFlavor from what ModelArts answers.
+workload, VendorJob from what ModelArts answers, and its millisecond times.
 
 ModelArts types drift between numbers and strings (the API reference's own examples disagree
 with its tables), so every reader here is lenient.
@@ -8,18 +8,16 @@ with its tables), so every reader here is lenient.
 import base64
 import math
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from contracts.status import JobStatus
-from services.vendors.base import SubmitRequest, VendorFlavor, VendorJob
+from services.vendors.base import SubmitRequest, VendorJob
 from services.vendors.errors import InvalidRequest, VendorUnavailable
-from services.vendors.modelarts_errors import VENDOR
-from services.vendors.modelarts_status import (
+from services.vendors.modelarts.settings import VENDOR
+from services.vendors.modelarts.status import (
     map_notebook_status,
     map_service_status,
     map_training_phase,
-    normalize_accelerator,
     notebook_reason,
     service_reason,
     training_infrastructure_failure,
@@ -197,84 +195,7 @@ def parse_service(item: dict[str, Any]) -> VendorJob:
     )
 
 
-# --------------------------------------------------------------------------- flavors
-
-
-def parse_training_flavor(item: dict[str, Any], price: Decimal) -> VendorFlavor:
-    """FlavorResponse (表 6-475)."""
-    info = item.get("flavor_info") or {}
-    accelerator_info = info.get("gpu") or info.get("npu") or {}
-    return VendorFlavor(
-        vendor=VENDOR,
-        flavor_id=str(item.get("flavor_id")),
-        accelerator=normalize_accelerator(item.get("flavor_type"), accelerator_info.get("product_name")),
-        count=as_int(accelerator_info.get("unit_num")),  # npu.unit_num is a String
-        cpu=as_int((info.get("cpu") or {}).get("core_num")),
-        memory_gb=_memory_gb(info.get("memory") or {}),
-        price_per_hour=micro_units(price),
-        # The training flavor list has no sold-out flag; sold-out shows up only on submit.
-        available=True,
-        kind="training",
-    )
-
-
-def is_billed_notebook_flavor(item: dict[str, Any]) -> bool:
-    """CodeLab flavors (free, feature DEFAULT, one per user) are not for hire."""
-    return not item.get("free") and str(item.get("feature") or "NOTEBOOK").upper() == "NOTEBOOK"
-
-
-def parse_notebook_flavor(item: dict[str, Any], price: Decimal) -> VendorFlavor:
-    """NotebookFlavor (表 5-83); `memory` is in KiB [INFER from the doc's 8388608 = "8GB"]."""
-    accelerator_info = item.get("gpu") or item.get("ascend") or {}
-    return VendorFlavor(
-        vendor=VENDOR,
-        flavor_id=str(item.get("id")),
-        accelerator=normalize_accelerator(item.get("category"), accelerator_info.get("type")),
-        count=as_int(accelerator_info.get("gpu") or accelerator_info.get("npu")),
-        cpu=as_int(item.get("vcpus")),
-        memory_gb=as_int(item.get("memory")) // (1024 * 1024),
-        price_per_hour=micro_units(price),
-        available=not item.get("sold_out"),
-        kind="notebook",
-    )
-
-
-def parse_service_spec(item: dict[str, Any], price: Decimal) -> VendorFlavor:
-    """Specification (表 9-43): usable when open to us, not sold out and within quota."""
-    category = str(item.get("category") or "CPU")
-    accelerator_info = (item.get("gpu_info") if category.upper() == "GPU" else item.get("npu_info")) or {}
-    count = accelerator_info.get("gpu") if category.upper() == "GPU" else accelerator_info.get("npu")
-    return VendorFlavor(
-        vendor=VENDOR,
-        flavor_id=str(item.get("specification")),
-        accelerator=normalize_accelerator(category, accelerator_info.get("version")),
-        count=as_int(count) if category.upper() != "CPU" else 0,
-        cpu=as_int((item.get("cpu_info") or {}).get("cpu")),
-        memory_gb=_memory_gb({"size": (item.get("memory_info") or {}).get("memory"),
-                              "unit": (item.get("memory_info") or {}).get("unit")}),
-        price_per_hour=micro_units(price),
-        available=bool(item.get("is_open", True))
-        and str(item.get("spec_status") or "normal") == "normal"
-        and not item.get("over_quota"),
-        kind="inference",
-    )
-
-
 # --------------------------------------------------------------------------- values
-
-
-def micro_units(price: Decimal) -> int:
-    return int((price * 1_000_000).to_integral_value(rounding=ROUND_HALF_UP))
-
-
-def _memory_gb(memory: dict[str, Any]) -> int:
-    size = as_int(memory.get("size"))
-    unit = str(memory.get("unit") or "GB").upper()
-    if unit in ("MB", "MIB"):
-        return size // 1024
-    if unit in ("TB", "TIB"):
-        return size * 1024
-    return size
 
 
 def as_int(value: Any) -> int:

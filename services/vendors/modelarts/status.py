@@ -1,7 +1,6 @@
-"""Translate ModelArts vocabulary (training phases, notebook and service statuses, accelerator
-products) into Switchyard's terms."""
+"""Translate ModelArts vocabulary (training phases, notebook and service statuses) into Switchyard's
+terms."""
 
-import re
 from datetime import UTC, datetime
 
 from contracts.status import JobStatus
@@ -123,44 +122,3 @@ def service_reason(
 
 def _iso(epoch_ms: int) -> str:
     return datetime.fromtimestamp(epoch_ms / 1000, UTC).isoformat(timespec="seconds")
-
-
-# Product-name fragments -> normalized accelerator class, checked in order.
-_GPU_PRODUCTS: tuple[tuple[str, str], ...] = (
-    ("v100", "nvidia-v100"),
-    ("vnt1", "nvidia-v100"),  # "GP-Vnt1" is ModelArts' name for the V100 32GB
-    ("a100", "nvidia-a100"),
-    ("pnt004", "nvidia-p4"),  # inference "Pnt004"; the custom spec calls it `gpu_p4`
-    ("tnt004", "nvidia-t4"),
-)
-_NPU_PRODUCTS: tuple[tuple[str, str], ...] = (
-    ("910b", "ascend-910b"),
-    ("snt9", "ascend-910b"),  # "Ascend-snt9b" (and bare "snt9", per Switchyard's catalogue) is the 910B
-    ("snt3", "ascend-310"),  # inference "Ascend Snt3" (`ascend_a310` in the custom spec)
-    ("310", "ascend-310"),
-)
-
-
-def normalize_accelerator(flavor_type: str | None, product_name: str | None) -> str:
-    """Normalized accelerator class of a ModelArts flavor.
-
-    `flavor_type` is the flavor's CPU/GPU/Ascend (training), CPU/GPU/ASCEND (notebooks) or
-    CPU/GPU/NPU (inference); `product_name` the GPU's or NPU's product name. Unknown products
-    keep a stable, recognisable name ("gpu-<product>", "npu-<product>") rather than being forced
-    into a known class.
-    """
-    kind = (flavor_type or "").strip().lower()
-    product = (product_name or "").strip().lower()
-    if kind == "gpu":
-        return _match(product, _GPU_PRODUCTS, "gpu")
-    if kind in ("ascend", "npu"):
-        return _match(product, _NPU_PRODUCTS, "npu")
-    return "cpu"
-
-
-def _match(product: str, table: tuple[tuple[str, str], ...], family: str) -> str:
-    for fragment, accelerator in table:
-        if fragment in product:
-            return accelerator
-    slug = re.sub(r"[^a-z0-9]+", "-", product).strip("-")
-    return f"{family}-{slug or 'unknown'}"

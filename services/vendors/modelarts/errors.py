@@ -22,8 +22,7 @@ from services.vendors.errors import (
     error_class_for_http_status,
     retry_after_seconds,
 )
-
-VENDOR = "modelarts"
+from services.vendors.modelarts.settings import VENDOR
 
 # fmt: off
 _ERROR_CLASSES: dict[type[VendorError], tuple[str, ...]] = {

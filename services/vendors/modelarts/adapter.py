@@ -11,52 +11,33 @@ from typing import Any, ClassVar, Literal
 from urllib.parse import quote
 
 import httpx
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contracts.jobs import JobKind
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
 from services.vendors.errors import InvalidRequest, NotFound, VendorUnavailable, WrongState, json_object
-from services.vendors.modelarts_auth import AkSkAuth, Auth, Query, TokenAuth
-from services.vendors.modelarts_errors import VENDOR, vendor_error
-from services.vendors.modelarts_parse import (
+from services.vendors.modelarts.auth import Query, make_auth
+from services.vendors.modelarts.catalog import (
     is_billed_notebook_flavor,
-    notebook_body,
-    parse_notebook,
     parse_notebook_flavor,
-    parse_service,
     parse_service_spec,
     parse_training_flavor,
+)
+from services.vendors.modelarts.errors import vendor_error
+from services.vendors.modelarts.settings import VENDOR, ModelArtsSettings
+from services.vendors.modelarts.status import ACTIVE_TRAINING_PHASES
+from services.vendors.modelarts.wire import (
+    notebook_body,
+    parse_notebook,
+    parse_service,
     parse_training_job,
     service_body,
     training_body,
     training_job_id,
 )
-from services.vendors.modelarts_status import ACTIVE_TRAINING_PHASES
 from services.vendors.paging import all_items
 from services.vendors.transport import VendorTransport
 
 log = logging.getLogger(__name__)
-
-# None of the flavor lists carries a price (only `billing.code` + `unit_num`), and the API
-# reference documents no price lookup, so list prices come from this configurable table
-# (CNY per node-hour, or per instance-hour for services); a flavor missing from it is skipped.
-DEFAULT_PRICES: dict[str, Decimal] = {
-    # training
-    "modelarts.vm.cpu.8u": Decimal("3.20"),
-    "modelarts.p3.large.public": Decimal("28.00"),
-    "modelarts.bm.gpu.8v100": Decimal("224.00"),
-    "modelarts.vm.snt9.1card": Decimal("18.00"),
-    "modelarts.bm.snt9.xlarge.2": Decimal("36.00"),  # also a notebook flavor
-    "modelarts.vm.snt9.8card": Decimal("144.00"),
-    # notebooks
-    "modelarts.vm.cpu.2u": Decimal("0.80"),  # also an inference specification
-    "modelarts.vm.gpu.vnt1": Decimal("26.00"),
-    "modelarts.bm.snt9.xlarge.8": Decimal("144.00"),
-    # inference services
-    "modelarts.vm.gpu.pnt004": Decimal("7.20"),
-    "modelarts.vm.ai1.snt3": Decimal("4.50"),
-}
 
 _DUPLICATE_TRAINING_NAME = "ModelArts.2751"
 _DUPLICATE_SERVICE_NAME = "ModelArts.3503"
@@ -65,42 +46,6 @@ _DUPLICATE_IMAGE = "ModelArts.6737"
 _SEARCH_PAGE_SIZE = 50  # training search: the documented maximum
 _LIST_PAGE_SIZE = 100  # notebooks and services
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
-
-
-class ModelArtsSettings(BaseSettings):
-    """Defaults point at the local simulator (`python -m services.vendorsim modelarts --port 18001`)
-    and its dev credentials."""
-
-    model_config = SettingsConfigDict(env_prefix="SWITCHYARD_MODELARTS_")
-
-    endpoint: str = "http://127.0.0.1:18001"
-    iam_endpoint: str | None = None  # None: same as endpoint
-    auth: Literal["token", "aksk"] = "token"
-    # token auth: an IAM user
-    username: str = "sim-user"
-    password: SecretStr = SecretStr("sim-password")
-    domain: str = "sim-domain"
-    # AK/SK auth: an access key pair
-    ak: str = "SYSIMMODELARTSDEVAK1"
-    sk: SecretStr = SecretStr("sySimModelArtsDevSecretKey0000DoNotShare")
-    project_id: str | None = None  # None: the token's project, or (AK/SK) IAM's project of `project_name`
-    project_name: str = "cn-north-4"
-    timeout_s: float = 10.0
-    # The doc defines the job search `offset` as a page index; switch if the live API counts records.
-    search_offset_mode: Literal["page", "record"] = "page"
-    prices: dict[str, Decimal] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
-
-
-def make_auth(settings: ModelArtsSettings, client: httpx.AsyncClient) -> Auth:
-    endpoint = settings.endpoint.rstrip("/")
-    iam_endpoint = (settings.iam_endpoint or settings.endpoint).rstrip("/")
-    if settings.auth == "aksk":
-        return AkSkAuth(client, endpoint=endpoint, iam_endpoint=iam_endpoint, ak=settings.ak,
-                        sk=settings.sk.get_secret_value(), project_name=settings.project_name,
-                        project_id=settings.project_id)
-    return TokenAuth(client, endpoint=endpoint, iam_endpoint=iam_endpoint, username=settings.username,
-                     password=settings.password.get_secret_value(), domain=settings.domain,
-                     project_name=settings.project_name, project_id=settings.project_id)
 
 
 class ModelArtsAdapter(VendorAdapter):
@@ -379,9 +324,5 @@ class ModelArtsAdapter(VendorAdapter):
         raise vendor_error(response)
 
 
-
 def _unknown_kind(kind: str) -> InvalidRequest:
     return InvalidRequest(VENDOR, f"modelarts does not run {kind!r} workloads")
-
-
-Adapter = ModelArtsAdapter  # what services.vendors.make_adapter builds

@@ -17,7 +17,8 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 
 from services.vendors.errors import AuthFailed, VendorUnavailable
-from services.vendors.modelarts_errors import VENDOR, error_details, vendor_error
+from services.vendors.modelarts.errors import error_details, vendor_error
+from services.vendors.modelarts.settings import VENDOR, ModelArtsSettings
 
 Query = Sequence[tuple[str, str]]
 _STALE_TOKEN_CODES = frozenset({"ModelArts.0202", "ModelArts.0203"})  # expired, invalid
@@ -188,3 +189,16 @@ def _parse_iso(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def make_auth(settings: ModelArtsSettings, client: httpx.AsyncClient) -> Auth:
+    """The scheme `settings.auth` names, for `settings`' endpoints and credentials."""
+    endpoint = settings.endpoint.rstrip("/")
+    iam_endpoint = (settings.iam_endpoint or settings.endpoint).rstrip("/")
+    if settings.auth == "aksk":
+        return AkSkAuth(client, endpoint=endpoint, iam_endpoint=iam_endpoint, ak=settings.ak,
+                        sk=settings.sk.get_secret_value(), project_name=settings.project_name,
+                        project_id=settings.project_id)
+    return TokenAuth(client, endpoint=endpoint, iam_endpoint=iam_endpoint, username=settings.username,
+                     password=settings.password.get_secret_value(), domain=settings.domain,
+                     project_name=settings.project_name, project_id=settings.project_id)
