@@ -19,8 +19,7 @@ from services.vendors.errors import (
     error_class_for_http_status,
     retry_after_seconds,
 )
-
-VENDOR = "caip"
+from services.vendors.caip.settings import VENDOR
 
 ERROR_CLASSES: dict[int, type[VendorError]] = {
     400: InvalidRequest,  # malformed body, missing required field, bad enum, unusable flavor
