@@ -12,8 +12,7 @@ from typing import Any
 
 from contracts.money import MICROS_PER_UNIT
 from services.vendors.base import VendorFlavor
-
-VENDOR = "qizhi"
+from services.vendors.qizhi.settings import VENDOR, StaticSpec
 
 _BRANDS = {"nvidia": "nvidia", "英伟达": "nvidia", "huawei": "ascend", "ascend": "ascend", "华为": "ascend"}
 
@@ -82,6 +81,20 @@ def parse_spec(item: dict[str, Any]) -> VendorFlavor | None:
         memory_gb=_whole(field("memory_size_gib")),
         price_per_hour=price_micros(price),
         # The spec list has no sold-out flag; a sold-out spec shows up on create.
+        available=True,
+    )
+
+
+def static_flavor(spec: StaticSpec) -> VendorFlavor:
+    """A spec given in settings (`SWITCHYARD_QIZHI_SPECS`) as a flavor."""
+    return VendorFlavor(
+        vendor=VENDOR,
+        flavor_id=spec.spec_id,
+        accelerator=spec.accelerator,
+        count=spec.gpu_count,
+        cpu=spec.cpu,
+        memory_gb=spec.memory_gb,
+        price_per_hour=price_micros(spec.price_per_hour),
         available=True,
     )
 

@@ -26,8 +26,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import httpx
-from pydantic import BaseModel, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contracts.jobs import JobKind
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
@@ -40,69 +38,26 @@ from services.vendors.errors import (
     VendorUnavailable,
     retry_after_seconds,
 )
-from services.vendors.qizhi_errors import MessageMarkers, classify
-from services.vendors.qizhi_specs import VENDOR, parse_spec, price_micros
-from services.vendors.qizhi_status import from_ms, job_reason, map_status, ms_count
+from services.vendors.qizhi.auth import credentials, token_and_lifetime
+from services.vendors.qizhi.catalog import parse_spec, static_flavor
+from services.vendors.qizhi.errors import MessageMarkers, classify
+from services.vendors.qizhi.settings import VENDOR, QizhiSettings, StaticSpec
+from services.vendors.qizhi.wire import (
+    CREATE_PATH,
+    DETAIL_PATH,
+    SPECS_PATH,
+    STOP_PATH,
+    TOKEN_PATH,
+    as_object,
+    create_body,
+    envelope_code,
+    parse_job,
+)
 from services.vendors.ratelimit import CallLimiter
 from services.vendors.tokens import RenewingToken
 from services.vendors.transport import VendorTransport
 
 log = logging.getLogger(__name__)
-
-TOKEN_PATH = "/auth/token"
-SPECS_PATH = "/openapi/v1/specs/list"  # [EXT]
-CREATE_PATH = "/openapi/v1/train_job/create"
-DETAIL_PATH = "/openapi/v1/train_job/detail"
-STOP_PATH = "/openapi/v1/train_job/stop"
-
-_DEFAULT_TOKEN_LIFETIME_S = 604800  # [EXT] clients assume 7 days when `expires_in` is missing
-
-
-class StaticSpec(BaseModel):
-    """A spec given in settings instead of read from the spec list."""
-
-    spec_id: str
-    logic_compute_group_id: str
-    accelerator: str  # normalized class, e.g. "nvidia-h100"
-    gpu_count: int
-    cpu: int
-    memory_gb: int
-    price_per_hour: Decimal  # CNY per instance-hour, e.g. "14.6"
-
-
-class QizhiSettings(BaseSettings):
-    """Defaults point at the local simulator (`python -m services.vendorsim qizhi --port 18003`)."""
-
-    model_config = SettingsConfigDict(env_prefix="SWITCHYARD_QIZHI_")
-
-    endpoint: str = "http://127.0.0.1:18003"
-    username: str = "sim-user"
-    password: SecretStr = SecretStr("sim-password")
-    # Where jobs go; the defaults are the simulator's development project, workspace and groups.
-    project_id: str = "project-0ca5ec4c-7cf6-4700-9d2e-cd95c04e6e8e"
-    workspace_id: str = "ws-9dcc0e1f-80a4-4af2-bc2f-0e352e7b17e6"
-    logic_compute_group_ids: list[str] = [
-        "lcg-303ac8c6-aa19-4284-af03-2296592326e5",
-        "lcg-7c41d2e0-5f3b-4a8e-9b6d-0e2f4a1c3b5d",
-    ]
-    # [EXT] a public client reports that the live `/openapi/v1/specs/list` answers 404; then list
-    # the account's specs here (JSON) and the spec list is not called.
-    specs: list[StaticSpec] | None = None
-    framework: str = "pytorch"  # [EXT] the document refers to a Framework enum it does not include
-    image_type: str = "SOURCE_PRIVATE"  # [EXT] observed: SOURCE_PRIVATE, SOURCE_PUBLIC
-    task_priority: int = 4  # [EXT] 1-10, capped per project; 1-4 is the low band
-    shm_gi: float | None = None  # shared memory per instance; None leaves it to the platform
-    timeout_s: float = 10.0
-    create_timeout_s: float = 60.0  # generous: a create that times out has an unknown outcome
-    # [INFER] the document states no rate limit; conservative defaults, per adapter (process).
-    rate_per_s: float = 5.0
-    rate_burst: int | None = None  # None: one second's worth of rate_per_s
-    concurrency: int = 4
-    throttle_backoff_s: float = 1.0  # pause after a 429 that names no Retry-After
-    not_found_markers: tuple[str, ...] = MessageMarkers.not_found
-    capacity_markers: tuple[str, ...] = MessageMarkers.capacity
-    remembered_names: int = 10_000  # submitted names kept for idempotent retries
-
 
 class QizhiAdapter(VendorAdapter):
     vendor: ClassVar[str] = VENDOR
@@ -133,7 +88,7 @@ class QizhiAdapter(VendorAdapter):
         flavors = []
         for lcg_id in self._settings.logic_compute_group_ids:
             data = await self._call(SPECS_PATH, {"logic_compute_group_id": lcg_id})
-            for item in _object(data).get("specs") or []:
+            for item in as_object(data).get("specs") or []:
                 flavor = parse_spec(item) if isinstance(item, dict) else None
                 if flavor is None:
                     log.warning("qizhi spec skipped: no spec id or no total_price_per_hour: %s", item)
@@ -166,7 +121,7 @@ class QizhiAdapter(VendorAdapter):
                     code=exc.code,
                     http_status=exc.http_status,
                 ) from exc
-            job = _parse_job(data)
+            job = parse_job(data)
             self._submitted.remember(req.name, job.vendor_job_id)
             return job
 
@@ -178,7 +133,7 @@ class QizhiAdapter(VendorAdapter):
 
     async def get(self, vendor_job_id: str, kind: JobKind = "training") -> VendorJob:
         _only_training(kind)
-        return _parse_job(await self._call(DETAIL_PATH, {"job_id": vendor_job_id}))
+        return parse_job(await self._call(DETAIL_PATH, {"job_id": vendor_job_id}))
 
     async def stop(self, vendor_job_id: str, kind: JobKind = "training") -> None:
         _only_training(kind)
@@ -198,49 +153,18 @@ class QizhiAdapter(VendorAdapter):
     # ---- requests
 
     async def _create_body(self, req: SubmitRequest) -> dict[str, Any]:
-        """Exactly the document's JobOpenapi fields: the server refuses unknown ones."""
-        s = self._settings
+        """The create body, once the spec's logic compute group is known."""
         lcg_id = self._spec_groups.get(req.flavor_id)
         if lcg_id is None:
             await self.list_flavors()  # a fresh process: learn which group the spec belongs to
             lcg_id = self._spec_groups.get(req.flavor_id)
         if lcg_id is None:
             raise InvalidRequest(VENDOR, f"unknown spec {req.flavor_id!r}")
-        framework_config: dict[str, Any] = {
-            "spec_id": req.flavor_id,
-            "image": req.image,
-            "image_type": s.image_type,
-            "instance_count": req.node_count,
-        }
-        if s.shm_gi is not None:
-            framework_config["shm_gi"] = s.shm_gi
-        body: dict[str, Any] = {
-            "name": req.name,
-            "project_id": s.project_id,
-            "workspace_id": s.workspace_id,
-            "logic_compute_group_id": lcg_id,
-            "framework": s.framework,
-            "command": req.command,
-            "task_priority": s.task_priority,
-            "envs": [{"name": name, "value": value} for name, value in req.env.items()],
-            "framework_config": [framework_config],
-        }
-        if req.max_runtime_s:
-            body["max_running_time_ms"] = str(req.max_runtime_s * 1000)  # a string, in ms
-        return body
+        return create_body(req, self._settings, lcg_id)
 
     def _static_flavor(self, spec: StaticSpec) -> VendorFlavor:
         self._spec_groups[spec.spec_id] = spec.logic_compute_group_id
-        return VendorFlavor(
-            vendor=VENDOR,
-            flavor_id=spec.spec_id,
-            accelerator=spec.accelerator,
-            count=spec.gpu_count,
-            cpu=spec.cpu,
-            memory_gb=spec.memory_gb,
-            price_per_hour=price_micros(spec.price_per_hour),
-            available=True,
-        )
+        return static_flavor(spec)
 
     # ---- HTTP
 
@@ -257,17 +181,13 @@ class QizhiAdapter(VendorAdapter):
         return await self._post(path, body, token=await self._token.get(), timeout=timeout)
 
     async def _login(self) -> tuple[str, float]:
-        credentials = {"username": self._settings.username, "password": self._settings.password.get_secret_value()}
         try:
-            data = _object(await self._post(TOKEN_PATH, credentials, token=None))
+            data = await self._post(TOKEN_PATH, credentials(self._settings), token=None)
         except (RateLimited, VendorUnavailable):
             raise
         except VendorError as exc:
             raise AuthFailed(VENDOR, f"login refused: {exc.message}", code=exc.code, http_status=exc.http_status) from exc
-        token = data.get("access_token")
-        if not token:
-            raise AuthFailed(VENDOR, "the token answer has no access_token")
-        return str(token), float(ms_count(data.get("expires_in")) or _DEFAULT_TOKEN_LIFETIME_S)
+        return token_and_lifetime(data)
 
     async def _post(self, path: str, body: dict[str, Any], *, token: str | None, timeout: float | None = None) -> Any:
         """One call within the account's limits; the payload (`data`, or a bare body) or a typed error."""
@@ -293,7 +213,7 @@ class QizhiAdapter(VendorAdapter):
         except ValueError:
             body = None
         if isinstance(body, dict) and "code" in body:  # [EXT] the {code, message, data} envelope
-            code = _envelope_code(body["code"])
+            code = envelope_code(body["code"])
             if response.status_code == 200 and code == 0:
                 return body.get("data")
             raise self._error(response, code, str(body.get("message") or body.get("msg") or ""))
@@ -335,55 +255,12 @@ class _RecentNames:
             self._ids.popitem(last=False)
 
 
-def _parse_job(data: Any) -> VendorJob:
-    job = _object(data)
-    job_id = job.get("job_id")
-    if not job_id:
-        raise VendorUnavailable(VENDOR, "a train job without job_id in the answer")
-    timeline = job.get("timeline") or {}  # detail only; keys appear as stages are reached
-    started_at = from_ms(timeline.get("run"))
-    raw_status = str(job.get("status") or "")
-    status = map_status(raw_status, has_run=started_at is not None)
-    finished_at = None
-    if status is not None and status.is_terminal:
-        finished_at = from_ms(timeline.get("finished")) or from_ms(job.get("finished_at"))
-    return VendorJob(
-        vendor_job_id=str(job_id),
-        name=str(job.get("name") or ""),
-        raw_status=raw_status,
-        status=status,
-        reason=job_reason(job),
-        created_at=from_ms(job.get("created_at")),
-        started_at=started_at,
-        finished_at=finished_at,
-    )
-
-
-def _object(data: Any) -> dict[str, Any]:
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise VendorUnavailable(VENDOR, f"expected a JSON object, got {str(data)[:200]!r}")
-    return data
-
-
-def _envelope_code(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
-
-
 def _may_have_reached_vendor(exc: VendorUnavailable) -> bool:
     """False only when the request certainly never left: no connection could be made."""
     cause = exc.__cause__
     return not isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
-
 def _only_training(kind: str) -> None:
     if kind != "training":
         raise InvalidRequest(VENDOR, f"{kind} workloads are not supported on qizhi (distributed training only)")
-
-
-Adapter = QizhiAdapter  # what services.vendors.make_adapter builds
