@@ -64,7 +64,7 @@ async def create_body(vendor: str, adapter, req: SubmitRequest) -> dict:
         return adapter._job_body(req)
     if vendor == "qizhi":
         return await adapter._create_body(req)
-    from services.vendors.aispace_bodies import training_job
+    from services.vendors.aispace.wire import training_job
     return training_job(req, adapter._settings)
 
 

@@ -7,6 +7,6 @@
 from services.vendors.caip.adapter import CaipAdapter
 from services.vendors.caip.settings import CaipSettings
 
-Adapter = CaipAdapter  # what services.vendors.make_adapter builds
+Adapter = CaipAdapter  # the class `make_adapter(vendor)` builds
 
 __all__ = ["Adapter", "CaipAdapter", "CaipSettings"]

@@ -7,6 +7,6 @@
 from services.vendors.modelarts.adapter import ModelArtsAdapter
 from services.vendors.modelarts.settings import DEFAULT_PRICES, ModelArtsSettings
 
-Adapter = ModelArtsAdapter  # what services.vendors.make_adapter builds
+Adapter = ModelArtsAdapter  # the class `make_adapter(vendor)` builds
 
 __all__ = ["DEFAULT_PRICES", "Adapter", "ModelArtsAdapter", "ModelArtsSettings"]

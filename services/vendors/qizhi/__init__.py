@@ -7,6 +7,6 @@ markers), `status` (status words), `wire` (paths, bodies, jobs, times), `catalog
 from services.vendors.qizhi.adapter import QizhiAdapter
 from services.vendors.qizhi.settings import QizhiSettings, StaticSpec
 
-Adapter = QizhiAdapter  # what services.vendors.make_adapter builds
+Adapter = QizhiAdapter  # the class `make_adapter(vendor)` builds
 
 __all__ = ["Adapter", "QizhiAdapter", "QizhiSettings", "StaticSpec"]

@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 
 from services.vendors.aispace import AISpaceAdapter, AISpaceSettings
-from services.vendors.aispace_signing import sign
+from services.vendors.aispace.auth import sign
 from services.vendorsim.aispace import AISpaceSimConfig, create_app
 from tests.contract.support import simulator_factory
 

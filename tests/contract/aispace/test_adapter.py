@@ -143,12 +143,12 @@ async def test_a_retried_submission_creates_nothing_new(adapter: AISpaceAdapter,
 
 
 async def test_a_task_created_but_never_run_is_started_by_the_retry(adapter: AISpaceAdapter, sim: RunningSim) -> None:
-    from services.vendors import aispace_bodies
+    from services.vendors.aispace import wire
 
     req = request(package(sim, "calculate")["resourceId"], SWITCHYARD_SIM_RUN_SECONDS="0.2")
     # An earlier attempt created the job and died before maas_run.
     await adapter._call(
-        "POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=aispace_bodies.training_job(req, adapter._settings)
+        "POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=wire.training_job(req, adapter._settings)
     )
     job = await adapter.submit(req)
     assert job.status is JobStatus.QUEUED and job.raw_status == "Pending"

@@ -1,9 +1,4 @@
-"""AI Space's two response envelopes, unwrapped; its failures, as Switchyard's typed errors.
-
-A (gateway): {"requestId", "code": "Success", "message", "data": <payload>}; `data` may itself be a Cube Studio
-result {"code": "", "message": "success", "result": {...}, "status": 0}. B (Cube Studio):
-{"message": "success", "result": {...}, "status": 0}. Success is checked at every level (digest §3):
-a non-2xx HTTP status, a `code` other than "Success", or a Cube Studio `status` other than 0 is an error.
+"""AI Space's failures as Switchyard's typed errors (the envelopes they arrive in: `wire.unwrap`).
 
 The document lists no error codes. ERROR_CODES holds the gateway codes the simulator answers with (the names the
 digest proposes, [INFER]); Cube Studio errors carry only a message and the HTTP status (upstream: 400 bad
@@ -25,9 +20,9 @@ from services.vendors.errors import (
     WrongState,
     error_class_for_http_status,
 )
+from services.vendors.aispace.settings import VENDOR
 
-VENDOR = "aispace"
-SUCCESS = "Success"
+SUCCESS = "Success"  # the gateway envelope's `code` when nothing failed
 
 ERROR_CODES: dict[str, type[VendorError]] = {
     "InvalidParameter": InvalidRequest,
@@ -52,32 +47,8 @@ CUBE_MESSAGES: dict[str, type[VendorError]] = {
 }
 
 
-def unwrap(http_status: int, body: Any, retry_after_s: float | None = None) -> Any:
-    """The payload of a response (`result` if there is one, else `data`), or the typed error it carries."""
-    if isinstance(body, dict) and "code" in body and body["code"] != SUCCESS:
-        raise error_for(http_status, body, retry_after_s)
-    if not 200 <= http_status < 300:
-        raise error_for(http_status, body, retry_after_s)
-    payload = body.get("data") if isinstance(body, dict) and "code" in body else body
-    if is_cube_result(payload):
-        if payload["status"] != 0:
-            raise error_for(http_status, payload, retry_after_s)
-        return payload.get("result")
-    return payload
-
-
-def is_cube_result(value: Any) -> bool:
-    """A Cube Studio envelope: an int `status` beside `result` or `message` (an image push's `status: "Pushing"`
-    is a payload, not an envelope)."""
-    return (
-        isinstance(value, dict)
-        and isinstance(value.get("status"), int)
-        and not isinstance(value.get("status"), bool)
-        and ("result" in value or "message" in value)
-    )
-
-
 def error_for(http_status: int, body: Any, retry_after_s: float | None = None) -> VendorError:
+    """The typed error of a refused call: by its gateway code, else its Cube Studio message, else the HTTP status."""
     code = body.get("code") if isinstance(body, dict) else None
     code = str(code) if code not in (None, "", SUCCESS) else None
     message = str(body.get("message") or "") if isinstance(body, dict) else str(body or "")[:200]

@@ -5,6 +5,8 @@ from typing import Any
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+VENDOR = "aispace"
+
 # The document's example hyperparameters (7.2) and DeepSpeed stage-2 configuration: LLM tasks need them.
 DEFAULT_LLM_ARGS: dict[str, Any] = {
     "MAX_LENGTH": 1024, "LEARNING_RATE": 0.00005, "EPOCH": 3, "BATCH_SIZE": 1, "LORA_RANK": 8, "LORA_DROPOUT": 0.1,

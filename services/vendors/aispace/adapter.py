@@ -6,7 +6,7 @@ is a notebook (开发机); `inference` an online service (在线服务). The ven
 "slm:88", "sft:90", "notebook:44", "service:169" (LLM tasks need their type in every path; notebooks, services and
 tasks number their rows independently).
 
-Flavors are the packages bound to our project space (see `aispace_packages`). Every create is preceded by a look-up
+Flavors are the packages bound to our project space (see `catalog`). Every create is preceded by a look-up
 by the job's unique name, since AI Space has no idempotency token and some creates return no id: a retried
 submission finds what the first one created, and starts it if it never ran.
 
@@ -29,45 +29,19 @@ from typing import Any, ClassVar
 import httpx
 
 from contracts.jobs import JobKind
-from contracts.status import JobStatus
-from services.vendors import aispace_bodies as bodies
-from services.vendors.aispace_packages import ResourcePackage, parse_package, to_flavor
-from services.vendors.aispace_settings import AISpaceSettings
-from services.vendors.aispace_signing import sign
-from services.vendors.aispace_status import (
-    clean_status,
-    map_notebook_status,
-    map_service_status,
-    map_task_status,
-)
-from services.vendors.aispace_times import parse_elapsed, parse_time
-from services.vendors.aispace_wire import VENDOR, error_for, unwrap
+from services.vendors.aispace import wire
+from services.vendors.aispace.auth import sign
+from services.vendors.aispace.catalog import ResourcePackage, parse_package, to_flavor
+from services.vendors.aispace.errors import error_for
+from services.vendors.aispace.settings import VENDOR, AISpaceSettings
+from services.vendors.aispace.status import clean_status
+from services.vendors.aispace.wire import ALPHA, LLM_TASKS, TRAINING_TABLES, V1, job_ref, parse_job_ref, task_path
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
 from services.vendors.errors import InvalidRequest, VendorUnavailable, WrongState, retry_after_seconds
 from services.vendors.transport import VendorTransport
 
-V1 = "/api/aidp/v1"
-ALPHA = "/api/aidp/alpha"
-LLM_TASKS = ("pt", "sft", "dpo", "rw", "ppo")
-TRAINING_TABLES = ("slm", *LLM_TASKS)
 _ALREADY_EXISTS = "ResourceAlreadyExists"
 Finder = Callable[[], Awaitable[dict[str, Any] | None]]
-
-__all__ = ["AISpaceAdapter", "AISpaceSettings", "Adapter", "ResourcePackage", "job_ref", "parse_job_ref"]
-
-
-def job_ref(table: str, row_id: int | str) -> str:
-    """The vendor job id: "<table>:<row id>", table one of slm/pt/sft/dpo/rw/ppo, notebook, service."""
-    return f"{table}:{row_id}"
-
-
-def parse_job_ref(vendor_job_id: str, kind: JobKind) -> tuple[str, int]:
-    """(table, row id) of a vendor job id of `kind`; InvalidRequest for an id that is not one."""
-    table, _, row = vendor_job_id.partition(":")
-    tables = {"training": TRAINING_TABLES, "notebook": ("notebook",), "inference": ("service",)}[kind]
-    if table not in tables or not row.isdigit():
-        raise InvalidRequest(VENDOR, f"{vendor_job_id!r} is not an AI Space {kind} id ({'|'.join(tables)}:<id>)")
-    return table, int(row)
 
 
 class AISpaceAdapter(VendorAdapter):
@@ -122,24 +96,24 @@ class AISpaceAdapter(VendorAdapter):
         _check_kind(kind)
         if kind == "notebook":
             item = await self._find(self._settings.notebook_read_path, name)
-            return _notebook_job(item) if item else None
+            return wire.notebook_job(item) if item else None
         if kind == "inference":
             item = await self._find(self._settings.service_read_path, name)
-            return _service_job(item) if item else None
+            return wire.service_job(item) if item else None
         for table in TRAINING_TABLES:
-            item = await self._find(_task_path(table), name)
+            item = await self._find(task_path(table), name)
             if item:
-                return _task_job(table, item)
+                return wire.task_job(table, item)
         return None
 
     async def get(self, vendor_job_id: str, kind: JobKind = "training") -> VendorJob:
         _check_kind(kind)
         table, row = parse_job_ref(vendor_job_id, kind)
         if kind == "notebook":
-            return _notebook_job(await self._call("GET", f"{self._settings.notebook_read_path}/{row}"))
+            return wire.notebook_job(await self._call("GET", f"{self._settings.notebook_read_path}/{row}"))
         if kind == "inference":
-            return _service_job(await self._call("GET", f"{self._settings.service_read_path}/{row}"))
-        return _task_job(table, await self._call("GET", f"{_task_path(table)}/{row}"))
+            return wire.service_job(await self._call("GET", f"{self._settings.service_read_path}/{row}"))
+        return wire.task_job(table, await self._call("GET", f"{task_path(table)}/{row}"))
 
     async def stop(self, vendor_job_id: str, kind: JobKind = "training") -> None:
         _check_kind(kind)
@@ -150,7 +124,7 @@ class AISpaceAdapter(VendorAdapter):
             elif kind == "inference":
                 await self._call("GET", f"{ALPHA}/inferenceservice_modelview/clear/restful/{row}")
             else:
-                await self._call("GET", f"{_task_path(table)}/stop/{row}")
+                await self._call("GET", f"{task_path(table)}/stop/{row}")
         except WrongState:
             pass  # already stopped or ended
 
@@ -163,18 +137,18 @@ class AISpaceAdapter(VendorAdapter):
         table = req.task or "slm"
         if table not in TRAINING_TABLES:
             raise InvalidRequest(VENDOR, f"training task {table!r} is not one of {', '.join(LLM_TASKS)}")
-        item = await self._find(_task_path(table), req.name)
+        item = await self._find(task_path(table), req.name)
         if item is None:
             if table == "slm":
-                body = bodies.training_job(req, self._settings)
-                path = f"{_task_path(table)}/"  # 11.2 has the trailing slash, 7.2 not
+                body = wire.training_job(req, self._settings)
+                path = f"{task_path(table)}/"  # 11.2 has the trailing slash, 7.2 not
             else:
                 container_id = await self._container(table, req.name)
-                body = bodies.llm_task(req, container_id, req.name, self._settings)
-                path = _task_path(table)
-            item = await self._create(path, body, lambda: self._find(_task_path(table), req.name))
+                body = wire.llm_task(req, container_id, req.name, self._settings)
+                path = task_path(table)
+            item = await self._create(path, body, lambda: self._find(task_path(table), req.name))
         if clean_status(item.get("status")) == "":  # created and never run: create does not start it
-            await self._call("GET", f"{_task_path(table)}/maas_run/{item['id']}")
+            await self._call("GET", f"{task_path(table)}/maas_run/{item['id']}")
         return await self.get(job_ref(table, item["id"]), "training")
 
     async def _container(self, table: str, name: str) -> int:
@@ -184,7 +158,7 @@ class AISpaceAdapter(VendorAdapter):
         if item is None:
             create = f"{ALPHA}/maas_modelview/{table}/api"
             item = await self._create(
-                create, bodies.task_container(name, self._settings), lambda: self._find(path, name)
+                create, wire.task_container(name, self._settings), lambda: self._find(path, name)
             )
         return int(item["id"])
 
@@ -195,7 +169,7 @@ class AISpaceAdapter(VendorAdapter):
         item = await self._find(path, req.name)
         if item is None:
             package = await self._package(req.flavor_id)
-            body = bodies.notebook(req, package, self._settings)
+            body = wire.notebook(req, package, self._settings)
             item = await self._create(f"{V1}/notebook_modelview", body, lambda: self._find(path, req.name))
         return await self.get(job_ref("notebook", item["id"]), "notebook")
 
@@ -214,16 +188,16 @@ class AISpaceAdapter(VendorAdapter):
         if item is None:
             # 3.2 answers `data: {}`: the new service is found again by its unique name.
             created = await self._create(
-                f"{V1}/inferenceservice_modelview/api/", bodies.service(req, self._settings), find
+                f"{V1}/inferenceservice_modelview/api/", wire.service(req, self._settings), find
             )
             item = created if created and "id" in created else await find()
             if item is None:
                 raise VendorUnavailable(VENDOR, f"service {req.name} was created but cannot be found")
-        if not _service_deployed(item):
+        if not wire.service_deployed(item):
             await self._call(
                 "PUT",
                 f"{V1}/inferenceservice_modelview/api/{item['id']}",
-                body=bodies.service_edit(req, self._settings),
+                body=wire.service_edit(req, self._settings),
             )
             await self._call("GET", f"{ALPHA}/inferenceservice_modelview/deploy/prod/restful/{item['id']}")
         return await self.get(job_ref("service", item["id"]), "inference")
@@ -284,7 +258,7 @@ class AISpaceAdapter(VendorAdapter):
         settings = self._settings
         # [DOC] x-regionid on every call, and requestInfo (the region again) as many paths require it.
         params = [("requestInfo", settings.region), *(query or {}).items()]
-        content = b"" if body is None else _dumps(body)
+        content = b"" if body is None else wire.dumps(body)
         headers = {"Content-Type": "application/json", "x-regionid": settings.region}
         url, headers = sign(
             settings.ak, settings.sk.get_secret_value(), method, self._endpoint, path, params, headers, content
@@ -299,81 +273,9 @@ class AISpaceAdapter(VendorAdapter):
             if response.is_success:
                 raise VendorUnavailable(VENDOR, f"{method} {path}: not JSON: {response.text[:200]!r}") from None
             raise error_for(response.status_code, response.text, retry_after_seconds(response)) from None
-        return unwrap(response.status_code, answer, retry_after_seconds(response))
-
-
-def _task_path(table: str) -> str:
-    return f"{ALPHA}/maas_task_modelview/{table}/api"
-
-
-def _task_job(table: str, item: dict[str, Any]) -> VendorJob:
-    raw = clean_status(item.get("status"))
-    status = map_task_status(raw)
-    ran = status is not None and (
-        status is JobStatus.RUNNING
-        or status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
-        or (status is JobStatus.STOPPED and parse_elapsed(item.get("elapsed_time")) is not None)
-    )
-    terminal = status is not None and status.is_terminal
-    return VendorJob(
-        vendor_job_id=job_ref(table, item["id"]),
-        name=str(item.get("name") or ""),
-        raw_status=raw,
-        status=status,
-        reason=None,
-        created_at=parse_time(item.get("created_on")),
-        started_at=parse_time(item.get("last_run_time")) if ran else None,
-        finished_at=parse_time(item.get("changed_on")) if terminal else None,
-        kind="training",
-    )
-
-
-def _notebook_job(item: dict[str, Any]) -> VendorJob:
-    raw = clean_status(item.get("status"))
-    status = map_notebook_status(raw)
-    changed = parse_time(item.get("changed_on"))
-    return VendorJob(
-        vendor_job_id=job_ref("notebook", item["id"]),
-        name=str(item.get("name") or ""),
-        raw_status=raw,
-        status=status,
-        reason=None,
-        created_at=parse_time(item.get("created_on")),
-        started_at=changed if status is JobStatus.RUNNING else None,
-        finished_at=changed if status is not None and status.is_terminal else None,
-        kind="notebook",
-    )
-
-
-def _service_deployed(item: dict[str, Any]) -> bool:
-    return bool(str(item.get("deploy_history") or "").strip())
-
-
-def _service_job(item: dict[str, Any]) -> VendorJob:
-    raw = clean_status(item.get("model_status"))
-    deployed = _service_deployed(item)
-    status = map_service_status(raw, deployed)
-    return VendorJob(
-        vendor_job_id=job_ref("service", item["id"]),
-        name=str(item.get("name") or item.get("service_name") or ""),
-        raw_status=raw,
-        status=status,
-        reason=None,
-        created_at=parse_time(item.get("created_on")),
-        started_at=parse_time(item.get("deploy_time")) if deployed else None,
-        finished_at=parse_time(item.get("changed_on")) if status is JobStatus.STOPPED else None,
-        kind="inference",
-    )
+        return wire.unwrap(response.status_code, answer, retry_after_seconds(response))
 
 
 def _check_kind(kind: str) -> None:
     if kind not in AISpaceAdapter.kinds:
         raise InvalidRequest(VENDOR, f"job kind {kind!r} is not supported on aispace")
-
-
-def _dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-
-Adapter = AISpaceAdapter  # what services.vendors.make_adapter builds

@@ -1,4 +1,5 @@
-"""Resource packages: what AI Space sells instead of a flavour catalogue, and the flavors they become.
+"""Resource packages: what AI Space sells instead of a flavour catalogue, the flavors they become, and the spec
+strings (`specGpu`, `specMemory`, `specCPU`) they are sized in.
 
 A workload runs against a purchased package (`resourceId` "AIDP-..."), and takes its spec (`specCPU`, `specGpu`
 "2(H800)", `specMemory`). So a Switchyard flavor is a package: flavor id = resource id. The package was paid for up
@@ -12,17 +13,19 @@ nothing more at the vendor until it runs out. `Adapter.packages()` returns them,
 in `VendorFlavor.prepaid_package` while the package has amount left.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from contracts.jobs import JobKind
-from services.vendors.aispace_status import parse_cpu, parse_gpu_spec, parse_memory_gb
-from services.vendors.aispace_times import parse_time
+from services.vendors.aispace.settings import VENDOR
+from services.vendors.aispace.wire import parse_time
 from services.vendors.base import VendorFlavor
 
-VENDOR = "aispace"
+_GPU_SPEC = re.compile(r"^\s*(\d+)\s*(?:\(\s*([^)]*?)\s*\))?\s*$")
+_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B?)?\s*$", re.IGNORECASE)
 MICROS_PER_FEN = 10_000  # 1 fen = 0.01 CNY = 10,000 micro-units
 NORMAL = 1  # resourceState 1 = 正常 (normal), the only documented value
 
@@ -105,6 +108,62 @@ def to_flavor(package: ResourcePackage, kind: JobKind) -> VendorFlavor:
         kind=kind,
         prepaid_package=package.resource_id if left else None,
     )
+
+
+# Accelerator models as AI Space writes them in `specGpu` ("2(H800)") -> normalized class.
+_GPU_MODELS: dict[str, str] = {
+    "h800": "nvidia-h800",
+    "h100": "nvidia-h100",
+    "h20": "nvidia-h20",
+    "a800": "nvidia-a800",
+    "a100": "nvidia-a100",
+    "a10": "nvidia-a10",
+    "v100": "nvidia-v100",
+    "t4": "nvidia-t4",
+    "l20": "nvidia-l20",
+    "l40s": "nvidia-l40s",
+    "910b": "ascend-910b",
+    "ascend910b": "ascend-910b",
+    "ascend-910b": "ascend-910b",
+    "mlu370": "mlu370",
+    "mlu590": "mlu590",
+}
+
+
+def parse_gpu_spec(spec: object) -> tuple[str, int]:
+    """`specGpu` / `resource_gpu` -> (accelerator class, count): "2(H800)" -> ("nvidia-h800", 2), "0" -> ("cpu", 0).
+
+    A count without a model ("1", as in the evaluation example) or an unknown model keeps a recognisable class
+    ("gpu-unknown", "gpu-<model>") rather than being forced into a known one.
+    """
+    match = _GPU_SPEC.match(str(spec if spec is not None else "0") or "0")
+    if match is None:
+        raise ValueError(f"not a GPU spec: {spec!r}")
+    count, model = int(match[1]), (match[2] or "").strip().lower()
+    if count == 0:
+        return "cpu", 0
+    if not model:
+        return "gpu-unknown", count
+    slug = re.sub(r"[^a-z0-9]+", "-", model).strip("-")
+    return _GPU_MODELS.get(model, _GPU_MODELS.get(slug, f"gpu-{slug}")), count
+
+
+def parse_memory_gb(value: object) -> int:
+    """ "100", "100G", "4G", "1024", "512Mi" -> whole GB (bare numbers are GB)."""
+    match = _MEMORY.match(str(value if value is not None else ""))
+    if match is None:
+        raise ValueError(f"not a memory size: {value!r}")
+    number, unit = float(match[1]), match[2].upper()
+    scale = {"K": 1 / 1024**2, "M": 1 / 1024, "G": 1, "T": 1024, "": 1}[unit]
+    return int(number * scale)
+
+
+def parse_cpu(value: object) -> int:
+    """ "16" -> 16 cores; fractional cores are rounded down."""
+    try:
+        return int(float(str(value).strip()))
+    except ValueError:
+        raise ValueError(f"not a CPU count: {value!r}") from None
 
 
 def _int(value: Any) -> int:
