@@ -38,7 +38,7 @@ from services.vendors.aispace.status import clean_status
 from services.vendors.aispace.wire import ALPHA, LLM_TASKS, TRAINING_TABLES, V1, job_ref, parse_job_ref, task_path
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
 from services.vendors.errors import InvalidRequest, VendorUnavailable, WrongState, retry_after_seconds
-from services.vendors.transport import VendorTransport
+from services.vendors.transport import VendorTransport, send
 
 _ALREADY_EXISTS = "ResourceAlreadyExists"
 Finder = Callable[[], Awaitable[dict[str, Any] | None]]
@@ -263,10 +263,7 @@ class AISpaceAdapter(VendorAdapter):
         url, headers = sign(
             settings.ak, settings.sk.get_secret_value(), method, self._endpoint, path, params, headers, content
         )
-        try:
-            response = await self._client.request(method, url, content=content, headers=headers)
-        except httpx.TransportError as exc:  # timeouts, refused connections, protocol errors
-            raise VendorUnavailable(VENDOR, f"{method} {path}: {type(exc).__name__}: {exc}") from exc
+        response = await send(self._client, VENDOR, method, url, content=content, headers=headers)
         try:
             answer = response.json()
         except ValueError:

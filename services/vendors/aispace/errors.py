@@ -19,6 +19,8 @@ from services.vendors.errors import (
     VendorUnavailable,
     WrongState,
     error_class_for_http_status,
+    error_details,
+    typed_error,
 )
 from services.vendors.aispace.settings import VENDOR
 
@@ -49,9 +51,8 @@ CUBE_MESSAGES: dict[str, type[VendorError]] = {
 
 def error_for(http_status: int, body: Any, retry_after_s: float | None = None) -> VendorError:
     """The typed error of a refused call: by its gateway code, else its Cube Studio message, else the HTTP status."""
-    code = body.get("code") if isinstance(body, dict) else None
-    code = str(code) if code not in (None, "", SUCCESS) else None
-    message = str(body.get("message") or "") if isinstance(body, dict) else str(body or "")[:200]
+    raw_code, message = error_details(body)
+    code = str(raw_code) if raw_code not in (None, "", SUCCESS) else None
     if code is not None and code in ERROR_CODES:
         error_class = ERROR_CODES[code]
     elif not code and message.strip().lower() in CUBE_MESSAGES:
@@ -64,6 +65,4 @@ def error_for(http_status: int, body: Any, retry_after_s: float | None = None) -
     else:
         error_class = error_class_for_http_status(http_status)
     status = None if 200 <= http_status < 300 else http_status
-    if error_class is RateLimited:
-        return RateLimited(VENDOR, message, code=code, http_status=status, retry_after_s=retry_after_s)
-    return error_class(VENDOR, message or f"HTTP {http_status}", code=code, http_status=status)
+    return typed_error(error_class, VENDOR, message or f"HTTP {http_status}", code=code, http_status=status, retry_after_s=retry_after_s)

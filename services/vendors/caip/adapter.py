@@ -19,13 +19,15 @@ from services.vendors.caip.catalog import parse_flavor
 from services.vendors.caip.errors import vendor_error
 from services.vendors.caip.settings import VENDOR, CaipSettings
 from services.vendors.caip.status import ACTIVE_STATUSES, needs_stop
-from services.vendors.caip.wire import Params, item_id, job_body, parse_job, send
+from services.vendors.caip.wire import item_id, job_body, parse_job
 from services.vendors.errors import InvalidRequest, NotFound, VendorUnavailable, WrongState, json_object
 from services.vendors.paging import all_items
 from services.vendors.tokens import RenewingToken
-from services.vendors.transport import VendorTransport
+from services.vendors.transport import VendorTransport, send
 
 log = logging.getLogger(__name__)
+
+Params = list[tuple[str, str]]
 
 
 class CaipAdapter(VendorAdapter):
@@ -127,11 +129,13 @@ class CaipAdapter(VendorAdapter):
     async def _call(self, method: str, path: str, *, params: Params | None = None, json: Any = None) -> httpx.Response:
         """Call `{base}/v2{path}`; on 401, log in again once and retry once."""
         token = await self._tokens.get()
-        response = await send(self._client, method, f"{self._base}{path}", params, json, {"X-Auth-Token": token})
+        response = await send(self._client, VENDOR, method, f"{self._base}{path}", params=params, json=json,
+                              headers={"X-Auth-Token": token})
         if response.status_code == 401:
             self._tokens.invalidate(token)
             token = await self._tokens.get()
-            response = await send(self._client, method, f"{self._base}{path}", params, json, {"X-Auth-Token": token})
+            response = await send(self._client, VENDOR, method, f"{self._base}{path}", params=params, json=json,
+                              headers={"X-Auth-Token": token})
         if response.is_success:
             return response
         raise vendor_error(response)

@@ -5,15 +5,16 @@ import httpx
 
 from services.vendors.caip.errors import vendor_error
 from services.vendors.caip.settings import VENDOR, CaipSettings
-from services.vendors.caip.wire import parse_time, send
+from services.vendors.caip.wire import parse_time
 from services.vendors.errors import AuthFailed
+from services.vendors.transport import send
 
 
 async def login(client: httpx.AsyncClient, settings: CaipSettings) -> tuple[str, float]:
     """Log in; the token and its lifetime."""
     url = f"{settings.endpoint.rstrip('/')}{settings.auth_path}"
     body = {"identity": settings.username, "password": settings.password.get_secret_value()}
-    response = await send(client, "POST", url, None, body, {})
+    response = await send(client, VENDOR, "POST", url, json=body)
     if not response.is_success:
         raise vendor_error(response)
     token = response.headers.get("X-Subject-Token")

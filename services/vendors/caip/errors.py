@@ -17,7 +17,9 @@ from services.vendors.errors import (
     VendorUnavailable,
     WrongState,
     error_class_for_http_status,
+    read_error,
     retry_after_seconds,
+    typed_error,
 )
 from services.vendors.caip.settings import VENDOR
 
@@ -44,24 +46,8 @@ def error_class(code: int | None, http_status: int) -> type[VendorError]:
 
 
 def vendor_error(response: httpx.Response) -> VendorError:
-    code, message = _details(response)
-    status = response.status_code
-    error = error_class(code, status)
-    text_code = None if code is None else str(code)
-    if error is RateLimited:
-        return RateLimited(VENDOR, message, code=text_code, http_status=status, retry_after_s=retry_after_seconds(response))
-    return error(VENDOR, message, code=text_code, http_status=status)
-
-
-def _details(response: httpx.Response) -> tuple[int | None, str]:
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.text[:200] or response.reason_phrase
-    if not isinstance(body, dict):
-        return None, str(body)[:200]
-    code = body.get("code")
-    return (code if isinstance(code, int) and not isinstance(code, bool) else None), str(
-        body.get("message") or response.reason_phrase
-    )
-
+    code, message = read_error(response)
+    known = code if isinstance(code, int) and not isinstance(code, bool) else None
+    return typed_error(error_class(known, response.status_code), VENDOR, message,
+                       code=None if known is None else str(known), http_status=response.status_code,
+                       retry_after_s=retry_after_seconds(response))

@@ -1,17 +1,13 @@
 """CAIP bodies <-> Switchyard values: the batch training job CAIP is sent, the VendorJob read from its answer,
-its RFC 3339 times; and the one HTTP call every request goes through."""
+and its RFC 3339 times."""
 
 from datetime import UTC, datetime
 from typing import Any
-
-import httpx
 
 from services.vendors.base import SubmitRequest, VendorJob
 from services.vendors.caip.settings import VENDOR, CaipSettings
 from services.vendors.caip.status import map_job_status
 from services.vendors.errors import VendorUnavailable
-
-Params = list[tuple[str, str]]
 
 
 def job_body(req: SubmitRequest, settings: CaipSettings) -> dict[str, Any]:
@@ -84,12 +80,3 @@ def parse_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-async def send(
-    client: httpx.AsyncClient, method: str, url: str, params: Params | None, json: Any, headers: dict[str, str]
-) -> httpx.Response:
-    try:
-        return await client.request(method, url, params=params, json=json, headers=headers)
-    except httpx.TransportError as exc:  # timeouts, refused connections, protocol errors
-        raise VendorUnavailable(VENDOR, f"{method} {url}: {type(exc).__name__}: {exc}") from exc

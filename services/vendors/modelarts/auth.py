@@ -16,9 +16,10 @@ import httpx
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 
-from services.vendors.errors import AuthFailed, VendorUnavailable
+from services.vendors.errors import AuthFailed, json_object
 from services.vendors.modelarts.errors import error_details, vendor_error
 from services.vendors.modelarts.settings import VENDOR, ModelArtsSettings
+from services.vendors.transport import send
 
 Query = Sequence[tuple[str, str]]
 _STALE_TOKEN_CODES = frozenset({"ModelArts.0202", "ModelArts.0203"})  # expired, invalid
@@ -30,16 +31,6 @@ class Auth(Protocol):
 
     async def send(self, method: str, path: str, query: Query, body: bytes | None) -> httpx.Response:
         """Send an authenticated request to `{endpoint}{path}`; the answer is not checked."""
-
-
-async def send(
-    client: httpx.AsyncClient, method: str, url: str, *, headers: dict[str, str], content: bytes | None = None,
-    query: Query = (),
-) -> httpx.Response:
-    try:
-        return await client.request(method, url, headers=headers, content=content, params=list(query) or None)
-    except httpx.TransportError as exc:  # timeouts, refused connections, protocol errors
-        raise VendorUnavailable(VENDOR, f"{method} {url}: {type(exc).__name__}: {exc}") from exc
 
 
 class TokenAuth:
@@ -75,8 +66,8 @@ class TokenAuth:
     async def _send_once(self, method: str, path: str, query: Query, body: bytes | None) -> tuple[str, httpx.Response]:
         token, _ = await self._current()
         headers = {"X-Auth-Token": token, "Content-Type": "application/json"}
-        return token, await send(self._client, method, self._endpoint + path, headers=headers, content=body,
-                                 query=query)
+        return token, await send(self._client, VENDOR, method, self._endpoint + path, headers=headers, content=body,
+                                 params=list(query) or None)
 
     async def _current(self) -> tuple[str, str]:
         """(token, the token's project id)."""
@@ -100,13 +91,13 @@ class TokenAuth:
         }
         url = f"{self._iam_endpoint}/v3/auth/tokens"
         headers = {"Content-Type": "application/json"}
-        response = await send(self._client, "POST", url, headers=headers, content=json.dumps(body).encode())
+        response = await send(self._client, VENDOR, "POST", url, headers=headers, content=json.dumps(body).encode())
         if not response.is_success:
             raise vendor_error(response)
         token = response.headers.get("X-Subject-Token")
         if not token:
             raise AuthFailed(VENDOR, "IAM answered without an X-Subject-Token header", http_status=response.status_code)
-        info = _json_object(response).get("token") or {}
+        info = json_object(VENDOR, response).get("token") or {}
         expires_at = _parse_iso(info.get("expires_at"))
         issued_at = _parse_iso(info.get("issued_at")) or datetime.now(UTC)
         # Lifetime from IAM's own timestamps, so clock skew between us and IAM does not matter.
@@ -138,16 +129,16 @@ class AkSkAuth:
 
     async def send(self, method: str, path: str, query: Query, body: bytes | None) -> httpx.Response:
         url, headers = self._sign(self._endpoint, method, path, query, body, await self.project_id())
-        return await send(self._client, method, url, headers=headers, content=body)
+        return await send(self._client, VENDOR, method, url, headers=headers, content=body)
 
     async def _lookup_project_id(self) -> str:
         """What the SDK does without a project id: ask IAM (signed) for the project of the region name."""
         query = [("name", self._project_name)]
         url, headers = self._sign(self._iam_endpoint, "GET", "/v3/projects", query, None, None)
-        response = await send(self._client, "GET", url, headers=headers)
+        response = await send(self._client, VENDOR, "GET", url, headers=headers)
         if not response.is_success:
             raise vendor_error(response)
-        projects = _json_object(response).get("projects") or []
+        projects = json_object(VENDOR, response).get("projects") or []
         if len(projects) != 1 or not projects[0].get("id"):
             raise AuthFailed(VENDOR, f"IAM knows {len(projects)} projects named {self._project_name!r}; "
                                      "set SWITCHYARD_MODELARTS_PROJECT_ID")
@@ -168,17 +159,6 @@ class AkSkAuth:
         )
         signed = BasicCredentials(self._ak, self._sk, project_id).sign_request(request)
         return signed.url, {str(name): str(value) for name, value in signed.header_params.items()}
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise VendorUnavailable(VENDOR, f"expected a JSON object, got {response.text[:200]!r}",
-                                http_status=response.status_code)
-    return body
 
 
 def _parse_iso(value: Any) -> datetime | None:

@@ -20,7 +20,9 @@ from services.vendors.errors import (
     VendorUnavailable,
     WrongState,
     error_class_for_http_status,
+    read_error,
     retry_after_seconds,
+    typed_error,
 )
 from services.vendors.modelarts.settings import VENDOR
 
@@ -95,25 +97,12 @@ def error_class(code: str | None, http_status: int) -> type[VendorError]:
 
 def error_details(response: httpx.Response) -> tuple[str | None, str]:
     """(error_code, message) from a ModelArts body or an IAM (Keystone-style) body."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.text[:200] or response.reason_phrase
-    if not isinstance(body, dict):
-        return None, str(body)[:200]
-    if "error_code" in body:
-        return str(body["error_code"]), str(body.get("error_msg") or "")
-    error = body.get("error")
-    if isinstance(error, dict):
-        return None, str(error.get("message") or error.get("title") or "")
-    return None, response.reason_phrase
+    code, message = read_error(response, code_key="error_code",
+                               message_keys=("error_msg", "error.message", "error.title"))
+    return (None if code is None else str(code)), message
 
 
 def vendor_error(response: httpx.Response) -> VendorError:
     code, message = error_details(response)
-    status = response.status_code
-    kind = error_class(code, status)
-    if kind is RateLimited:
-        return RateLimited(VENDOR, message, code=code, http_status=status, retry_after_s=retry_after_seconds(response))
-    return kind(VENDOR, message, code=code, http_status=status)
-
+    return typed_error(error_class(code, response.status_code), VENDOR, message, code=code,
+                       http_status=response.status_code, retry_after_s=retry_after_seconds(response))

@@ -36,7 +36,9 @@ from services.vendors.errors import (
     RateLimited,
     VendorError,
     VendorUnavailable,
+    error_details,
     retry_after_seconds,
+    typed_error,
 )
 from services.vendors.qizhi.auth import credentials, token_and_lifetime
 from services.vendors.qizhi.catalog import parse_spec, static_flavor
@@ -55,7 +57,7 @@ from services.vendors.qizhi.wire import (
 )
 from services.vendors.ratelimit import CallLimiter
 from services.vendors.tokens import RenewingToken
-from services.vendors.transport import VendorTransport
+from services.vendors.transport import VendorTransport, send
 
 log = logging.getLogger(__name__)
 
@@ -195,15 +197,8 @@ class QizhiAdapter(VendorAdapter):
         async with self._limiter:
             self._refuse_while_backing_off()  # a 429 may have come in while this call waited
             headers = {"Authorization": f"Bearer {token}"} if token else {}
-            try:
-                response = await self._client.post(
-                    f"{self._endpoint}{path}",
-                    json=body,
-                    headers=headers,
-                    timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
-                )
-            except httpx.TransportError as exc:  # timeouts, refused connections, protocol errors
-                raise VendorUnavailable(VENDOR, f"POST {path}: {type(exc).__name__}: {exc}") from exc
+            response = await send(self._client, VENDOR, "POST", f"{self._endpoint}{path}", json=body, headers=headers,
+                                  timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout)
         return self._payload(path, response)
 
     def _payload(self, path: str, response: httpx.Response) -> Any:
@@ -216,7 +211,7 @@ class QizhiAdapter(VendorAdapter):
             code = envelope_code(body["code"])
             if response.status_code == 200 and code == 0:
                 return body.get("data")
-            raise self._error(response, code, str(body.get("message") or body.get("msg") or ""))
+            raise self._error(response, code, error_details(body, message_keys=("message", "msg"))[1])
         if response.is_success and body is not None:
             return body  # the document's bare shapes
         raise self._error(response, None, response.text[:200] or f"POST {path}: HTTP {response.status_code}")
@@ -224,13 +219,13 @@ class QizhiAdapter(VendorAdapter):
     def _error(self, response: httpx.Response, code: int | None, message: str) -> VendorError:
         status = response.status_code
         error_class = classify(status, code, message, self._markers)
-        code_text = None if code is None else str(code)
+        wait_s = None
         if error_class is RateLimited:
             retry_after = retry_after_seconds(response)
             wait_s = self._settings.throttle_backoff_s if retry_after is None else retry_after
             self._limiter.back_off(wait_s)
-            return RateLimited(VENDOR, message, code=code_text, http_status=status, retry_after_s=wait_s)
-        return error_class(VENDOR, message, code=code_text, http_status=status)
+        return typed_error(error_class, VENDOR, message, code=None if code is None else str(code), http_status=status,
+                           retry_after_s=wait_s)
 
     def _refuse_while_backing_off(self) -> None:
         wait_s = self._limiter.backing_off_for()
