@@ -17,8 +17,8 @@ from services.vendors import (
     VendorUnavailable,
 )
 from services.vendors.modelarts import ModelArtsAdapter
-from tests.contract.conftest import RunningSimulator, StartSimulator
-from tests.contract.support import is_terminal, wait_for_job
+from tests.contract.modelarts.case import ModelArtsSim
+from tests.contract.support import StartSim, is_terminal, wait_for_job
 
 pytestmark = pytest.mark.asyncio
 
@@ -73,7 +73,7 @@ async def test_flavors_are_listed_normalized_and_priced(adapter: ModelArtsAdapte
     assert all(isinstance(flavor.price_per_hour, int) for flavor in flavors.values())
 
 
-async def test_flavor_without_configured_price_is_skipped(sim: RunningSimulator) -> None:
+async def test_flavor_without_configured_price_is_skipped(sim: ModelArtsSim) -> None:
     modelarts = ModelArtsAdapter(sim.settings(prices={CPU: "3.20"}))
     try:
         flavors = await modelarts.list_flavors()
@@ -121,7 +121,7 @@ async def test_invalid_steering_is_rejected(adapter: ModelArtsAdapter) -> None:
     assert caught.value.code == "ModelArts.0101"
 
 
-async def test_submit_is_idempotent_by_name(adapter: ModelArtsAdapter, sim: RunningSimulator) -> None:
+async def test_submit_is_idempotent_by_name(adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
     request = _request(SWITCHYARD_SIM_RUN_SECONDS="30")
     first = await adapter.submit(request)
     second = await adapter.submit(request)
@@ -161,7 +161,7 @@ async def test_stop_ends_stopped_and_stopping_again_is_fine(adapter: ModelArtsAd
     await adapter.stop(job.vendor_job_id)  # already terminal
 
 
-async def test_max_runtime_becomes_auto_stop_in_hours(adapter: ModelArtsAdapter, sim: RunningSimulator) -> None:
+async def test_max_runtime_becomes_auto_stop_in_hours(adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
     job = await adapter.submit(_request(max_runtime_s=5400, SWITCHYARD_SIM_RUN_SECONDS="30"))
     with sim.client(sim.raw_token()) as client:
         body = client.get(f"/v2/{sim.project_id}/training-jobs/{job.vendor_job_id}").json()
@@ -169,8 +169,8 @@ async def test_max_runtime_becomes_auto_stop_in_hours(adapter: ModelArtsAdapter,
     await adapter.stop(job.vendor_job_id)
 
 
-async def test_job_waits_queued_while_its_flavor_is_full(start_simulator: StartSimulator) -> None:
-    sim = start_simulator(capacity=1)
+async def test_job_waits_queued_while_its_flavor_is_full(start_sim: StartSim) -> None:
+    sim = start_sim(capacity=1)
     modelarts = ModelArtsAdapter(sim.settings())
     try:
         first = await modelarts.submit(_request(flavor_id=ONE_V100, SWITCHYARD_SIM_RUN_SECONDS="30"))
@@ -191,8 +191,8 @@ async def test_job_waits_queued_while_its_flavor_is_full(start_simulator: StartS
 
 
 @pytest.mark.parametrize("offset_mode", ["page", "record"])
-async def test_list_active_pages_through_every_job(start_simulator: StartSimulator, offset_mode: str) -> None:
-    sim = start_simulator(search_offset_mode=offset_mode)
+async def test_list_active_pages_through_every_job(start_sim: StartSim, offset_mode: str) -> None:
+    sim = start_sim(search_offset_mode=offset_mode)
     modelarts = ModelArtsAdapter(sim.settings())
     try:
         submitted = {
@@ -220,7 +220,7 @@ async def test_unknown_flavor_is_invalid_request(adapter: ModelArtsAdapter) -> N
     assert caught.value.code == "ModelArts.2781"
 
 
-async def test_sold_out_flavor_is_capacity_unavailable(adapter: ModelArtsAdapter, sim: RunningSimulator) -> None:
+async def test_sold_out_flavor_is_capacity_unavailable(adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
     sim.put_faults(sold_out=[CPU])
     with sim.client() as client:
         assert client.get("/_sim/faults").json()["sold_out"] == [CPU]
@@ -230,14 +230,14 @@ async def test_sold_out_flavor_is_capacity_unavailable(adapter: ModelArtsAdapter
     await adapter.submit(_request(flavor_id=ONE_V100, SWITCHYARD_SIM_RUN_SECONDS="0"))  # others still sell
 
 
-async def test_throttling_is_rate_limited_with_retry_after(adapter: ModelArtsAdapter, sim: RunningSimulator) -> None:
+async def test_throttling_is_rate_limited_with_retry_after(adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
     sim.put_faults(throttle_rate=1.0)
     with pytest.raises(RateLimited) as caught:
         await adapter.list_flavors()
     assert (caught.value.code, caught.value.http_status, caught.value.retry_after_s) == ("ModelArts.2799", 429, 1.0)
 
 
-async def test_server_errors_are_vendor_unavailable(adapter: ModelArtsAdapter, sim: RunningSimulator) -> None:
+async def test_server_errors_are_vendor_unavailable(adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
     await adapter.list_flavors()  # token in hand, so the fault hits the ModelArts call itself
     sim.put_faults(error_rate=1.0)
     with pytest.raises(VendorUnavailable) as caught:
@@ -245,14 +245,14 @@ async def test_server_errors_are_vendor_unavailable(adapter: ModelArtsAdapter, s
     assert (caught.value.code, caught.value.http_status) == ("ModelArts.0010", 500)
 
 
-async def test_outage_is_vendor_unavailable(adapter: ModelArtsAdapter, sim: RunningSimulator) -> None:
+async def test_outage_is_vendor_unavailable(adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
     sim.put_faults(down=True)
     with pytest.raises(VendorUnavailable) as caught:
         await adapter.list_flavors()
     assert caught.value.http_status == 503
 
 
-async def test_unreachable_vendor_is_vendor_unavailable(sim: RunningSimulator) -> None:
+async def test_unreachable_vendor_is_vendor_unavailable(sim: ModelArtsSim) -> None:
     with socket.socket() as unused:  # bound, never listening: connections are refused
         unused.bind(("127.0.0.1", 0))
         modelarts = ModelArtsAdapter(sim.settings(endpoint=f"http://127.0.0.1:{unused.getsockname()[1]}"))
@@ -263,7 +263,7 @@ async def test_unreachable_vendor_is_vendor_unavailable(sim: RunningSimulator) -
             await modelarts.aclose()
 
 
-async def test_wrong_password_is_auth_failed(sim: RunningSimulator) -> None:
+async def test_wrong_password_is_auth_failed(sim: ModelArtsSim) -> None:
     modelarts = ModelArtsAdapter(sim.settings(password="not-the-password"))
     try:
         with pytest.raises(AuthFailed) as caught:
@@ -276,8 +276,8 @@ async def test_wrong_password_is_auth_failed(sim: RunningSimulator) -> None:
 # --------------------------------------------------------------------------- tokens
 
 
-async def test_expired_token_is_refreshed(start_simulator: StartSimulator) -> None:
-    sim = start_simulator(token_ttl_s=1.0)
+async def test_expired_token_is_refreshed(start_sim: StartSim) -> None:
+    sim = start_sim(token_ttl_s=1.0)
     raw_token = sim.raw_token()
     modelarts = ModelArtsAdapter(sim.settings())
     try:
@@ -294,7 +294,7 @@ async def test_expired_token_is_refreshed(start_simulator: StartSimulator) -> No
 
 
 async def test_token_rejected_by_vendor_is_refreshed_and_call_retried(
-    adapter: ModelArtsAdapter, sim: RunningSimulator
+    adapter: ModelArtsAdapter, sim: ModelArtsSim
 ) -> None:
     await adapter.list_flavors()
     # Server-side expiry the adapter cannot foresee: its next call gets 401 ModelArts.0202.
@@ -303,7 +303,7 @@ async def test_token_rejected_by_vendor_is_refreshed_and_call_retried(
     assert await adapter.list_flavors()
 
 
-async def test_raw_auth_errors(sim: RunningSimulator) -> None:
+async def test_raw_auth_errors(sim: ModelArtsSim) -> None:
     path = f"/v2/{sim.project_id}/training-job-flavors"
     with sim.client() as client:
         assert client.get(path).json()["error_code"] == "ModelArts.0201"
@@ -315,7 +315,7 @@ async def test_raw_auth_errors(sim: RunningSimulator) -> None:
         assert (response.status_code, response.json()["error_code"]) == (403, "ModelArts.0210")
 
 
-async def test_deleted_job_is_gone(adapter: ModelArtsAdapter, sim: RunningSimulator) -> None:
+async def test_deleted_job_is_gone(adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
     job = await adapter.submit(_request(SWITCHYARD_SIM_RUN_SECONDS="30"))
     with sim.client(sim.raw_token()) as client:
         response = client.delete(f"/v2/{sim.project_id}/training-jobs/{job.vendor_job_id}")
@@ -325,7 +325,7 @@ async def test_deleted_job_is_gone(adapter: ModelArtsAdapter, sim: RunningSimula
     assert await adapter.find_by_name(job.name) is None
 
 
-async def test_fault_draws_repeat_after_reseeding(sim: RunningSimulator) -> None:
+async def test_fault_draws_repeat_after_reseeding(sim: ModelArtsSim) -> None:
     def statuses() -> list[int]:
         sim.put_faults(error_rate=0.5, seed=7)
         with sim.client(token) as client:

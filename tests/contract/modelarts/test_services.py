@@ -12,7 +12,8 @@ import pytest
 from contracts.status import JobStatus
 from services.vendors import CapacityUnavailable, InvalidRequest, NotFound, SubmitRequest, VendorJob
 from services.vendors.modelarts import ModelArtsAdapter
-from tests.contract.conftest import RunningSimulator, StartSimulator
+from tests.contract.modelarts.case import ModelArtsSim
+from tests.contract.support import StartSim
 
 P4 = "modelarts.vm.gpu.pnt004"
 CPU = "modelarts.vm.cpu.2u"
@@ -44,12 +45,12 @@ def _raw_body(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def client(sim: RunningSimulator) -> Iterator[httpx.Client]:
+def client(sim: ModelArtsSim) -> Iterator[httpx.Client]:
     with sim.client(sim.raw_token()) as raw:
         yield raw
 
 
-def _deploy(client: httpx.Client, sim: RunningSimulator, **overrides: Any) -> str:
+def _deploy(client: httpx.Client, sim: ModelArtsSim, **overrides: Any) -> str:
     response = client.post(sim.v1("/services"), json=_raw_body(**overrides))
     assert response.status_code == 200, response.text
     body = response.json()
@@ -57,7 +58,7 @@ def _deploy(client: httpx.Client, sim: RunningSimulator, **overrides: Any) -> st
     return str(body["service_id"])
 
 
-def _wait_raw(client: httpx.Client, sim: RunningSimulator, service_id: str, *statuses: str) -> dict[str, Any]:
+def _wait_raw(client: httpx.Client, sim: ModelArtsSim, service_id: str, *statuses: str) -> dict[str, Any]:
     deadline = time.monotonic() + 5
     while True:
         service = client.get(sim.v1(f"/services/{service_id}")).json()
@@ -76,7 +77,7 @@ def _error(response: httpx.Response) -> tuple[int, str]:
 
 @pytest.mark.asyncio
 async def test_specifications_are_normalized_and_priced(either_adapter: ModelArtsAdapter,
-                                                        sim: RunningSimulator) -> None:
+                                                        sim: ModelArtsSim) -> None:
     specs = {spec.flavor_id: spec for spec in await either_adapter.list_flavors("inference")}
     p4 = specs[P4]
     assert (p4.kind, p4.accelerator, p4.count, p4.cpu, p4.memory_gb) == ("inference", "nvidia-p4", 1, 8, 32)
@@ -89,7 +90,7 @@ async def test_specifications_are_normalized_and_priced(either_adapter: ModelArt
 
 
 @pytest.mark.asyncio
-async def test_service_runs_until_we_stop_it(either_adapter: ModelArtsAdapter, sim: RunningSimulator) -> None:
+async def test_service_runs_until_we_stop_it(either_adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
     request = _service(flavor_id=P4, replicas=2, env={"MODEL_THREADS": "4"}, max_runtime_s=3600)
     submitted = await either_adapter.submit(request)
     assert (submitted.kind, submitted.status, submitted.raw_status) == ("inference", JobStatus.QUEUED, "pending")
@@ -144,8 +145,8 @@ async def test_steered_failure_and_missing_model(adapter: ModelArtsAdapter) -> N
 
 
 @pytest.mark.asyncio
-async def test_schedule_auto_stop_says_so(start_simulator: StartSimulator) -> None:
-    sim = start_simulator(lease_scale=0.005)  # one scheduled minute lasts 0.3 s
+async def test_schedule_auto_stop_says_so(start_sim: StartSim) -> None:
+    sim = start_sim(lease_scale=0.005)  # one scheduled minute lasts 0.3 s
     modelarts = ModelArtsAdapter(sim.settings(auth="aksk"))
     try:
         job = await modelarts.submit(_service(max_runtime_s=60))
@@ -157,8 +158,8 @@ async def test_schedule_auto_stop_says_so(start_simulator: StartSimulator) -> No
 
 
 @pytest.mark.asyncio
-async def test_service_waits_for_slots_for_all_its_instances(start_simulator: StartSimulator) -> None:
-    sim = start_simulator(capacity=2)
+async def test_service_waits_for_slots_for_all_its_instances(start_sim: StartSim) -> None:
+    sim = start_sim(capacity=2)
     modelarts = ModelArtsAdapter(sim.settings())
     try:
         first = await modelarts.submit(_service(flavor_id=P4, replicas=2))
@@ -177,7 +178,7 @@ async def test_service_waits_for_slots_for_all_its_instances(start_simulator: St
 
 
 @pytest.mark.asyncio
-async def test_service_errors_are_typed(adapter: ModelArtsAdapter, sim: RunningSimulator) -> None:
+async def test_service_errors_are_typed(adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
     sim.put_faults(sold_out=[CPU])
     with pytest.raises(CapacityUnavailable) as sold_out:
         await adapter.submit(_service())
@@ -190,7 +191,7 @@ async def test_service_errors_are_typed(adapter: ModelArtsAdapter, sim: RunningS
 # --------------------------------------------------------------------------- raw endpoints
 
 
-def test_deploy_is_validated(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_deploy_is_validated(client: httpx.Client, sim: ModelArtsSim) -> None:
     cases = {
         (400, "ModelArts.3610"): _raw_body(config=[]),
         (400, "ModelArts.3518"): _raw_body(infer_type="batch"),
@@ -210,7 +211,7 @@ def test_deploy_is_validated(client: httpx.Client, sim: RunningSimulator) -> Non
     assert _error(client.post(sim.v1("/services"), json=_raw_body(service_name=name))) == (409, "ModelArts.3503")
 
 
-def test_list_sorts_filters_and_pages(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_list_sorts_filters_and_pages(client: httpx.Client, sim: ModelArtsSim) -> None:
     tag = uuid.uuid4().hex[:6]
     ids = [_deploy(client, sim, service_name=f"list-{tag}-{index}") for index in range(3)]
     for service_id in ids:
@@ -239,13 +240,13 @@ def test_list_sorts_filters_and_pages(client: httpx.Client, sim: RunningSimulato
     assert client.get(sim.v1("/services"), params={"sort_by": "owner"}).status_code == 400
 
 
-def test_start_stop_and_update_through_put(start_simulator: StartSimulator) -> None:
-    sim = start_simulator(service_deploy_s=0.5)
+def test_start_stop_and_update_through_put(start_sim: StartSim) -> None:
+    sim = start_sim(service_deploy_s=0.5)
     with sim.client(sim.raw_token()) as client:
         _start_stop_and_update(client, sim)
 
 
-def _start_stop_and_update(client: httpx.Client, sim: RunningSimulator) -> None:
+def _start_stop_and_update(client: httpx.Client, sim: ModelArtsSim) -> None:
     service_id = _deploy(client, sim)
     path = sim.v1(f"/services/{service_id}")
     config = [{"specification": CPU, "weight": 100, "model_id": MODEL, "instance_count": 3}]
@@ -269,7 +270,7 @@ def _start_stop_and_update(client: httpx.Client, sim: RunningSimulator) -> None:
     _wait_raw(client, sim, service_id, "running")
 
 
-def test_delete_accepts_comma_joined_ids(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_delete_accepts_comma_joined_ids(client: httpx.Client, sim: ModelArtsSim) -> None:
     ids = [_deploy(client, sim) for _ in range(2)]
     assert _error(client.delete(sim.v1(f"/services/{ids[0]},{uuid.uuid4()}"))) == (404, "ModelArts.3502")
     assert client.get(sim.v1(f"/services/{ids[0]}")).json()["status"] != "deleting"  # all or nothing
@@ -281,7 +282,7 @@ def test_delete_accepts_comma_joined_ids(client: httpx.Client, sim: RunningSimul
     assert not set(ids) & {item["service_id"] for item in client.get(sim.v1("/services")).json()["services"]}
 
 
-def test_events_tell_the_deployment(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_events_tell_the_deployment(client: httpx.Client, sim: ModelArtsSim) -> None:
     service_id = _deploy(client, sim, config=[{"specification": CPU, "weight": 100, "model_id": MODEL,
                                                "instance_count": 1,
                                                "envs": {"SWITCHYARD_SIM_OUTCOME": "failed"}}])
@@ -303,7 +304,7 @@ def test_events_tell_the_deployment(client: httpx.Client, sim: RunningSimulator)
     assert window["events"][0]["event_info"] == "start to deploy service"
 
 
-def test_concerning_comes_and_goes(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_concerning_comes_and_goes(client: httpx.Client, sim: ModelArtsSim) -> None:
     service_id = _deploy(client, sim)
     control = f"{sim.url}/_sim/services/{service_id}/status"
     assert httpx.put(control, json={"status": "concerning"}).status_code == 409  # not running yet
@@ -314,7 +315,7 @@ def test_concerning_comes_and_goes(client: httpx.Client, sim: RunningSimulator) 
     assert httpx.put(control, json={"status": "running"}).json()["status"] == "running"
 
 
-def test_specifications_endpoint(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_specifications_endpoint(client: httpx.Client, sim: ModelArtsSim) -> None:
     specs = client.get(sim.v1("/services/specifications")).json()
     assert specs["total_count"] == specs["count"] == 3
     assert {"specification", "billing_spec", "category", "cpu_info", "memory_info", "gpu_info", "npu_info",

@@ -9,7 +9,8 @@ import pytest
 
 from services.vendors import AuthFailed
 from services.vendors.modelarts import ModelArtsAdapter
-from tests.contract.conftest import RunningSimulator, StartSimulator
+from tests.contract.modelarts.case import ModelArtsSim
+from tests.contract.support import StartSim
 
 pytestmark = pytest.mark.asyncio
 
@@ -25,7 +26,7 @@ def _error(response: httpx.Response) -> tuple[int, str]:
 # --------------------------------------------------------------------------- AK/SK, raw
 
 
-async def test_signed_requests_are_accepted_on_every_api(sim: RunningSimulator) -> None:
+async def test_signed_requests_are_accepted_on_every_api(sim: ModelArtsSim) -> None:
     assert sim.signed("GET", sim.v2("/training-job-flavors")).status_code == 200
     assert sim.signed("GET", sim.v1("/notebooks/flavors"), query=[("category", "CPU")]).status_code == 200
     assert sim.signed("GET", sim.v1("/services/specifications")).status_code == 200
@@ -33,13 +34,13 @@ async def test_signed_requests_are_accepted_on_every_api(sim: RunningSimulator) 
     assert sim.signed("POST", sim.v2("/training-job-searches"), json_body=search).status_code == 200
 
 
-async def test_wrong_secret_is_refused(sim: RunningSimulator) -> None:
+async def test_wrong_secret_is_refused(sim: ModelArtsSim) -> None:
     response = sim.signed("GET", sim.v2("/training-job-flavors"), sk="x" * 40)
     assert _error(response) == (401, "ModelArts.0208")
     assert "signature mismatch" in response.json()["error_msg"]
 
 
-async def test_stale_date_is_refused(sim: RunningSimulator) -> None:
+async def test_stale_date_is_refused(sim: ModelArtsSim) -> None:
     for skew in (timedelta(minutes=-16), timedelta(minutes=16)):
         response = sim.signed("GET", sim.v2("/training-job-flavors"), sdk_date=_sdk_date(skew))
         assert _error(response) == (401, "ModelArts.0208")
@@ -48,14 +49,14 @@ async def test_stale_date_is_refused(sim: RunningSimulator) -> None:
     assert sim.signed("GET", sim.v2("/training-job-flavors"), sdk_date=_sdk_date(timedelta(minutes=-14))).is_success
 
 
-async def test_tampered_body_is_refused(sim: RunningSimulator) -> None:
+async def test_tampered_body_is_refused(sim: ModelArtsSim) -> None:
     search = {"offset": 0, "limit": 10, "filters": []}
     tampered = b'{"offset": 0, "limit": 50, "filters": []}'
     response = sim.signed("POST", sim.v2("/training-job-searches"), json_body=search, send_body=tampered)
     assert _error(response) == (401, "ModelArts.0208")
 
 
-async def test_tampered_query_is_refused(sim: RunningSimulator) -> None:
+async def test_tampered_query_is_refused(sim: ModelArtsSim) -> None:
     path = sim.v1("/notebooks/flavors")
     signed_for_cpu = sim.signed("GET", path, query=[("category", "CPU")]).request
     url = str(signed_for_cpu.url).replace("category=CPU", "category=GPU")
@@ -63,12 +64,12 @@ async def test_tampered_query_is_refused(sim: RunningSimulator) -> None:
     assert _error(response) == (401, "ModelArts.0208")
 
 
-async def test_unknown_access_key_is_refused(sim: RunningSimulator) -> None:
+async def test_unknown_access_key_is_refused(sim: ModelArtsSim) -> None:
     response = sim.signed("GET", sim.v2("/training-job-flavors"), ak="UNKNOWNACCESSKEY0000")
     assert _error(response) == (403, "ModelArts.0206")
 
 
-async def test_malformed_authorization_is_refused(sim: RunningSimulator) -> None:
+async def test_malformed_authorization_is_refused(sim: ModelArtsSim) -> None:
     path = sim.v2("/training-job-flavors")
     with sim.client() as client:
         bad = client.get(path, headers={"Authorization": "SDK-HMAC-SHA256 Access=AK, Signature=abc"})
@@ -82,7 +83,7 @@ async def test_malformed_authorization_is_refused(sim: RunningSimulator) -> None
     assert _error(httpx.get(str(unsigned_date.url), headers=headers)) == (401, "ModelArts.0206")
 
 
-async def test_project_in_the_path_must_be_the_credentials_project(sim: RunningSimulator) -> None:
+async def test_project_in_the_path_must_be_the_credentials_project(sim: ModelArtsSim) -> None:
     other = uuid.uuid4().hex
     response = sim.signed("GET", f"/v2/{other}/training-job-flavors")
     assert _error(response) == (403, "ModelArts.0210")
@@ -90,7 +91,7 @@ async def test_project_in_the_path_must_be_the_credentials_project(sim: RunningS
         assert _error(client.get(f"/v1/{other}/notebooks")) == (403, "ModelArts.0210")
 
 
-async def test_iam_lists_the_project_to_signed_callers_only(sim: RunningSimulator) -> None:
+async def test_iam_lists_the_project_to_signed_callers_only(sim: ModelArtsSim) -> None:
     listed = sim.signed("GET", "/v3/projects", query=[("name", sim.config.project_name)])
     assert listed.json()["projects"][0]["id"] == sim.project_id
     assert httpx.get(f"{sim.url}/v3/projects").status_code == 401
@@ -99,7 +100,7 @@ async def test_iam_lists_the_project_to_signed_callers_only(sim: RunningSimulato
 # --------------------------------------------------------------------------- the adapter
 
 
-async def test_adapter_signs_with_aksk_and_finds_its_project(sim: RunningSimulator) -> None:
+async def test_adapter_signs_with_aksk_and_finds_its_project(sim: ModelArtsSim) -> None:
     modelarts = ModelArtsAdapter(sim.settings(auth="aksk", project_id=None))
     try:
         assert await modelarts.list_flavors("training")
@@ -109,7 +110,7 @@ async def test_adapter_signs_with_aksk_and_finds_its_project(sim: RunningSimulat
         await modelarts.aclose()
 
 
-async def test_adapter_with_a_wrong_secret_is_auth_failed(sim: RunningSimulator) -> None:
+async def test_adapter_with_a_wrong_secret_is_auth_failed(sim: ModelArtsSim) -> None:
     modelarts = ModelArtsAdapter(sim.settings(auth="aksk", project_id=sim.project_id, sk="y" * 40))
     try:
         with pytest.raises(AuthFailed) as caught:
@@ -119,7 +120,7 @@ async def test_adapter_with_a_wrong_secret_is_auth_failed(sim: RunningSimulator)
     assert (caught.value.code, caught.value.http_status) == ("ModelArts.0208", 401)
 
 
-async def test_adapter_with_another_project_is_auth_failed(sim: RunningSimulator) -> None:
+async def test_adapter_with_another_project_is_auth_failed(sim: ModelArtsSim) -> None:
     modelarts = ModelArtsAdapter(sim.settings(auth="aksk", project_id=uuid.uuid4().hex))
     try:
         with pytest.raises(AuthFailed) as caught:
@@ -129,8 +130,8 @@ async def test_adapter_with_another_project_is_auth_failed(sim: RunningSimulator
     assert caught.value.code == "ModelArts.0210"
 
 
-async def test_simulator_started_with_other_credentials(start_simulator: StartSimulator) -> None:
-    sim = start_simulator(ak="OTHERACCESSKEY000001", sk="another-secret-key-of-forty-characters-x",
+async def test_simulator_started_with_other_credentials(start_sim: StartSim) -> None:
+    sim = start_sim(ak="OTHERACCESSKEY000001", sk="another-secret-key-of-forty-characters-x",
                           project_id="1" * 32)
     modelarts = ModelArtsAdapter(sim.settings(auth="aksk"))
     try:

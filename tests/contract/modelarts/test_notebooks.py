@@ -13,7 +13,8 @@ import pytest
 from contracts.status import JobStatus
 from services.vendors import CapacityUnavailable, NotFound, RateLimited, SubmitRequest, VendorJob
 from services.vendors.modelarts import ModelArtsAdapter
-from tests.contract.conftest import RunningSimulator, StartSimulator
+from tests.contract.modelarts.case import ModelArtsSim
+from tests.contract.support import StartSim
 
 GPU = "modelarts.vm.gpu.vnt1"
 CPU = "modelarts.vm.cpu.2u"
@@ -45,18 +46,18 @@ def _raw_body(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def client(sim: RunningSimulator) -> Iterator[httpx.Client]:
+def client(sim: ModelArtsSim) -> Iterator[httpx.Client]:
     with sim.client(sim.raw_token()) as raw:
         yield raw
 
 
-def _create(client: httpx.Client, sim: RunningSimulator, **overrides: Any) -> dict[str, Any]:
+def _create(client: httpx.Client, sim: ModelArtsSim, **overrides: Any) -> dict[str, Any]:
     response = client.post(sim.v1("/notebooks"), json=_raw_body(**overrides))
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def _wait_raw(client: httpx.Client, sim: RunningSimulator, notebook_id: str, *statuses: str) -> dict[str, Any]:
+def _wait_raw(client: httpx.Client, sim: ModelArtsSim, notebook_id: str, *statuses: str) -> dict[str, Any]:
     deadline = time.monotonic() + 5
     while True:
         notebook = client.get(sim.v1(f"/notebooks/{notebook_id}")).json()
@@ -75,7 +76,7 @@ def _error(response: httpx.Response) -> tuple[int, str]:
 
 @pytest.mark.asyncio
 async def test_notebook_flavors_are_normalized_and_priced(either_adapter: ModelArtsAdapter,
-                                                          sim: RunningSimulator) -> None:
+                                                          sim: ModelArtsSim) -> None:
     flavors = {flavor.flavor_id: flavor for flavor in await either_adapter.list_flavors("notebook")}
     assert "modelarts.vm.cpu.free" not in flavors  # CodeLab (free, one per user) is not for hire
     gpu = flavors[GPU]
@@ -91,7 +92,7 @@ async def test_notebook_flavors_are_normalized_and_priced(either_adapter: ModelA
 
 
 @pytest.mark.asyncio
-async def test_notebook_runs_until_we_stop_it(either_adapter: ModelArtsAdapter, sim: RunningSimulator) -> None:
+async def test_notebook_runs_until_we_stop_it(either_adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
     request = _notebook(flavor_id=GPU, image="swr.cn-north-4.myhuaweicloud.com/team/lab:1.0", storage_gb=20,
                         max_runtime_s=5400, command="pip install -r requirements.txt")
     submitted = await either_adapter.submit(request)
@@ -129,7 +130,7 @@ async def test_notebook_runs_until_we_stop_it(either_adapter: ModelArtsAdapter, 
 
 @pytest.mark.asyncio
 async def test_submit_is_idempotent_by_name_and_images_are_registered_once(adapter: ModelArtsAdapter,
-                                                                           sim: RunningSimulator) -> None:
+                                                                           sim: ModelArtsSim) -> None:
     image = f"swr.cn-north-4.myhuaweicloud.com/team/idem-{uuid.uuid4().hex[:6]}:2"
     request = _notebook(image=image)
     first = await adapter.submit(request)
@@ -151,8 +152,8 @@ async def test_submit_is_idempotent_by_name_and_images_are_registered_once(adapt
 
 
 @pytest.mark.asyncio
-async def test_lease_end_stops_the_notebook_with_a_reason(start_simulator: StartSimulator) -> None:
-    sim = start_simulator(lease_scale=0.01)  # a 60 s lease lasts 0.6 s
+async def test_lease_end_stops_the_notebook_with_a_reason(start_sim: StartSim) -> None:
+    sim = start_sim(lease_scale=0.01)  # a 60 s lease lasts 0.6 s
     modelarts = ModelArtsAdapter(sim.settings(auth="aksk"))
     try:
         job = await modelarts.submit(_notebook(max_runtime_s=60))
@@ -166,8 +167,8 @@ async def test_lease_end_stops_the_notebook_with_a_reason(start_simulator: Start
 
 
 @pytest.mark.asyncio
-async def test_notebook_waits_for_a_slot_and_cancelling_it_deletes_it(start_simulator: StartSimulator) -> None:
-    sim = start_simulator(capacity=1)
+async def test_notebook_waits_for_a_slot_and_cancelling_it_deletes_it(start_sim: StartSim) -> None:
+    sim = start_sim(capacity=1)
     modelarts = ModelArtsAdapter(sim.settings())
     try:
         first = await modelarts.submit(_notebook(flavor_id=GPU))
@@ -192,7 +193,7 @@ async def test_notebook_waits_for_a_slot_and_cancelling_it_deletes_it(start_simu
 
 
 @pytest.mark.asyncio
-async def test_notebook_errors_are_typed(adapter: ModelArtsAdapter, sim: RunningSimulator) -> None:
+async def test_notebook_errors_are_typed(adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
     sim.put_faults(sold_out=[CPU])
     with pytest.raises(CapacityUnavailable) as sold_out:
         await adapter.submit(_notebook())
@@ -211,7 +212,7 @@ async def test_notebook_errors_are_typed(adapter: ModelArtsAdapter, sim: Running
 # --------------------------------------------------------------------------- raw endpoints
 
 
-def test_create_get_and_both_lists(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_create_get_and_both_lists(client: httpx.Client, sim: ModelArtsSim) -> None:
     tag = uuid.uuid4().hex[:6]
     created = [_create(client, sim, name=f"list-{tag}-{index}") for index in range(3)]
     assert created[0]["status"] == "CREATING" and created[0]["lease"]["type"] == "TIMING"
@@ -234,7 +235,7 @@ def test_create_get_and_both_lists(client: httpx.Client, sim: RunningSimulator) 
     assert _error(client.get(sim.v1("/notebooks"), params={"sort_key": "flavour"})) == (400, "ModelArts.6303")
 
 
-def test_create_is_validated(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_create_is_validated(client: httpx.Client, sim: ModelArtsSim) -> None:
     cases = {
         "ModelArts.6335": _raw_body(volume=None),
         "ModelArts.6323": _raw_body(flavor="modelarts.vm.cpu.64u"),
@@ -252,8 +253,8 @@ def test_create_is_validated(client: httpx.Client, sim: RunningSimulator) -> Non
         assert _error(response) == (400, code), body
 
 
-def test_init_shows_when_configured(start_simulator: StartSimulator) -> None:
-    sim = start_simulator(notebook_init_s=0.3)
+def test_init_shows_when_configured(start_sim: StartSim) -> None:
+    sim = start_sim(notebook_init_s=0.3)
     with sim.client(sim.raw_token()) as client:
         notebook = _create(client, sim)
         assert notebook["status"] == "INIT"
@@ -261,7 +262,7 @@ def test_init_shows_when_configured(start_simulator: StartSimulator) -> None:
         _wait_raw(client, sim, notebook["id"], "RUNNING")
 
 
-def test_actions_in_the_wrong_state_are_refused(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_actions_in_the_wrong_state_are_refused(client: httpx.Client, sim: ModelArtsSim) -> None:
     notebook = _create(client, sim)
     base = sim.v1(f"/notebooks/{notebook['id']}")
     assert _error(client.post(f"{base}/stop")) == (400, "ModelArts.6306")  # still creating
@@ -283,7 +284,7 @@ def test_actions_in_the_wrong_state_are_refused(client: httpx.Client, sim: Runni
     assert _error(missing) == (400, "ModelArts.6309")  # [DOC] not-found as HTTP 400
 
 
-def test_update_only_while_stopped(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_update_only_while_stopped(client: httpx.Client, sim: ModelArtsSim) -> None:
     notebook = _create(client, sim)
     base = sim.v1(f"/notebooks/{notebook['id']}")
     _wait_raw(client, sim, notebook["id"], "RUNNING")
@@ -303,7 +304,7 @@ def test_update_only_while_stopped(client: httpx.Client, sim: RunningSimulator) 
     assert _error(client.put(base, json={"description": "a/b"})) == (400, "ModelArts.6334")
 
 
-def test_start_with_a_duration_and_the_lease(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_start_with_a_duration_and_the_lease(client: httpx.Client, sim: ModelArtsSim) -> None:
     notebook = _create(client, sim)
     base = sim.v1(f"/notebooks/{notebook['id']}")
     _wait_raw(client, sim, notebook["id"], "RUNNING")
@@ -332,7 +333,7 @@ def test_start_with_a_duration_and_the_lease(client: httpx.Client, sim: RunningS
     assert _error(client.patch(f"{base}/lease", json={"duration": -5})) == (400, "ModelArts.6346")
 
 
-def test_saving_an_image_snapshots_the_notebook(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_saving_an_image_snapshots_the_notebook(client: httpx.Client, sim: ModelArtsSim) -> None:
     notebook = _create(client, sim)
     base = sim.v1(f"/notebooks/{notebook['id']}")
     _wait_raw(client, sim, notebook["id"], "RUNNING")
@@ -345,7 +346,7 @@ def test_saving_an_image_snapshots_the_notebook(client: httpx.Client, sim: Runni
 
 
 @pytest.mark.asyncio
-async def test_states_the_platform_causes(adapter: ModelArtsAdapter, sim: RunningSimulator) -> None:
+async def test_states_the_platform_causes(adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
     def force(notebook_id: str, status: str) -> httpx.Response:
         return httpx.put(f"{sim.url}/_sim/notebooks/{notebook_id}/status",
                          json={"status": status, "reason": f"simulated {status}"})

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.contract.conftest import RunningSimulator, StartSimulator
+from tests.contract.modelarts.case import ModelArtsSim
+from tests.contract.support import StartSim
 
 
 def _job_body(name: str | None = None, *, flavor_id: str = "modelarts.vm.cpu.8u", run_s: str = "1",
@@ -28,18 +29,18 @@ def _job_body(name: str | None = None, *, flavor_id: str = "modelarts.vm.cpu.8u"
 
 
 @pytest.fixture
-def client(sim: RunningSimulator) -> Iterator[httpx.Client]:
+def client(sim: ModelArtsSim) -> Iterator[httpx.Client]:
     with sim.client(sim.raw_token()) as raw:
         yield raw
 
 
-def _create(client: httpx.Client, sim: RunningSimulator, **kwargs: Any) -> dict[str, Any]:
+def _create(client: httpx.Client, sim: ModelArtsSim, **kwargs: Any) -> dict[str, Any]:
     response = client.post(sim.v2("/training-jobs"), json=_job_body(**kwargs))
     assert response.status_code == 201, response.text
     return response.json()
 
 
-def _wait_phase(client: httpx.Client, sim: RunningSimulator, job_id: str, *phases: str) -> dict[str, Any]:
+def _wait_phase(client: httpx.Client, sim: ModelArtsSim, job_id: str, *phases: str) -> dict[str, Any]:
     deadline = time.monotonic() + 5
     while True:
         job = client.get(sim.v2(f"/training-jobs/{job_id}")).json()
@@ -49,7 +50,7 @@ def _wait_phase(client: httpx.Client, sim: RunningSimulator, job_id: str, *phase
         time.sleep(0.05)
 
 
-def test_flavors_filter_by_type_and_engines_are_listed(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_flavors_filter_by_type_and_engines_are_listed(client: httpx.Client, sim: ModelArtsSim) -> None:
     gpu = client.get(sim.v2("/training-job-flavors"), params={"flavor_type": "GPU"}).json()
     assert gpu["total_count"] == len(gpu["flavors"]) == 2
     assert {flavor["flavor_type"] for flavor in gpu["flavors"]} == {"GPU"}
@@ -64,7 +65,7 @@ def test_flavors_filter_by_type_and_engines_are_listed(client: httpx.Client, sim
     )
 
 
-def test_preset_engine_is_resolved_and_an_unknown_one_refused(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_preset_engine_is_resolved_and_an_unknown_one_refused(client: httpx.Client, sim: ModelArtsSim) -> None:
     body = _job_body()
     body["algorithm"] = {"code_dir": "/bucket/code/", "boot_file": "/bucket/code/train.py",
                          "engine": {"engine_id": "pytorch-cp36-1.3.0"}}
@@ -80,7 +81,7 @@ def test_preset_engine_is_resolved_and_an_unknown_one_refused(client: httpx.Clie
     assert (refused.status_code, refused.json()["error_code"]) == (400, "ModelArts.2780")
 
 
-def test_events_follow_the_lifecycle_with_filters_and_paging(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_events_follow_the_lifecycle_with_filters_and_paging(client: httpx.Client, sim: ModelArtsSim) -> None:
     job = _create(client, sim, run_s="0.3")
     job_id = job["metadata"]["id"]
     _wait_phase(client, sim, job_id, "Completed")
@@ -112,7 +113,7 @@ def test_events_follow_the_lifecycle_with_filters_and_paging(client: httpx.Clien
         assert (refused.status_code, refused.json()["error_code"]) == (400, "ModelArts.50004000")
 
 
-def test_failed_job_events_say_so(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_failed_job_events_say_so(client: httpx.Client, sim: ModelArtsSim) -> None:
     body = _job_body(run_s="0.2")
     body["algorithm"]["environments"]["SWITCHYARD_SIM_OUTCOME"] = "failed"
     job_id = client.post(sim.v2("/training-jobs"), json=body).json()["metadata"]["id"]
@@ -121,8 +122,8 @@ def test_failed_job_events_say_so(client: httpx.Client, sim: RunningSimulator) -
     assert [event["message"] for event in errors] == ["Training job failed."]
 
 
-def test_logs_and_metrics_are_not_ready_before_the_start(start_simulator: StartSimulator) -> None:
-    sim = start_simulator(creating_s=0.3)
+def test_logs_and_metrics_are_not_ready_before_the_start(start_sim: StartSim) -> None:
+    sim = start_sim(creating_s=0.3)
     with sim.client(sim.raw_token()) as client:
         job_id = _create(client, sim, run_s="0.5")["metadata"]["id"]
         preview = sim.v2(f"/training-jobs/{job_id}/tasks/worker-0/logs/preview")
@@ -142,7 +143,7 @@ def test_logs_and_metrics_are_not_ready_before_the_start(start_simulator: StartS
         assert series["gpuUtil"] == [-1] and series["npuUtil"] == [-1]  # a CPU job: no data, as -1
 
 
-def test_tags_are_created_overwritten_listed_and_deleted(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_tags_are_created_overwritten_listed_and_deleted(client: httpx.Client, sim: ModelArtsSim) -> None:
     job_id = _create(client, sim)["metadata"]["id"]
     tags = sim.v2(f"/trainJob/{job_id}/tags")
     created = client.post(f"{tags}/create", json={"tags": [{"key": "team", "value": "vision"},
@@ -163,7 +164,7 @@ def test_tags_are_created_overwritten_listed_and_deleted(client: httpx.Client, s
     assert (missing.status_code, missing.json()["error_code"]) == (400, "ModelArts.2775")
 
 
-def test_description_update_and_delete(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_description_update_and_delete(client: httpx.Client, sim: ModelArtsSim) -> None:
     job_id = _create(client, sim, run_s="30")["metadata"]["id"]
     path = sim.v2(f"/training-jobs/{job_id}")
     updated = client.put(path, json={"description": "renamed"})
@@ -172,7 +173,7 @@ def test_description_update_and_delete(client: httpx.Client, sim: RunningSimulat
     assert (client.delete(path).status_code, client.get(path).json()["error_code"]) == (202, "ModelArts.2775")
 
 
-def test_terminate_twice_is_a_state_conflict(client: httpx.Client, sim: RunningSimulator) -> None:
+def test_terminate_twice_is_a_state_conflict(client: httpx.Client, sim: ModelArtsSim) -> None:
     job_id = _create(client, sim, run_s="30")["metadata"]["id"]
     actions = sim.v2(f"/training-jobs/{job_id}/actions")
     first = client.post(actions, json={"action_type": "terminate"})
@@ -184,8 +185,8 @@ def test_terminate_twice_is_a_state_conflict(client: httpx.Client, sim: RunningS
 
 
 @pytest.mark.parametrize("offset_mode", ["page", "record"])
-def test_search_pages_filters_and_counts(start_simulator: StartSimulator, offset_mode: str) -> None:
-    sim = start_simulator(search_offset_mode=offset_mode)
+def test_search_pages_filters_and_counts(start_sim: StartSim, offset_mode: str) -> None:
+    sim = start_sim(search_offset_mode=offset_mode)
     with sim.client(sim.raw_token()) as client:
         names = [f"search-{index:02d}" for index in range(7)]
         for name in names:

@@ -1,0 +1,20 @@
+"""ModelArts contract fixtures (`start_sim`, `sim`, `adapter`: tests/contract/support.py), and `either_adapter`,
+the adapter under each authentication scheme in turn."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from services.vendors.modelarts import ModelArtsAdapter
+from tests.contract.modelarts.case import ModelArtsSim
+from tests.contract.support import vendor_fixtures
+
+start_sim, sim, adapter = vendor_fixtures("modelarts")
+
+
+@pytest_asyncio.fixture(params=["token", "aksk"])
+async def either_adapter(sim: ModelArtsSim, request: pytest.FixtureRequest) -> AsyncIterator[ModelArtsAdapter]:
+    modelarts = ModelArtsAdapter(sim.settings(auth=request.param))
+    yield modelarts
+    await modelarts.aclose()
