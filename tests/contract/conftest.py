@@ -11,13 +11,8 @@ from contextlib import ExitStack
 
 import pytest
 
-from tests.contract.aispace.case import CASE as AISPACE
-from tests.contract.caip.case import CASE as CAIP
-from tests.contract.modelarts.case import CASE as MODELARTS
-from tests.contract.qizhi.case import CASE as QIZHI
+from tests.contract.cases import CASES
 from tests.contract.support import Simulators
-
-CASES = {case.vendor: case for case in (MODELARTS, CAIP, QIZHI, AISPACE)}
 
 
 @pytest.fixture(scope="session")

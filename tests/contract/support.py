@@ -175,17 +175,21 @@ class VendorCase:
     flavors: Callable[[Sim], tuple[str, str]]  # two training flavors of the simulator
     words: Words
     reports_run_times: bool  # the vendor's answers carry start and end times
+    run_times_exact: bool  # ... and they are when the run itself started and ended, to the millisecond
     failure_reason: Callable[[VendorJob], bool]  # what a steered failure's reason says
     # (code, HTTP status) of each typed error, as the vendor answers them; a None is not compared
     codes: dict[str, tuple[str | None, int | None]]
     wrong_credentials: dict[str, Any]  # adapter settings the vendor refuses
     full: Callable[[Callable[..., Sim], Sim], tuple[Sim, str]]  # (a simulator, a flavor with room for one job)
     says: dict[str, str] = field(default_factory=dict)  # what an error's message says ({flavor}: the flavor's id)
+    waiting_reason: str = ""  # what the reason of a job waiting for a full flavor says
+    stopped_unstarted_has_end: bool = False  # a job stopped before it ran reports when it ended
     jobs_named: Callable[[Sim, str], int] | None = None  # how many jobs of this name the vendor holds
     paging: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # (sim, settings) overrides
     lists_oldest_first: bool = False
     renews_tokens: bool = False  # logs in for a token, which the simulator can expire
-    probe: Callable[[Sim], int] | None = None  # the HTTP status of one raw authenticated call
+    # prober(sim) logs in, then returns a call that answers the HTTP status of one raw authenticated request
+    prober: Callable[[Sim], Callable[[], int]] | None = None
     unknown_job: str = "no-such-job"
 
 

@@ -95,9 +95,10 @@ CASE = VendorCase(
     words=Words(queued="Pending", waiting="Pending", running="Running", succeeded="Succeeded", failed="Failed",
                 stopping="Terminated", stopped="Terminated"),
     reports_run_times=True,
+    run_times_exact=False,
     failure_reason=lambda job: job.reason is None,  # AI Space gives no reason
     codes={
-        "not_found": ("ResourceNotFound", None),
+        "not_found": (None, 404),  # Cube Studio says "Not found" without a code
         "sold_out": ("InsufficientResource", None),
         "throttled": ("Throttling", 429),
         "server_error": ("InternalError", 500),
@@ -106,6 +107,7 @@ CASE = VendorCase(
     wrong_credentials={"sk": "not-the-secret"},
     # the 2 x H800 package runs one node at a time
     full=lambda start, sim: (fresh := start(), package(fresh, "calculate2H80050c")["resourceId"]),
-    probe=lambda sim: sim.call("POST", f"{V1}/resource/list", body={"pageSize": 1, "pageNum": 1}).status_code,
+    prober=lambda sim: lambda: sim.call("POST", f"{V1}/resource/list", query={"requestInfo": sim.config.region},
+                                        body={"pageSize": 1, "pageNum": 1, "specType": "compute"}).status_code,
     unknown_job="slm:999999",
 )

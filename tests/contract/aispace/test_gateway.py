@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tests.contract.aispace.case import AISpaceSim, ALPHA, V1, package
+from tests.contract.aispace.case import ALPHA, V1, AISpaceSim, package
 
 DETAIL = f"{V1}/resource/detail"
 

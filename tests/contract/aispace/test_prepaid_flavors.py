@@ -7,7 +7,7 @@ import pytest
 from services.scheduler.catalog_sync import diff_flavors
 from services.vendors.aispace import AISpaceAdapter
 from services.vendorsim.aispace.config import StartingPackage
-from tests.contract.aispace.case import AISpaceSim, ALPHA, package
+from tests.contract.aispace.case import ALPHA, AISpaceSim, package
 from tests.contract.support import unique_name, wait_until
 
 pytestmark = pytest.mark.asyncio

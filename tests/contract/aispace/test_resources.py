@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from services.vendorsim.aispace.config import StartingPackage
-from tests.contract.aispace.case import AISpaceSim, ALPHA, V1, package, packages
+from tests.contract.aispace.case import ALPHA, V1, AISpaceSim, package, packages
 from tests.contract.support import unique_name, wait_until
 
 R = {"requestInfo": "region1"}

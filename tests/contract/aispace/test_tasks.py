@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract.aispace.case import AISpaceSim, ALPHA, V1, package
+from tests.contract.aispace.case import ALPHA, V1, AISpaceSim, package
 from tests.contract.support import unique_name, wait_until
 
 R = {"requestInfo": "region1"}

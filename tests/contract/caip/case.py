@@ -1,6 +1,7 @@
 """The CAIP simulator as the contract tests see it: its handle, the fast config they share, and CAIP's case of the
 adapter contract."""
 
+from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -73,9 +74,9 @@ def jobs_named(sim: CaipSim, name: str) -> int:
     return listed.json()["metadata"]["total"]
 
 
-def probe(sim: CaipSim) -> int:
-    with sim.client(sim.token()) as client:
-        return client.get("/flavor").status_code
+def prober(sim: CaipSim) -> Callable[[], int]:
+    token = sim.token()
+    return lambda: httpx.get(f"{sim.url}{API_PREFIX}/v2/flavor", headers={"X-Auth-Token": token}).status_code
 
 
 CASE = VendorCase(
@@ -89,6 +90,7 @@ CASE = VendorCase(
     words=Words(queued="Pending", waiting="Pending", running="Running", succeeded="Completed", failed="Failed",
                 stopping="Aborting", stopped="Aborted"),  # Aborting: pods still terminate (and hold the flavor)
     reports_run_times=False,  # the watcher observes them
+    run_times_exact=False,
     failure_reason=lambda job: job.reason == f"{job.name}-0: 1 of 1 pods failed",
     codes={
         "not_found": ("404", 404),
@@ -107,6 +109,6 @@ CASE = VendorCase(
     paging=[({"offset_mode": mode, "flavor_replicas": 100}, {"page_size": 7}) for mode in ("item", "page")],
     lists_oldest_first=True,
     renews_tokens=True,
-    probe=probe,
+    prober=prober,
     unknown_job="00000000-0000-4000-8000-000000000000",
 )

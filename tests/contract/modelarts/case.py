@@ -6,6 +6,7 @@ as Huawei's own clients sign).
 """
 
 import json
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -123,9 +124,9 @@ def jobs_named(sim: ModelArtsSim, name: str) -> int:
         return client.post(sim.v2("/training-job-searches"), json=search).json()["count"]
 
 
-def probe(sim: ModelArtsSim) -> int:
-    with sim.client(sim.raw_token()) as client:
-        return client.get(sim.v2("/training-job-flavors")).status_code
+def prober(sim: ModelArtsSim) -> Callable[[], int]:
+    token = sim.raw_token()
+    return lambda: httpx.get(f"{sim.url}{sim.v2('/training-job-flavors')}", headers={"X-Auth-Token": token}).status_code
 
 
 CASE = VendorCase(
@@ -139,6 +140,7 @@ CASE = VendorCase(
     words=Words(queued="Creating", waiting="Pending", running="Running", succeeded="Completed", failed="Failed",
                 stopping="Terminating", stopped="Terminated"),
     reports_run_times=True,
+    run_times_exact=True,
     failure_reason=lambda job: job.reason is not None and job.reason.startswith("Failed"),
     codes={
         "not_found": ("ModelArts.2775", 400),  # ModelArts reports a missing job as HTTP 400
@@ -152,9 +154,10 @@ CASE = VendorCase(
     },
     wrong_credentials={"password": "not-the-password"},
     full=lambda start, sim: (start(capacity=1), ONE_V100),
+    waiting_reason="Queuing",
     jobs_named=jobs_named,
     paging=[({"search_offset_mode": "page"}, {}), ({"search_offset_mode": "record"}, {})],
     renews_tokens=True,
-    probe=probe,
+    prober=prober,
     unknown_job="00000000-0000-4000-8000-000000000000",
 )

@@ -1,6 +1,7 @@
 """The Qizhi simulator as the contract tests see it: its handle, the fast config they share, and Qizhi's case of
 the adapter contract."""
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -77,8 +78,9 @@ class QizhiSim(SimHandle):
         assert httpx.delete(f"{self.url}/_sim/stats").status_code == 204
 
 
-def probe(sim: QizhiSim) -> int:
-    return sim.post("/openapi/v1/train_job/detail", {"job_id": "job-x"}, sim.token()).status_code
+def prober(sim: QizhiSim) -> Callable[[], int]:
+    token = sim.token()
+    return lambda: sim.post("/openapi/v1/train_job/detail", {"job_id": "job-x"}, token).status_code
 
 
 CASE = VendorCase(
@@ -92,19 +94,24 @@ CASE = VendorCase(
     words=Words(queued="job_queuing", waiting="job_queuing", running="job_running", succeeded="job_succeeded",
                 failed="job_failed", stopping="job_stopped", stopped="job_stopped"),
     reports_run_times=True,
+    run_times_exact=True,
     failure_reason=lambda job: job.reason is not None and "exit code 1" in job.reason,
     codes={
         "invalid_steering": ("100002", None),  # HTTP 200 with a non-zero code
+        "unknown_flavor": (None, None),  # refused by the adapter: no spec list names it
         "sold_out": ("100002", None),
         "throttled": (None, 429),
         "server_error": ("100000", 500),
         "down": (None, 503),
     },
-    says={"invalid_steering": "参数错误", "sold_out": "资源不足", "auth_failed": "login refused"},
+    says={"invalid_steering": "参数错误", "unknown_flavor": "unknown spec", "sold_out": "资源不足",
+          "auth_failed": "login refused"},
     wrong_credentials={"password": "wrong"},
     full=lambda start, sim: (start(capacity=1), H100_1),
+    waiting_reason="资源不足，排队中",
+    stopped_unstarted_has_end=True,
     jobs_named=lambda sim, name: sum(1 for job in sim.jobs() if job["name"] == name),
     renews_tokens=True,
-    probe=probe,
+    prober=prober,
     unknown_job="job-00000000-0000-0000-0000-000000000000",
 )

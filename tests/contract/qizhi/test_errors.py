@@ -1,4 +1,5 @@
-"""How the Qizhi simulator refuses, and the typed error the adapter makes of each; the adapter's limits."""
+"""How the Qizhi simulator refuses, the typed errors only Qizhi's adapter makes (the ones every adapter makes:
+tests/contract/test_adapter_contract.py), and the adapter's limits."""
 
 import asyncio
 import socket
@@ -8,15 +9,13 @@ import httpx
 import pytest
 
 from services.vendors import (
-    AuthFailed,
-    CapacityUnavailable,
     InvalidRequest,
     NotFound,
     RateLimited,
     VendorUnavailable,
 )
 from services.vendors.qizhi import QizhiAdapter
-from tests.contract.qizhi.case import H100_1, request, QizhiSim
+from tests.contract.qizhi.case import H100_1, QizhiSim, request
 from tests.contract.support import StartSim
 
 CREATE = "/openapi/v1/train_job/create"
@@ -80,13 +79,6 @@ def test_a_body_that_is_not_json_is_http_400_with_a_string(sim: QizhiSim) -> Non
 # --------------------------------------------------------------------------- every mapped error (adapter)
 
 
-async def test_a_parameter_error_is_invalid_request(adapter: QizhiAdapter) -> None:
-    with pytest.raises(InvalidRequest) as caught:
-        await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="soon"))
-    assert caught.value.code == "100002"
-    assert caught.value.message.startswith("参数错误")
-
-
 async def test_priority_above_the_projects_cap_is_invalid_request(sim: QizhiSim) -> None:
     adapter = QizhiAdapter(sim.settings(task_priority=sim.config.max_task_priority + 1))
     try:
@@ -107,13 +99,6 @@ async def test_record_not_found_on_create_is_invalid_request(sim: QizhiSim) -> N
     assert "record not found" in caught.value.message
 
 
-async def test_an_unknown_job_is_not_found(adapter: QizhiAdapter) -> None:
-    with pytest.raises(NotFound):
-        await adapter.get("job-00000000-0000-0000-0000-000000000000")
-    with pytest.raises(NotFound):
-        await adapter.stop("job-00000000-0000-0000-0000-000000000000")
-
-
 async def test_an_unknown_compute_group_is_not_found(sim: QizhiSim) -> None:
     adapter = QizhiAdapter(sim.settings(logic_compute_group_ids=["lcg-nope"]))
     try:
@@ -121,13 +106,6 @@ async def test_an_unknown_compute_group_is_not_found(sim: QizhiSim) -> None:
             await adapter.list_flavors()
     finally:
         await adapter.aclose()
-
-
-async def test_a_sold_out_spec_is_capacity_unavailable(adapter: QizhiAdapter, sim: QizhiSim) -> None:
-    sim.put_faults(sold_out=[H100_1])
-    with pytest.raises(CapacityUnavailable) as caught:
-        await adapter.submit(request())
-    assert caught.value.code == "100002" and "资源不足" in caught.value.message
 
 
 async def test_throttling_is_rate_limited_and_the_adapter_backs_off(adapter: QizhiAdapter, sim: QizhiSim) -> None:
@@ -146,18 +124,6 @@ async def test_throttling_is_rate_limited_and_the_adapter_backs_off(adapter: Qiz
     await asyncio.sleep(again.value.retry_after_s)
     with pytest.raises(NotFound):  # after it, calls go out again
         await adapter.get("job-x")
-
-
-async def test_internal_errors_and_outages_are_vendor_unavailable(adapter: QizhiAdapter, sim: QizhiSim) -> None:
-    await adapter.list_flavors()
-    sim.put_faults(error_rate=1.0)
-    with pytest.raises(VendorUnavailable) as internal:
-        await adapter.get("job-x")
-    assert (internal.value.http_status, internal.value.code) == (500, "100000")
-    sim.put_faults(down=True)
-    with pytest.raises(VendorUnavailable) as down:
-        await adapter.get("job-x")
-    assert down.value.http_status == 503
 
 
 async def test_a_create_whose_answer_is_lost_is_reported_as_unknown(adapter: QizhiAdapter, sim: QizhiSim) -> None:
@@ -188,22 +154,6 @@ async def test_a_missing_route_is_vendor_unavailable_not_a_missing_job(sim: Qizh
     finally:
         await adapter.aclose()
     assert caught.value.http_status == 404
-
-
-async def test_other_kinds_are_invalid_requests(adapter: QizhiAdapter) -> None:
-    with pytest.raises(InvalidRequest):
-        await adapter.list_flavors("notebook")
-    with pytest.raises(InvalidRequest):
-        await adapter.get("job-x", "inference")
-
-
-async def test_wrong_credentials_are_auth_failed(sim: QizhiSim) -> None:
-    adapter = QizhiAdapter(sim.settings(username="nobody"))
-    try:
-        with pytest.raises(AuthFailed):
-            await adapter.get("job-x")
-    finally:
-        await adapter.aclose()
 
 
 # --------------------------------------------------------------------------- the adapter's own limits
