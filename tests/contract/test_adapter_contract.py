@@ -12,6 +12,7 @@ import asyncio
 import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import aclosing
 from typing import Any
 
 import httpx
@@ -188,8 +189,7 @@ async def test_a_job_waits_while_its_flavor_is_full_and_one_stopped_waiting_neve
     case: VendorCase, start_sim: Callable[..., Sim], sim: Sim
 ) -> None:
     fresh, flavor = case.full(start_sim, sim)
-    adapter = case.adapter(fresh.settings())
-    try:
+    async with aclosing(case.adapter(fresh.settings())) as adapter:
         first = await adapter.submit(case.request(flavor, SWITCHYARD_SIM_RUN_SECONDS="30"))
         await wait_for_job(adapter, first.vendor_job_id, is_running)
         second = await adapter.submit(case.request(flavor, SWITCHYARD_SIM_RUN_SECONDS="30"))
@@ -214,8 +214,6 @@ async def test_a_job_waits_while_its_flavor_is_full_and_one_stopped_waiting_neve
         if case.stopped_unstarted_has_end:
             assert never_ran.finished_at is not None
         await adapter.stop(second.vendor_job_id)
-    finally:
-        await adapter.aclose()
 
 
 @pytest.mark.parametrize(("case", "paging"), [(name, n) for name, case in CASES.items()
@@ -294,22 +292,16 @@ async def test_injected_faults_are_typed(case: VendorCase, adapter: VendorAdapte
 
 @vendors()
 async def test_an_unreachable_vendor_is_vendor_unavailable(case: VendorCase, sim: Sim) -> None:
-    adapter = case.adapter(sim.settings(endpoint=f"http://127.0.0.1:{closed_port()}"))
-    try:
+    async with aclosing(case.adapter(sim.settings(endpoint=f"http://127.0.0.1:{closed_port()}"))) as adapter:
         with pytest.raises(VendorUnavailable):
             await adapter.list_flavors()
-    finally:
-        await adapter.aclose()
 
 
 @vendors()
 async def test_refused_credentials_are_auth_failed(case: VendorCase, sim: Sim) -> None:
-    adapter = case.adapter(sim.settings(**case.wrong_credentials))
-    try:
+    async with aclosing(case.adapter(sim.settings(**case.wrong_credentials))) as adapter:
         with pytest.raises(AuthFailed) as caught:
             await adapter.list_flavors()
-    finally:
-        await adapter.aclose()
     assert_said(case, "auth_failed", caught.value)
 
 

@@ -2,6 +2,7 @@
 tests/contract/test_adapter_contract.py): packages as flavors, LLM tasks, notebooks, services, its job ids."""
 
 import json
+from contextlib import aclosing
 
 import pytest
 
@@ -50,8 +51,7 @@ async def test_packages_not_bound_to_the_project_are_not_flavors(adapter: AISpac
 
 async def test_an_exhausted_package_is_listed_unavailable_and_refuses_jobs(start_sim) -> None:  # type: ignore[no-untyped-def]
     sim = start_sim(amount_unit_s=0.05, packages=(StartingPackage("calculate", "tiny", 1, 2, 200),))
-    aispace = AISpaceAdapter(sim.settings())
-    try:
+    async with aclosing(AISpaceAdapter(sim.settings())) as aispace:
         (flavor,) = await aispace.list_flavors()
         assert flavor.available and flavor.price_per_hour == 1_000_000  # 200 fen / 2 node-hours
         job = await aispace.submit(request(flavor.flavor_id, SWITCHYARD_SIM_RUN_SECONDS="0.5"))
@@ -62,8 +62,6 @@ async def test_an_exhausted_package_is_listed_unavailable_and_refuses_jobs(start
         assert not flavor.available
         with pytest.raises(QuotaExceeded):
             await aispace.submit(request(flavor.flavor_id))
-    finally:
-        await aispace.aclose()
 
 
 # --------------------------------------------------------------------------- training jobs and LLM tasks
@@ -170,18 +168,12 @@ async def test_a_notebook_on_an_unknown_package_is_not_found(adapter: AISpaceAda
 
 
 async def test_a_read_path_the_deployment_lacks_is_invalid_request(sim: AISpaceSim) -> None:
-    missing_read = AISpaceAdapter(sim.settings(notebook_read_path="/api/aidp/alpha/nowhere/api"))
-    try:
+    async with aclosing(AISpaceAdapter(sim.settings(notebook_read_path="/api/aidp/alpha/nowhere/api"))) as missing_read:
         with pytest.raises(InvalidRequest):  # a path the deployment lacks is not a vanished job
             await missing_read.get("notebook:44", "notebook")
-    finally:
-        await missing_read.aclose()
 
 
 async def test_an_unknown_project_has_no_flavors(sim: AISpaceSim) -> None:
-    aispace = AISpaceAdapter(sim.settings(project_id=999))
-    try:
+    async with aclosing(AISpaceAdapter(sim.settings(project_id=999))) as aispace:
         with pytest.raises(InvalidRequest):
             await aispace.list_flavors()
-    finally:
-        await aispace.aclose()

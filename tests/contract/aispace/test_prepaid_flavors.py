@@ -1,5 +1,6 @@
 """AI Space flavors are prepaid packages: each names its package while the package has amount left, over HTTP."""
 
+from contextlib import aclosing
 from datetime import UTC, datetime
 
 import pytest
@@ -35,8 +36,7 @@ def burn(sim: AISpaceSim, resource_id: str) -> None:
 
 async def test_an_exhausted_package_is_sold_out_and_unmarked(start_sim) -> None:  # type: ignore[no-untyped-def]
     sim = start_sim(amount_unit_s=0.05, packages=(StartingPackage("standardCpu", "tiny", 1, 2, 100),))
-    aispace = AISpaceAdapter(sim.settings())
-    try:
+    async with aclosing(AISpaceAdapter(sim.settings())) as aispace:
         (fresh,) = await aispace.list_flavors()
         assert fresh.available and fresh.prepaid_package == package(sim, "standardCpu")["resourceId"]
         burn(sim, fresh.flavor_id)
@@ -46,5 +46,3 @@ async def test_an_exhausted_package_is_sold_out_and_unmarked(start_sim) -> None:
         events = diff_flavors([fresh], [spent], datetime.now(UTC))
         assert [e.change for e in events] == ["price_changed", "availability_changed"]
         assert events[0].before.prepaid_package == fresh.flavor_id and events[0].after.prepaid_package is None
-    finally:
-        await aispace.aclose()

@@ -2,6 +2,7 @@
 tests/contract/test_adapter_contract.py): credits, paging, sub-jobs, names, prefixes, token renewal."""
 
 import asyncio
+from contextlib import aclosing
 from decimal import Decimal
 
 import httpx
@@ -38,20 +39,14 @@ async def test_flavors_are_normalized_and_priced(adapter: CaipAdapter) -> None:
 
 
 async def test_credit_rate_is_a_setting(sim: CaipSim) -> None:
-    adapter = CaipAdapter(sim.settings(cny_per_credit=Decimal("0.85")))
-    try:
+    async with aclosing(CaipAdapter(sim.settings(cny_per_credit=Decimal("0.85")))) as adapter:
         flavors = {flavor.flavor_id: flavor for flavor in await adapter.list_flavors()}
-    finally:
-        await adapter.aclose()
     assert flavors[MLU370].price_per_hour == 2_975_000
 
 
 async def test_flavors_page_through(sim: CaipSim) -> None:
-    adapter = CaipAdapter(sim.settings(page_size=2))
-    try:
+    async with aclosing(CaipAdapter(sim.settings(page_size=2))) as adapter:
         assert len(await adapter.list_flavors()) == 6
-    finally:
-        await adapter.aclose()
 
 
 # --------------------------------------------------------------------------- job lifecycle
@@ -154,21 +149,15 @@ async def test_a_job_no_flavor_can_ever_host_is_capacity_unavailable(adapter: Ca
 
 
 async def test_a_project_the_account_may_not_use_is_auth_failed(sim: CaipSim) -> None:
-    adapter = CaipAdapter(sim.settings(namespace="0" * 32))
-    try:
+    async with aclosing(CaipAdapter(sim.settings(namespace="0" * 32))) as adapter:
         with pytest.raises(AuthFailed) as caught:
             await adapter.find_by_name("sy-anything")
-    finally:
-        await adapter.aclose()
     assert caught.value.http_status == 403
 
 
 async def test_the_bare_compute_server_needs_no_prefix(sim: CaipSim) -> None:
-    adapter = CaipAdapter(sim.settings(api_prefix=""))
-    try:
+    async with aclosing(CaipAdapter(sim.settings(api_prefix=""))) as adapter:
         assert len(await adapter.list_flavors()) == 6
-    finally:
-        await adapter.aclose()
 
 
 # --------------------------------------------------------------------------- tokens

@@ -17,7 +17,7 @@ from huaweicloudsdkcore.sdk_request import SdkRequest
 from services.vendors.modelarts import DEFAULT_PRICES, ModelArtsAdapter, ModelArtsSettings
 from services.vendorsim.modelarts import ModelArtsSimConfig, create_app
 from services.vendors.base import SubmitRequest
-from tests.contract.support import SimHandle, VendorCase, Words, training_request
+from tests.contract.support import SimHandle, VendorCase, Words, training_request, wait_until
 
 CPU = "modelarts.vm.cpu.8u"
 ONE_V100 = "modelarts.p3.large.public"
@@ -83,6 +83,14 @@ class ModelArtsSim(SimHandle):
         assert response.status_code == 201, response.text
         return response.headers["X-Subject-Token"]
 
+    def wait_for(self, client: httpx.Client, path: str, read: Callable[[dict[str, Any]], str],
+                 *values: str) -> dict[str, Any]:
+        """The object at `path`, read raw through `client`, once `read(object)` is one of `values`."""
+        def reached() -> dict[str, Any] | None:
+            body = client.get(path).json()
+            return body if read(body) in values else None
+        return wait_until(reached, interval_s=0.03)
+
     def client(self, token: str | None = None) -> httpx.Client:
         """A plain HTTP client, authenticated with `token` when given."""
         headers = {"X-Auth-Token": token} if token else {}
@@ -116,6 +124,11 @@ class ModelArtsSim(SimHandle):
         signed = credentials.sign_request(request)
         content = send_body if send_body is not None else body
         return httpx.request(method, signed.url, headers=dict(signed.header_params), content=content or None)
+
+
+def error_code(response: httpx.Response) -> tuple[int, str]:
+    """(HTTP status, ModelArts error code) of a raw answer."""
+    return response.status_code, response.json()["error_code"]
 
 
 def jobs_named(sim: ModelArtsSim, name: str) -> int:

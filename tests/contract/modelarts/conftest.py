@@ -1,8 +1,9 @@
-"""ModelArts contract fixtures (`start_sim`, `sim`, `adapter`: tests/contract/support.py), and `either_adapter`,
-the adapter under each authentication scheme in turn."""
+"""ModelArts contract fixtures (`start_sim`, `sim`, `adapter`: tests/contract/support.py), `either_adapter`, the
+adapter under each authentication scheme in turn, and `client`, a raw client with an IAM token."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
+import httpx
 import pytest
 import pytest_asyncio
 
@@ -18,3 +19,9 @@ async def either_adapter(sim: ModelArtsSim, request: pytest.FixtureRequest) -> A
     modelarts = ModelArtsAdapter(sim.settings(auth=request.param))
     yield modelarts
     await modelarts.aclose()
+
+
+@pytest.fixture
+def client(sim: ModelArtsSim) -> Iterator[httpx.Client]:
+    with sim.client(sim.raw_token()) as raw:
+        yield raw

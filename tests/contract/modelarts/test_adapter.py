@@ -3,6 +3,7 @@ holds: tests/contract/test_adapter_contract.py): configured prices, auto-stop ho
 
 import asyncio
 import uuid
+from contextlib import aclosing
 
 import pytest
 
@@ -43,11 +44,8 @@ async def test_flavors_are_listed_normalized_and_priced(adapter: ModelArtsAdapte
 
 
 async def test_flavor_without_configured_price_is_skipped(sim: ModelArtsSim) -> None:
-    modelarts = ModelArtsAdapter(sim.settings(prices={CPU: "3.20"}))
-    try:
+    async with aclosing(ModelArtsAdapter(sim.settings(prices={CPU: "3.20"}))) as modelarts:
         flavors = await modelarts.list_flavors()
-    finally:
-        await modelarts.aclose()
     assert [flavor.flavor_id for flavor in flavors] == [CPU]
 
 
@@ -68,13 +66,10 @@ async def test_max_runtime_becomes_auto_stop_in_hours(adapter: ModelArtsAdapter,
 async def test_expired_token_is_refreshed(start_sim: StartSim) -> None:
     sim = start_sim(token_ttl_s=1.0)
     raw_token = sim.raw_token()
-    modelarts = ModelArtsAdapter(sim.settings())
-    try:
+    async with aclosing(ModelArtsAdapter(sim.settings())) as modelarts:
         await modelarts.list_flavors()
         await asyncio.sleep(1.1)
         assert await modelarts.list_flavors()
-    finally:
-        await modelarts.aclose()
 
     with sim.client(raw_token) as client:
         response = client.get(f"/v2/{sim.project_id}/training-job-flavors")

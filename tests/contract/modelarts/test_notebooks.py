@@ -2,40 +2,31 @@
 
 import asyncio
 import base64
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from contextlib import aclosing
+from functools import partial
 from typing import Any
 
 import httpx
 import pytest
 
 from contracts.status import JobStatus
-from services.vendors import CapacityUnavailable, NotFound, RateLimited, SubmitRequest, VendorJob
+from services.vendors import CapacityUnavailable, NotFound, RateLimited, SubmitRequest
 from services.vendors.modelarts import ModelArtsAdapter
-from tests.contract.modelarts.case import ModelArtsSim
-from tests.contract.support import StartSim
+from tests.contract.modelarts.case import ModelArtsSim, error_code
+from tests.contract.support import StartSim, wait_for_job
 
 GPU = "modelarts.vm.gpu.vnt1"
 CPU = "modelarts.vm.cpu.2u"
 DOC_IMAGE = "e1a07296-22a8-4f05-8bc8-e936c8e54090"  # the built-in image of the doc's examples
+
+wait_notebook = partial(wait_for_job, kind="notebook")  # a notebook's state through the adapter
 
 
 def _notebook(name: str | None = None, *, flavor_id: str = CPU, image: str = DOC_IMAGE, command: str | None = None,
               **fields: Any) -> SubmitRequest:
     return SubmitRequest(name=name or f"sy-{uuid.uuid4().hex}", kind="notebook", image=image, command=command,
                          env={}, flavor_id=flavor_id, **fields)
-
-
-async def _wait(adapter: ModelArtsAdapter, job_id: str, done: Callable[[VendorJob], bool],
-                timeout_s: float = 5.0) -> VendorJob:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        job = await adapter.get(job_id, "notebook")
-        if done(job):
-            return job
-        assert time.monotonic() < deadline, f"timed out; last seen {job}"
-        await asyncio.sleep(0.05)
 
 
 def _raw_body(**overrides: Any) -> dict[str, Any]:
@@ -45,12 +36,6 @@ def _raw_body(**overrides: Any) -> dict[str, Any]:
             "volume": {"category": "evs", "ownership": "managed", "capacity": 50}} | overrides
 
 
-@pytest.fixture
-def client(sim: ModelArtsSim) -> Iterator[httpx.Client]:
-    with sim.client(sim.raw_token()) as raw:
-        yield raw
-
-
 def _create(client: httpx.Client, sim: ModelArtsSim, **overrides: Any) -> dict[str, Any]:
     response = client.post(sim.v1("/notebooks"), json=_raw_body(**overrides))
     assert response.status_code == 200, response.text
@@ -58,17 +43,7 @@ def _create(client: httpx.Client, sim: ModelArtsSim, **overrides: Any) -> dict[s
 
 
 def _wait_raw(client: httpx.Client, sim: ModelArtsSim, notebook_id: str, *statuses: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 5
-    while True:
-        notebook = client.get(sim.v1(f"/notebooks/{notebook_id}")).json()
-        if notebook["status"] in statuses:
-            return notebook
-        assert time.monotonic() < deadline, notebook["status"]
-        time.sleep(0.03)
-
-
-def _error(response: httpx.Response) -> tuple[int, str]:
-    return response.status_code, response.json()["error_code"]
+    return sim.wait_for(client, sim.v1(f"/notebooks/{notebook_id}"), lambda notebook: notebook["status"], *statuses)
 
 
 # --------------------------------------------------------------------------- the adapter
@@ -107,7 +82,7 @@ async def test_notebook_runs_until_we_stop_it(either_adapter: ModelArtsAdapter, 
     assert hook["type"] == "COMMAND" and base64.b64decode(hook["script"]) == b"pip install -r requirements.txt"
     assert raw["image"]["swr_path"] == request.image
 
-    running = await _wait(either_adapter, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+    running = await wait_notebook(either_adapter, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
     assert running.started_at is not None and running.finished_at is None and running.reason is None
     active = {job.vendor_job_id: job for job in await either_adapter.list_active()}
     assert active[submitted.vendor_job_id].kind == "notebook"
@@ -116,14 +91,14 @@ async def test_notebook_runs_until_we_stop_it(either_adapter: ModelArtsAdapter, 
     stopping = await either_adapter.get(submitted.vendor_job_id, "notebook")
     assert (stopping.raw_status, stopping.status) == ("STOPPING", JobStatus.RUNNING)
     await either_adapter.stop(submitted.vendor_job_id, "notebook")  # while STOPPING
-    stopped = await _wait(either_adapter, submitted.vendor_job_id, lambda job: job.raw_status == "STOPPED")
+    stopped = await wait_notebook(either_adapter, submitted.vendor_job_id, lambda job: job.raw_status == "STOPPED")
     assert stopped.status is JobStatus.STOPPED and stopped.reason is None  # we stopped it, not the lease
     assert stopped.finished_at is not None and stopped.finished_at > running.started_at
     await either_adapter.stop(submitted.vendor_job_id, "notebook")  # already stopped
     assert submitted.vendor_job_id not in {job.vendor_job_id for job in await either_adapter.list_active()}
 
     await either_adapter.delete(submitted.vendor_job_id, "notebook")
-    deleted = await _wait(either_adapter, submitted.vendor_job_id, lambda job: job.raw_status == "DELETED")
+    deleted = await wait_notebook(either_adapter, submitted.vendor_job_id, lambda job: job.raw_status == "DELETED")
     assert deleted.status is JobStatus.STOPPED
     await either_adapter.delete(submitted.vendor_job_id, "notebook")  # gone already: fine
 
@@ -140,11 +115,8 @@ async def test_submit_is_idempotent_by_name_and_images_are_registered_once(adapt
     assert found is not None and found.vendor_job_id == first.vendor_job_id
     assert await adapter.find_by_name(f"sy-{uuid.uuid4().hex}", "notebook") is None
 
-    other = ModelArtsAdapter(sim.settings())  # a fresh adapter finds the registered image
-    try:
+    async with aclosing(ModelArtsAdapter(sim.settings())) as other:  # a fresh adapter finds the registered image
         await other.submit(_notebook(image=image))
-    finally:
-        await other.aclose()
     with sim.client(sim.raw_token()) as client:
         images = client.get(sim.v1("/images"), params={"name": image.rsplit("/", 1)[1].split(":")[0]}).json()
     assert [item["swr_path"] for item in images["data"]] == [image]
@@ -154,13 +126,10 @@ async def test_submit_is_idempotent_by_name_and_images_are_registered_once(adapt
 @pytest.mark.asyncio
 async def test_lease_end_stops_the_notebook_with_a_reason(start_sim: StartSim) -> None:
     sim = start_sim(lease_scale=0.01)  # a 60 s lease lasts 0.6 s
-    modelarts = ModelArtsAdapter(sim.settings(auth="aksk"))
-    try:
+    async with aclosing(ModelArtsAdapter(sim.settings(auth="aksk"))) as modelarts:
         job = await modelarts.submit(_notebook(max_runtime_s=60))
-        await _wait(modelarts, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
-        stopped = await _wait(modelarts, job.vendor_job_id, lambda seen: seen.raw_status == "STOPPED")
-    finally:
-        await modelarts.aclose()
+        await wait_notebook(modelarts, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
+        stopped = await wait_notebook(modelarts, job.vendor_job_id, lambda seen: seen.raw_status == "STOPPED")
     assert stopped.status is JobStatus.STOPPED
     assert stopped.reason is not None and "lease ran out" in stopped.reason
     assert stopped.finished_at is not None
@@ -169,10 +138,9 @@ async def test_lease_end_stops_the_notebook_with_a_reason(start_sim: StartSim) -
 @pytest.mark.asyncio
 async def test_notebook_waits_for_a_slot_and_cancelling_it_deletes_it(start_sim: StartSim) -> None:
     sim = start_sim(capacity=1)
-    modelarts = ModelArtsAdapter(sim.settings())
-    try:
+    async with aclosing(ModelArtsAdapter(sim.settings())) as modelarts:
         first = await modelarts.submit(_notebook(flavor_id=GPU))
-        await _wait(modelarts, first.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+        await wait_notebook(modelarts, first.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
         second = await modelarts.submit(_notebook(flavor_id=GPU))
         await asyncio.sleep(0.3)  # well past notebook_start_s
         waiting = await modelarts.get(second.vendor_job_id, "notebook")
@@ -182,14 +150,12 @@ async def test_notebook_waits_for_a_slot_and_cancelling_it_deletes_it(start_sim:
         assert [step["status"] for step in progress] == ["COMPLETED", "WAITING", "WAITING", "WAITING"]
 
         await modelarts.stop(second.vendor_job_id, "notebook")  # [DOC] 6306: a starting instance is deleted
-        gone = await _wait(modelarts, second.vendor_job_id, lambda job: job.raw_status == "DELETED")
+        gone = await wait_notebook(modelarts, second.vendor_job_id, lambda job: job.raw_status == "DELETED")
         assert gone.status is JobStatus.STOPPED
         # The freed queue place lets a third one through as soon as the first stops.
         third = await modelarts.submit(_notebook(flavor_id=GPU))
         await modelarts.stop(first.vendor_job_id, "notebook")
-        await _wait(modelarts, third.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
-    finally:
-        await modelarts.aclose()
+        await wait_notebook(modelarts, third.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
 
 
 @pytest.mark.asyncio
@@ -232,7 +198,7 @@ def test_create_get_and_both_lists(client: httpx.Client, sim: ModelArtsSim) -> N
     assert client.get(sim.v1("/notebooks"), params={"name": f"list-{tag}", "status": "STOPPED"}).json()["total"] == 0
     assert client.get(sim.v1("/notebooks"), params={"name": f"list-{tag}", "feature": "DEFAULT"}).json()["total"] == 0
     assert client.get(sim.v1("/notebooks")).json()["size"] == 10  # [DOC] 10 per page by default
-    assert _error(client.get(sim.v1("/notebooks"), params={"sort_key": "flavour"})) == (400, "ModelArts.6303")
+    assert error_code(client.get(sim.v1("/notebooks"), params={"sort_key": "flavour"})) == (400, "ModelArts.6303")
 
 
 def test_create_is_validated(client: httpx.Client, sim: ModelArtsSim) -> None:
@@ -250,7 +216,7 @@ def test_create_is_validated(client: httpx.Client, sim: ModelArtsSim) -> None:
     }
     for code, body in cases.items():
         response = client.post(sim.v1("/notebooks"), json={k: v for k, v in body.items() if v is not None})
-        assert _error(response) == (400, code), body
+        assert error_code(response) == (400, code), body
 
 
 def test_init_shows_when_configured(start_sim: StartSim) -> None:
@@ -265,23 +231,23 @@ def test_init_shows_when_configured(start_sim: StartSim) -> None:
 def test_actions_in_the_wrong_state_are_refused(client: httpx.Client, sim: ModelArtsSim) -> None:
     notebook = _create(client, sim)
     base = sim.v1(f"/notebooks/{notebook['id']}")
-    assert _error(client.post(f"{base}/stop")) == (400, "ModelArts.6306")  # still creating
+    assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6306")  # still creating
     _wait_raw(client, sim, notebook["id"], "RUNNING")
-    assert _error(client.post(f"{base}/start")) == (400, "ModelArts.6305")
-    assert _error(client.delete(base)) == (400, "ModelArts.6304")
-    assert _error(client.put(base, json={"description": "x"})) == (400, "ModelArts.6347")
+    assert error_code(client.post(f"{base}/start")) == (400, "ModelArts.6305")
+    assert error_code(client.delete(base)) == (400, "ModelArts.6304")
+    assert error_code(client.put(base, json={"description": "x"})) == (400, "ModelArts.6347")
     assert client.post(f"{base}/stop").json()["status"] == "STOPPING"
-    assert _error(client.post(f"{base}/stop")) == (400, "ModelArts.6308")
-    assert _error(client.patch(f"{base}/lease", json={"duration": 3_600_000})) == (400, "ModelArts.6327")
+    assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6308")
+    assert error_code(client.patch(f"{base}/lease", json={"duration": 3_600_000})) == (400, "ModelArts.6327")
     _wait_raw(client, sim, notebook["id"], "STOPPED")
-    assert _error(client.post(f"{base}/stop")) == (400, "ModelArts.6307")
+    assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6307")
     assert client.delete(base).json()["status"] == "DELETING"
-    assert _error(client.delete(base)) == (400, "ModelArts.6357")
+    assert error_code(client.delete(base)) == (400, "ModelArts.6357")
     assert _wait_raw(client, sim, notebook["id"], "DELETED")["status"] == "DELETED"
     assert notebook["id"] not in {item["id"] for item in client.get(sim.v1("/notebooks"), params={"limit": 500})
                                   .json()["data"]}
     missing = client.get(sim.v1(f"/notebooks/{uuid.uuid4()}"))
-    assert _error(missing) == (400, "ModelArts.6309")  # [DOC] not-found as HTTP 400
+    assert error_code(missing) == (400, "ModelArts.6309")  # [DOC] not-found as HTTP 400
 
 
 def test_update_only_while_stopped(client: httpx.Client, sim: ModelArtsSim) -> None:
@@ -299,9 +265,9 @@ def test_update_only_while_stopped(client: httpx.Client, sim: ModelArtsSim) -> N
     body = updated.json()
     assert (body["name"], body["description"], body["flavor"], body["volume"]["capacity"]) == (
         "renamed", "updated", GPU, 80)
-    assert _error(client.put(base, json={"storage_new_size": 60})) == (400, "ModelArts.6331")  # no shrinking
-    assert _error(client.put(base, json={"flavor": "modelarts.bm.snt9.xlarge.2"})) == (400, "ModelArts.6792")
-    assert _error(client.put(base, json={"description": "a/b"})) == (400, "ModelArts.6334")
+    assert error_code(client.put(base, json={"storage_new_size": 60})) == (400, "ModelArts.6331")  # no shrinking
+    assert error_code(client.put(base, json={"flavor": "modelarts.bm.snt9.xlarge.2"})) == (400, "ModelArts.6792")
+    assert error_code(client.put(base, json={"description": "a/b"})) == (400, "ModelArts.6334")
 
 
 def test_start_with_a_duration_and_the_lease(client: httpx.Client, sim: ModelArtsSim) -> None:
@@ -328,9 +294,9 @@ def test_start_with_a_duration_and_the_lease(client: httpx.Client, sim: ModelArt
         renewed.json()["update_at"] + 600_000, abs=2)
     by_body = client.patch(f"{base}/lease", json={"duration": 1_800_000, "type": "timing"}).json()
     assert by_body["create_at"] + by_body["duration"] == pytest.approx(by_body["update_at"] + 1_800_000, abs=2)
-    assert _error(client.patch(f"{base}/lease", json={})) == (400, "ModelArts.6348")
-    assert _error(client.patch(f"{base}/lease", json={"duration": 10**12})) == (400, "ModelArts.6349")
-    assert _error(client.patch(f"{base}/lease", json={"duration": -5})) == (400, "ModelArts.6346")
+    assert error_code(client.patch(f"{base}/lease", json={})) == (400, "ModelArts.6348")
+    assert error_code(client.patch(f"{base}/lease", json={"duration": 10**12})) == (400, "ModelArts.6349")
+    assert error_code(client.patch(f"{base}/lease", json={"duration": -5})) == (400, "ModelArts.6346")
 
 
 def test_saving_an_image_snapshots_the_notebook(client: httpx.Client, sim: ModelArtsSim) -> None:
@@ -340,7 +306,7 @@ def test_saving_an_image_snapshots_the_notebook(client: httpx.Client, sim: Model
     image = client.post(f"{base}/create-image", json={"name": "saved", "namespace": "team", "tag": "v1"}).json()
     assert (image["status"], image["origin"], image["type"]) == ("INIT", "IMAGE_SAVE", "DEDICATED")
     assert client.get(base).json()["status"] == "SNAPSHOTTING"
-    assert _error(client.post(f"{base}/stop")) == (400, "ModelArts.6357")
+    assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6357")
     _wait_raw(client, sim, notebook["id"], "RUNNING")
     assert client.get(sim.v1(f"/images/{image['id']}")).json()["status"] == "ACTIVE"
 
@@ -357,7 +323,7 @@ async def test_states_the_platform_causes(adapter: ModelArtsAdapter, sim: ModelA
     assert (failed.status, failed.reason) == (JobStatus.FAILED, "CREATE_FAILED: simulated CREATE_FAILED")
 
     running = await adapter.submit(_notebook())
-    await _wait(adapter, running.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+    await wait_notebook(adapter, running.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
     assert force(running.vendor_job_id, "START_FAILED").status_code == 409  # only while starting
     force(running.vendor_job_id, "ERROR")
     assert (await adapter.get(running.vendor_job_id, "notebook")).status is JobStatus.FAILED
@@ -370,7 +336,7 @@ async def test_states_the_platform_causes(adapter: ModelArtsAdapter, sim: ModelA
         assert (await adapter.get(running.vendor_job_id, "notebook")).status is JobStatus.FAILED
 
     frozen = await adapter.submit(_notebook())
-    await _wait(adapter, frozen.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+    await wait_notebook(adapter, frozen.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
     force(frozen.vendor_job_id, "FROZEN")
     seen = await adapter.get(frozen.vendor_job_id, "notebook")
     assert (seen.status, seen.reason) == (JobStatus.STOPPED, "FROZEN: simulated FROZEN")
@@ -378,5 +344,5 @@ async def test_states_the_platform_causes(adapter: ModelArtsAdapter, sim: ModelA
         base = sim.v1(f"/notebooks/{frozen.vendor_job_id}")
         for response in (client.post(f"{base}/start"), client.post(f"{base}/stop"), client.delete(base),
                          client.put(base, json={"name": "x"}), client.patch(f"{base}/lease", json={"duration": 1})):
-            assert _error(response) == (400, "ModelArts.6326")
+            assert error_code(response) == (400, "ModelArts.6326")
     await adapter.stop(frozen.vendor_job_id, "notebook")  # nothing left to stop: not an error

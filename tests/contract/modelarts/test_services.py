@@ -3,21 +3,24 @@
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from contextlib import aclosing
+from functools import partial
 from typing import Any
 
 import httpx
 import pytest
 
 from contracts.status import JobStatus
-from services.vendors import CapacityUnavailable, InvalidRequest, NotFound, SubmitRequest, VendorJob
+from services.vendors import CapacityUnavailable, InvalidRequest, NotFound, SubmitRequest
 from services.vendors.modelarts import ModelArtsAdapter
-from tests.contract.modelarts.case import ModelArtsSim
-from tests.contract.support import StartSim
+from tests.contract.modelarts.case import ModelArtsSim, error_code
+from tests.contract.support import StartSim, wait_for_job
 
 P4 = "modelarts.vm.gpu.pnt004"
 CPU = "modelarts.vm.cpu.2u"
 MODEL = "0e07b41b-173e-42db-8c16-8e1b44cc0d44"
+
+wait_service = partial(wait_for_job, kind="inference")  # a service's state through the adapter
 
 
 def _service(name: str | None = None, *, flavor_id: str = CPU, replicas: int = 1, model: str | None = MODEL,
@@ -27,27 +30,10 @@ def _service(name: str | None = None, *, flavor_id: str = CPU, replicas: int = 1
                          max_runtime_s=max_runtime_s)
 
 
-async def _wait(adapter: ModelArtsAdapter, service_id: str, done: Callable[[VendorJob], bool],
-                timeout_s: float = 5.0) -> VendorJob:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        job = await adapter.get(service_id, "inference")
-        if done(job):
-            return job
-        assert time.monotonic() < deadline, f"timed out; last seen {job}"
-        await asyncio.sleep(0.05)
-
-
 def _raw_body(**overrides: Any) -> dict[str, Any]:
     """The doc's deploy example."""
     return {"infer_type": "real-time", "service_name": f"svc-{uuid.uuid4().hex[:8]}", "description": "mnist service",
             "config": [{"specification": CPU, "weight": 100, "model_id": MODEL, "instance_count": 1}]} | overrides
-
-
-@pytest.fixture
-def client(sim: ModelArtsSim) -> Iterator[httpx.Client]:
-    with sim.client(sim.raw_token()) as raw:
-        yield raw
 
 
 def _deploy(client: httpx.Client, sim: ModelArtsSim, **overrides: Any) -> str:
@@ -59,17 +45,7 @@ def _deploy(client: httpx.Client, sim: ModelArtsSim, **overrides: Any) -> str:
 
 
 def _wait_raw(client: httpx.Client, sim: ModelArtsSim, service_id: str, *statuses: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 5
-    while True:
-        service = client.get(sim.v1(f"/services/{service_id}")).json()
-        if service["status"] in statuses:
-            return service
-        assert time.monotonic() < deadline, service["status"]
-        time.sleep(0.03)
-
-
-def _error(response: httpx.Response) -> tuple[int, str]:
-    return response.status_code, response.json()["error_code"]
+    return sim.wait_for(client, sim.v1(f"/services/{service_id}"), lambda service: service["status"], *statuses)
 
 
 # --------------------------------------------------------------------------- the adapter
@@ -101,7 +77,7 @@ async def test_service_runs_until_we_stop_it(either_adapter: ModelArtsAdapter, s
         MODEL, P4, 2, {"MODEL_THREADS": "4"})
     assert raw["schedule"] == [{"type": "stop", "time_unit": "MINUTES", "duration": 60}]
 
-    running = await _wait(either_adapter, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+    running = await wait_service(either_adapter, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
     assert running.raw_status == "running" and running.started_at is not None
     active = {job.vendor_job_id: job for job in await either_adapter.list_active()}
     assert active[submitted.vendor_job_id].kind == "inference"
@@ -110,7 +86,7 @@ async def test_service_runs_until_we_stop_it(either_adapter: ModelArtsAdapter, s
     stopping = await either_adapter.get(submitted.vendor_job_id, "inference")
     assert (stopping.raw_status, stopping.status) == ("stopping", JobStatus.RUNNING)
     await either_adapter.stop(submitted.vendor_job_id, "inference")  # while stopping
-    stopped = await _wait(either_adapter, submitted.vendor_job_id, lambda job: job.raw_status == "stopped")
+    stopped = await wait_service(either_adapter, submitted.vendor_job_id, lambda job: job.raw_status == "stopped")
     assert stopped.status is JobStatus.STOPPED and stopped.reason is None
     assert stopped.finished_at is not None and stopped.finished_at > running.started_at
     await either_adapter.stop(submitted.vendor_job_id, "inference")  # already stopped
@@ -138,7 +114,7 @@ async def test_submit_is_idempotent_by_name(adapter: ModelArtsAdapter) -> None:
 @pytest.mark.asyncio
 async def test_steered_failure_and_missing_model(adapter: ModelArtsAdapter) -> None:
     job = await adapter.submit(_service(env={"SWITCHYARD_SIM_OUTCOME": "failed"}))
-    failed = await _wait(adapter, job.vendor_job_id, lambda seen: seen.status is JobStatus.FAILED)
+    failed = await wait_service(adapter, job.vendor_job_id, lambda seen: seen.status is JobStatus.FAILED)
     assert failed.raw_status == "failed" and failed.reason is not None and "simulated failure" in failed.reason
     with pytest.raises(InvalidRequest):
         await adapter.submit(_service(model=None))
@@ -147,34 +123,28 @@ async def test_steered_failure_and_missing_model(adapter: ModelArtsAdapter) -> N
 @pytest.mark.asyncio
 async def test_schedule_auto_stop_says_so(start_sim: StartSim) -> None:
     sim = start_sim(lease_scale=0.005)  # one scheduled minute lasts 0.3 s
-    modelarts = ModelArtsAdapter(sim.settings(auth="aksk"))
-    try:
+    async with aclosing(ModelArtsAdapter(sim.settings(auth="aksk"))) as modelarts:
         job = await modelarts.submit(_service(max_runtime_s=60))
-        await _wait(modelarts, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
-        stopped = await _wait(modelarts, job.vendor_job_id, lambda seen: seen.raw_status == "stopped")
-    finally:
-        await modelarts.aclose()
+        await wait_service(modelarts, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
+        stopped = await wait_service(modelarts, job.vendor_job_id, lambda seen: seen.raw_status == "stopped")
     assert stopped.reason is not None and "auto-stop schedule" in stopped.reason
 
 
 @pytest.mark.asyncio
 async def test_service_waits_for_slots_for_all_its_instances(start_sim: StartSim) -> None:
     sim = start_sim(capacity=2)
-    modelarts = ModelArtsAdapter(sim.settings())
-    try:
+    async with aclosing(ModelArtsAdapter(sim.settings())) as modelarts:
         first = await modelarts.submit(_service(flavor_id=P4, replicas=2))
-        await _wait(modelarts, first.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+        await wait_service(modelarts, first.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
         second = await modelarts.submit(_service(flavor_id=P4))
-        waiting = await _wait(modelarts, second.vendor_job_id, lambda job: job.raw_status == "waiting")
+        waiting = await wait_service(modelarts, second.vendor_job_id, lambda job: job.raw_status == "waiting")
         assert (waiting.status, waiting.reason) == (JobStatus.QUEUED, "waiting for resources")
         cancelled = await modelarts.submit(_service(flavor_id=P4))
         await modelarts.stop(cancelled.vendor_job_id, "inference")  # cancelled while queued
-        await _wait(modelarts, cancelled.vendor_job_id, lambda job: job.raw_status == "stopped")
+        await wait_service(modelarts, cancelled.vendor_job_id, lambda job: job.raw_status == "stopped")
 
         await modelarts.stop(first.vendor_job_id, "inference")
-        await _wait(modelarts, second.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
-    finally:
-        await modelarts.aclose()
+        await wait_service(modelarts, second.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
 
 
 @pytest.mark.asyncio
@@ -205,10 +175,10 @@ def test_deploy_is_validated(client: httpx.Client, sim: ModelArtsSim) -> None:
                                 {"specification": CPU, "weight": "20", "model_id": MODEL, "instance_count": 1}])
     cases[(400, "ModelArts.0101")] = weights  # weights must add up to 100 (sent as strings in the doc)
     for expected, body in cases.items():
-        assert _error(client.post(sim.v1("/services"), json=body)) == expected, body
+        assert error_code(client.post(sim.v1("/services"), json=body)) == expected, body
     name = f"dup-{uuid.uuid4().hex[:6]}"
     _deploy(client, sim, service_name=name)
-    assert _error(client.post(sim.v1("/services"), json=_raw_body(service_name=name))) == (409, "ModelArts.3503")
+    assert error_code(client.post(sim.v1("/services"), json=_raw_body(service_name=name))) == (409, "ModelArts.3503")
 
 
 def test_list_sorts_filters_and_pages(client: httpx.Client, sim: ModelArtsSim) -> None:
@@ -251,9 +221,9 @@ def _start_stop_and_update(client: httpx.Client, sim: ModelArtsSim) -> None:
     path = sim.v1(f"/services/{service_id}")
     config = [{"specification": CPU, "weight": 100, "model_id": MODEL, "instance_count": 3}]
     _wait_raw(client, sim, service_id, "deploying")
-    assert _error(client.put(path, json={"config": config})) == (400, "ModelArts.3519")
+    assert error_code(client.put(path, json={"config": config})) == (400, "ModelArts.3519")
     _wait_raw(client, sim, service_id, "running")
-    assert _error(client.put(path, json={"status": "running"})) == (400, "ModelArts.3519")
+    assert error_code(client.put(path, json={"status": "running"})) == (400, "ModelArts.3519")
 
     assert client.put(path, json={"description": "v2", "config": config}).json() == {}
     rolled = client.get(path).json()
@@ -264,7 +234,7 @@ def _start_stop_and_update(client: httpx.Client, sim: ModelArtsSim) -> None:
     stopped = client.put(path, json={"status": "stopped", "config": [{**config[0], "instance_count": 1}]})
     assert stopped.json() == {} and client.get(path).json()["config"][0]["instance_count"] == 3
     _wait_raw(client, sim, service_id, "stopped")
-    assert _error(client.put(path, json={"status": "stopped"})) == (400, "ModelArts.3519")
+    assert error_code(client.put(path, json={"status": "stopped"})) == (400, "ModelArts.3519")
     client.put(path, json={"status": "running"})
     assert _wait_raw(client, sim, service_id, "pending", "deploying", "running")["status"] in ("pending", "deploying")
     _wait_raw(client, sim, service_id, "running")
@@ -272,13 +242,13 @@ def _start_stop_and_update(client: httpx.Client, sim: ModelArtsSim) -> None:
 
 def test_delete_accepts_comma_joined_ids(client: httpx.Client, sim: ModelArtsSim) -> None:
     ids = [_deploy(client, sim) for _ in range(2)]
-    assert _error(client.delete(sim.v1(f"/services/{ids[0]},{uuid.uuid4()}"))) == (404, "ModelArts.3502")
+    assert error_code(client.delete(sim.v1(f"/services/{ids[0]},{uuid.uuid4()}"))) == (404, "ModelArts.3502")
     assert client.get(sim.v1(f"/services/{ids[0]}")).json()["status"] != "deleting"  # all or nothing
     deleted = client.delete(sim.v1(f"/services/{ids[0]},{ids[1]}"))
     assert (deleted.status_code, deleted.json()) == (200, {})
     assert {client.get(sim.v1(f"/services/{i}")).json()["status"] for i in ids} == {"deleting"}
     time.sleep(0.3)
-    assert {_error(client.get(sim.v1(f"/services/{i}"))) for i in ids} == {(404, "ModelArts.3502")}
+    assert {error_code(client.get(sim.v1(f"/services/{i}"))) for i in ids} == {(404, "ModelArts.3502")}
     assert not set(ids) & {item["service_id"] for item in client.get(sim.v1("/services")).json()["services"]}
 
 

@@ -3,7 +3,6 @@ tags, engines, flavors, the search list with its filters and paging, update and 
 
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -28,12 +27,6 @@ def _job_body(name: str | None = None, *, flavor_id: str = "modelarts.vm.cpu.8u"
     }
 
 
-@pytest.fixture
-def client(sim: ModelArtsSim) -> Iterator[httpx.Client]:
-    with sim.client(sim.raw_token()) as raw:
-        yield raw
-
-
 def _create(client: httpx.Client, sim: ModelArtsSim, **kwargs: Any) -> dict[str, Any]:
     response = client.post(sim.v2("/training-jobs"), json=_job_body(**kwargs))
     assert response.status_code == 201, response.text
@@ -41,13 +34,7 @@ def _create(client: httpx.Client, sim: ModelArtsSim, **kwargs: Any) -> dict[str,
 
 
 def _wait_phase(client: httpx.Client, sim: ModelArtsSim, job_id: str, *phases: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 5
-    while True:
-        job = client.get(sim.v2(f"/training-jobs/{job_id}")).json()
-        if job["status"]["phase"] in phases:
-            return job
-        assert time.monotonic() < deadline, job["status"]
-        time.sleep(0.05)
+    return sim.wait_for(client, sim.v2(f"/training-jobs/{job_id}"), lambda job: job["status"]["phase"], *phases)
 
 
 def test_flavors_filter_by_type_and_engines_are_listed(client: httpx.Client, sim: ModelArtsSim) -> None:

@@ -2,6 +2,7 @@
 
 import httpx
 import pytest
+from contextlib import aclosing
 
 from services.vendors import AuthFailed
 from services.vendors.qizhi import QizhiAdapter
@@ -10,13 +11,10 @@ from tests.contract.support import StartSim, is_terminal, wait_for_job
 
 async def test_token_is_fetched_once_and_reused(start_sim: StartSim) -> None:
     sim = start_sim()
-    adapter = QizhiAdapter(sim.settings())
-    try:
+    async with aclosing(QizhiAdapter(sim.settings())) as adapter:
         await adapter.list_flavors()
         job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.1"))
         await adapter.get(job.vendor_job_id)
-    finally:
-        await adapter.aclose()
     calls = sim.stats()["calls"]
     assert calls["/auth/token"] == 1
     assert calls["/openapi/v1/train_job/detail"] == 1
@@ -49,15 +47,12 @@ def test_an_expired_token_answers_http_200_with_code_minus_1(sim: QizhiSim) -> N
 
 async def test_expired_token_is_renewed_once_and_the_call_retried(start_sim: StartSim) -> None:
     sim = start_sim()
-    adapter = QizhiAdapter(sim.settings())
-    try:
+    async with aclosing(QizhiAdapter(sim.settings())) as adapter:
         job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.2"))
         sim.expire_tokens()
         seen = await adapter.get(job.vendor_job_id)  # code -1, login, retry: the caller sees the job
         assert seen.vendor_job_id == job.vendor_job_id
         await adapter.get(job.vendor_job_id)  # the new token is kept
-    finally:
-        await adapter.aclose()
     calls = sim.stats()["calls"]
     assert calls["/auth/token"] == 2
     assert calls["/openapi/v1/train_job/detail"] == 3  # refused, retried, then once more
@@ -65,12 +60,9 @@ async def test_expired_token_is_renewed_once_and_the_call_retried(start_sim: Sta
 
 async def test_a_token_refused_again_after_renewal_is_auth_failed(start_sim: StartSim) -> None:
     sim = start_sim(token_ttl_s=0)  # every token is born expired
-    adapter = QizhiAdapter(sim.settings())
-    try:
+    async with aclosing(QizhiAdapter(sim.settings())) as adapter:
         with pytest.raises(AuthFailed) as caught:
             await adapter.get("job-anything")
-    finally:
-        await adapter.aclose()
     assert caught.value.code == "-1"
     assert sim.stats()["calls"]["/auth/token"] == 2  # retried exactly once
 
@@ -81,13 +73,10 @@ async def test_bare_mode_the_documents_literal_shapes_work_too(start_sim: StartS
     raw = httpx.post(f"{sim.url}/auth/token", json={"username": sim.config.username, "password": sim.config.password})
     assert set(raw.json()) == {"access_token", "expires_in", "token_type"}
 
-    adapter = QizhiAdapter(sim.settings())
-    try:
+    async with aclosing(QizhiAdapter(sim.settings())) as adapter:
         assert {flavor.price_per_hour for flavor in await adapter.list_flavors()} >= {14_600_000, 117_000_000}
         job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.2"))
         sim.expire_tokens()  # now a 401 with a string body: renewed as well
         done = await wait_for_job(adapter, job.vendor_job_id, is_terminal)
         assert done.raw_status == "job_succeeded"
-    finally:
-        await adapter.aclose()
     assert sim.stats()["calls"]["/auth/token"] == 3  # the raw login above, the adapter's, its renewal

@@ -4,6 +4,7 @@ tests/contract/test_adapter_contract.py), and the adapter's limits."""
 import asyncio
 import socket
 import time
+from contextlib import aclosing
 
 import httpx
 import pytest
@@ -80,32 +81,23 @@ def test_a_body_that_is_not_json_is_http_400_with_a_string(sim: QizhiSim) -> Non
 
 
 async def test_priority_above_the_projects_cap_is_invalid_request(sim: QizhiSim) -> None:
-    adapter = QizhiAdapter(sim.settings(task_priority=sim.config.max_task_priority + 1))
-    try:
+    async with aclosing(QizhiAdapter(sim.settings(task_priority=sim.config.max_task_priority + 1))) as adapter:
         with pytest.raises(InvalidRequest) as caught:
             await adapter.submit(request())
-    finally:
-        await adapter.aclose()
     assert (caught.value.code, caught.value.message) == ("100002", "priority_too_high")
 
 
 async def test_record_not_found_on_create_is_invalid_request(sim: QizhiSim) -> None:
-    adapter = QizhiAdapter(sim.settings(project_id="project-00000000-0000-0000-0000-000000000000"))
-    try:
+    async with aclosing(QizhiAdapter(sim.settings(project_id="project-00000000-0000-0000-0000-000000000000"))) as adapter:
         with pytest.raises(InvalidRequest) as caught:
             await adapter.submit(request())
-    finally:
-        await adapter.aclose()
     assert "record not found" in caught.value.message
 
 
 async def test_an_unknown_compute_group_is_not_found(sim: QizhiSim) -> None:
-    adapter = QizhiAdapter(sim.settings(logic_compute_group_ids=["lcg-nope"]))
-    try:
+    async with aclosing(QizhiAdapter(sim.settings(logic_compute_group_ids=["lcg-nope"]))) as adapter:
         with pytest.raises(NotFound):
             await adapter.list_flavors()
-    finally:
-        await adapter.aclose()
 
 
 async def test_throttling_is_rate_limited_and_the_adapter_backs_off(adapter: QizhiAdapter, sim: QizhiSim) -> None:
@@ -137,22 +129,16 @@ async def test_no_connection_is_vendor_unavailable_and_certainly_created_nothing
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    adapter = QizhiAdapter(sim.settings(endpoint=f"http://127.0.0.1:{closed_port}"))
-    try:
+    async with aclosing(QizhiAdapter(sim.settings(endpoint=f"http://127.0.0.1:{closed_port}"))) as adapter:
         with pytest.raises(VendorUnavailable) as caught:
             await adapter.submit(request())
-    finally:
-        await adapter.aclose()
     assert "may or may not" not in caught.value.message
 
 
 async def test_a_missing_route_is_vendor_unavailable_not_a_missing_job(sim: QizhiSim) -> None:
-    adapter = QizhiAdapter(sim.settings(endpoint=f"{sim.url}/not-here"))
-    try:
+    async with aclosing(QizhiAdapter(sim.settings(endpoint=f"{sim.url}/not-here"))) as adapter:
         with pytest.raises(VendorUnavailable) as caught:
             await adapter.get("job-x")
-    finally:
-        await adapter.aclose()
     assert caught.value.http_status == 404
 
 
@@ -161,8 +147,7 @@ async def test_a_missing_route_is_vendor_unavailable_not_a_missing_job(sim: Qizh
 
 async def test_many_polls_stay_within_rate_and_concurrency(start_sim: StartSim) -> None:
     sim = start_sim()
-    adapter = QizhiAdapter(sim.settings(rate_per_s=40, rate_burst=5, concurrency=2))
-    try:
+    async with aclosing(QizhiAdapter(sim.settings(rate_per_s=40, rate_burst=5, concurrency=2))) as adapter:
         job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))  # login, 2 spec lists, create
         sim.put_faults(latency_ms=20)
         sim.reset_stats()
@@ -171,8 +156,6 @@ async def test_many_polls_stay_within_rate_and_concurrency(start_sim: StartSim) 
         elapsed = time.monotonic() - began
         stats = sim.stats()
         await adapter.stop(job.vendor_job_id)
-    finally:
-        await adapter.aclose()
     assert {one.vendor_job_id for one in seen} == {job.vendor_job_id}
     assert stats["calls"] == {"/openapi/v1/train_job/detail": 45}  # one POST per poll, the token cached
     assert stats["max_in_flight"] <= 2

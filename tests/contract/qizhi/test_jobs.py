@@ -3,6 +3,7 @@
 in process, capacity per spec."""
 
 import asyncio
+from contextlib import aclosing
 from datetime import timedelta
 
 import pytest
@@ -40,14 +41,11 @@ async def test_static_specs_replace_the_spec_list(start_sim: StartSim) -> None:
         spec_id=H100_1, logic_compute_group_id=lcg, accelerator="nvidia-h100", gpu_count=1, cpu=12, memory_gb=200,
         price_per_hour="14.6",
     )
-    adapter = QizhiAdapter(sim.settings(specs=[spec]))
-    try:
+    async with aclosing(QizhiAdapter(sim.settings(specs=[spec]))) as adapter:
         [flavor] = await adapter.list_flavors()
         assert (flavor.flavor_id, flavor.price_per_hour) == (H100_1, 14_600_000)
         job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.1"))
         assert job.status is JobStatus.QUEUED
-    finally:
-        await adapter.aclose()
     assert "/openapi/v1/specs/list" not in sim.stats()["calls"]
 
 
@@ -124,12 +122,9 @@ async def test_max_running_time_stops_the_job(adapter: QizhiAdapter, sim: QizhiS
 
 async def test_max_running_time_can_end_the_job_failed(start_sim: StartSim) -> None:
     sim = start_sim(timeout_status="job_failed")
-    adapter = QizhiAdapter(sim.settings())
-    try:
+    async with aclosing(QizhiAdapter(sim.settings())) as adapter:
         job = await adapter.submit(request(max_runtime_s=1, SWITCHYARD_SIM_RUN_SECONDS="30"))
         done = await wait_for_job(adapter, job.vendor_job_id, is_terminal)
-    finally:
-        await adapter.aclose()
     assert (done.raw_status, done.status) == ("job_failed", JobStatus.FAILED)
 
 
@@ -144,12 +139,9 @@ async def test_concurrent_submits_of_one_name_create_one_job(adapter: QizhiAdapt
 
 
 async def test_a_fresh_adapter_learns_the_specs_group_before_creating(sim: QizhiSim) -> None:
-    adapter = QizhiAdapter(sim.settings())  # never listed flavors
-    try:
+    async with aclosing(QizhiAdapter(sim.settings())) as adapter:  # never listed flavors
         job = await adapter.submit(request(flavor_id=A100_1, SWITCHYARD_SIM_RUN_SECONDS="0.1"))
         assert job.status is JobStatus.QUEUED
-    finally:
-        await adapter.aclose()
 
 
 # --------------------------------------------------------------------------- capacity
@@ -157,8 +149,7 @@ async def test_a_fresh_adapter_learns_the_specs_group_before_creating(sim: Qizhi
 
 async def test_a_job_that_does_not_fit_waits_queued_and_says_why(start_sim: StartSim) -> None:
     sim = start_sim(capacity=2)
-    adapter = QizhiAdapter(sim.settings())
-    try:
+    async with aclosing(QizhiAdapter(sim.settings())) as adapter:
         first = await adapter.submit(request(node_count=2, SWITCHYARD_SIM_RUN_SECONDS="0.5"))
         await wait_for_job(adapter, first.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
         second = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.2"))
@@ -175,8 +166,6 @@ async def test_a_job_that_does_not_fit_waits_queued_and_says_why(start_sim: Star
         assert done_second.status is JobStatus.SUCCEEDED
         assert done_first.finished_at is not None and done_second.started_at is not None
         assert done_second.started_at > done_first.finished_at
-    finally:
-        await adapter.aclose()
 
 
 async def test_more_instances_than_a_spec_has_is_invalid(adapter: QizhiAdapter, sim: QizhiSim) -> None:
