@@ -73,7 +73,7 @@ class AISpaceAdapter(VendorAdapter):
             page += 1
 
     async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:
-        _check_kind(kind)
+        self.check_kind(kind)
         project = await self._project()
         now = datetime.now(UTC)
         return [
@@ -85,7 +85,7 @@ class AISpaceAdapter(VendorAdapter):
     # ------------------------------------------------------------------ the job interface
 
     async def submit(self, req: SubmitRequest) -> VendorJob:
-        _check_kind(req.kind)
+        self.check_kind(req.kind)
         if req.kind == "notebook":
             return await self._submit_notebook(req)
         if req.kind == "inference":
@@ -93,7 +93,7 @@ class AISpaceAdapter(VendorAdapter):
         return await self._submit_task(req)
 
     async def find_by_name(self, name: str, kind: JobKind = "training") -> VendorJob | None:
-        _check_kind(kind)
+        self.check_kind(kind)
         if kind == "notebook":
             item = await self._find(self._settings.notebook_read_path, name)
             return wire.notebook_job(item) if item else None
@@ -107,7 +107,7 @@ class AISpaceAdapter(VendorAdapter):
         return None
 
     async def get(self, vendor_job_id: str, kind: JobKind = "training") -> VendorJob:
-        _check_kind(kind)
+        self.check_kind(kind)
         table, row = parse_job_ref(vendor_job_id, kind)
         if kind == "notebook":
             return wire.notebook_job(await self._call("GET", f"{self._settings.notebook_read_path}/{row}"))
@@ -116,7 +116,7 @@ class AISpaceAdapter(VendorAdapter):
         return wire.task_job(table, await self._call("GET", f"{task_path(table)}/{row}"))
 
     async def stop(self, vendor_job_id: str, kind: JobKind = "training") -> None:
-        _check_kind(kind)
+        self.check_kind(kind)
         table, row = parse_job_ref(vendor_job_id, kind)
         try:
             if kind == "notebook":
@@ -271,8 +271,3 @@ class AISpaceAdapter(VendorAdapter):
                 raise VendorUnavailable(VENDOR, f"{method} {path}: not JSON: {response.text[:200]!r}") from None
             raise error_for(response.status_code, response.text, retry_after_seconds(response)) from None
         return wire.unwrap(response.status_code, answer, retry_after_seconds(response))
-
-
-def _check_kind(kind: str) -> None:
-    if kind not in AISpaceAdapter.kinds:
-        raise InvalidRequest(VENDOR, f"job kind {kind!r} is not supported on aispace")

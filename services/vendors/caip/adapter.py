@@ -43,7 +43,7 @@ class CaipAdapter(VendorAdapter):
         self._tokens = RenewingToken(lambda: login(self._client, self._settings), max_margin_s=600.0)
 
     async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:
-        _only_training(kind)
+        self.check_kind(kind)
         params = [("namespace", "public"), ("namespace", self._settings.namespace), ("enabled", "true")]
         flavors = []
         for item in await self._list("/flavor", params, key="id"):
@@ -55,7 +55,7 @@ class CaipAdapter(VendorAdapter):
         return flavors
 
     async def submit(self, req: SubmitRequest) -> VendorJob:
-        _only_training(req.kind)
+        self.check_kind(req.kind)
         if not req.command:
             raise InvalidRequest(VENDOR, "a training job needs a command")
         # No idempotency key exists; the name is the key. A retry finds the job an earlier
@@ -77,14 +77,14 @@ class CaipAdapter(VendorAdapter):
         return await self.get(str(job_id))
 
     async def find_by_name(self, name: str, kind: JobKind = "training") -> VendorJob | None:
-        _only_training(kind)
+        self.check_kind(kind)
         items = await self._list(self._jobs_path, [("name", name), ("sort", "+date")], key="uid")
         # `name` may match parts of names; the oldest exact match is the first submission.
         exact = [item for item in items if (item.get("metadata") or {}).get("name") == name]
         return parse_job(exact[0]) if exact else None
 
     async def get(self, vendor_job_id: str, kind: JobKind = "training") -> VendorJob:
-        _only_training(kind)
+        self.check_kind(kind)
         return parse_job(await self._get_job(vendor_job_id))
 
     async def list_active(self) -> list[VendorJob]:
@@ -94,7 +94,7 @@ class CaipAdapter(VendorAdapter):
 
     async def stop(self, vendor_job_id: str, kind: JobKind = "training") -> None:
         """There is no job-level stop: stop every sub-job that has not ended or begun stopping."""
-        _only_training(kind)
+        self.check_kind(kind)
         item = await self._get_job(vendor_job_id)
         for sub in (item.get("subJobs") or {}).get("items") or []:
             if not needs_stop(sub.get("status") or {}):
@@ -139,8 +139,3 @@ class CaipAdapter(VendorAdapter):
         if response.is_success:
             return response
         raise vendor_error(response)
-
-
-def _only_training(kind: str) -> None:
-    if kind != "training":
-        raise InvalidRequest(VENDOR, f"{kind} workloads are not in CAIP's Compute Server API")

@@ -63,6 +63,7 @@ class ModelArtsAdapter(VendorAdapter):
     # ---- the adapter interface
 
     async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:
+        self.check_kind(kind)
         if kind == "training":
             items = json_object(VENDOR, await self._call("GET", "v2", "/training-job-flavors")).get("flavors") or []
             return self._priced(items, "flavor_id", parse_training_flavor)
@@ -71,22 +72,20 @@ class ModelArtsAdapter(VendorAdapter):
             flavors = [item for item in items.get("data") or [] if is_billed_notebook_flavor(item)]
             self._notebook_arch.update({str(f.get("id")): str(f.get("arch") or "x86_64").upper() for f in flavors})
             return self._priced(flavors, "id", parse_notebook_flavor)
-        if kind == "inference":
-            query = [("infer_type", "real-time")]
-            items = json_object(VENDOR, await self._call("GET", "v1", "/services/specifications", query=query))
-            return self._priced(items.get("specifications") or [], "specification", parse_service_spec)
-        raise _unknown_kind(kind)
+        query = [("infer_type", "real-time")]
+        items = json_object(VENDOR, await self._call("GET", "v1", "/services/specifications", query=query))
+        return self._priced(items.get("specifications") or [], "specification", parse_service_spec)
 
     async def submit(self, req: SubmitRequest) -> VendorJob:
+        self.check_kind(req.kind)
         if req.kind == "training":
             return await self._submit_training(req)
         if req.kind == "notebook":
             return await self._submit_notebook(req)
-        if req.kind == "inference":
-            return await self._submit_service(req)
-        raise _unknown_kind(req.kind)
+        return await self._submit_service(req)
 
     async def find_by_name(self, name: str, kind: JobKind = "training") -> VendorJob | None:
+        self.check_kind(kind)
         if kind == "training":
             items = await self._search([{"key": "name", "operator": "like", "value": [name]}])
             found = [parse_training_job(item) for item in items if (item.get("metadata") or {}).get("name") == name]
@@ -95,23 +94,20 @@ class ModelArtsAdapter(VendorAdapter):
             items = await self._notebooks([("name", name)])
             found = [job for job in map(parse_notebook, items)
                      if job.name == name and job.raw_status.upper() not in ("DELETING", "DELETED")]
-        elif kind == "inference":
+        else:
             items = await self._services([("service_name", name)])
             found = [job for job in map(parse_service, items) if job.name == name]
-        else:
-            raise _unknown_kind(kind)
         # `like` and `name` filters are fuzzy; only an exact name is ours.
         return max(found, key=lambda job: job.created_at.timestamp() if job.created_at else 0.0, default=None)
 
     async def get(self, vendor_job_id: str, kind: JobKind = "training") -> VendorJob:
+        self.check_kind(kind)
         job_id = quote(vendor_job_id, safe="")
         if kind == "training":
             return parse_training_job(json_object(VENDOR, await self._call("GET", "v2", f"/training-jobs/{job_id}")))
         if kind == "notebook":
             return parse_notebook(json_object(VENDOR, await self._call("GET", "v1", f"/notebooks/{job_id}")))
-        if kind == "inference":
-            return parse_service(json_object(VENDOR, await self._call("GET", "v1", f"/services/{job_id}")))
-        raise _unknown_kind(kind)
+        return parse_service(json_object(VENDOR, await self._call("GET", "v1", f"/services/{job_id}")))
 
     async def list_active(self) -> list[VendorJob]:
         """Every non-terminal training job, notebook and service of the account."""
@@ -128,6 +124,7 @@ class ModelArtsAdapter(VendorAdapter):
         return [job for job in jobs if job.status is None or not job.status.is_terminal]
 
     async def stop(self, vendor_job_id: str, kind: JobKind = "training") -> None:
+        self.check_kind(kind)
         job_id = quote(vendor_job_id, safe="")
         if kind == "training":
             try:
@@ -138,22 +135,19 @@ class ModelArtsAdapter(VendorAdapter):
                     raise
         elif kind == "notebook":
             await self._unless_over(vendor_job_id, kind, self._call("POST", "v1", f"/notebooks/{job_id}/stop"))
-        elif kind == "inference":
+        else:
             stop = self._call("PUT", "v1", f"/services/{job_id}", body={"status": "stopped"})
             await self._unless_over(vendor_job_id, kind, stop)
-        else:
-            raise _unknown_kind(kind)
 
     async def delete(self, vendor_job_id: str, kind: JobKind = "training") -> None:
         """Remove the job from the vendor; deleting one that is gone is not an error.
 
         [DOC] A running notebook must be stopped first (WrongState ModelArts.6304 otherwise).
         """
+        self.check_kind(kind)
         job_id = quote(vendor_job_id, safe="")
         paths = {"training": ("v2", f"/training-jobs/{job_id}"), "notebook": ("v1", f"/notebooks/{job_id}"),
                  "inference": ("v1", f"/services/{job_id}")}
-        if kind not in paths:
-            raise _unknown_kind(kind)
         version, path = paths[kind]
         try:
             await self._call("DELETE", version, path)
@@ -322,7 +316,3 @@ class ModelArtsAdapter(VendorAdapter):
         if response.is_success:
             return response
         raise vendor_error(response)
-
-
-def _unknown_kind(kind: str) -> InvalidRequest:
-    return InvalidRequest(VENDOR, f"modelarts does not run {kind!r} workloads")

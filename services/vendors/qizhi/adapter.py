@@ -84,7 +84,7 @@ class QizhiAdapter(VendorAdapter):
     # ---- VendorAdapter
 
     async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:
-        _only_training(kind)
+        self.check_kind(kind)
         if self._settings.specs is not None:
             return [self._static_flavor(spec) for spec in self._settings.specs]
         flavors = []
@@ -100,7 +100,7 @@ class QizhiAdapter(VendorAdapter):
         return flavors
 
     async def submit(self, req: SubmitRequest) -> VendorJob:
-        _only_training(req.kind)
+        self.check_kind(req.kind)
         if not req.command:
             raise InvalidRequest(VENDOR, "a training job needs a command")
         async with self._creating:
@@ -129,16 +129,16 @@ class QizhiAdapter(VendorAdapter):
 
     async def find_by_name(self, name: str, kind: JobKind = "training") -> VendorJob | None:
         """Only jobs this adapter created: Qizhi cannot look a job up by name (see the module doc)."""
-        _only_training(kind)
+        self.check_kind(kind)
         job_id = self._submitted.get(name)
         return None if job_id is None else await self.get(job_id)
 
     async def get(self, vendor_job_id: str, kind: JobKind = "training") -> VendorJob:
-        _only_training(kind)
+        self.check_kind(kind)
         return parse_job(await self._call(DETAIL_PATH, {"job_id": vendor_job_id}))
 
     async def stop(self, vendor_job_id: str, kind: JobKind = "training") -> None:
-        _only_training(kind)
+        self.check_kind(kind)
         try:
             await self._call(STOP_PATH, {"job_id": vendor_job_id})
         except (NotFound, AuthFailed, RateLimited, VendorUnavailable):
@@ -254,8 +254,3 @@ def _may_have_reached_vendor(exc: VendorUnavailable) -> bool:
     """False only when the request certainly never left: no connection could be made."""
     cause = exc.__cause__
     return not isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-
-
-def _only_training(kind: str) -> None:
-    if kind != "training":
-        raise InvalidRequest(VENDOR, f"{kind} workloads are not supported on qizhi (distributed training only)")
