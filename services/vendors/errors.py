@@ -60,16 +60,8 @@ class WrongState(VendorError):
 class RateLimited(VendorError):
     """Too many requests; retry after `retry_after_s` seconds when the vendor said."""
 
-    def __init__(
-        self,
-        vendor: str,
-        message: str,
-        *,
-        code: str | None = None,
-        http_status: int | None = None,
-        retry_after_s: float | None = None,
-    ) -> None:
-        super().__init__(vendor, message, code=code, http_status=http_status)
+    def __init__(self, vendor: str, message: str, *, retry_after_s: float | None = None, **details: Any) -> None:
+        super().__init__(vendor, message, **details)  # code, http_status
         self.retry_after_s = retry_after_s
 
 
