@@ -60,13 +60,13 @@ TRACK_BATCH = 500  # start_tracking calls per transaction
 async def create_body(vendor: str, adapter, req: SubmitRequest) -> dict:
     """The body the adapter's submit would POST (the adapters' own builders)."""
     if vendor == "modelarts":
-        from services.vendors.modelarts_parse import training_body
+        from services.vendors.modelarts.wire import training_body
         return training_body(req)
     if vendor == "caip":
         return adapter._job_body(req)
     if vendor == "qizhi":
         return await adapter._create_body(req)
-    from services.vendors.aispace_bodies import training_job
+    from services.vendors.aispace.wire import training_job
     return training_job(req, adapter._settings)
 
 
@@ -218,7 +218,7 @@ async def run(args) -> None:
           + ", ".join(f"{r['vendor']}/{r['status']}={r['n']}" for r in active))
 
     print("vendor calls per poll cycle after seeding (listing vendors; bound ceil(jobs/page)+1):")
-    from services.vendors import modelarts
+    from services.vendors.modelarts import adapter as modelarts
     from services.vendors.caip import CaipSettings
     pages = {"modelarts": modelarts._SEARCH_PAGE_SIZE, "caip": CaipSettings().page_size}
     for vendor in ("modelarts", "caip"):

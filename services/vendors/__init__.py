@@ -1,7 +1,11 @@
 """Vendor adapters: one interface (`VendorAdapter`) in front of every AI-compute cloud.
 
-Each vendor is the module `services.vendors.<vendor>`, which exposes `Adapter`, its VendorAdapter
-class, built from that vendor's own settings (environment variables SWITCHYARD_<VENDOR>_*).
+Each vendor is the package `services.vendors.<vendor>`, which exposes `Adapter`, its VendorAdapter class, built
+from that vendor's own settings (environment variables SWITCHYARD_<VENDOR>_*). Every package has the same files,
+as the vendor needs them: `adapter` (the class), `settings`, `auth` (login, signing), `errors` (its code table),
+`status` (its status words), `wire` (request bodies, answers, time formats) and `catalog` (its flavors). Beside
+the packages, what they share: `base` (the interface), `errors` (the typed errors and the one error-body reader),
+`paging`, `tokens`, `transport` (the HTTP transport and `send`).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from typing import ClassVar
 from contracts.catalog import VendorFlavor  # noqa: F401 - the one flavor type; adapters list it
 from contracts.jobs import JobKind
 from contracts.status import JobStatus
+from services.vendors.errors import InvalidRequest
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ class VendorAdapter(ABC):
     can_list: ClassVar[bool]  # True when list_active() is supported
     calls_per_s: float | None = None  # the client-side rate limit on this account's calls, if any
     kinds: ClassVar[frozenset[str]] = frozenset({"training"})  # the kinds this vendor runs
+
+    def check_kind(self, kind: str) -> None:
+        """InvalidRequest for a kind of workload this vendor does not run (not in `kinds`)."""
+        if kind not in self.kinds:
+            raise InvalidRequest(self.vendor, f"{self.vendor} does not run {kind!r} workloads")
 
     @abstractmethod
     async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]: ...

@@ -6,8 +6,10 @@ Callers branch on the class (retry? give up? try another flavor?); `code` and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 
@@ -58,16 +60,8 @@ class WrongState(VendorError):
 class RateLimited(VendorError):
     """Too many requests; retry after `retry_after_s` seconds when the vendor said."""
 
-    def __init__(
-        self,
-        vendor: str,
-        message: str,
-        *,
-        code: str | None = None,
-        http_status: int | None = None,
-        retry_after_s: float | None = None,
-    ) -> None:
-        super().__init__(vendor, message, code=code, http_status=http_status)
+    def __init__(self, vendor: str, message: str, *, retry_after_s: float | None = None, **details: Any) -> None:
+        super().__init__(vendor, message, **details)  # code, http_status
         self.retry_after_s = retry_after_s
 
 
@@ -117,3 +111,56 @@ def json_object(vendor: str, response: httpx.Response) -> dict:
         message = f"expected a JSON object, got {response.text[:200]!r}"
         raise VendorUnavailable(vendor, message, http_status=response.status_code)
     return body
+
+
+def typed_error(
+    error_class: type[VendorError],
+    vendor: str,
+    message: str,
+    *,
+    code: str | None = None,
+    http_status: int | None = None,
+    retry_after_s: float | None = None,
+) -> VendorError:
+    """An `error_class` error; a RateLimited one carries `retry_after_s` (the others have no use for it)."""
+    if issubclass(error_class, RateLimited):
+        return error_class(vendor, message, code=code, http_status=http_status, retry_after_s=retry_after_s)
+    return error_class(vendor, message, code=code, http_status=http_status)
+
+
+# --------------------------------------------------------------------------- vendors' error bodies
+
+
+def error_details(
+    body: Any, *, code_key: str = "code", message_keys: Sequence[str] = ("message",), fallback: str = ""
+) -> tuple[Any, str]:
+    """(code, message) of a vendor's parsed error body.
+
+    The code comes back as the vendor sent it (a string, a number, absent: None), for the vendor's own table to
+    read; the message is the first non-empty of `message_keys`, else `fallback`. A key may name a nested field
+    ("error.message": IAM's Keystone-style body). A body that is not a JSON object has no code: its text, cut to
+    200 characters, is the message.
+    """
+    if not isinstance(body, dict):
+        return None, str(body)[:200] if body not in (None, "") else fallback
+    message = next((str(value) for key in message_keys if (value := _field(body, key))), "")
+    return _field(body, code_key), message or fallback
+
+
+def read_error(
+    response: httpx.Response, *, code_key: str = "code", message_keys: Sequence[str] = ("message",)
+) -> tuple[Any, str]:
+    """`error_details` of a refused call's body, the HTTP reason phrase when it names no message; a body that is
+    not JSON at all (an HTML page from a proxy) keeps its text."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None, response.text[:200] or response.reason_phrase
+    return error_details(body, code_key=code_key, message_keys=message_keys, fallback=response.reason_phrase)
+
+
+def _field(body: dict[str, Any], key: str) -> Any:
+    value: Any = body
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value

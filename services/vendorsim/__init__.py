@@ -5,7 +5,8 @@ the fault injection in `faults` and the job steering in `steering`.
 
 Each vendor is the module `services.vendorsim.<vendor>`, which provides `DEFAULT_PORT`,
 `FAST_ARGS` (options that shorten its phases, used by the end-to-end tests),
-`add_cli_arguments(parser)`, `config_from_cli(args)`, `create_app(config)` and `banner(config)`.
+`add_cli_arguments(parser)` and `config_from_cli(args)` (built from its config dataclass by
+`options.command_line`), `create_app(config)` and `banner(config)`.
 """
 
 import importlib

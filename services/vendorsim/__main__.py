@@ -1,4 +1,5 @@
-"""CLI: `python -m services.vendorsim <vendor> [--host H] [--port N] [vendor options]`."""
+"""CLI: `python -m services.vendorsim <vendor> [--host H] [--port N] [vendor options]`; the vendor options are
+the fields of the simulator's config dataclass (`--help` lists them with their defaults)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     vendors = parser.add_subparsers(dest="vendor", required=True, metavar="vendor")
     modules = available_simulators()
     for vendor, module in modules.items():
-        sub = vendors.add_parser(vendor, help=f"{vendor} simulator")
-        sub.add_argument("--host", default="127.0.0.1")
-        sub.add_argument("--port", type=int, default=module.DEFAULT_PORT)
-        module.add_cli_arguments(sub)
+        sub = vendors.add_parser(vendor, help=f"{vendor} simulator",
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        sub.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        sub.add_argument("--port", type=int, default=module.DEFAULT_PORT, help="port to listen on")
+        module.add_cli_arguments(sub)  # one option per field of the simulator's config (services.vendorsim.options)
     args = parser.parse_args(argv)
 
     module = modules[args.vendor]

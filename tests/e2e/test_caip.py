@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from services.vendors.caip import CaipSettings
-from services.vendors.caip_catalog import price_per_hour
+from services.vendors.caip.catalog import price_per_hour
 from services.vendorsim.caip import default_catalog, default_flavor_id
 from tests.e2e.helpers import amount, job_in, per_minute_price, wait_for
 

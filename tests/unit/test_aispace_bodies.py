@@ -5,10 +5,18 @@ import json
 import pytest
 
 from services.vendors import InvalidRequest, SubmitRequest
-from services.vendors.aispace import job_ref, parse_job_ref
-from services.vendors.aispace_bodies import llm_task, notebook, service, service_edit, task_container, training_job
-from services.vendors.aispace_packages import parse_package
-from services.vendors.aispace_settings import AISpaceSettings
+from services.vendors.aispace.catalog import parse_package
+from services.vendors.aispace.settings import AISpaceSettings
+from services.vendors.aispace.wire import (
+    job_ref,
+    llm_task,
+    notebook,
+    parse_job_ref,
+    service,
+    service_edit,
+    task_container,
+    training_job,
+)
 
 SETTINGS = AISpaceSettings(_env_file=None, project_id=58)
 PACKAGE = "AIDP-f5adeffe644a45ca8ab4a56c0f0f63ab"

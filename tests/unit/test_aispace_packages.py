@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.vendors.aispace_packages import ResourcePackage, hourly_price_micros, parse_package, to_flavor
+from services.vendors.aispace.catalog import ResourcePackage, hourly_price_micros, parse_package, to_flavor
 
 # The document's 4.4 detail example, verbatim.
 DETAIL = {

@@ -3,15 +3,13 @@
 import pytest
 
 from contracts.status import JobStatus
-from services.vendors.aispace_status import (
+from services.vendors.aispace.catalog import parse_cpu, parse_gpu_spec, parse_memory_gb
+from services.vendors.aispace.status import (
     clean_status,
     map_evaluation_state,
     map_notebook_status,
     map_service_status,
     map_task_status,
-    parse_cpu,
-    parse_gpu_spec,
-    parse_memory_gb,
 )
 
 SVG_UNKNOWN = '<svg t="1" viewBox="0 0 1024 1024" width="16"><path d="M512 64"/></svg>&nbsp;&nbsp;未知'

@@ -4,7 +4,8 @@ from typing import Any
 
 import pytest
 
-from services.vendors.aispace_wire import CUBE_MESSAGES, ERROR_CODES, error_for, is_cube_result, unwrap
+from services.vendors.aispace.errors import CUBE_MESSAGES, ERROR_CODES, error_for
+from services.vendors.aispace.wire import is_cube_result, unwrap
 from services.vendors.errors import (
     AuthFailed,
     CapacityUnavailable,

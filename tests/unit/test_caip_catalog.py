@@ -1,10 +1,10 @@
-"""CAIP flavors in Switchyard's terms (services.vendors.caip_catalog)."""
+"""CAIP flavors in Switchyard's terms (services.vendors.caip.catalog)."""
 
 from decimal import Decimal
 
 import pytest
 
-from services.vendors.caip_catalog import normalize_accelerator, parse_flavor, price_per_hour, whole_cards
+from services.vendors.caip.catalog import normalize_accelerator, parse_flavor, price_per_hour, whole_cards
 
 FLAVOR = {
     "id": "8c3f0b6e", "name": "mlu370-x1", "flavorType": "MLU", "enabled": True,

@@ -1,9 +1,9 @@
-"""Every CAIP error answer maps onto a typed vendor error (services.vendors.caip_errors)."""
+"""Every CAIP error answer maps onto a typed vendor error (services.vendors.caip.errors)."""
 
 import httpx
 import pytest
 
-from services.vendors.caip_errors import ERROR_CLASSES, error_class, vendor_error
+from services.vendors.caip.errors import ERROR_CLASSES, error_class, vendor_error
 from services.vendors.errors import (
     AuthFailed,
     CapacityUnavailable,

@@ -1,9 +1,9 @@
-"""CAIP job states -> Switchyard's JobStatus (services.vendors.caip_status)."""
+"""CAIP job states -> Switchyard's JobStatus (services.vendors.caip.status)."""
 
 import pytest
 
 from contracts.status import JobStatus
-from services.vendors.caip_status import (
+from services.vendors.caip.status import (
     ACTIVE_STATUSES,
     aggregate,
     map_job_status,

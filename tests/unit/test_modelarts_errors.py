@@ -15,7 +15,7 @@ from services.vendors.errors import (
     VendorUnavailable,
     WrongState,
 )
-from services.vendors.modelarts_errors import ERROR_CODES, error_class, vendor_error
+from services.vendors.modelarts.errors import ERROR_CODES, error_class, vendor_error
 
 # (HTTP status as the doc's §19.2 table gives it, code, expected error), one row per table row.
 # fmt: off

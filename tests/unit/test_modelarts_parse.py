@@ -9,17 +9,8 @@ import pytest
 from contracts.status import JobStatus
 from services.vendors.base import SubmitRequest
 from services.vendors.errors import InvalidRequest
-from services.vendors.modelarts_parse import (
-    is_billed_notebook_flavor,
-    notebook_body,
-    parse_notebook,
-    parse_notebook_flavor,
-    parse_service,
-    parse_service_spec,
-    parse_training_job,
-    service_body,
-    training_body,
-)
+from services.vendors.modelarts.catalog import is_billed_notebook_flavor, parse_notebook_flavor, parse_service_spec
+from services.vendors.modelarts.wire import notebook_body, parse_notebook, parse_service, parse_training_job, service_body, training_body
 
 
 def _request(kind: str, **fields: object) -> SubmitRequest:

@@ -3,12 +3,12 @@
 import pytest
 
 from contracts.status import JobStatus
-from services.vendors.modelarts_status import (
+from services.vendors.modelarts.catalog import normalize_accelerator
+from services.vendors.modelarts.status import (
     ACTIVE_TRAINING_PHASES,
     map_notebook_status,
     map_service_status,
     map_training_phase,
-    normalize_accelerator,
     notebook_reason,
     service_reason,
 )

@@ -12,7 +12,7 @@ from services.vendors.errors import (
     VendorUnavailable,
     WrongState,
 )
-from services.vendors.qizhi_errors import MessageMarkers, classify
+from services.vendors.qizhi.errors import MessageMarkers, classify
 
 MARKERS = MessageMarkers()
 

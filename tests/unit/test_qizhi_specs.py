@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.vendors.qizhi_specs import normalize_accelerator, parse_spec, price_micros
+from services.vendors.qizhi.catalog import normalize_accelerator, parse_spec, price_micros
 
 
 @pytest.mark.parametrize(

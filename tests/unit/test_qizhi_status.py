@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from contracts.status import JobStatus
-from services.vendors.qizhi_status import from_ms, job_reason, map_status, ms_count
+from services.vendors.qizhi.status import map_status
+from services.vendors.qizhi.wire import from_ms, job_reason, ms_count
 
 
 @pytest.mark.parametrize(

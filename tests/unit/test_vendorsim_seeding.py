@@ -98,9 +98,9 @@ def test_qizhi_seeded_jobs_read_like_created_ones():
 
 
 def test_modelarts_and_aispace_seed_through_their_create_code():
-    from services.vendors.aispace_bodies import training_job
-    from services.vendors.aispace_settings import AISpaceSettings
-    from services.vendors.modelarts_parse import training_body
+    from services.vendors.aispace.settings import AISpaceSettings
+    from services.vendors.aispace.wire import training_job
+    from services.vendors.modelarts.wire import training_body
     from services.vendorsim.aispace import AISpaceSimConfig
     from services.vendorsim.aispace import create_app as aispace_app
     from services.vendorsim.modelarts import ModelArtsSimConfig

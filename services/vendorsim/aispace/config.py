@@ -1,9 +1,12 @@
-"""The simulator's settings, its spec catalogue, and the packages an account starts with."""
+"""The simulator's settings (each one a command-line option but the starting packages), its spec catalogue, and
+the packages an account starts with."""
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
+
+from services.vendorsim.options import command_line, fixed, option
 
 DEFAULT_AK = "AISPACESIMAK00000001"
 DEFAULT_SK = "aispace-sim-secret-key-0000000000000001"
@@ -71,27 +74,30 @@ DEFAULT_PACKAGES: tuple[StartingPackage, ...] = (
 
 @dataclass(frozen=True)
 class AISpaceSimConfig:
-    ak: str = DEFAULT_AK
-    sk: str = DEFAULT_SK
-    # [INFER] The signature scheme lives in CECloud's 《公共部分 OpenAPI 参考》, which is not part of the document:
-    # "signature" checks an SDK-HMAC-SHA256 (APIG-style) signature made with the AK/SK; "header" accepts any request
-    # with a non-empty Authorization header, as the digest suggests; "off" checks nothing.
-    auth: Literal["signature", "header", "off"] = "signature"
-    max_clock_skew_s: float = 900.0
-    region: str = "region1"
-    az: str = "AZ1"
-    tenant_id: str = "1841781662849977753"
-    tenant_name: str = "switchyard"
-    department_id: str = "1841781662849977754"
-    user_name: str = "user@admin"
-    project_id: int = 36  # the default project space, which the starting packages are bound to
-    project_name: str = "switchyard"
-    packages: tuple[StartingPackage, ...] = DEFAULT_PACKAGES
-    pending_s: float = 1.0  # Argo workflow / pod Pending before a started workload runs
-    run_s: float = 5.0  # run time of a task without steering
-    debug_ready_s: float = 1.0  # an online service's debug resources take this long (调试中 after it)
+    ak: str = option(DEFAULT_AK, "access key the signatures must use")
+    sk: str = option(DEFAULT_SK, "secret key")
+    # [INFER] The signature scheme lives in CECloud's 《公共部分 OpenAPI 参考》, which is not part of the document.
+    auth: Literal["signature", "header", "off"] = option(
+        "signature", "signature: an SDK-HMAC-SHA256 (APIG-style) signature made with the AK/SK; header: any non-empty "
+                     "Authorization header, as the digest suggests; off: nothing is checked")
+    max_clock_skew_s: float = option(900.0, "largest accepted X-Sdk-Date offset")
+    region: str = option("region1", "the x-regionid / requestInfo to accept")
+    az: str = option("AZ1", "availability zone the account's resources are in")
+    tenant_id: str = option("1841781662849977753", "the account's tenant id")
+    tenant_name: str = option("switchyard", "the account's tenant name")
+    department_id: str = option("1841781662849977754", "the account's department id")
+    user_name: str = option("user@admin", "the account's user")
+    project_id: int = option(36, "id of the default project space, which the starting packages are bound to")
+    project_name: str = option("switchyard", "name of the default project space")
+    packages: tuple[StartingPackage, ...] = fixed(DEFAULT_PACKAGES)
+    pending_s: float = option(1.0, "Argo workflow / pod Pending before a started workload runs")
+    run_s: float = option(5.0, "default task run time (without steering)")
+    debug_ready_s: float = option(1.0, "an online service's debug resources take this long (调试中 after it)")
     # [INFER] `totalAmount` counts node-hours of the package's spec (ratingVal hours x `amount` nodes); a run uses
     # ceil(node-seconds / amount_unit_s) of it, at least one unit once it started.
-    amount_unit_s: float = 3600.0
-    fault_seed: int = 0
-    clock: Callable[[], float] = field(default=time.time)
+    amount_unit_s: float = option(3600.0, "node-seconds per unit of package amount")
+    fault_seed: int = option(0, "seed of the fault-injection draws")
+    clock: Callable[[], float] = fixed(time.time)
+
+
+add_cli_arguments, config_from_cli = command_line(AISpaceSimConfig)

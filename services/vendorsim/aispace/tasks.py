@@ -18,7 +18,7 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from services.vendorsim.aispace import fields, times
 from services.vendorsim.aispace.capacity import Run
@@ -121,14 +121,11 @@ class Tasks:
 
     def container(self, kind: str, container_id: Any) -> Container:
         _container_type(kind)
-        container = self._containers.get(_id(container_id))
-        if container is None or container.deleted or container.type != kind:
-            raise not_found(f"{kind} task {container_id}")
-        return container
+        return _live(self._containers, kind, container_id)
 
     def containers(self, kind: str) -> list[Container]:
         _container_type(kind)
-        return [c for c in self._containers.values() if c.type == kind and not c.deleted]
+        return _all_live(self._containers, kind)
 
     def container_view(self, container: Container) -> dict[str, Any]:
         """The pipeline record of 7.16 (lab records carry fewer fields upstream; the extra ones do no harm)."""
@@ -231,14 +228,11 @@ class Tasks:
 
     def get(self, kind: str, task_id: Any) -> Task:
         _task_type(kind)
-        task = self._tasks.get(_id(task_id))
-        if task is None or task.deleted or task.type != kind:
-            raise not_found(f"{kind} task {task_id}")
-        return task
+        return _live(self._tasks, kind, task_id)
 
     def all(self, kind: str) -> list[Task]:
         _task_type(kind)
-        return [t for t in self._tasks.values() if t.type == kind and not t.deleted]
+        return _all_live(self._tasks, kind)
 
     def active(self, task: Task, now: float) -> bool:
         if task.run is None:
@@ -440,6 +434,21 @@ def _train_envs(expand: dict[str, Any]) -> dict[str, str]:
     if not isinstance(envs, list) or not all(isinstance(e, dict) and "key" in e for e in envs):
         raise invalid("expand.trainWorkArgs.envs must be a list of {key, value}")
     return {str(e["key"]): str(e.get("value", "")) for e in envs}
+
+
+Row = TypeVar("Row", "Container", "Task")
+
+
+def _live(rows: dict[int, Row], kind: str, row_id: Any) -> Row:
+    """The row `row_id` of type `kind` (a task container or a task), unless it was deleted: else 404."""
+    row = rows.get(_id(row_id))
+    if row is None or row.deleted or row.type != kind:
+        raise not_found(f"{kind} task {row_id}")
+    return row
+
+
+def _all_live(rows: dict[int, Row], kind: str) -> list[Row]:
+    return [row for row in rows.values() if row.type == kind and not row.deleted]
 
 
 def _id(value: Any) -> int:

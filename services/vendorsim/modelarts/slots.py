@@ -9,6 +9,8 @@ sequence of calls and never moves backwards.
 import math
 from dataclasses import dataclass, field
 
+from services.vendorsim.queueing import earliest_start
+
 
 @dataclass(eq=False)
 class Claim:
@@ -93,16 +95,5 @@ class Slots:
         earliest = max(claim.ready_at, flavor.last_start)
         if self.capacity - flavor.started_slots >= claim.slots:
             return earliest  # fits even if every claim ever started still held its slots (no sort of thousands)
-        busy = sorted(
-            (other.end_at, other.slots)
-            for other in flavor.started
-            if other.end_at is not None and other.end_at > earliest
-        )
-        free = self.capacity - sum(slots for _, slots in busy)
-        if free >= claim.slots:
-            return earliest
-        for end_at, slots in busy:
-            free += slots
-            if free >= claim.slots:
-                return end_at
-        return math.inf  # cannot happen: slots <= capacity is checked in claim()
+        held = ((other.end_at, other.slots) for other in flavor.started if other.end_at is not None)
+        return earliest_start(earliest, claim.slots, self.capacity, held)  # finite: slots <= capacity (claim())

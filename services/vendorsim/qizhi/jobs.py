@@ -13,7 +13,6 @@ job that has not ended to job_stopped at once. A job holds its instances from re
 until it ends, plus reserve_on_success_ms / reserve_on_fail_ms.
 """
 
-import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 from services.vendorsim.qizhi.catalog import LOGIC_COMPUTE_GROUPS, SPECS, SimSpec
 from services.vendorsim.qizhi.config import QizhiSimConfig
 from services.vendorsim.qizhi.errors import PARAMETER_ERROR, QizhiError, invalid, record_not_found
+from services.vendorsim.queueing import earliest_start
 from services.vendorsim.steering import Outcome, SteeringError, parse_steering
 
 TERMINAL = frozenset({"job_succeeded", "job_failed", "job_stopped", "job_create_failed"})
@@ -150,21 +150,10 @@ class TrainJobs:
         earliest = max(job.ready_at, last_start)
         if self._config.capacity - self._started_instances[job.spec.spec_id] >= job.instances:
             return earliest  # fits even if every job ever started still held its instances (no scan of all jobs)
-        busy = sorted(
-            (release, other.instances)
-            for other in self._jobs.values()
-            if other.spec is job.spec
-            and other.start_at is not None
-            and (release := self._release_at(other)) > earliest
-        )
-        free = self._config.capacity - sum(instances for _, instances in busy)
-        if free >= job.instances:
-            return earliest
-        for release, instances in busy:
-            free += instances
-            if free >= job.instances:
-                return release
-        return math.inf  # cannot happen: instance_count <= capacity is checked on create
+        held = ((self._release_at(other), other.instances) for other in self._jobs.values()
+                if other.spec is job.spec and other.start_at is not None)
+        # finite: instance_count <= capacity is checked on create
+        return earliest_start(earliest, job.instances, self._config.capacity, held)
 
     def _release_at(self, job: _Job) -> float:
         assert job.end_at is not None

@@ -1,62 +1,34 @@
-"""The AI Space adapter against the simulator, over real HTTP."""
+"""What only the AI Space adapter does, against the simulator over real HTTP (the contract every adapter holds:
+tests/contract/test_adapter_contract.py): packages as flavors, LLM tasks, notebooks, services, its job ids."""
 
 import json
+from contextlib import aclosing
 
 import pytest
 
 from contracts.status import JobStatus
-from services.vendors import (
-    AuthFailed,
-    CapacityUnavailable,
-    InvalidRequest,
-    NotFound,
-    QuotaExceeded,
-    RateLimited,
-    SubmitRequest,
-    VendorJob,
-    VendorUnavailable,
-)
+from services.vendors import InvalidRequest, NotFound, QuotaExceeded, SubmitRequest, VendorJob
 from services.vendors.aispace import AISpaceAdapter
 from services.vendorsim.aispace.config import StartingPackage
-from tests.contract.aispace.conftest import RunningSim
-from tests.contract.aispace.helpers import ALPHA, package, unique, wait_async
+from tests.contract.aispace.case import ALPHA, AISpaceSim, package, request
+from tests.contract.support import is_running, is_terminal, unique_name, wait_for_job
 
 pytestmark = pytest.mark.asyncio
 
 
-def request(flavor_id: str, kind: str = "training", task: str | None = None, **env: str) -> SubmitRequest:
-    return SubmitRequest(
-        name=f"sy-{unique('x')[2:]}",
-        kind=kind,  # type: ignore[arg-type]
-        image="image.ccos.io/switchyard/train:1",
-        command="python train.py" if kind == "training" else None,
-        env=env,
-        flavor_id=flavor_id,
-        task=task,
-    )
-
-
 async def settle(adapter: AISpaceAdapter, job: VendorJob, timeout_s: float = 5.0) -> VendorJob:
-    async def terminal() -> VendorJob | None:
-        seen = await adapter.get(job.vendor_job_id, job.kind)
-        return seen if seen.status is not None and seen.status.is_terminal else None
-
-    return await wait_async(terminal, timeout_s)
+    return await wait_for_job(adapter, job.vendor_job_id, is_terminal, timeout_s, job.kind)
 
 
 async def running(adapter: AISpaceAdapter, job: VendorJob) -> VendorJob:
-    async def check() -> VendorJob | None:
-        seen = await adapter.get(job.vendor_job_id, job.kind)
-        return seen if seen.status is JobStatus.RUNNING else None
-
-    return await wait_async(check)
+    return await wait_for_job(adapter, job.vendor_job_id, is_running, kind=job.kind)
 
 
 # --------------------------------------------------------------------------- flavors and packages
 
 
 @pytest.mark.parametrize("kind", ["training", "notebook", "inference"])
-async def test_flavors_are_the_projects_packages(adapter: AISpaceAdapter, sim: RunningSim, kind: str) -> None:
+async def test_flavors_are_the_projects_packages(adapter: AISpaceAdapter, sim: AISpaceSim, kind: str) -> None:
     flavors = {flavor.flavor_id: flavor for flavor in await adapter.list_flavors(kind)}  # type: ignore[arg-type]
     one = flavors[package(sim, "calculate")["resourceId"]]
     assert (one.vendor, one.accelerator, one.count, one.cpu, one.memory_gb) == ("aispace", "nvidia-h800", 1, 16, 100)
@@ -68,19 +40,18 @@ async def test_flavors_are_the_projects_packages(adapter: AISpaceAdapter, sim: R
     assert (cpu.accelerator, cpu.count, cpu.price_per_hour) == ("cpu", 0, 4_500_000)
 
 
-async def test_packages_not_bound_to_the_project_are_not_flavors(adapter: AISpaceAdapter, sim: RunningSim) -> None:
+async def test_packages_not_bound_to_the_project_are_not_flavors(adapter: AISpaceAdapter, sim: AISpaceSim) -> None:
     from tests.contract.aispace.test_resources import by_order, purchase
 
-    order = purchase(sim, "calculate", unique("loose"), total_fen=1000, rating_value=10)["data"]
+    order = purchase(sim, "calculate", unique_name("loose"), total_fen=1000, rating_value=10)["data"]
     loose = by_order(sim, order)["resourceId"]
     assert loose in {p.resource_id for p in await adapter.packages()}
     assert loose not in {f.flavor_id for f in await adapter.list_flavors()}
 
 
-async def test_an_exhausted_package_is_listed_unavailable_and_refuses_jobs(start_aispace) -> None:  # type: ignore[no-untyped-def]
-    sim = start_aispace(amount_unit_s=0.05, packages=(StartingPackage("calculate", "tiny", 1, 2, 200),))
-    aispace = AISpaceAdapter(sim.settings())
-    try:
+async def test_an_exhausted_package_is_listed_unavailable_and_refuses_jobs(start_sim) -> None:  # type: ignore[no-untyped-def]
+    sim = start_sim(amount_unit_s=0.05, packages=(StartingPackage("calculate", "tiny", 1, 2, 200),))
+    async with aclosing(AISpaceAdapter(sim.settings())) as aispace:
         (flavor,) = await aispace.list_flavors()
         assert flavor.available and flavor.price_per_hour == 1_000_000  # 200 fen / 2 node-hours
         job = await aispace.submit(request(flavor.flavor_id, SWITCHYARD_SIM_RUN_SECONDS="0.5"))
@@ -91,33 +62,24 @@ async def test_an_exhausted_package_is_listed_unavailable_and_refuses_jobs(start
         assert not flavor.available
         with pytest.raises(QuotaExceeded):
             await aispace.submit(request(flavor.flavor_id))
-    finally:
-        await aispace.aclose()
 
 
 # --------------------------------------------------------------------------- training jobs and LLM tasks
 
 
-async def test_a_training_job_runs_to_success(adapter: AISpaceAdapter, sim: RunningSim) -> None:
-    flavor_id = package(sim, "calculate")["resourceId"]
-    job = await adapter.submit(request(flavor_id, SWITCHYARD_SIM_RUN_SECONDS="0.5"))
+async def test_a_training_job_is_an_slm_row_with_its_environment_in_expand(adapter: AISpaceAdapter,
+                                                                         sim: AISpaceSim) -> None:
+    job = await adapter.submit(request(package(sim, "calculate")["resourceId"], SWITCHYARD_SIM_RUN_SECONDS="0.5"))
     assert job.vendor_job_id.startswith("slm:") and job.kind == "training"
-    assert (job.raw_status, job.status) == ("Pending", JobStatus.QUEUED)
-    assert job.created_at is not None and job.created_at.tzinfo is not None
-    assert job.started_at is None and job.finished_at is None
     seen = await running(adapter, job)
-    assert seen.started_at is not None and seen.finished_at is None
     done = await settle(adapter, job)
-    assert (done.raw_status, done.status) == ("Succeeded", JobStatus.SUCCEEDED)
     assert done.started_at == seen.started_at  # the run's launch (last_run_time), second precision
-    assert done.finished_at is not None and done.finished_at > done.started_at
-    # The environment went in expand.trainWorkArgs.envs.
     row = await adapter._call("GET", f"{ALPHA}/maas_task_modelview/slm/api/{job.vendor_job_id.split(':')[1]}")
     assert json.loads(row["expand"])["trainWorkArgs"]["envs"] == [{"key": "SWITCHYARD_SIM_RUN_SECONDS", "value": "0.5"}]
 
 
 @pytest.mark.parametrize("task", ["pt", "sft", "dpo", "rw", "ppo"])
-async def test_llm_tasks_are_training_jobs_with_a_task(adapter: AISpaceAdapter, sim: RunningSim, task: str) -> None:
+async def test_llm_tasks_are_training_jobs_with_a_task(adapter: AISpaceAdapter, sim: AISpaceSim, task: str) -> None:
     job = await adapter.submit(
         request(package(sim, "calculate")["resourceId"], task=task, SWITCHYARD_SIM_RUN_SECONDS="0.2")
     )
@@ -128,59 +90,30 @@ async def test_llm_tasks_are_training_jobs_with_a_task(adapter: AISpaceAdapter, 
     assert found is not None and found.vendor_job_id == job.vendor_job_id
 
 
-async def test_a_failing_training_job_fails(adapter: AISpaceAdapter, sim: RunningSim) -> None:
-    flavor_id = package(sim, "calculate")["resourceId"]
-    job = await adapter.submit(request(flavor_id, SWITCHYARD_SIM_RUN_SECONDS="0.2", SWITCHYARD_SIM_OUTCOME="failed"))
-    done = await settle(adapter, job)
-    assert (done.raw_status, done.status) == ("Failed", JobStatus.FAILED)
-
-
-async def test_a_retried_submission_creates_nothing_new(adapter: AISpaceAdapter, sim: RunningSim) -> None:
+async def test_a_retried_submission_creates_nothing_new(adapter: AISpaceAdapter, sim: AISpaceSim) -> None:
     req = request(package(sim, "calculate")["resourceId"], task="sft", SWITCHYARD_SIM_RUN_SECONDS="0.2")
     first = await adapter.submit(req)
     second = await adapter.submit(req)
     assert second.vendor_job_id == first.vendor_job_id
 
 
-async def test_a_task_created_but_never_run_is_started_by_the_retry(adapter: AISpaceAdapter, sim: RunningSim) -> None:
-    from services.vendors import aispace_bodies
+async def test_a_task_created_but_never_run_is_started_by_the_retry(adapter: AISpaceAdapter, sim: AISpaceSim) -> None:
+    from services.vendors.aispace import wire
 
     req = request(package(sim, "calculate")["resourceId"], SWITCHYARD_SIM_RUN_SECONDS="0.2")
     # An earlier attempt created the job and died before maas_run.
     await adapter._call(
-        "POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=aispace_bodies.training_job(req, adapter._settings)
+        "POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=wire.training_job(req, adapter._settings)
     )
     job = await adapter.submit(req)
     assert job.status is JobStatus.QUEUED and job.raw_status == "Pending"
     assert (await settle(adapter, job)).status is JobStatus.SUCCEEDED
 
 
-async def test_a_training_job_is_stopped(adapter: AISpaceAdapter, sim: RunningSim) -> None:
-    job = await adapter.submit(request(package(sim, "calculate")["resourceId"], SWITCHYARD_SIM_RUN_SECONDS="60"))
-    await running(adapter, job)
-    await adapter.stop(job.vendor_job_id)
-    done = await adapter.get(job.vendor_job_id)
-    assert (done.raw_status, done.status) == ("Terminated", JobStatus.STOPPED)
-    assert done.started_at is not None and done.finished_at is not None
-    await adapter.stop(job.vendor_job_id)  # stopping a stopped job is not an error
-
-
-async def test_a_job_stopped_while_queued_never_started(adapter: AISpaceAdapter, sim: RunningSim) -> None:
-    big = package(sim, "calculate2H80050c")["resourceId"]  # one node: the second job waits
-    first = await adapter.submit(request(big, SWITCHYARD_SIM_RUN_SECONDS="60"))
-    second = await adapter.submit(request(big, SWITCHYARD_SIM_RUN_SECONDS="60"))
-    await running(adapter, first)
-    assert (await adapter.get(second.vendor_job_id)).status is JobStatus.QUEUED
-    await adapter.stop(second.vendor_job_id)
-    stopped = await adapter.get(second.vendor_job_id)
-    assert stopped.status is JobStatus.STOPPED and stopped.started_at is None
-    await adapter.stop(first.vendor_job_id)
-
-
 # --------------------------------------------------------------------------- notebooks and services
 
 
-async def test_a_notebook_runs_until_stopped(adapter: AISpaceAdapter, sim: RunningSim) -> None:
+async def test_a_notebook_runs_until_stopped(adapter: AISpaceAdapter, sim: AISpaceSim) -> None:
     job = await adapter.submit(request(package(sim, "calculate")["resourceId"], kind="notebook"))
     assert job.vendor_job_id.startswith("notebook:") and job.status is JobStatus.QUEUED
     assert (
@@ -200,7 +133,7 @@ def request_named(name: str, flavor_id: str) -> SubmitRequest:
                          flavor_id=flavor_id)  # fmt: skip
 
 
-async def test_a_service_is_created_found_deployed_and_cleared(adapter: AISpaceAdapter, sim: RunningSim) -> None:
+async def test_a_service_is_created_found_deployed_and_cleared(adapter: AISpaceAdapter, sim: AISpaceSim) -> None:
     req = request(package(sim, "calculate")["resourceId"], kind="inference", MODEL_DIR="/mnt/model")
     job = await adapter.submit(req)
     assert job.vendor_job_id.startswith("service:")
@@ -229,43 +162,18 @@ async def test_ids_and_kinds_are_checked(adapter: AISpaceAdapter) -> None:
         await adapter.submit(request("AIDP-x", task="lab"))
 
 
-async def test_vendor_errors_are_typed(adapter: AISpaceAdapter, sim: RunningSim) -> None:
-    flavor_id = package(sim, "calculate")["resourceId"]
-    sim.put_faults(sold_out=[flavor_id])
-    with pytest.raises(CapacityUnavailable):
-        await adapter.submit(request(flavor_id))
-    sim.put_faults(throttle_rate=1.0)
-    with pytest.raises(RateLimited) as throttled:
-        await adapter.list_flavors()
-    assert throttled.value.retry_after_s == 1.0 and throttled.value.code == "Throttling"
-    sim.put_faults(down=True)
-    with pytest.raises(VendorUnavailable):
-        await adapter.get("slm:1")
-    sim.put_faults()
+async def test_a_notebook_on_an_unknown_package_is_not_found(adapter: AISpaceAdapter) -> None:
     with pytest.raises(NotFound):
         await adapter.submit(request("AIDP-00000000000000000000000000000000", kind="notebook"))
 
 
-async def test_wrong_credentials_and_unknown_paths(sim: RunningSim) -> None:
-    wrong = AISpaceAdapter(sim.settings(sk="not-the-secret"))
-    missing_read = AISpaceAdapter(sim.settings(notebook_read_path="/api/aidp/alpha/nowhere/api"))
-    unreachable = AISpaceAdapter(sim.settings(endpoint="http://127.0.0.1:9", timeout_s=1.0))
-    try:
-        with pytest.raises(AuthFailed):
-            await wrong.list_flavors()
+async def test_a_read_path_the_deployment_lacks_is_invalid_request(sim: AISpaceSim) -> None:
+    async with aclosing(AISpaceAdapter(sim.settings(notebook_read_path="/api/aidp/alpha/nowhere/api"))) as missing_read:
         with pytest.raises(InvalidRequest):  # a path the deployment lacks is not a vanished job
             await missing_read.get("notebook:44", "notebook")
-        with pytest.raises(VendorUnavailable):
-            await unreachable.list_flavors()
-    finally:
-        for aispace in (wrong, missing_read, unreachable):
-            await aispace.aclose()
 
 
-async def test_an_unknown_project_has_no_flavors(sim: RunningSim) -> None:
-    aispace = AISpaceAdapter(sim.settings(project_id=999))
-    try:
+async def test_an_unknown_project_has_no_flavors(sim: AISpaceSim) -> None:
+    async with aclosing(AISpaceAdapter(sim.settings(project_id=999))) as aispace:
         with pytest.raises(InvalidRequest):
             await aispace.list_flavors()
-    finally:
-        await aispace.aclose()

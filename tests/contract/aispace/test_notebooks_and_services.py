@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from tests.contract.aispace.conftest import RunningSim
-from tests.contract.aispace.helpers import ALPHA, V1, package, unique, wait_until
+from tests.contract.aispace.case import ALPHA, V1, AISpaceSim, package
+from tests.contract.support import unique_name, wait_until
 
 R = {"requestInfo": "region1"}
 
 
-def notebook_body(sim: RunningSim, name: str, **change: Any) -> dict[str, Any]:
+def notebook_body(sim: AISpaceSim, name: str, **change: Any) -> dict[str, Any]:
     """The 2.2 table's fields, as the document's example fills them."""
     return {
         "project": sim.config.project_id, "name": name, "describe": "1841132031866568705-notebook",
@@ -24,13 +24,13 @@ def notebook_body(sim: RunningSim, name: str, **change: Any) -> dict[str, Any]:
     } | change  # fmt: skip
 
 
-def show_notebook(sim: RunningSim, notebook_id: int, alias: str = "notebook_modelview") -> dict[str, Any]:
+def show_notebook(sim: AISpaceSim, notebook_id: int, alias: str = "notebook_modelview") -> dict[str, Any]:
     return sim.ok("GET", f"{ALPHA}/{alias}/api/{notebook_id}")["result"]
 
 
 @pytest.mark.parametrize("path", [f"{V1}/notebook_modelview", f"{V1}/notebook", f"{V1}/notebook_modelview/"])
-def test_notebook_lifecycle(sim: RunningSim, path: str) -> None:
-    name = unique("nb")
+def test_notebook_lifecycle(sim: AISpaceSim, path: str) -> None:
+    name = unique_name("nb")
     created = sim.ok("POST", path, body=notebook_body(sim, name))
     assert (created["code"], created["data"]["status"], created["data"]["message"]) == ("Success", 0, "success")
     result = created["data"]["result"]
@@ -62,8 +62,8 @@ def test_notebook_lifecycle(sim: RunningSim, path: str) -> None:
 
 
 @pytest.mark.parametrize("alias", ["notebook_modelview", "notebook"])
-def test_notebook_edit_sends_expand_back_and_numbers_may_be_numbers(sim: RunningSim, alias: str) -> None:
-    created = sim.ok("POST", f"{V1}/notebook_modelview", body=notebook_body(sim, unique("nb")))["data"]["result"]
+def test_notebook_edit_sends_expand_back_and_numbers_may_be_numbers(sim: AISpaceSim, alias: str) -> None:
+    created = sim.ok("POST", f"{V1}/notebook_modelview", body=notebook_body(sim, unique_name("nb")))["data"]["result"]
     cpu = package(sim, "standardCpu")["resourceId"]
     edit = {key: value for key, value in notebook_body(sim, created["name"]).items() if key != "project"}
     edit |= {"resourceId": cpu, "resource_memory": 4, "resource_cpu": 2, "resource_gpu": 0,
@@ -86,13 +86,13 @@ def test_notebook_edit_sends_expand_back_and_numbers_may_be_numbers(sim: Running
         ({"name": "Not_A_Pod_Name"}, "InvalidParameter"),
     ],
 )
-def test_bad_notebooks_are_refused(sim: RunningSim, change: dict[str, Any], code: str) -> None:
-    response = sim.call("POST", f"{V1}/notebook_modelview", body=notebook_body(sim, unique("nb")) | change)
+def test_bad_notebooks_are_refused(sim: AISpaceSim, change: dict[str, Any], code: str) -> None:
+    response = sim.call("POST", f"{V1}/notebook_modelview", body=notebook_body(sim, unique_name("nb")) | change)
     assert response.json()["code"] == code
 
 
-def test_notebook_names_are_unique_and_listed_by_form_data(sim: RunningSim) -> None:
-    name = unique("nb")
+def test_notebook_names_are_unique_and_listed_by_form_data(sim: AISpaceSim) -> None:
+    name = unique_name("nb")
     sim.ok("POST", f"{V1}/notebook_modelview", body=notebook_body(sim, name))
     again = sim.call("POST", f"{V1}/notebook_modelview", body=notebook_body(sim, name))
     assert (again.status_code, again.json()["code"]) == (409, "ResourceAlreadyExists")
@@ -106,7 +106,7 @@ def test_notebook_names_are_unique_and_listed_by_form_data(sim: RunningSim) -> N
 # --------------------------------------------------------------------------- online services
 
 
-def service_body(sim: RunningSim, name: str, **change: Any) -> dict[str, Any]:
+def service_body(sim: AISpaceSim, name: str, **change: Any) -> dict[str, Any]:
     return {
         "project": sim.config.project_id, "service_name": name, "label": "abc", "describe": "",
         "infer_backend": "huggingface", "specType": "compute", "resourceId": package(sim, "calculate")["resourceId"],
@@ -116,20 +116,20 @@ def service_body(sim: RunningSim, name: str, **change: Any) -> dict[str, Any]:
     } | change  # fmt: skip
 
 
-def find_service(sim: RunningSim, name: str, column: str = "name") -> dict[str, Any]:
+def find_service(sim: AISpaceSim, name: str, column: str = "name") -> dict[str, Any]:
     form = {"page": 0, "page_size": 10, "filters": [{"col": column, "opr": "eq", "value": name}]}
     listed = sim.ok("GET", f"{ALPHA}/inferenceservice_modelview/api/", query={"form_data": json.dumps(form)})
     (row,) = listed["result"]["data"]
     return row
 
 
-def show_service(sim: RunningSim, service_id: int) -> dict[str, Any]:
+def show_service(sim: AISpaceSim, service_id: int) -> dict[str, Any]:
     return sim.ok("GET", f"{ALPHA}/inferenceservice_modelview/api/{service_id}")["result"]
 
 
 @pytest.mark.parametrize("path", [f"{V1}/inferenceservice_modelview/api/", f"{V1}/inferenceservice_modelview/api"])
-def test_service_lifecycle(sim: RunningSim, path: str) -> None:
-    name = unique("svc")
+def test_service_lifecycle(sim: AISpaceSim, path: str) -> None:
+    name = unique_name("svc")
     created = sim.ok("POST", path, body=service_body(sim, name))
     assert created["data"] == {}  # [DOC] no id: found by name
     row = find_service(sim, name, column="service_name")
@@ -162,8 +162,8 @@ def test_service_lifecycle(sim: RunningSim, path: str) -> None:
     assert sim.call("GET", f"{ALPHA}/inferenceservice_modelview/api/{service_id}").status_code == 404
 
 
-def test_debug_must_be_called_twice(sim: RunningSim) -> None:
-    name = unique("svc")
+def test_debug_must_be_called_twice(sim: AISpaceSim) -> None:
+    name = unique_name("svc")
     sim.ok("POST", f"{V1}/inferenceservice_modelview/api/", body=service_body(sim, name))
     service_id = find_service(sim, name)["id"]
     path = f"{ALPHA}/inferenceservice_modelview/deploy/debug/restful/{service_id}"
@@ -180,11 +180,11 @@ def test_debug_must_be_called_twice(sim: RunningSim) -> None:
     sim.ok("DELETE", f"{V1}/deleteInstance", query={"id": str(service_id), "type": "3"})
 
 
-def test_a_service_needs_room_on_its_package_to_deploy(start_aispace) -> None:  # type: ignore[no-untyped-def]
-    sim = start_aispace()
+def test_a_service_needs_room_on_its_package_to_deploy(start_sim) -> None:  # type: ignore[no-untyped-def]
+    sim = start_sim()
     ids = []
     for _ in range(3):  # the calculate package runs two nodes
-        name = unique("svc")
+        name = unique_name("svc")
         sim.ok("POST", f"{V1}/inferenceservice_modelview/api/", body=service_body(sim, name))
         ids.append(find_service(sim, name)["id"])
     for service_id in ids[:2]:
@@ -193,7 +193,7 @@ def test_a_service_needs_room_on_its_package_to_deploy(start_aispace) -> None:  
     assert (full.status_code, full.json()["code"]) == (409, "InsufficientResource")
 
 
-def test_delete_instance_checks_its_type(sim: RunningSim) -> None:
+def test_delete_instance_checks_its_type(sim: AISpaceSim) -> None:
     for kind, code in (("2", "InvalidParameter"), ("4", "ResourceNotFound"), ("1", "ResourceNotFound")):
         response = sim.call("DELETE", f"{V1}/deleteInstance", query={"id": "999999", "type": kind})
         assert response.json()["code"] == code

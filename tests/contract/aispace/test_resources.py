@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from services.vendorsim.aispace.config import StartingPackage
-from tests.contract.aispace.conftest import RunningSim
-from tests.contract.aispace.helpers import ALPHA, V1, package, packages, unique, wait_until
+from tests.contract.aispace.case import ALPHA, V1, AISpaceSim, package, packages
+from tests.contract.support import unique_name, wait_until
 
 R = {"requestInfo": "region1"}
 CST = timezone(timedelta(hours=8))
@@ -35,7 +35,7 @@ def quote(total_fen: int, rating_value: int, *, nested_unit_price: bool = True) 
     return result
 
 
-def purchase(sim: RunningSim, spec_code: str, name: str, *, total_fen: int, rating_value: int, amount: int = 1,
+def purchase(sim: AISpaceSim, spec_code: str, name: str, *, total_fen: int, rating_value: int, amount: int = 1,
              rating_key: str = "ByHours", path: str = f"{V1}/resource", **extra: Any) -> dict[str, Any]:  # fmt: skip
     body = {
         "queryPriceResult": quote(total_fen, rating_value), "ratingKey": rating_key, "specCode": spec_code,
@@ -46,11 +46,11 @@ def purchase(sim: RunningSim, spec_code: str, name: str, *, total_fen: int, rati
     return sim.call("POST", path, body=body).json()
 
 
-def by_order(sim: RunningSim, order_id: str, spec_type: str = "compute") -> dict[str, Any]:
+def by_order(sim: AISpaceSim, order_id: str, spec_type: str = "compute") -> dict[str, Any]:
     return next(p for p in packages(sim, spec_type) if p["orderId"] == order_id)
 
 
-def relate(sim: RunningSim, project_id: int | str, resource_id: str, *, related: bool = True) -> Any:
+def relate(sim: AISpaceSim, project_id: int | str, resource_id: str, *, related: bool = True) -> Any:
     path = f"{V1}/resource/project/{'related' if related else 'unRelated'}"
     return sim.call("POST", path, query=R, body={"projectId": str(project_id), "resourceIds": [resource_id]}).json()
 
@@ -58,7 +58,7 @@ def relate(sim: RunningSim, project_id: int | str, resource_id: str, *, related:
 # --------------------------------------------------------------------------- public-pool packages
 
 
-def test_starting_packages_carry_every_documented_field(sim: RunningSim) -> None:
+def test_starting_packages_carry_every_documented_field(sim: AISpaceSim) -> None:
     item = package(sim, "calculate2H80050c")
     assert (item["specCPU"], item["specGpu"], item["specMemory"]) == ("50", "2(H800)", "200")
     assert item["resourceId"].startswith("AIDP-") and len(item["resourceId"]) == 37
@@ -76,8 +76,8 @@ def test_starting_packages_carry_every_documented_field(sim: RunningSim) -> None
 
 
 @pytest.mark.parametrize("nested", [True, False])
-def test_a_purchase_returns_an_order_id_and_lists_with_its_price_in_fen(sim: RunningSim, nested: bool) -> None:
-    name = unique("pkg")
+def test_a_purchase_returns_an_order_id_and_lists_with_its_price_in_fen(sim: AISpaceSim, nested: bool) -> None:
+    name = unique_name("pkg")
     body = {
         "queryPriceResult": quote(7_200_000, 100, nested_unit_price=nested), "ratingKey": "ByHours",
         "specCode": "standardCpu", "cycleCount": 1, "cycleType": "Month", "amount": 1,
@@ -108,14 +108,14 @@ def test_a_purchase_returns_an_order_id_and_lists_with_its_price_in_fen(sim: Run
         ({"specCode": "aispace.gpfs11"}, "/storage/resource"),
     ],
 )
-def test_invalid_purchases_are_refused(sim: RunningSim, change: dict[str, Any], message: str) -> None:
-    answer = purchase(sim, "standardCpu", unique("bad"), total_fen=100, rating_value=1, **change)
+def test_invalid_purchases_are_refused(sim: AISpaceSim, change: dict[str, Any], message: str) -> None:
+    answer = purchase(sim, "standardCpu", unique_name("bad"), total_fen=100, rating_value=1, **change)
     assert answer["code"] == "InvalidParameter" and message in answer["message"]
 
 
-def test_package_list_pages_from_one(start_aispace) -> None:  # type: ignore[no-untyped-def]
+def test_package_list_pages_from_one(start_sim) -> None:  # type: ignore[no-untyped-def]
     many = tuple(StartingPackage("standardCpu", f"cpu-{index}", 1, 10, 1000) for index in range(5))
-    sim = start_aispace(packages=many)
+    sim = start_sim(packages=many)
     pages = [
         sim.ok("POST", f"{V1}/resource/list", query=R, body={"pageSize": 2, "pageNum": number, "specType": "compute"})
         for number in (1, 2, 3, 4)
@@ -132,13 +132,13 @@ def test_package_list_pages_from_one(start_aispace) -> None:  # type: ignore[no-
     assert missing.json()["code"] == "InvalidParameter"
 
 
-def test_remaining_amounts_fall_as_workloads_consume_them(start_aispace) -> None:  # type: ignore[no-untyped-def]
+def test_remaining_amounts_fall_as_workloads_consume_them(start_sim) -> None:  # type: ignore[no-untyped-def]
     # One node-hour per 0.2 s of running, so a few seconds show the amount falling.
-    sim = start_aispace(amount_unit_s=0.2, packages=(StartingPackage("calculate", "gpu", 2, 100, 300_000),))
+    sim = start_sim(amount_unit_s=0.2, packages=(StartingPackage("calculate", "gpu", 2, 100, 300_000),))
     item = package(sim, "calculate")
     assert (item["restAmount"], item["restGpu"], item["restCPU"], item["restMemory"]) == (100, "2(H800)", "32", "200")
     body = {
-        "projectId": sim.config.project_id, "project_id": sim.config.project_id, "name": unique("train"),
+        "projectId": sim.config.project_id, "project_id": sim.config.project_id, "name": unique_name("train"),
         "maas_task_type": "slm", "billing_mode": "resourcePool", "images": "img", "command": "sleep 1",
         "spec_type": "compute", "resource_id": item["resourceId"], "node_selector": "train=true",
         "expand": json.dumps({"trainWorkArgs": {"envs": [{"key": "SWITCHYARD_SIM_RUN_SECONDS", "value": "1"}]}}),
@@ -154,26 +154,26 @@ def test_remaining_amounts_fall_as_workloads_consume_them(start_aispace) -> None
     assert done["updateTime"] > item["updateTime"]
 
 
-def test_an_exhausted_package_refuses_new_workloads(start_aispace) -> None:  # type: ignore[no-untyped-def]
-    sim = start_aispace(amount_unit_s=0.05, packages=(StartingPackage("standardCpu", "tiny", 1, 2, 100),))
+def test_an_exhausted_package_refuses_new_workloads(start_sim) -> None:  # type: ignore[no-untyped-def]
+    sim = start_sim(amount_unit_s=0.05, packages=(StartingPackage("standardCpu", "tiny", 1, 2, 100),))
     item = package(sim, "standardCpu")
     body = {
-        "projectId": sim.config.project_id, "name": unique("burn"), "maas_task_type": "slm",
+        "projectId": sim.config.project_id, "name": unique_name("burn"), "maas_task_type": "slm",
         "billing_mode": "resourcePool", "images": "img", "command": "sleep", "spec_type": "compute",
         "resourceId": item["resourceId"], "node_selector": "train=true", "expand": "{}",
     }  # fmt: skip
     task = sim.ok("POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=body)["data"]["result"]
     sim.ok("GET", f"{ALPHA}/maas_task_modelview/slm/api/maas_run/{task['id']}")
     wait_until(lambda: package(sim, "standardCpu")["restAmount"] == 0)
-    again = sim.call("POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=body | {"name": unique("more")})
+    again = sim.call("POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=body | {"name": unique_name("more")})
     assert (again.status_code, again.json()["code"]) == (409, "QuotaExceeded")
 
 
 # --------------------------------------------------------------------------- storage and dedicated pools
 
 
-def test_storage_is_bought_and_listed_by_both_paths(sim: RunningSim) -> None:
-    name = unique("gpfs")
+def test_storage_is_bought_and_listed_by_both_paths(sim: AISpaceSim) -> None:
+    name = unique_name("gpfs")
     answer = purchase(sim, "aispace.gpfs11", name, total_fen=10_000_000, rating_value=0, amount=100,
                       rating_key="ByAmount", path=f"{V1}/storage/resource")  # fmt: skip
     order_id = answer["data"]
@@ -188,8 +188,8 @@ def test_storage_is_bought_and_listed_by_both_paths(sim: RunningSim) -> None:
     assert [i["name"] for i in by_order_id["list"]] == [name]
 
 
-def test_a_dedicated_pool_is_unsubscribed_with_remain_fee_equal_total_minus_used(sim: RunningSim) -> None:
-    answer = purchase(sim, "spec", unique("pool"), total_fen=200, rating_value=0, rating_key="ByAmount")
+def test_a_dedicated_pool_is_unsubscribed_with_remain_fee_equal_total_minus_used(sim: AISpaceSim) -> None:
+    answer = purchase(sim, "spec", unique_name("pool"), total_fen=200, rating_value=0, rating_key="ByAmount")
     pool = by_order(sim, answer["data"], "exclusive")
     assert (pool["specGpu"], pool["perPrice"]) == ("8(H800)", 200)
     path = f"{V1}/resource/{pool['resourceId']}"
@@ -210,10 +210,10 @@ def test_a_dedicated_pool_is_unsubscribed_with_remain_fee_equal_total_minus_used
     assert sim.call("GET", f"{V1}/resource/detail/{pool['resourceId']}").status_code == 404
 
 
-def test_a_package_in_use_cannot_be_unsubscribed(sim: RunningSim) -> None:
+def test_a_package_in_use_cannot_be_unsubscribed(sim: AISpaceSim) -> None:
     item = package(sim, "calculate")
     body = {
-        "projectId": sim.config.project_id, "name": unique("hold"), "maas_task_type": "slm",
+        "projectId": sim.config.project_id, "name": unique_name("hold"), "maas_task_type": "slm",
         "billing_mode": "resourcePool", "images": "img", "command": "sleep", "spec_type": "compute",
         "resourceId": item["resourceId"], "node_selector": "train=true", "expand": "{}",
     }  # fmt: skip
@@ -230,13 +230,13 @@ def test_a_package_in_use_cannot_be_unsubscribed(sim: RunningSim) -> None:
 # --------------------------------------------------------------------------- project spaces
 
 
-def project_rows(sim: RunningSim, **form: Any) -> dict[str, Any]:
+def project_rows(sim: AISpaceSim, **form: Any) -> dict[str, Any]:
     form = {"filters": [], "str_relate": 1, "page": 0, "page_size": 10} | form
     return sim.ok("GET", f"{V1}/project/page", query={"form_data": json.dumps(form)})["data"]
 
 
-def test_projects_are_created_without_an_id_and_found_by_name(sim: RunningSim) -> None:
-    name = unique("proj").replace("-", "_")
+def test_projects_are_created_without_an_id_and_found_by_name(sim: AISpaceSim) -> None:
+    name = unique_name("proj").replace("-", "_")
     created = sim.ok("POST", f"{V1}/project/insert", query=R, body={"name": name, "Describe": "测试"})
     assert created["data"] is True
     rows = project_rows(sim, filters=[{"col": "name", "opr": "eq", "value": name}])
@@ -248,11 +248,11 @@ def test_projects_are_created_without_an_id_and_found_by_name(sim: RunningSim) -
     assert duplicate.json()["code"] == "ResourceAlreadyExists"
 
 
-def test_resources_are_related_and_unrelated_and_projects_deleted(sim: RunningSim) -> None:
-    name = unique("proj")
+def test_resources_are_related_and_unrelated_and_projects_deleted(sim: AISpaceSim) -> None:
+    name = unique_name("proj")
     sim.ok("POST", f"{V1}/project/insert", query=R, body={"name": name, "Describe": ""})
     project_id = project_rows(sim, filters=[{"col": "name", "opr": "eq", "value": name}])["data"][0]["id"]
-    order = purchase(sim, "standardCpu", unique("cpu"), total_fen=1000, rating_value=10)["data"]
+    order = purchase(sim, "standardCpu", unique_name("cpu"), total_fen=1000, rating_value=10)["data"]
     resource = by_order(sim, order)
     assert relate(sim, project_id, resource["resourceId"])["data"] == 1
     assert by_order(sim, order)["project"] == name
@@ -267,9 +267,9 @@ def test_resources_are_related_and_unrelated_and_projects_deleted(sim: RunningSi
     assert project_rows(sim, filters=[{"col": "id", "opr": "eq", "value": project_id}])["count"] == 0
 
 
-def test_project_list_pages_from_zero_with_form_data_in_the_query_or_the_body(sim: RunningSim) -> None:
+def test_project_list_pages_from_zero_with_form_data_in_the_query_or_the_body(sim: AISpaceSim) -> None:
     for _ in range(3):
-        sim.ok("POST", f"{V1}/project/insert", query=R, body={"name": unique("many"), "Describe": ""})
+        sim.ok("POST", f"{V1}/project/insert", query=R, body={"name": unique_name("many"), "Describe": ""})
     first = project_rows(sim, page=0, page_size=2, filters=[{"col": "name", "opr": "sw", "value": "many-"}])
     second = project_rows(sim, page=1, page_size=2, filters=[{"col": "name", "opr": "sw", "value": "many-"}])
     assert first["count"] == second["count"] >= 3

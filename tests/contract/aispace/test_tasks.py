@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from tests.contract.aispace.conftest import RunningSim
-from tests.contract.aispace.helpers import ALPHA, V1, package, unique, wait_until
+from tests.contract.aispace.case import ALPHA, V1, AISpaceSim, package
+from tests.contract.support import unique_name, wait_until
 
 R = {"requestInfo": "region1"}
 LLM = ("pt", "sft", "dpo", "rw", "ppo")
 SPACED = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 
 
-def training_body(sim: RunningSim, name: str, run_seconds: str = "1", **change: Any) -> dict[str, Any]:
+def training_body(sim: AISpaceSim, name: str, run_seconds: str = "1", **change: Any) -> dict[str, Any]:
     """The 11.2 table's fields (projectId and project_id, resourceId and the examples' resource_id)."""
     envs = [{"key": "SWITCHYARD_SIM_RUN_SECONDS", "value": run_seconds}, {"key": "KEY", "value": "Value"}]
     resource_id = package(sim, "calculate")["resourceId"]
@@ -27,12 +27,12 @@ def training_body(sim: RunningSim, name: str, run_seconds: str = "1", **change: 
     } | change  # fmt: skip
 
 
-def show(sim: RunningSim, kind: str, task_id: int, alias: str = "maas_task_modelview") -> dict[str, Any]:
+def show(sim: AISpaceSim, kind: str, task_id: int, alias: str = "maas_task_modelview") -> dict[str, Any]:
     return sim.ok("GET", f"{ALPHA}/{alias}/{kind}/api/{task_id}", query=R)["result"]
 
 
-def test_training_job_lifecycle(sim: RunningSim) -> None:
-    name = unique("train")
+def test_training_job_lifecycle(sim: AISpaceSim) -> None:
+    name = unique_name("train")
     created = sim.ok("POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=training_body(sim, name))
     result = created["data"]["result"]
     assert created["code"] == "Success" and created["data"]["status"] == 0
@@ -69,8 +69,8 @@ def test_training_job_lifecycle(sim: RunningSim) -> None:
     assert sim.call("GET", f"{ALPHA}/maas_task_modelview/slm/api/{task_id}").status_code == 404
 
 
-def test_training_job_edit_and_failure(sim: RunningSim) -> None:
-    name = unique("train")
+def test_training_job_edit_and_failure(sim: AISpaceSim) -> None:
+    name = unique_name("train")
     task_id = sim.ok("POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=training_body(sim, name))["data"]["result"][
         "id"
     ]
@@ -83,8 +83,8 @@ def test_training_job_edit_and_failure(sim: RunningSim) -> None:
     assert wait_until(lambda: (s := show(sim, "slm", task_id)["status"]) in ("Failed", "Succeeded") and s) == "Failed"
 
 
-def test_training_jobs_list_with_form_data(sim: RunningSim) -> None:
-    name = unique("train")
+def test_training_jobs_list_with_form_data(sim: AISpaceSim) -> None:
+    name = unique_name("train")
     sim.ok("POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=training_body(sim, name))
     form = {"page": 0, "page_size": 5, "str_related": 1, "filters": [{"col": "name", "opr": "eq", "value": name}]}
     listed = sim.ok("GET", f"{ALPHA}/maas_task_modelview/slm/api/", query={"form_data": json.dumps(form)})
@@ -100,28 +100,28 @@ def test_training_jobs_list_with_form_data(sim: RunningSim) -> None:
         ({"resourceId": None, "resource_id": None}, "InvalidParameter"),
     ],
 )
-def test_bad_training_jobs_are_refused(sim: RunningSim, change: dict[str, Any], code: str) -> None:
-    response = sim.call("POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=training_body(sim, unique("t")) | change)
+def test_bad_training_jobs_are_refused(sim: AISpaceSim, change: dict[str, Any], code: str) -> None:
+    response = sim.call("POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=training_body(sim, unique_name("t")) | change)
     assert response.json()["code"] == code
 
 
-def test_a_sold_out_package_refuses_work(sim: RunningSim) -> None:
+def test_a_sold_out_package_refuses_work(sim: AISpaceSim) -> None:
     sim.put_faults(sold_out=["calculate"])
-    response = sim.call("POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=training_body(sim, unique("t")))
+    response = sim.call("POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=training_body(sim, unique_name("t")))
     assert (response.status_code, response.json()["code"]) == (409, "InsufficientResource")
 
 
 # --------------------------------------------------------------------------- LLM tasks
 
 
-def container(sim: RunningSim, kind: str, name: str, path_tail: str = "") -> dict[str, Any]:
+def container(sim: AISpaceSim, kind: str, name: str, path_tail: str = "") -> dict[str, Any]:
     body = {"project": sim.config.project_id, "name": name, "describe": "test"}
     created = sim.ok("POST", f"{ALPHA}/maas_modelview/{kind}/api{path_tail}", body=body)
     assert created["status"] == 0 and set(created["result"]) == {"describe", "id", "name", "project"}
     return created["result"]
 
 
-def llm_body(sim: RunningSim, box: dict[str, Any], name: str, **args: Any) -> dict[str, Any]:
+def llm_body(sim: AISpaceSim, box: dict[str, Any], name: str, **args: Any) -> dict[str, Any]:
     """The 7.2 table's fields, as the example fills them (maas as a string, project_id as in the example)."""
     return {
         "jobname": box["name"], "name": name, "label": name, "storage_type": 0, "billing_mode": "resourcePool",
@@ -136,9 +136,9 @@ def llm_body(sim: RunningSim, box: dict[str, Any], name: str, **args: Any) -> di
 
 
 @pytest.mark.parametrize("kind", LLM)
-def test_llm_task_lifecycle(sim: RunningSim, kind: str) -> None:
-    box = container(sim, kind, unique("box"), "/" if kind == "sft" else "")
-    name = unique(kind)
+def test_llm_task_lifecycle(sim: AISpaceSim, kind: str) -> None:
+    box = container(sim, kind, unique_name("box"), "/" if kind == "sft" else "")
+    name = unique_name(kind)
     path = f"{ALPHA}/maas_task_modelview/{kind}/api"
     created = sim.ok("POST", path, query=R, body=llm_body(sim, box, name, SWITCHYARD_SIM_RUN_SECONDS="0.5"))
     result = created["data"]["result"]
@@ -177,12 +177,12 @@ def test_llm_task_lifecycle(sim: RunningSim, kind: str) -> None:
     assert gone["describe"] == "test(废弃)" and gone["namespace"] == "pipeline" and gone["type"] == kind
 
 
-def test_llm_tasks_list_by_container_with_both_path_spellings(sim: RunningSim) -> None:
-    box, other = container(sim, "sft", unique("box")), container(sim, "sft", unique("box"))
-    names = [unique("sft") for _ in range(3)]
+def test_llm_tasks_list_by_container_with_both_path_spellings(sim: AISpaceSim) -> None:
+    box, other = container(sim, "sft", unique_name("box")), container(sim, "sft", unique_name("box"))
+    names = [unique_name("sft") for _ in range(3)]
     for name in names:
         sim.ok("POST", f"{ALPHA}/maas_task_modelview/sft/api/", query=R, body=llm_body(sim, box, name))
-    sim.ok("POST", f"{ALPHA}/maas_task_modelview/sft/api", query=R, body=llm_body(sim, other, unique("sft")))
+    sim.ok("POST", f"{ALPHA}/maas_task_modelview/sft/api", query=R, body=llm_body(sim, other, unique_name("sft")))
     form = {
         "page": 0,
         "page_size": 2,
@@ -206,13 +206,13 @@ def test_llm_tasks_list_by_container_with_both_path_spellings(sim: RunningSim) -
     assert plain["result"]["data"][0]["maas"] == box["id"]
 
 
-def test_llm_tasks_check_their_container(sim: RunningSim) -> None:
-    box = container(sim, "dpo", unique("box"))
-    wrong_name = llm_body(sim, box, unique("dpo")) | {"jobname": "someone-else"}
+def test_llm_tasks_check_their_container(sim: AISpaceSim) -> None:
+    box = container(sim, "dpo", unique_name("box"))
+    wrong_name = llm_body(sim, box, unique_name("dpo")) | {"jobname": "someone-else"}
     assert (
         sim.call("POST", f"{ALPHA}/maas_task_modelview/dpo/api", body=wrong_name).json()["code"] == "InvalidParameter"
     )
-    wrong_type = llm_body(sim, box, unique("ppo"))
+    wrong_type = llm_body(sim, box, unique_name("ppo"))
     assert (
         sim.call("POST", f"{ALPHA}/maas_task_modelview/ppo/api", body=wrong_type).json()["code"] == "ResourceNotFound"
     )
@@ -222,12 +222,12 @@ def test_llm_tasks_check_their_container(sim: RunningSim) -> None:
     assert duplicate.status_code == 409 and duplicate.json()["status"] == 1
 
 
-def test_containers_are_listed_and_labs_share_the_table(sim: RunningSim) -> None:
-    box = container(sim, "pt", unique("box"))
+def test_containers_are_listed_and_labs_share_the_table(sim: AISpaceSim) -> None:
+    box = container(sim, "pt", unique_name("box"))
     form = {"filters": [{"col": "name", "opr": "eq", "value": box["name"]}]}
     listed = sim.ok("GET", f"{ALPHA}/maas_modelview/pt/api/", query={"form_data": json.dumps(form)})  # [INFER]
     assert [row["id"] for row in listed["result"]["data"]] == [box["id"]]
-    lab = container(sim, "lab", unique("lab"), "/")
+    lab = container(sim, "lab", unique_name("lab"), "/")
     gone = sim.ok("DELETE", f"{ALPHA}/maas_modelview/lab/api/{lab['id']}")["result"]
     assert gone["type"] == "lab" and gone["describe"].endswith("(废弃)")
 
@@ -235,7 +235,7 @@ def test_containers_are_listed_and_labs_share_the_table(sim: RunningSim) -> None
 # --------------------------------------------------------------------------- evaluations
 
 
-def evaluation_body(sim: RunningSim, name: str, **change: Any) -> dict[str, Any]:
+def evaluation_body(sim: AISpaceSim, name: str, **change: Any) -> dict[str, Any]:
     """The 7.9 example."""
     big, small = package(sim, "calculate2H80050c")["resourceId"], package(sim, "calculate")["resourceId"]
     return {
@@ -251,9 +251,9 @@ def evaluation_body(sim: RunningSim, name: str, **change: Any) -> dict[str, Any]
 
 
 @pytest.mark.parametrize("alias", ["maas_evaluation_modelview", "maas_evaluation"])
-def test_evaluation_lifecycle(sim: RunningSim, alias: str) -> None:
+def test_evaluation_lifecycle(sim: AISpaceSim, alias: str) -> None:
     base = f"{ALPHA}/{alias}/api/evaluation"
-    name = unique("eval")
+    name = unique_name("eval")
     saved = sim.ok("POST", f"{base}/save", query=R, body=evaluation_body(sim, name))
     assert saved["data"] == {"code": "", "message": "success", "result": {}, "status": 0}  # [DOC] no id
     form = {"filters": [{"col": "name", "opr": "eq", "value": name}]}
@@ -281,8 +281,8 @@ def test_evaluation_lifecycle(sim: RunningSim, alias: str) -> None:
     assert sim.call("POST", f"{base}/detail", query=R, body={"id": eval_id}).status_code == 404
 
 
-def test_evaluation_delete_accepts_the_tables_spelling(sim: RunningSim) -> None:
-    name = unique("eval")
+def test_evaluation_delete_accepts_the_tables_spelling(sim: AISpaceSim) -> None:
+    name = unique_name("eval")
     sim.ok("POST", f"{ALPHA}/maas_evaluation_modelview/api/evaluation/save", body=evaluation_body(sim, name))
     form = {"filters": [{"col": "name", "opr": "eq", "value": name}]}
     (row,) = sim.ok("GET", f"{ALPHA}/maas_evaluation_modelview/api", query={"form_data": json.dumps(form)})["result"][

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from services.vendorsim.caip import LOGIN_PATH, default_flavor_id
-from tests.contract.caip.conftest import CaipSimulator
+from tests.contract.caip.case import CaipSim
 
-StartCaip = Callable[..., CaipSimulator]
+StartCaip = Callable[..., CaipSim]
 
 MLU370 = default_flavor_id("mlu370-x1")
 MLU590 = default_flavor_id("mlu590-x1")
@@ -19,12 +19,12 @@ IMAGE = "harbor.example.com/caip/pytorch:1.13-mlu"
 
 
 @pytest.fixture
-def api(caip_sim: CaipSimulator) -> Iterator[httpx.Client]:
-    with caip_sim.client(caip_sim.token()) as client:
+def api(sim: CaipSim) -> Iterator[httpx.Client]:
+    with sim.client(sim.token()) as client:
         yield client
 
 
-def _ns(sim: CaipSimulator) -> str:
+def _ns(sim: CaipSim) -> str:
     return f"/namespace/{sim.namespace}"
 
 
@@ -40,7 +40,7 @@ def _job(name: str | None = None, *, run_s: str = "30", flavor_ids: list[str] | 
     return {"metadata": {"name": name or f"job-{uuid.uuid4().hex[:10]}"}, "spec": spec, **fields}
 
 
-def _create(client: httpx.Client, sim: CaipSimulator, body: dict) -> str:
+def _create(client: httpx.Client, sim: CaipSim, body: dict) -> str:
     response = client.post(f"{_ns(sim)}/batch-trainingjob", json=body)
     assert response.status_code == 201, response.text
     return response.json()["id"]
@@ -56,7 +56,7 @@ def _until(fetch: Callable[[], dict], done: Callable[[dict], bool], timeout_s: f
         time.sleep(0.05)
 
 
-def _stop_all(client: httpx.Client, sim: CaipSimulator, job_id: str) -> None:
+def _stop_all(client: httpx.Client, sim: CaipSim, job_id: str) -> None:
     for sub in client.get(f"{_ns(sim)}/batch-trainingjob/{job_id}").json()["subJobs"]["items"]:
         client.post(f"{_ns(sim)}/trainingjob/{sub['metadata']['uid']}/stop")
 
@@ -64,30 +64,30 @@ def _stop_all(client: httpx.Client, sim: CaipSimulator, job_id: str) -> None:
 # --------------------------------------------------------------------------- routes and auth
 
 
-def test_routes_are_served_with_and_without_the_gateway_prefix(caip_sim: CaipSimulator) -> None:
-    token = caip_sim.token()
+def test_routes_are_served_with_and_without_the_gateway_prefix(sim: CaipSim) -> None:
+    token = sim.token()
     for prefix in ("", "/api/compute"):
-        with caip_sim.client(token, prefix=prefix) as client:
+        with sim.client(token, prefix=prefix) as client:
             assert client.get("/flavor").status_code == 200
-            assert client.get(f"{_ns(caip_sim)}/batch-trainingjob").status_code == 200
+            assert client.get(f"{_ns(sim)}/batch-trainingjob").status_code == 200
 
 
-def test_login_and_token_errors(caip_sim: CaipSimulator) -> None:
-    login = f"{caip_sim.url}{LOGIN_PATH}"
-    response = httpx.post(login, json={"identity": caip_sim.config.username, "password": caip_sim.config.password})
+def test_login_and_token_errors(sim: CaipSim) -> None:
+    login = f"{sim.url}{LOGIN_PATH}"
+    response = httpx.post(login, json={"identity": sim.config.username, "password": sim.config.password})
     assert response.status_code == 201 and len(response.headers["X-Subject-Token"]) == 64
-    assert response.json()["token"]["project"] == {"id": caip_sim.namespace}
-    wrong = httpx.post(login, json={"identity": caip_sim.config.username, "password": "nope"})
+    assert response.json()["token"]["project"] == {"id": sim.namespace}
+    wrong = httpx.post(login, json={"identity": sim.config.username, "password": "nope"})
     assert (wrong.status_code, wrong.json()["code"]) == (401, 401)
     malformed = httpx.post(login, content=b"{not json").json()
     assert malformed == {"code": 400, "message": "invalid parameter: the body is not valid JSON"}
 
     unauthenticated = {"code": 401, "message": "The request you have made requires authentication."}
-    with caip_sim.client() as client:
+    with sim.client() as client:
         assert client.get("/flavor").json() == unauthenticated
-    with caip_sim.client("not-a-token") as client:
+    with sim.client("not-a-token") as client:
         assert client.get("/flavor").json() == unauthenticated
-    with caip_sim.client(caip_sim.token()) as client:
+    with sim.client(sim.token()) as client:
         other = client.get(f"/namespace/{uuid.uuid4().hex}/batch-trainingjob")
         assert (other.status_code, other.json()["code"]) == (403, 403)
         unknown = client.get("/no-such-route")
@@ -97,7 +97,7 @@ def test_login_and_token_errors(caip_sim: CaipSimulator) -> None:
 # --------------------------------------------------------------------------- flavors
 
 
-def test_flavor_list_filters_sorts_and_pages(api: httpx.Client, caip_sim: CaipSimulator) -> None:
+def test_flavor_list_filters_sorts_and_pages(api: httpx.Client, sim: CaipSim) -> None:
     def names(**params: Any) -> list[str]:
         response = api.get("/flavor", params=params)
         assert response.status_code == 200, response.text
@@ -115,7 +115,7 @@ def test_flavor_list_filters_sorts_and_pages(api: httpx.Client, caip_sim: CaipSi
     assert names(flavor_type="CPU") == ["cpu-16c64g"]
     assert names(enabled="false") == ["mlu370-x1-legacy"]
     assert "mlu370-x2-team" not in names(namespace="public", limit=0)
-    assert names(namespace=caip_sim.namespace) == ["mlu370-x2-team"]
+    assert names(namespace=sim.namespace) == ["mlu370-x2-team"]
     assert names(name="mlu590", sort="+name") == ["mlu590-x1", "mlu590-x8"]
     assert names(sort="-credit", limit=2) == ["mlu590-x8", "mlu370-x4"]
     assert names(sort="+name", limit=3, offset=3) == names(sort="+name", limit=0)[3:6]
@@ -124,8 +124,8 @@ def test_flavor_list_filters_sorts_and_pages(api: httpx.Client, caip_sim: CaipSi
     assert api.get("/flavor", params={"limit": "many"}).status_code == 400
 
 
-def test_with_node_shows_nodes_and_who_holds_which_card(start_caip: StartCaip) -> None:
-    sim = start_caip()
+def test_with_node_shows_nodes_and_who_holds_which_card(start_sim: StartCaip) -> None:
+    sim = start_sim()
     with sim.client(sim.token()) as client:
         job_id = _create(client, sim, _job())
         sub = _until(
@@ -140,13 +140,13 @@ def test_with_node_shows_nodes_and_who_holds_which_card(start_caip: StartCaip) -
         app = {"id": sub["metadata"]["uid"], "name": sub["metadata"]["name"], "type": "trainingjob"}
         assert node["cardUsage"] == [{"physical": 0, "app": app}]
         _stop_all(client, sim, job_id)
-    hidden = start_caip(show_nodes=False)  # the ShowNodes feature switch
+    hidden = start_sim(show_nodes=False)  # the ShowNodes feature switch
     with hidden.client(hidden.token()) as client:
         assert all("nodes" not in item for item in client.get("/flavor", params={"withNode": "true"}).json()["items"])
 
 
-def test_flavor_create_update_delete(start_caip: StartCaip) -> None:
-    sim = start_caip()
+def test_flavor_create_update_delete(start_sim: StartCaip) -> None:
+    sim = start_sim()
     a100 = {
         "name": "a100-1card", "namespace": "public", "flavorType": "GPU", "enabled": True,
         "cpuMilliCoresRequest": 8000, "cpuMilliCoresLimit": 16000, "memMbRequest": 65536, "memMbLimit": 65536,
@@ -179,8 +179,8 @@ def test_flavor_create_update_delete(start_caip: StartCaip) -> None:
 # --------------------------------------------------------------------------- volumes
 
 
-def test_volumes_crud_and_a_job_that_uses_them(api: httpx.Client, caip_sim: CaipSimulator) -> None:
-    ns = _ns(caip_sim)
+def test_volumes_crud_and_a_job_that_uses_them(api: httpx.Client, sim: CaipSim) -> None:
+    ns = _ns(sim)
     ids = {}
     for kind in ("algorithm", "dataset", "savedmodel"):
         body = {
@@ -214,7 +214,7 @@ def test_volumes_crud_and_a_job_that_uses_them(api: httpx.Client, caip_sim: Caip
         "sampleVolumes": [{"id": ids["dataset"], "readOnly": True, "source": "private"}],
         "modelVolumes": [{"id": ids["savedmodel"], "readOnly": False}],
     })  # fmt: skip
-    job_id = _create(api, caip_sim, body)
+    job_id = _create(api, sim, body)
     spec = api.get(f"{ns}/batch-trainingjob/{job_id}").json()["spec"]
     assert spec["sampleVolumes"][0]["name"] == bound["metadata"]["name"]
     assert spec["sampleVolumes"][0]["deleted"] is False
@@ -229,14 +229,14 @@ def test_volumes_crud_and_a_job_that_uses_them(api: httpx.Client, caip_sim: Caip
     assert api.get(f"{ns}/batch-trainingjob/{job_id}").json()["spec"]["sampleVolumes"][0]["deleted"] is True
     missing = _job(spec={"sampleVolumes": [{"id": ids["dataset"]}]})
     assert api.post(f"{ns}/batch-trainingjob", json=missing).status_code == 400
-    _stop_all(api, caip_sim, job_id)
+    _stop_all(api, sim, job_id)
 
 
 # --------------------------------------------------------------------------- batch training jobs
 
 
-def test_job_create_get_and_its_sub_job_status_object(api: httpx.Client, caip_sim: CaipSimulator) -> None:
-    ns = _ns(caip_sim)
+def test_job_create_get_and_its_sub_job_status_object(api: httpx.Client, sim: CaipSim) -> None:
+    ns = _ns(sim)
     body = _job(communType="standalone", priorityClassName="train-job-priority-3")
     created = api.post(f"{ns}/batch-trainingjob", json=body)
     assert created.status_code == 201
@@ -247,7 +247,7 @@ def test_job_create_get_and_its_sub_job_status_object(api: httpx.Client, caip_si
     assert (job["status"], job["info"]) == ("Pending", {"overview": "Pending"})
     assert (job["trainingType"], job["batched"]) == ("normal", False)
     assert (job["communType"], job["priorityClassName"]) == ("standalone", "train-job-priority-3")
-    assert job["metadata"]["namespace"] == caip_sim.namespace and job["metadata"]["creationTimestamp"].endswith("Z")
+    assert job["metadata"]["namespace"] == sim.namespace and job["metadata"]["creationTimestamp"].endswith("Z")
     assert job["spec"]["flavorInfos"][0]["freeReplicas"] == job["spec"]["flavorInfo"]["freeReplicas"]
     sub = job["subJobs"]["items"][0]
     assert job["subJobs"]["metadata"] == {"total": 1, "status": {"Pending": 1}}
@@ -271,8 +271,8 @@ def test_job_create_get_and_its_sub_job_status_object(api: httpx.Client, caip_si
     assert api.get(f"{ns}/batch-trainingjob/{job_id}").json()["status"] == "Aborted"
 
 
-def test_free_replicas_fall_while_jobs_run_and_rise_when_they_end(start_caip: StartCaip) -> None:
-    sim = start_caip(flavor_replicas=2)
+def test_free_replicas_fall_while_jobs_run_and_rise_when_they_end(start_sim: StartCaip) -> None:
+    sim = start_sim(flavor_replicas=2)
     with sim.client(sim.token()) as client:
         def free(job_id: str) -> int:
             return client.get(f"{_ns(sim)}/batch-trainingjob/{job_id}").json()["spec"]["flavorInfos"][0]["freeReplicas"]
@@ -291,8 +291,8 @@ def test_free_replicas_fall_while_jobs_run_and_rise_when_they_end(start_caip: St
         assert free(second) == 2
 
 
-def test_higher_priority_starts_first_and_later_flavor_ids_are_fallbacks(start_caip: StartCaip) -> None:
-    sim = start_caip(flavor_replicas=1)
+def test_higher_priority_starts_first_and_later_flavor_ids_are_fallbacks(start_sim: StartCaip) -> None:
+    sim = start_sim(flavor_replicas=1)
     with sim.client(sim.token()) as client:
         def get(job_id: str) -> dict:
             return client.get(f"{_ns(sim)}/batch-trainingjob/{job_id}").json()
@@ -312,8 +312,8 @@ def test_higher_priority_starts_first_and_later_flavor_ids_are_fallbacks(start_c
             _stop_all(client, sim, job_id)
 
 
-def test_job_list_filters_histogram_and_paging(start_caip: StartCaip) -> None:
-    sim = start_caip(flavor_replicas=2)  # "beta" takes both replicas: "gamma" waits
+def test_job_list_filters_histogram_and_paging(start_sim: StartCaip) -> None:
+    sim = start_sim(flavor_replicas=2)  # "beta" takes both replicas: "gamma" waits
     with sim.client(sim.token()) as client:
         path = f"{_ns(sim)}/batch-trainingjob"
         done = _create(client, sim, _job("alpha-done", run_s="0"))
@@ -347,8 +347,8 @@ def test_job_list_filters_histogram_and_paging(start_caip: StartCaip) -> None:
             _stop_all(client, sim, job_id)
 
 
-def test_job_update_allows_labels_and_a_pending_priority_only(start_caip: StartCaip) -> None:
-    sim = start_caip(flavor_replicas=1)
+def test_job_update_allows_labels_and_a_pending_priority_only(start_sim: StartCaip) -> None:
+    sim = start_sim(flavor_replicas=1)
     with sim.client(sim.token()) as client:
         path = f"{_ns(sim)}/batch-trainingjob"
         holder = _create(client, sim, _job())
@@ -373,8 +373,8 @@ def test_job_update_allows_labels_and_a_pending_priority_only(start_caip: StartC
             _stop_all(client, sim, uid)
 
 
-def test_delete_terminates_then_removes_jobs_and_sub_jobs(start_caip: StartCaip) -> None:
-    sim = start_caip(flavor_replicas=1)
+def test_delete_terminates_then_removes_jobs_and_sub_jobs(start_sim: StartCaip) -> None:
+    sim = start_sim(flavor_replicas=1)
     with sim.client(sim.token()) as client:
         path = f"{_ns(sim)}/batch-trainingjob"
         body = _job()
@@ -419,40 +419,40 @@ def test_delete_terminates_then_removes_jobs_and_sub_jobs(start_caip: StartCaip)
         ({"trainingType": "batch", "spec": {"parameterSets": []}}, "parameterSets"),
     ],
 )
-def test_invalid_jobs_are_refused(api: httpx.Client, caip_sim: CaipSimulator, change: dict, message: str) -> None:
+def test_invalid_jobs_are_refused(api: httpx.Client, sim: CaipSim, change: dict, message: str) -> None:
     body = _job()
     for key, value in change.items():
         body[key] = body.get(key, {}) | value if isinstance(value, dict) else value
-    response = api.post(f"{_ns(caip_sim)}/batch-trainingjob", json=body)
+    response = api.post(f"{_ns(sim)}/batch-trainingjob", json=body)
     assert (response.status_code, response.json()["code"]) == (400, 400), response.text
     assert message in response.json()["message"]
 
 
-def test_deprecated_twins_are_read(api: httpx.Client, caip_sim: CaipSimulator) -> None:
+def test_deprecated_twins_are_read(api: httpx.Client, sim: CaipSim) -> None:
     body = _job(batched=True)
     body["spec"].pop("flavorIDs")
     body["spec"]["flavorID"] = MLU370
-    job = api.get(f"{_ns(caip_sim)}/batch-trainingjob/{_create(api, caip_sim, body)}").json()
+    job = api.get(f"{_ns(sim)}/batch-trainingjob/{_create(api, sim, body)}").json()
     assert (job["trainingType"], job["batched"], job["spec"]["flavorIDs"]) == ("batch", True, [MLU370])
-    assert api.put(f"{_ns(caip_sim)}/batch-trainingjob/{job['metadata']['uid']}", json=body).status_code == 202
-    _stop_all(api, caip_sim, job["metadata"]["uid"])
+    assert api.put(f"{_ns(sim)}/batch-trainingjob/{job['metadata']['uid']}", json=body).status_code == 202
+    _stop_all(api, sim, job["metadata"]["uid"])
 
 
 # --------------------------------------------------------------------------- faults
 
 
-def test_fault_draws_repeat_after_reseeding(caip_sim: CaipSimulator) -> None:
-    token = caip_sim.token()
+def test_fault_draws_repeat_after_reseeding(sim: CaipSim) -> None:
+    token = sim.token()
 
     def statuses() -> list[int]:
-        caip_sim.put_faults(error_rate=0.5, seed=7)
-        with caip_sim.client(token) as client:
+        sim.put_faults(error_rate=0.5, seed=7)
+        with sim.client(token) as client:
             return [client.get("/flavor").status_code for _ in range(12)]
 
     first = statuses()
     assert set(first) == {200, 500}
     assert statuses() == first
-    with caip_sim.client(token) as client:
-        caip_sim.put_faults(sold_out=[MLU370])
-        refused = client.post(f"{_ns(caip_sim)}/batch-trainingjob", json=_job())
+    with sim.client(token) as client:
+        sim.put_faults(sold_out=[MLU370])
+        refused = client.post(f"{_ns(sim)}/batch-trainingjob", json=_job())
     assert refused.json() == {"code": 422, "message": f"insufficient resources: flavor {MLU370} is sold out"}

@@ -1,23 +1,23 @@
-"""How the Qizhi simulator refuses, and the typed error the adapter makes of each; the adapter's limits."""
+"""How the Qizhi simulator refuses, the typed errors only Qizhi's adapter makes (the ones every adapter makes:
+tests/contract/test_adapter_contract.py), and the adapter's limits."""
 
 import asyncio
 import socket
 import time
+from contextlib import aclosing
 
 import httpx
 import pytest
 
 from services.vendors import (
-    AuthFailed,
-    CapacityUnavailable,
     InvalidRequest,
     NotFound,
     RateLimited,
     VendorUnavailable,
 )
 from services.vendors.qizhi import QizhiAdapter
-from tests.contract.qizhi.conftest import QizhiSim, StartQizhi
-from tests.contract.qizhi.helpers import H100_1, request
+from tests.contract.qizhi.case import H100_1, QizhiSim, request
+from tests.contract.support import StartSim
 
 CREATE = "/openapi/v1/train_job/create"
 
@@ -56,23 +56,23 @@ def _create_body(sim: QizhiSim, **changes: object) -> dict[str, object]:
         ({"task_priority": 11}, "between 1 and 10"),
     ],
 )
-def test_create_refuses_unknown_fields_and_wrong_types(qsim: QizhiSim, changes: dict, message: str) -> None:
-    response = qsim.post(CREATE, _create_body(qsim, **changes), qsim.token())
+def test_create_refuses_unknown_fields_and_wrong_types(sim: QizhiSim, changes: dict, message: str) -> None:
+    response = sim.post(CREATE, _create_body(sim, **changes), sim.token())
     assert response.status_code == 200
     assert response.json()["code"] == 100002
     assert message in response.json()["message"]
 
 
-def test_detail_refuses_unknown_fields(qsim: QizhiSim) -> None:
-    response = qsim.post("/openapi/v1/train_job/detail", {"job_id": "job-x", "id": "job-x"}, qsim.token())
+def test_detail_refuses_unknown_fields(sim: QizhiSim) -> None:
+    response = sim.post("/openapi/v1/train_job/detail", {"job_id": "job-x", "id": "job-x"}, sim.token())
     assert response.json() == {"code": 100002, "message": '参数错误: json: unknown field "id"'}
 
 
-def test_a_body_that_is_not_json_is_http_400_with_a_string(qsim: QizhiSim) -> None:
+def test_a_body_that_is_not_json_is_http_400_with_a_string(sim: QizhiSim) -> None:
     response = httpx.post(
-        f"{qsim.url}/openapi/v1/train_job/detail",
+        f"{sim.url}/openapi/v1/train_job/detail",
         content=b"{job_id:",
-        headers={"Authorization": f"Bearer {qsim.token()}", "Content-Type": "application/json"},
+        headers={"Authorization": f"Bearer {sim.token()}", "Content-Type": "application/json"},
     )
     assert (response.status_code, response.text) == (400, "invalid request body")
 
@@ -80,139 +80,74 @@ def test_a_body_that_is_not_json_is_http_400_with_a_string(qsim: QizhiSim) -> No
 # --------------------------------------------------------------------------- every mapped error (adapter)
 
 
-async def test_a_parameter_error_is_invalid_request(qizhi: QizhiAdapter) -> None:
-    with pytest.raises(InvalidRequest) as caught:
-        await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="soon"))
-    assert caught.value.code == "100002"
-    assert caught.value.message.startswith("参数错误")
-
-
-async def test_priority_above_the_projects_cap_is_invalid_request(qsim: QizhiSim) -> None:
-    adapter = QizhiAdapter(qsim.settings(task_priority=qsim.config.max_task_priority + 1))
-    try:
+async def test_priority_above_the_projects_cap_is_invalid_request(sim: QizhiSim) -> None:
+    async with aclosing(QizhiAdapter(sim.settings(task_priority=sim.config.max_task_priority + 1))) as adapter:
         with pytest.raises(InvalidRequest) as caught:
             await adapter.submit(request())
-    finally:
-        await adapter.aclose()
     assert (caught.value.code, caught.value.message) == ("100002", "priority_too_high")
 
 
-async def test_record_not_found_on_create_is_invalid_request(qsim: QizhiSim) -> None:
-    adapter = QizhiAdapter(qsim.settings(project_id="project-00000000-0000-0000-0000-000000000000"))
-    try:
+async def test_record_not_found_on_create_is_invalid_request(sim: QizhiSim) -> None:
+    async with aclosing(QizhiAdapter(sim.settings(project_id="project-00000000-0000-0000-0000-000000000000"))) as adapter:
         with pytest.raises(InvalidRequest) as caught:
             await adapter.submit(request())
-    finally:
-        await adapter.aclose()
     assert "record not found" in caught.value.message
 
 
-async def test_an_unknown_job_is_not_found(qizhi: QizhiAdapter) -> None:
-    with pytest.raises(NotFound):
-        await qizhi.get("job-00000000-0000-0000-0000-000000000000")
-    with pytest.raises(NotFound):
-        await qizhi.stop("job-00000000-0000-0000-0000-000000000000")
-
-
-async def test_an_unknown_compute_group_is_not_found(qsim: QizhiSim) -> None:
-    adapter = QizhiAdapter(qsim.settings(logic_compute_group_ids=["lcg-nope"]))
-    try:
+async def test_an_unknown_compute_group_is_not_found(sim: QizhiSim) -> None:
+    async with aclosing(QizhiAdapter(sim.settings(logic_compute_group_ids=["lcg-nope"]))) as adapter:
         with pytest.raises(NotFound):
             await adapter.list_flavors()
-    finally:
-        await adapter.aclose()
 
 
-async def test_a_sold_out_spec_is_capacity_unavailable(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
-    qsim.put_faults(sold_out=[H100_1])
-    with pytest.raises(CapacityUnavailable) as caught:
-        await qizhi.submit(request())
-    assert caught.value.code == "100002" and "资源不足" in caught.value.message
-
-
-async def test_throttling_is_rate_limited_and_the_adapter_backs_off(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
-    await qizhi.list_flavors()  # logged in
-    qsim.put_faults(throttle_rate=1.0)
+async def test_throttling_is_rate_limited_and_the_adapter_backs_off(adapter: QizhiAdapter, sim: QizhiSim) -> None:
+    await adapter.list_flavors()  # logged in
+    sim.put_faults(throttle_rate=1.0)
     with pytest.raises(RateLimited) as caught:
-        await qizhi.get("job-x")
+        await adapter.get("job-x")
     assert (caught.value.http_status, caught.value.retry_after_s) == (429, 1.0)
 
-    qsim.put_faults()
-    qsim.reset_stats()
+    sim.put_faults()
+    sim.reset_stats()
     with pytest.raises(RateLimited) as again:  # within the pause nothing goes out
-        await qizhi.get("job-x")
+        await adapter.get("job-x")
     assert again.value.retry_after_s is not None and 0 < again.value.retry_after_s <= 1.0
-    assert qsim.stats()["calls"] == {}
+    assert sim.stats()["calls"] == {}
     await asyncio.sleep(again.value.retry_after_s)
     with pytest.raises(NotFound):  # after it, calls go out again
-        await qizhi.get("job-x")
+        await adapter.get("job-x")
 
 
-async def test_internal_errors_and_outages_are_vendor_unavailable(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
-    await qizhi.list_flavors()
-    qsim.put_faults(error_rate=1.0)
-    with pytest.raises(VendorUnavailable) as internal:
-        await qizhi.get("job-x")
-    assert (internal.value.http_status, internal.value.code) == (500, "100000")
-    qsim.put_faults(down=True)
-    with pytest.raises(VendorUnavailable) as down:
-        await qizhi.get("job-x")
-    assert down.value.http_status == 503
-
-
-async def test_a_create_whose_answer_is_lost_is_reported_as_unknown(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
-    await qizhi.list_flavors()
-    qsim.put_faults(error_rate=1.0)
+async def test_a_create_whose_answer_is_lost_is_reported_as_unknown(adapter: QizhiAdapter, sim: QizhiSim) -> None:
+    await adapter.list_flavors()
+    sim.put_faults(error_rate=1.0)
     with pytest.raises(VendorUnavailable, match="may or may not have happened"):
-        await qizhi.submit(request())
+        await adapter.submit(request())
 
 
-async def test_no_connection_is_vendor_unavailable_and_certainly_created_nothing(qsim: QizhiSim) -> None:
+async def test_no_connection_is_vendor_unavailable_and_certainly_created_nothing(sim: QizhiSim) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    adapter = QizhiAdapter(qsim.settings(endpoint=f"http://127.0.0.1:{closed_port}"))
-    try:
+    async with aclosing(QizhiAdapter(sim.settings(endpoint=f"http://127.0.0.1:{closed_port}"))) as adapter:
         with pytest.raises(VendorUnavailable) as caught:
             await adapter.submit(request())
-    finally:
-        await adapter.aclose()
     assert "may or may not" not in caught.value.message
 
 
-async def test_a_missing_route_is_vendor_unavailable_not_a_missing_job(qsim: QizhiSim) -> None:
-    adapter = QizhiAdapter(qsim.settings(endpoint=f"{qsim.url}/not-here"))
-    try:
+async def test_a_missing_route_is_vendor_unavailable_not_a_missing_job(sim: QizhiSim) -> None:
+    async with aclosing(QizhiAdapter(sim.settings(endpoint=f"{sim.url}/not-here"))) as adapter:
         with pytest.raises(VendorUnavailable) as caught:
             await adapter.get("job-x")
-    finally:
-        await adapter.aclose()
     assert caught.value.http_status == 404
-
-
-async def test_other_kinds_are_invalid_requests(qizhi: QizhiAdapter) -> None:
-    with pytest.raises(InvalidRequest):
-        await qizhi.list_flavors("notebook")
-    with pytest.raises(InvalidRequest):
-        await qizhi.get("job-x", "inference")
-
-
-async def test_wrong_credentials_are_auth_failed(qsim: QizhiSim) -> None:
-    adapter = QizhiAdapter(qsim.settings(username="nobody"))
-    try:
-        with pytest.raises(AuthFailed):
-            await adapter.get("job-x")
-    finally:
-        await adapter.aclose()
 
 
 # --------------------------------------------------------------------------- the adapter's own limits
 
 
-async def test_many_polls_stay_within_rate_and_concurrency(start_qizhi: StartQizhi) -> None:
-    sim = start_qizhi()
-    adapter = QizhiAdapter(sim.settings(rate_per_s=40, rate_burst=5, concurrency=2))
-    try:
+async def test_many_polls_stay_within_rate_and_concurrency(start_sim: StartSim) -> None:
+    sim = start_sim()
+    async with aclosing(QizhiAdapter(sim.settings(rate_per_s=40, rate_burst=5, concurrency=2))) as adapter:
         job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))  # login, 2 spec lists, create
         sim.put_faults(latency_ms=20)
         sim.reset_stats()
@@ -221,8 +156,6 @@ async def test_many_polls_stay_within_rate_and_concurrency(start_qizhi: StartQiz
         elapsed = time.monotonic() - began
         stats = sim.stats()
         await adapter.stop(job.vendor_job_id)
-    finally:
-        await adapter.aclose()
     assert {one.vendor_job_id for one in seen} == {job.vendor_job_id}
     assert stats["calls"] == {"/openapi/v1/train_job/detail": 45}  # one POST per poll, the token cached
     assert stats["max_in_flight"] <= 2

@@ -1,6 +1,9 @@
-"""Qizhi specs and training jobs through the adapter: flavors, lifecycle, status table, stop, limits."""
+"""Qizhi specs and training jobs through the adapter, beyond the contract every adapter holds
+(tests/contract/test_adapter_contract.py): flavors, the stages and the status table, run-time limits, idempotency
+in process, capacity per spec."""
 
 import asyncio
+from contextlib import aclosing
 from datetime import timedelta
 
 import pytest
@@ -8,15 +11,14 @@ import pytest
 from contracts.status import JobStatus
 from services.vendors import InvalidRequest
 from services.vendors.qizhi import QizhiAdapter, StaticSpec
-from tests.contract.qizhi.conftest import QizhiSim, StartQizhi
-from tests.contract.qizhi.helpers import A100_1, A100_8, H100_1, H100_8, name, request
-from tests.contract.support import is_terminal, wait_for_job
+from tests.contract.qizhi.case import A100_1, A100_8, H100_1, H100_8, QizhiSim, request
+from tests.contract.support import StartSim, is_terminal, wait_for_job
 
 # --------------------------------------------------------------------------- flavors
 
 
-async def test_specs_are_flavors_with_exact_prices(qizhi: QizhiAdapter) -> None:
-    flavors = {flavor.flavor_id: flavor for flavor in await qizhi.list_flavors()}
+async def test_specs_are_flavors_with_exact_prices(adapter: QizhiAdapter) -> None:
+    flavors = {flavor.flavor_id: flavor for flavor in await adapter.list_flavors()}
 
     assert set(flavors) == {H100_1, H100_8, A100_1, A100_8}
     one = flavors[H100_1]
@@ -32,29 +34,26 @@ async def test_specs_are_flavors_with_exact_prices(qizhi: QizhiAdapter) -> None:
     assert all(isinstance(flavor.price_per_hour, int) and flavor.available for flavor in flavors.values())
 
 
-async def test_static_specs_replace_the_spec_list(start_qizhi: StartQizhi) -> None:
-    sim = start_qizhi()
+async def test_static_specs_replace_the_spec_list(start_sim: StartSim) -> None:
+    sim = start_sim()
     lcg = "lcg-303ac8c6-aa19-4284-af03-2296592326e5"
     spec = StaticSpec(
         spec_id=H100_1, logic_compute_group_id=lcg, accelerator="nvidia-h100", gpu_count=1, cpu=12, memory_gb=200,
         price_per_hour="14.6",
     )
-    adapter = QizhiAdapter(sim.settings(specs=[spec]))
-    try:
+    async with aclosing(QizhiAdapter(sim.settings(specs=[spec]))) as adapter:
         [flavor] = await adapter.list_flavors()
         assert (flavor.flavor_id, flavor.price_per_hour) == (H100_1, 14_600_000)
         job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.1"))
         assert job.status is JobStatus.QUEUED
-    finally:
-        await adapter.aclose()
     assert "/openapi/v1/specs/list" not in sim.stats()["calls"]
 
 
 # --------------------------------------------------------------------------- lifecycle and the status table
 
 
-async def test_job_runs_to_succeeded_through_every_stage(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
-    submitted = await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.5", NCCL_DEBUG="INFO"))
+async def test_job_runs_to_succeeded_through_every_stage(adapter: QizhiAdapter, sim: QizhiSim) -> None:
+    submitted = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.5", NCCL_DEBUG="INFO"))
     assert submitted.vendor_job_id.startswith("job-")
     assert (submitted.raw_status, submitted.status) == ("job_queuing", JobStatus.QUEUED)
     assert submitted.reason  # sub_msg: why it is queued
@@ -67,7 +66,7 @@ async def test_job_runs_to_succeeded_through_every_stage(qizhi: QizhiAdapter, qs
             seen.append((job.raw_status, job.status))
         return is_terminal(job)
 
-    done = await wait_for_job(qizhi, submitted.vendor_job_id, record)
+    done = await wait_for_job(adapter, submitted.vendor_job_id, record)
     assert seen == [
         ("job_queuing", JobStatus.QUEUED),
         ("job_creating", JobStatus.QUEUED),  # resources granted, not running (nor billed) yet
@@ -79,7 +78,7 @@ async def test_job_runs_to_succeeded_through_every_stage(qizhi: QizhiAdapter, qs
     assert (done.finished_at - done.started_at) == timedelta(milliseconds=500)
     assert done.reason is None
 
-    raw = qsim.post("/openapi/v1/train_job/detail", {"job_id": done.vendor_job_id}, qsim.token()).json()["data"]
+    raw = sim.post("/openapi/v1/train_job/detail", {"job_id": done.vendor_job_id}, sim.token()).json()["data"]
     assert set(raw["timeline"]) == {"created", "resource_prepared", "run", "finished"}
     assert raw["running_time_ms"] == "500" and raw["finished_at"] == raw["timeline"]["finished"]
     assert raw["envs"] == [{"name": "SWITCHYARD_SIM_RUN_SECONDS", "value": "0.5"}, {"name": "NCCL_DEBUG", "value": "INFO"}]
@@ -87,129 +86,70 @@ async def test_job_runs_to_succeeded_through_every_stage(qizhi: QizhiAdapter, qs
     assert raw["framework_config"][0]["predef_id"] == H100_1
 
 
-async def test_timeline_keys_appear_only_when_reached(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
-    job = await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))
-    token = qsim.token()
+async def test_timeline_keys_appear_only_when_reached(adapter: QizhiAdapter, sim: QizhiSim) -> None:
+    job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))
+    token = sim.token()
 
     def timeline() -> set[str]:
-        return set(qsim.post("/openapi/v1/train_job/detail", {"job_id": job.vendor_job_id}, token).json()["data"]["timeline"])
+        return set(sim.post("/openapi/v1/train_job/detail", {"job_id": job.vendor_job_id}, token).json()["data"]["timeline"])
 
     assert timeline() <= {"created"}
-    running = await wait_for_job(qizhi, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
+    running = await wait_for_job(adapter, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
     assert running.started_at is not None and running.finished_at is None
     assert timeline() == {"created", "resource_prepared", "run"}
-    await qizhi.stop(job.vendor_job_id)
+    await adapter.stop(job.vendor_job_id)
     assert timeline() == {"created", "resource_prepared", "run", "finished"}
 
 
-async def test_steered_failure_ends_failed_with_a_reason(qizhi: QizhiAdapter) -> None:
-    job = await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.2", SWITCHYARD_SIM_OUTCOME="failed"))
-    done = await wait_for_job(qizhi, job.vendor_job_id, is_terminal)
-    assert (done.raw_status, done.status) == ("job_failed", JobStatus.FAILED)
-    assert done.reason and "exit code 1" in done.reason
-    assert done.started_at is not None and done.finished_at is not None
-
-
-async def test_a_job_that_fails_before_running_is_create_failed(qizhi: QizhiAdapter) -> None:
-    job = await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0", SWITCHYARD_SIM_OUTCOME="failed"))
-    done = await wait_for_job(qizhi, job.vendor_job_id, is_terminal)
+async def test_a_job_that_fails_before_running_is_create_failed(adapter: QizhiAdapter) -> None:
+    job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0", SWITCHYARD_SIM_OUTCOME="failed"))
+    done = await wait_for_job(adapter, job.vendor_job_id, is_terminal)
     assert (done.raw_status, done.status) == ("job_create_failed", JobStatus.FAILED)
     assert done.started_at is None and done.finished_at is not None
 
 
-async def test_max_running_time_stops_the_job(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
-    job = await qizhi.submit(request(max_runtime_s=1, SWITCHYARD_SIM_RUN_SECONDS="30"))
-    raw = qsim.post("/openapi/v1/train_job/detail", {"job_id": job.vendor_job_id}, qsim.token()).json()["data"]
+async def test_max_running_time_stops_the_job(adapter: QizhiAdapter, sim: QizhiSim) -> None:
+    job = await adapter.submit(request(max_runtime_s=1, SWITCHYARD_SIM_RUN_SECONDS="30"))
+    raw = sim.post("/openapi/v1/train_job/detail", {"job_id": job.vendor_job_id}, sim.token()).json()["data"]
     assert raw["max_running_time_ms"] == "1000"  # a string, in ms
 
-    done = await wait_for_job(qizhi, job.vendor_job_id, is_terminal)
+    done = await wait_for_job(adapter, job.vendor_job_id, is_terminal)
     assert (done.raw_status, done.status) == ("job_stopped", JobStatus.STOPPED)
     assert done.started_at is not None and done.finished_at is not None
     assert done.finished_at - done.started_at == timedelta(seconds=1)
     assert done.reason and "max_running_time_ms 1000 reached" in done.reason
 
 
-async def test_max_running_time_can_end_the_job_failed(start_qizhi: StartQizhi) -> None:
-    sim = start_qizhi(timeout_status="job_failed")
-    adapter = QizhiAdapter(sim.settings())
-    try:
+async def test_max_running_time_can_end_the_job_failed(start_sim: StartSim) -> None:
+    sim = start_sim(timeout_status="job_failed")
+    async with aclosing(QizhiAdapter(sim.settings())) as adapter:
         job = await adapter.submit(request(max_runtime_s=1, SWITCHYARD_SIM_RUN_SECONDS="30"))
         done = await wait_for_job(adapter, job.vendor_job_id, is_terminal)
-    finally:
-        await adapter.aclose()
     assert (done.raw_status, done.status) == ("job_failed", JobStatus.FAILED)
 
 
 # --------------------------------------------------------------------------- idempotency
 
 
-async def test_submit_is_idempotent_by_name(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
-    req = request(SWITCHYARD_SIM_RUN_SECONDS="30")
-    first = await qizhi.submit(req)
-    second = await qizhi.submit(req)
-    assert second.vendor_job_id == first.vendor_job_id
-    assert [job["job_id"] for job in qsim.jobs() if job["name"] == req.name] == [first.vendor_job_id]
-
-    found = await qizhi.find_by_name(req.name)
-    assert found is not None and found.vendor_job_id == first.vendor_job_id
-    assert await qizhi.find_by_name(name("never")) is None
-    await qizhi.stop(first.vendor_job_id)
-
-
-async def test_concurrent_submits_of_one_name_create_one_job(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
+async def test_concurrent_submits_of_one_name_create_one_job(adapter: QizhiAdapter, sim: QizhiSim) -> None:
     req = request(SWITCHYARD_SIM_RUN_SECONDS="0.1")
-    jobs = await asyncio.gather(*(qizhi.submit(req) for _ in range(3)))
+    jobs = await asyncio.gather(*(adapter.submit(req) for _ in range(3)))
     assert len({job.vendor_job_id for job in jobs}) == 1
-    assert sum(1 for job in qsim.jobs() if job["name"] == req.name) == 1
+    assert sum(1 for job in sim.jobs() if job["name"] == req.name) == 1
 
 
-async def test_a_fresh_adapter_learns_the_specs_group_before_creating(qsim: QizhiSim) -> None:
-    adapter = QizhiAdapter(qsim.settings())  # never listed flavors
-    try:
+async def test_a_fresh_adapter_learns_the_specs_group_before_creating(sim: QizhiSim) -> None:
+    async with aclosing(QizhiAdapter(sim.settings())) as adapter:  # never listed flavors
         job = await adapter.submit(request(flavor_id=A100_1, SWITCHYARD_SIM_RUN_SECONDS="0.1"))
         assert job.status is JobStatus.QUEUED
-        with pytest.raises(InvalidRequest, match="unknown spec"):
-            await adapter.submit(request(flavor_id="no-such-spec"))
-    finally:
-        await adapter.aclose()
-
-
-# --------------------------------------------------------------------------- stop
-
-
-async def test_stop_a_running_job_and_stop_again(qizhi: QizhiAdapter) -> None:
-    job = await qizhi.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))
-    await wait_for_job(qizhi, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
-
-    await qizhi.stop(job.vendor_job_id)
-    stopped = await qizhi.get(job.vendor_job_id)
-    assert (stopped.raw_status, stopped.status) == ("job_stopped", JobStatus.STOPPED)
-    assert stopped.started_at is not None and stopped.finished_at is not None
-    await qizhi.stop(job.vendor_job_id)  # the vendor refuses (already ended); the adapter is content
-
-
-async def test_stop_a_queued_job(start_qizhi: StartQizhi) -> None:
-    sim = start_qizhi(capacity=1)
-    adapter = QizhiAdapter(sim.settings())
-    try:
-        first = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))
-        second = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))
-        await adapter.stop(second.vendor_job_id)
-        stopped = await adapter.get(second.vendor_job_id)
-        assert (stopped.raw_status, stopped.status) == ("job_stopped", JobStatus.STOPPED)
-        assert stopped.started_at is None and stopped.finished_at is not None
-        await adapter.stop(first.vendor_job_id)
-    finally:
-        await adapter.aclose()
 
 
 # --------------------------------------------------------------------------- capacity
 
 
-async def test_a_job_that_does_not_fit_waits_queued_and_says_why(start_qizhi: StartQizhi) -> None:
-    sim = start_qizhi(capacity=2)
-    adapter = QizhiAdapter(sim.settings())
-    try:
+async def test_a_job_that_does_not_fit_waits_queued_and_says_why(start_sim: StartSim) -> None:
+    sim = start_sim(capacity=2)
+    async with aclosing(QizhiAdapter(sim.settings())) as adapter:
         first = await adapter.submit(request(node_count=2, SWITCHYARD_SIM_RUN_SECONDS="0.5"))
         await wait_for_job(adapter, first.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
         second = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.2"))
@@ -226,10 +166,8 @@ async def test_a_job_that_does_not_fit_waits_queued_and_says_why(start_qizhi: St
         assert done_second.status is JobStatus.SUCCEEDED
         assert done_first.finished_at is not None and done_second.started_at is not None
         assert done_second.started_at > done_first.finished_at
-    finally:
-        await adapter.aclose()
 
 
-async def test_more_instances_than_a_spec_has_is_invalid(qizhi: QizhiAdapter, qsim: QizhiSim) -> None:
+async def test_more_instances_than_a_spec_has_is_invalid(adapter: QizhiAdapter, sim: QizhiSim) -> None:
     with pytest.raises(InvalidRequest, match="instance_count"):
-        await qizhi.submit(request(node_count=qsim.config.capacity + 1))
+        await adapter.submit(request(node_count=sim.config.capacity + 1))
