@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.messages import VendorEvent
 from contracts.jobs import JobKind
+from contracts.money import Money
 
 FlavorChange = Literal["added", "removed", "price_changed", "availability_changed", "spec_changed"]
 
@@ -60,3 +61,27 @@ class CatalogRefreshRequested(VendorEvent):
 
     TYPE: ClassVar[str] = "switchyard.vendor.catalog_refresh_requested.v1"
     requested_at: datetime
+
+
+class FlavorOffer(BaseModel):
+    """A flavor as `GET /v1/flavors` lists it: at the tenant's sell price (the scheduler answers, the gateway shows)."""
+
+    vendor: str
+    flavor: str
+    kind: str
+    accelerator: str
+    count: int
+    cpu: int
+    memory_gb: int
+    price_per_hour: Money
+    available: bool
+
+
+class PlacementQuote(BaseModel):
+    """One placement `POST /v1/quotes` lists, in the order the scheduler would try it."""
+
+    vendor: str
+    flavor: str
+    price_per_hour: Money
+    max_cost: Money | None = Field(description="the most the job can cost, given its max_runtime_s")
+    covered_by: str | None = Field(description="the prepaid package that would pay for it")

@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from pydantic import BaseModel, Field
+
 MICROS_PER_UNIT = 1_000_000
 CURRENCY = "CNY"
 
@@ -41,3 +43,10 @@ def multiply(micros: int, factor: Decimal) -> int:
 
 def divide(micros: int, divisor: int) -> int:
     return int((Decimal(micros) / divisor).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+class Money(BaseModel):
+    """An amount as the HTTP APIs show it: a decimal string in `currency` (never a float)."""
+
+    amount: str = Field(examples=["12.34"])
+    currency: str = CURRENCY

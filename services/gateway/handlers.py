@@ -1,7 +1,9 @@
-"""Keeps the job read model current from jobs.events and billing.events."""
+"""Keeps the job read model current from jobs.events and billing.events: each event type the read model
+shows, and the store function that applies it (inside the consumer's transaction, once per event)."""
 
 from contracts.events import (
-    Envelope, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested, JobSubmitted, UsageCharged,
+    Envelope, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested, JobSubmitted,
+    UsageCharged,
 )
 from services.common.consumer import apply_once
 from services.common.runtime import RuntimeRef
@@ -9,27 +11,21 @@ from services.gateway.store import SCHEMA, read_model
 
 CONSUMER = "gateway.read_model"
 
+APPLY = {
+    JobSubmitted: read_model.apply_submitted,
+    JobRejected: read_model.apply_rejected,
+    JobStateChanged: read_model.apply_state_changed,
+    JobStopRequested: read_model.apply_stop_requested,
+    JobPlacementAttempted: read_model.apply_attempt,
+    JobLostOnVendor: read_model.apply_lost,
+    UsageCharged: read_model.apply_usage,
+}
+
 
 def make_handler(runtime: RuntimeRef):
     async def handle(envelope: Envelope) -> None:
-        event = envelope.data
-        match event:
-            case JobSubmitted():
-                effect = lambda conn: read_model.apply_submitted(conn, event)  # noqa: E731
-            case JobRejected():
-                effect = lambda conn: read_model.apply_rejected(conn, event)  # noqa: E731
-            case JobStateChanged():
-                effect = lambda conn: read_model.apply_state_changed(conn, event)  # noqa: E731
-            case JobStopRequested():
-                effect = lambda conn: read_model.apply_stop_requested(conn, event)  # noqa: E731
-            case JobPlacementAttempted():
-                effect = lambda conn: read_model.apply_attempt(conn, event)  # noqa: E731
-            case JobLostOnVendor():
-                effect = lambda conn: read_model.apply_lost(conn, event)  # noqa: E731
-            case UsageCharged():
-                effect = lambda conn: read_model.apply_usage(conn, event.job_id, event.amount)  # noqa: E731
-            case _:
-                return
-        await apply_once(runtime().pool, SCHEMA, CONSUMER, envelope, effect)
+        apply = APPLY.get(type(envelope.data))
+        if apply is not None:
+            await apply_once(runtime().pool, SCHEMA, CONSUMER, envelope, lambda conn: apply(conn, envelope.data))
 
     return handle

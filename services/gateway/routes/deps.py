@@ -6,20 +6,14 @@ from typing import Annotated
 
 import httpx
 from fastapi import Depends, Request
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 
 from contracts.jobs import JobSpec
-from contracts.money import CURRENCY
 from services.common.problems import Problem
 from services.gateway.config import GatewaySettings
 from services.gateway.auth import require_tenant
 
 Tenant = Annotated[uuid.UUID, Depends(require_tenant)]
-
-
-class Money(BaseModel):
-    amount: str = Field(examples=["12.34"])
-    currency: str = CURRENCY
 
 
 def not_found(what: str) -> Problem:

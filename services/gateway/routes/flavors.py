@@ -7,48 +7,25 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel
 
+from contracts.catalog import FlavorOffer, PlacementQuote
 from contracts.jobs import JobKind
 from services.gateway.proxy import ask
-from services.gateway.routes.deps import Money, Tenant, internal, job_spec, settings
+from services.gateway.routes.deps import Tenant, internal, job_spec, settings
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
 
-class FlavorOut(BaseModel):
-    vendor: str
-    flavor: str
-    kind: str
-    accelerator: str
-    count: int
-    cpu: int
-    memory_gb: int
-    price_per_hour: Money
-    available: bool
-
-
 class FlavorList(BaseModel):
-    items: list[FlavorOut]
+    items: list[FlavorOffer]
     next_cursor: str | None = None
 
 
-class QuoteItem(BaseModel):
-    vendor: str
-    flavor: str
-    price_per_hour: Money
-    max_cost: Money | None
-    covered_by: str | None
-
-
 class QuoteList(BaseModel):
-    items: list[QuoteItem]
+    items: list[PlacementQuote]
 
 
 async def ask_scheduler(request: Request, method: str, path: str, **kwargs) -> Any:
     return await ask(internal(request), method, f"{settings(request).scheduler_url}{path}", **kwargs)
-
-
-def _money(amount: str | None) -> Money | None:
-    return None if amount is None else Money(amount=amount)
 
 
 @router.get("/flavors", response_model=FlavorList)
@@ -59,11 +36,10 @@ async def list_flavors(
     count: Annotated[int | None, Query(ge=0, le=64)] = None,
 ) -> FlavorList:
     """Every enabled vendor's flavors for `kind`, at sell prices, cheapest first."""
-    params = {"kind": kind, **({"accelerator": accelerator} if accelerator is not None else {}),
-              **({"count": count} if count is not None else {})}
-    items = await ask_scheduler(request, "GET", "/internal/flavors", params=params)
-    return FlavorList(items=[FlavorOut(**{**item, "price_per_hour": _money(item["price_per_hour"])})
-                             for item in items])
+    params = {"kind": kind, "accelerator": accelerator, "count": count}
+    items = await ask_scheduler(request, "GET", "/internal/flavors",
+                                params={k: v for k, v in params.items() if v is not None})
+    return FlavorList(items=items)
 
 
 @router.post("/quotes", response_model=QuoteList)
@@ -74,5 +50,4 @@ async def quote(request: Request, tenant_id: Tenant, body: Annotated[dict[str, A
     spec = job_spec(body)
     items = await ask_scheduler(request, "POST", "/internal/quotes",
                                 json={"tenant_id": str(tenant_id), "spec": spec.model_dump(mode="json")})
-    return QuoteList(items=[QuoteItem(vendor=i["vendor"], flavor=i["flavor"], price_per_hour=_money(i["price_per_hour"]),
-                                      max_cost=_money(i["max_cost"]), covered_by=i["covered_by"]) for i in items])
+    return QuoteList(items=items)

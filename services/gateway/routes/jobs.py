@@ -8,14 +8,14 @@ from fastapi import APIRouter, Body, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from contracts.events import JobCancelRequested, JobRequested
-from contracts.money import format_amount
+from contracts.money import Money, format_amount
 from contracts.status import JobStatus
 from services.common.idempotency import fingerprint
 from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
 from services.gateway.cursor import decode_cursor, encode_cursor
 from services.gateway.store import jobs
-from services.gateway.routes.deps import Money, Tenant, job_spec, not_found, pool
+from services.gateway.routes.deps import Tenant, job_spec, not_found, pool
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 

@@ -1,13 +1,11 @@
 """The read model: jobs and their events as the other services announce them (jobs.events, billing.events),
 applied inside the consumer's transaction."""
 
-import uuid
-
 from contracts.events import (
     JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested, JobSubmitted,
+    UsageCharged,
 )
 from contracts.status import JobStatus
-
 
 
 async def apply_submitted(conn, event: JobSubmitted) -> None:
@@ -86,5 +84,6 @@ async def _append_event(conn, job_id, from_status, to_status, raw_status, reason
     )
 
 
-async def apply_usage(conn, job_id: uuid.UUID, amount: int) -> None:
-    await conn.execute("UPDATE gateway.jobs SET cost = cost + $2, updated_at = now() WHERE id = $1", job_id, amount)
+async def apply_usage(conn, event: UsageCharged) -> None:
+    await conn.execute("UPDATE gateway.jobs SET cost = cost + $2, updated_at = now() WHERE id = $1",
+                       event.job_id, event.amount)

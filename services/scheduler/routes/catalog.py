@@ -11,9 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from contracts.catalog import VendorFlavor
+from contracts.catalog import FlavorOffer, PlacementQuote, VendorFlavor
 from contracts.jobs import JobKind, JobSpec
-from contracts.money import divide, format_amount
+from contracts.money import Money, divide, format_amount
 from services.common.problems import Problem
 from services.scheduler.billing_client import BillingUnavailable
 from services.scheduler.placement import Wants, candidates, covering_package
@@ -21,29 +21,13 @@ from services.scheduler.placement import Wants, candidates, covering_package
 router = APIRouter(prefix="/internal")
 
 
-class FlavorOut(BaseModel):
-    vendor: str
-    flavor: str
-    kind: str
-    accelerator: str
-    count: int
-    cpu: int
-    memory_gb: int
-    price_per_hour: str  # sell price, an amount of CNY
-    available: bool
-
-
 class QuoteRequest(BaseModel):
     tenant_id: uuid.UUID
     spec: JobSpec
 
 
-class QuoteItem(BaseModel):
-    vendor: str
-    flavor: str
-    price_per_hour: str
-    max_cost: str | None
-    covered_by: str | None
+def _money(micros: int) -> Money:
+    return Money(amount=format_amount(micros))
 
 
 def _billing_unavailable() -> Problem:
@@ -63,7 +47,7 @@ async def list_flavors(
     kind: JobKind = "training",
     accelerator: Annotated[str | None, Query(max_length=32)] = None,
     count: Annotated[int | None, Query(ge=0, le=64)] = None,
-) -> list[FlavorOut]:
+) -> list[FlavorOffer]:
     """Every enabled vendor's flavors for `kind` at sell prices, cheapest first."""
     flavors = await request.app.state.catalog.flavors(request.app.state.runtime.pool, kind)
     chosen = [f for f in flavors
@@ -73,13 +57,13 @@ async def list_flavors(
     except BillingUnavailable:
         raise _billing_unavailable() from None
     chosen.sort(key=lambda f: (prices[(f.vendor, f.flavor_id)], f.vendor, f.flavor_id))
-    return [FlavorOut(vendor=f.vendor, flavor=f.flavor_id, kind=f.kind, accelerator=f.accelerator, count=f.count,
-                      cpu=f.cpu, memory_gb=f.memory_gb, available=f.available,
-                      price_per_hour=format_amount(prices[(f.vendor, f.flavor_id)])) for f in chosen]
+    return [FlavorOffer(vendor=f.vendor, flavor=f.flavor_id, kind=f.kind, accelerator=f.accelerator, count=f.count,
+                        cpu=f.cpu, memory_gb=f.memory_gb, available=f.available,
+                        price_per_hour=_money(prices[(f.vendor, f.flavor_id)])) for f in chosen]
 
 
 @router.post("/quotes")
-async def quote(request: Request, body: QuoteRequest) -> list[QuoteItem]:
+async def quote(request: Request, body: QuoteRequest) -> list[PlacementQuote]:
     """Every feasible placement of this job spec, in the order the dispatcher would try them, with the most
     it can cost given `max_runtime_s` and the prepaid package that covers it (the tenant's own, else the vendor
     account's). Billing answers as it does for the dispatcher, with admission for one minute."""
@@ -100,6 +84,6 @@ async def quote(request: Request, body: QuoteRequest) -> list[QuoteItem]:
     options = candidates(flavors, wants, sell_price=price, is_covered=lambda f: package(f) is not None,
                          degraded=request.app.state.health.degraded())
     minutes = math.ceil(body.spec.max_runtime_s / 60) if body.spec.max_runtime_s else None
-    return [QuoteItem(vendor=f.vendor, flavor=f.flavor_id, price_per_hour=format_amount(price(f)),
-                      max_cost=format_amount(divide(price(f), 60) * minutes) if minutes else None,
-                      covered_by=package(f)) for f in options]
+    return [PlacementQuote(vendor=f.vendor, flavor=f.flavor_id, price_per_hour=_money(price(f)),
+                           max_cost=_money(divide(price(f), 60) * minutes) if minutes else None,
+                           covered_by=package(f)) for f in options]
