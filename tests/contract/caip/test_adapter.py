@@ -15,7 +15,6 @@ from services.vendorsim.caip import LOGIN_PATH, default_flavor_id
 from tests.contract.caip.case import MLU370, MLU370_X4, CaipSim, request
 from tests.contract.support import StartSim, is_running, is_terminal, unique_name, wait_for_job
 
-pytestmark = pytest.mark.asyncio
 
 
 # --------------------------------------------------------------------------- flavors
