@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.vendors.aispace.wire import parse_elapsed, parse_time
+from services.vendors.aispace.times import parse_elapsed, parse_time
 
 # The document's own pair: createTime 1720708152150 is 2024-07-11 14:29:12.150Z, shown as 22:29:12 (UTC+8).
 AT = datetime(2024, 7, 11, 14, 29, 12, 150000, tzinfo=UTC)

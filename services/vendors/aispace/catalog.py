@@ -21,7 +21,7 @@ from typing import Any
 
 from contracts.jobs import JobKind
 from services.vendors.aispace.settings import VENDOR
-from services.vendors.aispace.wire import parse_time
+from services.vendors.aispace.times import parse_time
 from services.vendors.base import VendorFlavor
 
 _GPU_SPEC = re.compile(r"^\s*(\d+)\s*(?:\(\s*([^)]*?)\s*\))?\s*$")

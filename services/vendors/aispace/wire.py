@@ -7,28 +7,24 @@ itself be a Cube Studio result {"code": "", "message": "success", "result": {...
 {"message": "success", "result": {...}, "status": 0}. Success is checked at every level (digest §3): a non-2xx HTTP
 status, a `code` other than "Success", or a Cube Studio `status` other than 0 is an error.
 
-Times: the document mixes ms-epoch integers (`createTime`, `updateTime`), "YYYY-MM-DD HH:MM:SS" (`endTime`,
-`last_run_time`, project `createTime`), "YYYY-MM-DDTHH:MM:SS[.ffffff]" (`created_on`, `changed_on`) and "未知"
-(unknown). Every naive time is local time in UTC+8 (`createTime` 1720708152150 = 14:29:12Z is shown as 22:29:12).
+Times are read by `times.py`.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from contracts.jobs import JobKind
 from contracts.status import JobStatus
 from services.vendors.aispace.errors import SUCCESS, error_for
+from services.vendors.aispace.catalog import ResourcePackage
 from services.vendors.aispace.settings import VENDOR, AISpaceSettings
 from services.vendors.aispace.status import clean_status, map_notebook_status, map_service_status, map_task_status
+from services.vendors.aispace.times import parse_elapsed, parse_time
 from services.vendors.base import SubmitRequest, VendorJob
 from services.vendors.errors import InvalidRequest
 
-if TYPE_CHECKING:  # the catalog reads this module's times, so the package type is for annotations only
-    from services.vendors.aispace.catalog import ResourcePackage
 
 V1 = "/api/aidp/v1"
 ALPHA = "/api/aidp/alpha"
@@ -276,43 +272,3 @@ def service_job(item: dict[str, Any]) -> VendorJob:
         finished_at=parse_time(item.get("changed_on")) if status is JobStatus.STOPPED else None,
         kind="inference",
     )
-
-
-# --------------------------------------------------------------------------- times
-
-
-VENDOR_TZ = timezone(timedelta(hours=8))
-_ELAPSED = re.compile(r"^\s*(\d+)\s*小时\s*(\d+)\s*分钟\s*$")
-_NO_TIME = ("", "未知", "--", "null", "none", "unknown")
-
-
-def parse_time(value: object) -> datetime | None:
-    """Any of the document's time formats -> tz-aware UTC; None for unknown, empty or unreadable values."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return _from_ms(value)
-    text = str(value).strip()
-    if text.lower() in _NO_TIME:
-        return None
-    if text.isdigit():
-        return _from_ms(int(text))
-    try:
-        parsed = datetime.fromisoformat(text)  # both "T" and " " separators, with or without .ffffff
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=VENDOR_TZ)
-    return parsed.astimezone(UTC)
-
-
-def parse_elapsed(value: object) -> timedelta | None:
-    """`elapsed_time` "01小时05分钟" -> 1 h 5 min; None for "未知" and anything else."""
-    match = _ELAPSED.match(str(value or ""))
-    if match is None:
-        return None
-    return timedelta(hours=int(match[1]), minutes=int(match[2]))
-
-
-def _from_ms(ms: float) -> datetime | None:
-    return datetime.fromtimestamp(ms / 1000, UTC) if ms > 0 else None
