@@ -1,5 +1,5 @@
 """AI Space on the wire: its paths and job ids, the request bodies the adapter sends, the two response envelopes
-unwrapped, the VendorJob read from each kind's row, and the document's time formats.
+unwrapped, and the VendorJob read from each kind's row.
 
 Bodies follow the document's tables (where an example differs, the table's form is sent and the difference is
 noted). Envelopes: A (gateway) {"requestId", "code": "Success", "message", "data": <payload>}, where `data` may
