@@ -6,7 +6,7 @@ from services.common.problems import install_problem_handlers
 from services.gateway.body_limit import BodySizeLimit
 from services.gateway.config import GatewaySettings, get_gateway_settings
 from services.gateway.routes import (
-    admin, billing, billing_admin, event_types, flavors, jobs, ops, packages, topics, webhooks,
+    admin, billing, billing_admin, dead_letters, event_types, flavors, jobs, ops, packages, topics, webhooks,
 )
 
 
@@ -19,7 +19,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, default=settings.max_body_bytes, limits=settings.body_limits)
-    for module in (ops, admin, jobs, flavors, billing, webhooks, packages, billing_admin, topics,
+    for module in (ops, admin, dead_letters, jobs, flavors, billing, webhooks, packages, billing_admin, topics,
                    event_types):
         app.include_router(module.router)
     return app
