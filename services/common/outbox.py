@@ -135,7 +135,7 @@ class OutboxRelay:
                 row["topic"], value=row["payload"].encode(), key=row["key"].encode(),
                 headers=[(k, v.encode()) for k, v in row["headers"].items()],
             )
-        except KafkaError as exc:
+        except Exception as exc:  # whatever it is, the row is judged by publish_verdict, not left to block
             failed = asyncio.get_running_loop().create_future()
             failed.set_exception(exc)
             return failed

@@ -197,3 +197,31 @@ async def test_an_unreadable_message_is_parked_at_once_and_not_dropped(pool, inf
     (row,) = await dead_letters.page(pool, limit=10)
     assert row["attempts"] == 1 and row["error"].startswith("unreadable") and bytes(row["payload"]) == b'{"job_id": "not a uuid"}'
     assert applied == [good.id]
+
+
+class RefusingOne:
+    """The real producer, except that one event's send always fails for a reason no rule knows."""
+
+    def __init__(self, producer, event_id: uuid.UUID):
+        self._producer, self._event_id = producer, str(event_id)
+
+    async def send(self, topic, *, value, key, headers):
+        if dict(headers).get("ce_id") == self._event_id.encode():
+            raise TypeError("cannot serialize this one")
+        return await self._producer.send(topic, value=value, key=key, headers=headers)
+
+
+async def test_an_event_failing_for_an_unknown_reason_is_parked_after_the_last_try(pool, infra, topic, producer):
+    events = [cancel_event() for _ in range(3)]
+    async with pool.acquire() as conn, conn.transaction():
+        envelopes = [await outbox.enqueue(conn, "billing", topic, event, source="test") for event in events]
+    relay = outbox.OutboxRelay(pool, "billing", RefusingOne(producer, envelopes[1].id))
+    assert await relay.publish_pending() == 2  # the others went out; the failing one waits for its next try
+    for _ in range(MAX_TRIES - 2):
+        assert await relay.publish_pending() == 0
+    assert await dead_letters.page(pool, limit=10) == []
+    assert await relay.publish_pending() == 1
+    (parked,) = await dead_letters.page(pool, limit=10)
+    assert parked["event_id"] == envelopes[1].id and parked["attempts"] == MAX_TRIES and "TypeError" in parked["error"]
+    records = await consume(infra, topic, 2)
+    assert [json.loads(r.value)["job_id"] for r in records] == [str(events[0].job_id), str(events[2].job_id)]
