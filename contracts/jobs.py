@@ -1,13 +1,21 @@
 """The vendor-neutral job a tenant submits."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 JobKind = Literal["training", "notebook", "inference"]
 JOB_KINDS: tuple[str, ...] = ("training", "notebook", "inference")
 
 TrainingTask = Literal["pt", "sft", "dpo", "rw", "ppo"]  # LLM pre-training and fine-tuning tasks
+
+
+# Size bounds: a JobRequested carries the whole spec and must stay far below Kafka's 1 MiB per message.
+MAX_ENV_NAME = 128
+MAX_ENV_VALUE = 4096
+MAX_SPEC_BYTES = 128 * 1024  # the spec as JSON; 100 env entries at their longest would not fit
+EnvName = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ENV_NAME)]
+EnvValue = Annotated[str, StringConstraints(max_length=MAX_ENV_VALUE)]
 
 
 class Resources(BaseModel):
@@ -46,7 +54,7 @@ class JobSpec(BaseModel):
     command: str | None = Field(default=None, min_length=1, max_length=8192,
                                 description="required for training; optional start command otherwise")
     resources: Resources
-    env: dict[str, str] = Field(default_factory=dict, max_length=100)
+    env: dict[EnvName, EnvValue] = Field(default_factory=dict, max_length=100)
     max_runtime_s: int | None = Field(default=None, ge=60, le=30 * 24 * 3600)
     task: TrainingTask | None = Field(default=None, description="training only: an LLM task such as sft")
     storage_gb: int | None = Field(default=None, ge=1, le=4096, description="notebook only: disk size")
@@ -68,4 +76,11 @@ class JobSpec(BaseModel):
         wrong = [name for name, bad in misplaced.items() if bad]
         if wrong:
             raise ValueError(f"{', '.join(wrong)} do not apply to a {self.kind} job")
+        return self
+
+    @model_validator(mode="after")
+    def _fits_in_one_event(self) -> "JobSpec":
+        size = len(self.model_dump_json().encode())
+        if size > MAX_SPEC_BYTES:
+            raise ValueError(f"the job spec is {size} bytes as JSON, more than {MAX_SPEC_BYTES}")
         return self

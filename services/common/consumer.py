@@ -4,19 +4,27 @@ Ack policy, explicitly: every subscriber uses FastStream's `AckPolicy.NACK_ON_ER
 Kafka auto-commit off. The offset is committed only after the handler returned, i.e. after its
 PostgreSQL transaction (effect + inbox row) committed. When the handler raises, the consumer seeks
 back and the event is delivered again; the inbox makes the repeat harmless.
+
+Poison messages: a message no handler can read, or whose handler fails `poison.MAX_TRIES` times for a
+reason that is not an outage (the database away), is parked in `dead_letters` with its topic, partition,
+offset, headers, payload, consumer group and error, and the offset is committed past it so the partition
+moves on. A failing batch is applied again one message at a time, so only the bad message is parked.
 """
 
 import asyncio
 from collections.abc import Awaitable, Callable
 
 import asyncpg
+from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from pydantic import ValidationError
 
 from contracts.events import Envelope, UnknownEventType
-from services.common import inbox
+from services.common import dead_letters, inbox
+from services.common.db import create_pool
 from services.common.logs import log
+from services.common.poison import Verdict, delivery_verdict, is_outage, pause_s
 from services.common.settings import get_settings
 from services.common.tracing import span_from_traceparent
 from services.common.unit_of_work import unit_of_work
@@ -26,33 +34,122 @@ BatchHandler = Callable[[list[Envelope]], Awaitable[None]]
 Effect = Callable[[asyncpg.Connection], Awaitable[None]]
 
 RETRY_PAUSE_S = 1.0  # a failing handler pauses before the redelivery, so a DB outage is not a hot loop
+_UNREADABLE = (UnknownEventType, ValidationError, KeyError, ValueError)
 
 
-def subscribe(broker: KafkaBroker, topic: str, *, group: str, handler: Handler) -> None:
+class Parking:
+    """Where a consumer parks the messages it gives up on. Subscribers are registered at import, before
+    the service's pool exists, and parking is rare: so a one-connection pool of its own, opened at the
+    first parking (or the pool given, in tests)."""
+
+    def __init__(self, pool: asyncpg.Pool | None = None) -> None:
+        self._pool, self._opening = pool, asyncio.Lock()
+
+    async def _get_pool(self) -> asyncpg.Pool:
+        async with self._opening:
+            if self._pool is None:
+                self._pool = await create_pool(get_settings().database_url, min_size=0, max_size=1)
+        return self._pool
+
+    async def park(self, group: str, record: ConsumerRecord, *, error: str, attempts: int) -> None:
+        """Store the message; raises when it cannot be stored (then it is not committed past either)."""
+        stored = _stored(record)
+        async with unit_of_work(await self._get_pool()) as conn:
+            dead_letter = await dead_letters.park_unapplied(conn, group.removeprefix(get_settings().topic_prefix),
+                                                            group, stored, error=error, attempts=attempts)
+        log.error("consumer.message_parked", topic=record.topic, partition=record.partition, offset=record.offset,
+                  group=group, dead_letter_id=dead_letter, event_type=stored.headers.get("ce_type"), error=error)
+
+
+PARKING = Parking()
+
+
+class FailedDeliveries:
+    """Failed deliveries per message (topic, partition, offset) of one subscriber, counted in process:
+    a redelivery comes back to the same process unless the partition moves (a rebalance, a restart), and
+    then the message only gets MAX_TRIES more before it is parked; nothing is written on the hot path."""
+
+    _LIMIT = 10_000  # entries of partitions this process lost are dropped past it
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, int, int], int] = {}
+
+    def failed(self, record: ConsumerRecord, error: BaseException) -> int:
+        """Count this failure (an outage is not the message's fault and is not counted); the count so far."""
+        key = (record.topic, record.partition, record.offset)
+        count = self._counts.get(key, 0) + (0 if is_outage(error) else 1)
+        if len(self._counts) >= self._LIMIT:
+            self._counts.clear()
+        self._counts[key] = count
+        return count
+
+    def forget(self, record: ConsumerRecord) -> None:
+        self._counts.pop((record.topic, record.partition, record.offset), None)
+
+
+def _stored(record: ConsumerRecord) -> dead_letters.KafkaRecord:
+    headers = {key: value.decode(errors="replace") for key, value in record.headers}
+    return dead_letters.KafkaRecord(topic=record.topic, key=record.key, headers=headers, payload=record.value or b"",
+                                    partition=record.partition, offset=record.offset)
+
+
+async def _gave_up(parking: Parking, failures: FailedDeliveries, group: str, record: ConsumerRecord,
+                   error: BaseException) -> bool:
+    """After a failed delivery: True when the message is now parked (commit past it), False when it is to
+    be delivered again after a pause (the caller raises)."""
+    count = failures.failed(record, error)
+    if delivery_verdict(error, count) is Verdict.PARK:
+        try:
+            await parking.park(group, record, error=repr(error), attempts=count)
+        except Exception:
+            log.exception("consumer.park_failed", topic=record.topic, group=group, offset=record.offset)
+            await asyncio.sleep(RETRY_PAUSE_S)
+            return False
+        failures.forget(record)
+        return True
+    await asyncio.sleep(pause_s(count, RETRY_PAUSE_S))
+    return False
+
+
+async def _park_unreadable(parking: Parking, group: str, record: ConsumerRecord, error: Exception) -> None:
+    """A message no handler can read never will: parked at once (raises, for a redelivery, if it cannot be)."""
+    log.error("consumer.unreadable_message", topic=record.topic, group=group, offset=record.offset, error=str(error))
+    try:
+        await parking.park(group, record, error=f"unreadable: {error!r}", attempts=1)
+    except Exception:
+        await asyncio.sleep(RETRY_PAUSE_S)
+        raise
+
+
+def subscribe(broker: KafkaBroker, topic: str, *, group: str, handler: Handler, parking: Parking = PARKING) -> None:
     """Route every event on `topic` to `handler` as an Envelope, for consumer group `group`."""
+    failures = FailedDeliveries()
+    group_id = get_settings().topic_prefix + group
 
     @broker.subscriber(
-        get_settings().topic(topic), group_id=get_settings().topic_prefix + group, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest",
+        get_settings().topic(topic), group_id=group_id, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest",
         title=f"{group}:{topic}",
     )
     async def _consume(msg: KafkaMessage) -> None:
         # Take the raw message, not a decoded body: FastStream would parse the JSON itself because of
         # the content-type header, and the envelope needs the exact bytes and the CloudEvents headers.
+        record: ConsumerRecord = msg.raw_message
         try:
             envelope = Envelope.from_kafka(msg.headers, msg.body)
-        except (UnknownEventType, ValidationError, KeyError, ValueError) as exc:
-            # A message no handler can read would block its partition forever: log and skip it.
-            log.error("consumer.unreadable_message", topic=topic, group=group, error=str(exc))
+        except _UNREADABLE as exc:
+            await _park_unreadable(parking, group_id, record, exc)
             return
         with span_from_traceparent(f"consume {envelope.type}", envelope.traceparent,
                                    **{"messaging.destination": topic, "messaging.consumer_group": group}):
             try:
                 await handler(envelope)
-            except Exception:
+            except Exception as exc:
                 log.exception("consumer.handler_failed", topic=topic, group=group,
                               event_type=envelope.type, event_id=str(envelope.id), job_id=envelope.subject)
-                await asyncio.sleep(RETRY_PAUSE_S)
+                if await _gave_up(parking, failures, group_id, record, exc):
+                    return
                 raise
+            failures.forget(record)
 
 
 def _undecoded(msg: KafkaMessage) -> None:
@@ -60,35 +157,57 @@ def _undecoded(msg: KafkaMessage) -> None:
 
 
 def subscribe_batch(broker: KafkaBroker, topic: str, *, group: str, handler: BatchHandler,
-                    types: frozenset[str] | None = None, max_records: int = 500, timeout_ms: int = 20) -> None:
+                    types: frozenset[str] | None = None, max_records: int = 500, timeout_ms: int = 20,
+                    parking: Parking = PARKING) -> None:
     """Like `subscribe`, for a handler that applies many events in one transaction (`apply_batch_once`):
     up to `max_records` at a time, offsets committed after the handler returned. Records whose type is
-    not in `types` are skipped without being parsed."""
+    not in `types` are skipped without being parsed. When a batch fails for another reason than an outage,
+    its events are applied one at a time, in order, so that only the failing one is counted (and parked)."""
     settings = get_settings()
+    failures = FailedDeliveries()
+    group_id = settings.topic_prefix + group
 
     @broker.subscriber(
-        settings.topic(topic), group_id=settings.topic_prefix + group, ack_policy=AckPolicy.NACK_ON_ERROR,
+        settings.topic(topic), group_id=group_id, ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest", batch=True, max_records=max_records, batch_timeout_ms=timeout_ms,
         decoder=_undecoded, title=f"{group}:{topic}",
     )
     async def _consume(msg: KafkaMessage) -> None:
-        envelopes = []
+        envelopes, records = [], []
         for record in msg.raw_message:
-            headers = {key: value.decode() for key, value in record.headers}
+            headers = {key: value.decode(errors="replace") for key, value in record.headers}
             if types is not None and headers.get("ce_type") not in types:
                 continue
             try:
                 envelopes.append(Envelope.from_kafka(headers, record.value))
-            except (UnknownEventType, ValidationError, KeyError, ValueError) as exc:
-                log.error("consumer.unreadable_message", topic=topic, group=group, error=str(exc))
+                records.append(record)
+            except _UNREADABLE as exc:
+                await _park_unreadable(parking, group_id, record, exc)
         if not envelopes:
             return
         try:
             await handler(envelopes)
-        except Exception:
+        except Exception as exc:
             log.exception("consumer.batch_failed", topic=topic, group=group, events=len(envelopes))
-            await asyncio.sleep(RETRY_PAUSE_S)
-            raise
+            if is_outage(exc):  # every event would fail alike: wait for the database, blame none
+                await asyncio.sleep(RETRY_PAUSE_S)
+                raise
+        else:
+            for record in records:
+                failures.forget(record)
+            return
+        # One at a time: the good events are applied now (the inbox skips them when the batch comes again),
+        # the first failing one is counted, and the batch is delivered again until that one is parked.
+        for envelope, record in zip(envelopes, records):
+            try:
+                await handler([envelope])
+            except Exception as exc:
+                log.exception("consumer.handler_failed", topic=topic, group=group, event_type=envelope.type,
+                              event_id=str(envelope.id), job_id=envelope.subject)
+                if not await _gave_up(parking, failures, group_id, record, exc):
+                    raise
+            else:
+                failures.forget(record)
 
 
 BatchEffect = Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]

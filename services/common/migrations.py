@@ -7,8 +7,9 @@ from alembic.config import Config
 
 from services.common.settings import get_settings
 
-# Each service's schema, and `vendors`: the state the vendor adapters share across processes (rate budgets).
-SERVICES_WITH_SCHEMAS = ("gateway", "scheduler", "watcher", "billing", "notifier", "vendors")
+# Each service's schema, `vendors`: the state the vendor adapters share across processes (rate budgets), and
+# `dead_letters`: what the relays and consumers gave up on, shared so the gateway lists it without another schema.
+SERVICES_WITH_SCHEMAS = ("gateway", "scheduler", "watcher", "billing", "notifier", "vendors", "dead_letters")
 _ROOT = Path(__file__).resolve().parents[2]
 
 

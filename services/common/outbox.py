@@ -2,6 +2,10 @@
 and a relay publishes committed rows to Kafka, oldest first, then marks them published.
 
 Several relays may run side by side: each claims rows with FOR UPDATE SKIP LOCKED.
+
+A row the broker refuses for good (too large, say), or that failed `poison.MAX_TRIES` times for a reason
+that is not an outage, is parked in `dead_letters` with its error and the relay goes on with the rows
+behind it; while the broker is away rows are only retried, never parked.
 """
 
 import asyncio
@@ -13,9 +17,12 @@ from datetime import UTC, datetime
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 
 from contracts.events import Envelope, Message
+from services.common import dead_letters
 from services.common.logs import log
+from services.common.poison import Verdict, is_outage, publish_verdict
 from services.common.settings import get_settings
 from services.common.tracing import current_traceparent
 
@@ -66,6 +73,9 @@ class OutboxRelay:
         self._pool, self._schema, self._producer = pool, schema, producer
         self._poll_s, self._batch = poll_s, batch
         self._wake = asyncio.Event()
+        # Failed tries per outbox row, counted in process: a restarted relay gives a failing row
+        # MAX_TRIES more, which only delays its parking, and keeps the outbox table as it is.
+        self._tries: dict[int, int] = {}
 
     async def run(self) -> None:
         listener = await self._pool.acquire()
@@ -75,7 +85,7 @@ class OutboxRelay:
             while True:
                 try:
                     published = await self.publish_pending()
-                except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+                except (OSError, asyncpg.PostgresError, asyncio.TimeoutError, KafkaError) as exc:
                     log.warning("outbox.relay_error", error=repr(exc))
                     published = 0
                 if published < self._batch:  # caught up: sleep until NOTIFY or the poll interval
@@ -99,18 +109,50 @@ class OutboxRelay:
                 return 0
             # Send in order and wait for every ack before marking the rows: an unacked row stays
             # unpublished and is sent again (the idempotent producer and the inboxes absorb repeats).
-            futures = [
-                await self._producer.send(
-                    row["topic"],
-                    value=row["payload"].encode(),
-                    key=row["key"].encode(),
-                    headers=[(k, v.encode()) for k, v in row["headers"].items()],
-                )
-                for row in rows
-            ]
-            await asyncio.gather(*futures)
+            sends = []
+            for row in rows:
+                sends.append(await self._send(row))
+                if sends[-1].done() and is_outage(sends[-1].exception()):
+                    break  # the broker is away: the rows behind would wait as long to fail alike
+            rows = rows[:len(sends)]
+            outcomes = await asyncio.gather(*sends, return_exceptions=True)
+            done = []
+            for row, outcome in zip(rows, outcomes):
+                if not isinstance(outcome, BaseException):
+                    done.append(row["id"])
+                    self._tries.pop(row["id"], None)
+                elif await self._gave_up(conn, row, outcome):
+                    done.append(row["id"])  # out of the queue: its copy is in dead_letters
             await conn.execute(
-                f"UPDATE {self._schema}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
-                [row["id"] for row in rows],
+                f"UPDATE {self._schema}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])", done,
             )
-            return len(rows)
+            return len(done)
+
+    async def _send(self, row: asyncpg.Record) -> asyncio.Future:
+        """The ack of one row's send; a send refused at once (a record too large) is a failed future."""
+        try:
+            return await self._producer.send(
+                row["topic"], value=row["payload"].encode(), key=row["key"].encode(),
+                headers=[(k, v.encode()) for k, v in row["headers"].items()],
+            )
+        except Exception as exc:  # whatever it is, the row is judged by publish_verdict, not left to block
+            failed = asyncio.get_running_loop().create_future()
+            failed.set_exception(exc)
+            return failed
+
+    async def _gave_up(self, conn: asyncpg.Connection, row: asyncpg.Record, error: BaseException) -> bool:
+        """Park the row when its error says so (in this transaction), else leave it for the next round."""
+        tries = self._tries.get(row["id"], 0) + 1
+        if publish_verdict(error, tries) is Verdict.RETRY:
+            self._tries[row["id"]] = tries
+            log.warning("outbox.publish_failed", schema=self._schema, outbox_id=row["id"], tries=tries,
+                        error=repr(error))
+            return False
+        record = dead_letters.KafkaRecord(topic=row["topic"], key=row["key"].encode(), headers=row["headers"],
+                                          payload=row["payload"].encode())
+        dead_letter = await dead_letters.park_unpublished(conn, self._schema, record, error=repr(error),
+                                                          attempts=tries)
+        self._tries.pop(row["id"], None)
+        log.error("outbox.event_parked", schema=self._schema, outbox_id=row["id"], dead_letter_id=dead_letter,
+                  event_type=row["headers"].get("ce_type"), error=repr(error))
+        return True

@@ -3,18 +3,23 @@
 from fastapi import FastAPI
 
 from services.common.problems import install_problem_handlers
+from services.gateway.body_limit import BodySizeLimit
+from services.gateway.config import GatewaySettings, get_gateway_settings
 from services.gateway.routes import (
-    admin, billing, billing_admin, event_types, flavors, jobs, ops, packages, topics, webhooks,
+    admin, billing, billing_admin, dead_letters, event_types, flavors, jobs, ops, packages, topics, webhooks,
 )
 
 
-def create_app() -> FastAPI:
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or get_gateway_settings()
     app = FastAPI(
         title="Switchyard API",
         version="0.1.0",
         description="One front door to many AI-compute clouds. Errors are RFC 9457 application/problem+json.",
     )
     install_problem_handlers(app)
-    for module in (ops, admin, jobs, flavors, billing, webhooks, packages, billing_admin, topics, event_types):
+    app.add_middleware(BodySizeLimit, default=settings.max_body_bytes, limits=settings.body_limits)
+    for module in (ops, admin, dead_letters, jobs, flavors, billing, webhooks, packages, billing_admin, topics,
+                   event_types):
         app.include_router(module.router)
     return app
