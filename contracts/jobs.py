@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from contracts.money import AMOUNT_PATTERN
+
 JobKind = Literal["training", "notebook", "inference"]
 JOB_KINDS: tuple[str, ...] = ("training", "notebook", "inference")
 
@@ -40,7 +42,7 @@ class Placement(BaseModel):
     vendors: list[str] | None = Field(default=None, min_length=1, description="only these vendors")
     exclude_vendors: list[str] = Field(default_factory=list, description="never these vendors")
     max_price_per_hour: str | None = Field(
-        default=None, pattern=r"^\d{1,9}(\.\d{1,6})?$", examples=["30.00"],
+        default=None, pattern=AMOUNT_PATTERN, examples=["30.00"],
         description="the most the job may cost per hour at sell price, CNY",
     )
 

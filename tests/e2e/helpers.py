@@ -56,7 +56,8 @@ def verified_webhooks(receiver, secret: str) -> list[tuple[str, dict]]:
 
 
 def amount(text: str) -> int:
-    return parse_amount(text)
+    """An amount the API answered with; balances and margins may be negative."""
+    return parse_amount(text, signed=True)
 
 
 async def kafka_events(stack, topic: str, wanted, timeout_s: float = 60.0) -> list[dict]:

@@ -216,8 +216,8 @@ async def test_statement_reconciles_in_json_and_csv(pool, api):
     body = (await api.get(f"/internal/tenants/{tenant_id}/statements/{month}")).json()
     assert body["opening_balance"] == "0.00" and body["closing_balance"] == "19.80"
     assert [line["kind"] for line in body["lines"]] == ["credit", "usage", "adjustment"]
-    total = sum(money.parse_amount(line["amount"]) for line in body["lines"])
-    assert total == money.parse_amount(body["closing_balance"])
+    total = sum(money.parse_amount(line["amount"], signed=True) for line in body["lines"])
+    assert total == money.parse_amount(body["closing_balance"], signed=True)
     assert body["totals"]["usage"] == "-1.20"
     response = await api.get(f"/internal/tenants/{tenant_id}/statements/{month}", params={"format": "csv"})
     assert response.headers["content-type"].startswith("text/csv")
@@ -289,10 +289,11 @@ async def test_margins_per_vendor_and_tenant(pool, api):
     month = datetime.now(UTC).strftime("%Y-%m")
     body = (await api.get("/internal/admin/margins", params={"month": month})).json()
     total = body["total"]
-    assert money.parse_amount(total["margin"]) == \
-        money.parse_amount(total["revenue"]) - money.parse_amount(total["vendor_cost"])
+    assert money.parse_amount(total["margin"], signed=True) == \
+        money.parse_amount(total["revenue"], signed=True) - money.parse_amount(total["vendor_cost"], signed=True)
     assert {line["key"] for line in body["by_vendor"]} == {"modelarts"}
-    assert sum(money.parse_amount(line["revenue"]) for line in body["by_tenant"]) == money.parse_amount(total["revenue"])
+    assert sum(money.parse_amount(line["revenue"], signed=True) for line in body["by_tenant"]) == \
+        money.parse_amount(total["revenue"], signed=True)
 
 
 async def test_policy_overdraft_lets_the_balance_go_below_zero(pool):

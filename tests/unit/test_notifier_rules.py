@@ -217,6 +217,36 @@ async def test_non_public_addresses_are_refused(address):
         await urls.check("https://hooks.example.com/", allow_private=False, resolver=resolving_to(address))
 
 
+# IPv6 forms that embed an IPv4 address: the embedded private address must not slip through.
+@pytest.mark.parametrize("address", [
+    "64:ff9b::10.0.0.1",  # NAT64 well-known prefix: judged by the IPv4 address it carries
+    "64:ff9b::127.0.0.1",
+    "64:ff9b::169.254.169.254",
+    "64:ff9b:1::a00:1",  # local-use NAT64: refused outright
+    "64:ff9b:1:ffff::8.8.8.8",
+    "2002:a00:1::1",  # 6to4 of 10.0.0.1: judged by the IPv4 address it carries
+    "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+    "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+    "::10.0.0.1",  # IPv4-compatible: refused outright
+    "::8.8.8.8",
+    "::ffff:0:10.0.0.1",  # SIIT IPv4-translated: refused outright
+    "::ffff:0:8.8.8.8",
+    "fec0::1",  # the old site-local range: refused outright
+    "feff:ffff::1",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo (2001::/32) is not global
+])
+async def test_ipv6_forms_embedding_ipv4_are_refused(address):
+    assert not urls.is_public(address)
+    with pytest.raises(urls.UrlRefused, match="non-public"):
+        await urls.check("https://hooks.example.com/", allow_private=False, resolver=resolving_to(address))
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::8.8.8.8", "2002:808:808::1", "::ffff:93.184.216.34",
+                                     "2606:4700:4700::1111"])
+def test_ipv6_forms_carrying_a_public_ipv4_address_stay_public(address):
+    assert urls.is_public(address)
+
+
 async def test_one_private_address_among_public_ones_is_enough_to_refuse():
     with pytest.raises(urls.UrlRefused, match="10.0.0.1"):
         await urls.public_address("https://h.example.com/", resolver=resolving_to("93.184.216.34", "10.0.0.1"))

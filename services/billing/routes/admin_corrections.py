@@ -18,7 +18,7 @@ router = APIRouter(prefix="/internal/admin")
 class AdjustmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: str = Field(description="signed: positive credits the tenant, negative debits it")
+    amount: str = Field(pattern=money.SIGNED_AMOUNT_PATTERN, examples=["-5.00"], description="signed: positive credits the tenant, negative debits it")
     reason: str = Field(min_length=1, max_length=1000)
     kind: Literal["credit", "debit", "refund"] | None = Field(None, description="defaults from the sign")
 
@@ -30,7 +30,7 @@ class AdjustmentIn(BaseModel):
 
     @model_validator(mode="after")
     def _kind_fits_sign(self) -> "AdjustmentIn":
-        negative = money.parse_amount(self.amount) < 0
+        negative = money.parse_amount(self.amount, signed=True) < 0
         if self.kind is None:
             self.kind = "debit" if negative else "credit"
         elif negative != (self.kind == "debit"):
@@ -41,7 +41,7 @@ class AdjustmentIn(BaseModel):
 @router.post("/tenants/{tenant_id}/adjustments", status_code=201)
 async def adjust(tenant_id: uuid.UUID, body: AdjustmentIn, request: Request, response: Response,
                  idempotency_key: IdempotencyKey = None) -> dict:
-    reply = await commands.adjust(pool(request), tenant_id, money.parse_amount(body.amount), body.kind,
+    reply = await commands.adjust(pool(request), tenant_id, money.parse_amount(body.amount, signed=True), body.kind,
                                   body.reason, policy(), key=idempotency_key, actor=OPERATOR)
     return replied(reply, response)
 

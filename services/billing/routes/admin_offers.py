@@ -23,9 +23,9 @@ class OfferIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     accelerator: str | None = Field(None, pattern=r"^[a-z0-9-]+$", max_length=32)
-    card_hours: str | None = None
-    credit: str | None = None
-    price: str
+    card_hours: str | None = Field(None, pattern=money.AMOUNT_PATTERN, examples=["100"])
+    credit: str | None = Field(None, pattern=money.AMOUNT_PATTERN, examples=["500.00"])
+    price: str = Field(pattern=money.AMOUNT_PATTERN, examples=["450.00"])
     valid_days: int = Field(ge=1, le=3660)
     priority: int = Field(0, ge=0, le=1000, description="lower is consumed first; then the earliest expiry")
 

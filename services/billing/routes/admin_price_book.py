@@ -1,8 +1,6 @@
 """The price book, operator side (`/internal/admin/price-book`): store a new version (markups by
 vendor and accelerator class, overrides by flavor), read the one in force."""
 
-from decimal import Decimal, InvalidOperation
-
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -16,11 +14,12 @@ router = APIRouter(prefix="/internal/admin")
 
 
 def _fraction(value: str) -> str:
+    """A markup in the amount grammar, signed (a negative markup sells below the vendor's price)."""
     try:
-        fraction = Decimal(value)
-    except InvalidOperation:
-        raise ValueError(f"not a decimal markup: {value!r}") from None
-    if not fraction.is_finite() or fraction <= -1 or "e" in value.lower():
+        fraction = money.parse_decimal(value, signed=True)
+    except money.InvalidAmount:
+        fraction = None
+    if fraction is None or fraction <= -1:
         raise ValueError(f"a markup is a fraction above -1, such as \"0.20\": {value!r}")
     return value
 

@@ -20,7 +20,7 @@ router = APIRouter()
 class CreditRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: str
+    amount: str = Field(pattern=money.AMOUNT_PATTERN, examples=["100.00"])
 
     @field_validator("amount")
     @classmethod

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from contracts.catalog import CatalogRefreshRequested
 from contracts.events import TenantLimitsSet
+from contracts.money import AMOUNT_PATTERN
 from services.common.unit_of_work import unit_of_work
 from services.gateway.store import jobs, tenants
 from services.gateway.auth import hash_api_key, new_api_key, require_admin
@@ -36,7 +37,7 @@ class LimitsBody(BaseModel):
 
 
 class CreditIn(BaseModel):
-    amount: str = Field(examples=["100.00"])
+    amount: str = Field(pattern=AMOUNT_PATTERN, examples=["100.00"])
 
 
 @router.post("/tenants", status_code=201, response_model=TenantOut)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from contracts.money import SIGNED_AMOUNT_PATTERN
 from services.gateway.store import tenants
 from services.gateway.auth import require_admin
 from services.gateway.proxy import forward
@@ -64,7 +65,8 @@ async def get_price_book(request: Request) -> Response:
 
 
 class AdjustmentIn(BaseModel):
-    amount: str = Field(examples=["-5.00"], description="signed: positive credits the tenant, negative debits it")
+    amount: str = Field(pattern=SIGNED_AMOUNT_PATTERN, examples=["-5.00"],
+                        description="signed: positive credits the tenant, negative debits it")
     reason: str = Field(examples=["goodwill for the outage on 2026-11-03"])
     kind: str | None = Field(None, description="credit, debit or refund; defaults from the sign")
 

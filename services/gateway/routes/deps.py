@@ -4,7 +4,6 @@ read from a request body."""
 import uuid
 from typing import Annotated
 
-import httpx
 from fastapi import Depends, Request
 from pydantic import ValidationError
 
@@ -12,6 +11,7 @@ from contracts.jobs import JobSpec
 from services.common.problems import Problem
 from services.gateway.config import GatewaySettings
 from services.gateway.auth import require_tenant
+from services.gateway.proxy import Upstream
 
 Tenant = Annotated[uuid.UUID, Depends(require_tenant)]
 
@@ -24,8 +24,9 @@ def pool(request: Request):
     return request.app.state.runtime.pool
 
 
-def internal(request: Request) -> httpx.AsyncClient:
-    return request.app.state.internal_client
+def internal(request: Request) -> Upstream:
+    """The internal HTTP client for this request; what it relays is answered under the request's public path."""
+    return Upstream(request.app.state.internal_client, request.url.path)
 
 
 def settings(request: Request) -> GatewaySettings:
