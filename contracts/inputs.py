@@ -6,6 +6,7 @@ A string with a NUL character cannot go into a `text` or `jsonb` column, and one
 `integer` column. Each is refused here, as a validation error (a 422 problem), before it reaches a store.
 """
 
+import math
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -26,9 +27,12 @@ def storable_text(value: str) -> str:
 
 
 def storable_json(value: Any) -> Any:
-    """A JSON value whose every string and key is storable text (a `jsonb` column refuses \\u0000)."""
+    """A JSON value whose every string and key is storable text (a `jsonb` column refuses \\u0000) and whose
+    every number is finite (Python reads `NaN` and `Infinity`, which `jsonb` refuses)."""
     if isinstance(value, str):
         return storable_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("a JSON number must be finite (no NaN or Infinity)")
     if isinstance(value, dict):
         for key, item in value.items():
             storable_text(key)

@@ -32,7 +32,7 @@ def test_nul_and_lone_surrogates_are_refused(value):
 
 
 @pytest.mark.parametrize("value", [{"k": "\x00"}, {"\x00": 1}, ["ok", ["\x00"]], {"a": {"b": ["\ud800"]}},
-                                   {"\ud800": "x"}])
+                                   {"\ud800": "x"}, {"n": float("nan")}, [float("inf")]])
 def test_json_values_are_checked_all_the_way_down(value):
     with pytest.raises(ValueError):
         storable_json(value)

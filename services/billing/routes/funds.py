@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts import money
+from contracts.inputs import Text
 from services.billing import commands, ledger, store
 from services.billing.routes.deps import (
     IdempotencyKey, packages_of, policy, pool, positive_amount, replied,
@@ -20,7 +21,7 @@ router = APIRouter()
 class CreditRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: str
+    amount: Text
 
     @field_validator("amount")
     @classmethod

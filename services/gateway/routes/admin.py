@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.catalog import CatalogRefreshRequested
 from contracts.events import TenantLimitsSet
+from contracts.inputs import INT32_MAX, Text
 from services.common.unit_of_work import unit_of_work
 from services.gateway.store import jobs, tenants
 from services.gateway.auth import hash_api_key, new_api_key, require_admin
@@ -21,7 +22,9 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(req
 
 
 class TenantIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text = Field(min_length=1, max_length=200)
 
 
 class TenantOut(BaseModel):
@@ -31,12 +34,16 @@ class TenantOut(BaseModel):
 
 
 class LimitsBody(BaseModel):
-    max_concurrent_jobs: int | None = Field(None, ge=0, description="null = unlimited")
-    max_concurrent_accelerators: int | None = Field(None, ge=0, description="null = unlimited")
+    model_config = ConfigDict(extra="forbid")
+
+    max_concurrent_jobs: int | None = Field(None, ge=0, le=INT32_MAX, description="null = unlimited")
+    max_concurrent_accelerators: int | None = Field(None, ge=0, le=INT32_MAX, description="null = unlimited")
 
 
 class CreditIn(BaseModel):
-    amount: str = Field(examples=["100.00"])
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Text = Field(examples=["100.00"])
 
 
 @router.post("/tenants", status_code=201, response_model=TenantOut)
