@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.catalog import CatalogRefreshRequested
 from contracts.events import TenantLimitsSet
-from contracts.inputs import INT32_MAX, Text
+from contracts.inputs import Int32, Text
 from services.common.unit_of_work import unit_of_work
 from services.gateway.store import jobs, tenants
 from services.gateway.auth import hash_api_key, new_api_key, require_admin
@@ -36,8 +36,8 @@ class TenantOut(BaseModel):
 class LimitsBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    max_concurrent_jobs: int | None = Field(None, ge=0, le=INT32_MAX, description="null = unlimited")
-    max_concurrent_accelerators: int | None = Field(None, ge=0, le=INT32_MAX, description="null = unlimited")
+    max_concurrent_jobs: Int32 | None = Field(None, ge=0, description="null = unlimited")
+    max_concurrent_accelerators: Int32 | None = Field(None, ge=0, description="null = unlimited")
 
 
 class CreditIn(BaseModel):
