@@ -28,18 +28,21 @@ def storable_text(value: str) -> str:
 
 def storable_json(value: Any) -> Any:
     """A JSON value whose every string and key is storable text (a `jsonb` column refuses \\u0000) and whose
-    every number is finite (Python reads `NaN` and `Infinity`, which `jsonb` refuses)."""
-    if isinstance(value, str):
-        return storable_text(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("a JSON number must be finite (no NaN or Infinity)")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            storable_text(key)
-            storable_json(item)
-    elif isinstance(value, list):
-        for item in value:
-            storable_json(item)
+    every number is finite (Python reads `NaN` and `Infinity`, which `jsonb` refuses). Walked with a stack, not
+    recursion, so a deeply nested value is refused or kept, never a RecursionError."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            storable_text(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("a JSON number must be finite (no NaN or Infinity)")
+        elif isinstance(item, dict):
+            for key in item:
+                storable_text(key)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return value
 
 

@@ -40,6 +40,14 @@ def test_json_values_are_checked_all_the_way_down(value):
         Body(json_=value)
 
 
+def test_a_deeply_nested_json_value_is_walked_without_recursion():
+    deep: list = ["\x00"]
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(ValueError):
+        storable_json(deep)
+
+
 def test_json_without_bad_text_is_kept():
     value = {"vendor": ["modelarts", {"prefix": "a"}], "n": [1, 2.5, None, True]}
     assert Body(json_=value).json_ == value
