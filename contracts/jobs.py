@@ -2,8 +2,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from contracts.inputs import Text, storable_text
 from contracts.money import AMOUNT_PATTERN
 
 JobKind = Literal["training", "notebook", "inference"]
@@ -39,8 +40,8 @@ class Placement(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    vendors: list[str] | None = Field(default=None, min_length=1, description="only these vendors")
-    exclude_vendors: list[str] = Field(default_factory=list, description="never these vendors")
+    vendors: list[Text] | None = Field(default=None, min_length=1, description="only these vendors")
+    exclude_vendors: list[Text] = Field(default_factory=list, description="never these vendors")
     max_price_per_hour: str | None = Field(
         default=None, pattern=AMOUNT_PATTERN, examples=["30.00"],
         description="the most the job may cost per hour at sell price, CNY",
@@ -51,19 +52,27 @@ class JobSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: JobKind
-    name: str = Field(min_length=1, max_length=128)
-    image: str = Field(min_length=1, max_length=512)
-    command: str | None = Field(default=None, min_length=1, max_length=8192,
-                                description="required for training; optional start command otherwise")
+    name: Text = Field(min_length=1, max_length=128)
+    image: Text = Field(min_length=1, max_length=512)
+    command: Text | None = Field(default=None, min_length=1, max_length=8192,
+                                 description="required for training; optional start command otherwise")
     resources: Resources
     env: dict[EnvName, EnvValue] = Field(default_factory=dict, max_length=100)
     max_runtime_s: int | None = Field(default=None, ge=60, le=30 * 24 * 3600)
     task: TrainingTask | None = Field(default=None, description="training only: an LLM task such as sft")
     storage_gb: int | None = Field(default=None, ge=1, le=4096, description="notebook only: disk size")
     replicas: int | None = Field(default=None, ge=1, le=128, description="inference only: instances")
-    model: str | None = Field(default=None, min_length=1, max_length=512, description="inference only")
+    model: Text | None = Field(default=None, min_length=1, max_length=512, description="inference only")
     priority: Priority = "normal"
     placement: Placement = Field(default_factory=Placement)
+
+    @field_validator("env")
+    @classmethod
+    def _env_is_storable(cls, env: dict[str, str]) -> dict[str, str]:
+        for key, value in env.items():
+            storable_text(key)
+            storable_text(value)
+        return env
 
     @model_validator(mode="after")
     def _fields_fit_the_kind(self) -> "JobSpec":

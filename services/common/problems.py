@@ -1,5 +1,8 @@
 """RFC 9457 problem details for every HTTP surface (gateway and the internal APIs)."""
 
+import json
+
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -7,6 +10,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
 _TYPE_BASE = "https://switchyard.dev/problems/"
+
+log = structlog.get_logger()
 
 
 class Problem(Exception):
@@ -21,6 +26,16 @@ class Problem(Exception):
         self.extra = extra
 
 
+class ProblemResponse(JSONResponse):
+    """application/problem+json; ASCII-escaped, so a problem quoting the caller's own input (a key with a lone
+    surrogate, say) can always be encoded."""
+
+    media_type = PROBLEM_JSON
+
+    def render(self, content) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode()
+
+
 def problem_response(request: Request, status: int, title: str, detail: str | None = None,
                      type_: str = "about:blank", headers: dict[str, str] | None = None, **extra) -> JSONResponse:
     body = {
@@ -32,7 +47,7 @@ def problem_response(request: Request, status: int, title: str, detail: str | No
     if detail:
         body["detail"] = detail
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -54,6 +69,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else None
         return problem_response(request, exc.status_code, _reason(exc.status_code), detail,
                                 headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        # A bug, never an input: every input is refused with a 4xx before it gets this far. Starlette logs
+        # the exception again after this answer is sent.
+        log.error("unexpected_exception", error=type(exc).__name__, method=request.method, path=request.url.path)
+        return problem_response(request, 500, "Internal server error",
+                                "The request could not be completed; it has been logged.", "internal-error")
 
 
 def _reason(status: int) -> str:

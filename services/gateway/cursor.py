@@ -5,6 +5,7 @@ import json
 import uuid
 from datetime import datetime
 
+from contracts.inputs import storable_datetime
 from services.common.problems import Problem
 
 
@@ -17,7 +18,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created_at, id_ = json.loads(raw)
-        return datetime.fromisoformat(created_at), uuid.UUID(id_)
+        # A forged cursor may hold any time: one without a UTC value cannot be compared with created_at.
+        return storable_datetime(datetime.fromisoformat(created_at)), uuid.UUID(id_)
     except (ValueError, TypeError):
         raise Problem(400, "Invalid cursor", "The cursor is not one this API returned.", type_="invalid-cursor") from None
 

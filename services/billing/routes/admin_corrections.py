@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from contracts import money
+from contracts.inputs import Text
 from services.billing import amounts, commands
 from services.billing.routes.deps import OPERATOR, IdempotencyKey, policy, pool, replied
 from services.billing.routes.views import UsageItem, usage_item
@@ -18,8 +19,9 @@ router = APIRouter(prefix="/internal/admin")
 class AdjustmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: str = Field(pattern=money.SIGNED_AMOUNT_PATTERN, examples=["-5.00"], description="signed: positive credits the tenant, negative debits it")
-    reason: str = Field(min_length=1, max_length=1000)
+    amount: str = Field(pattern=money.SIGNED_AMOUNT_PATTERN, examples=["-5.00"],
+                        description="signed: positive credits the tenant, negative debits it")
+    reason: Text = Field(min_length=1, max_length=1000)
     kind: Literal["credit", "debit", "refund"] | None = Field(None, description="defaults from the sign")
 
     @field_validator("amount")
@@ -49,7 +51,7 @@ async def adjust(tenant_id: uuid.UUID, body: AdjustmentIn, request: Request, res
 class VoidIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Text = Field(min_length=1, max_length=1000)
 
 
 @router.post("/charges/{charge_id}/void", status_code=201)

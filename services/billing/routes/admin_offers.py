@@ -5,9 +5,10 @@ admin token and forwards /v1/admin/... here."""
 import uuid
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from contracts import money
+from contracts.billing_admin import PackageOfferShape
 from services.billing import amounts, packages, store
 from services.billing.errors import NotFound
 from services.billing.packages import Unit
@@ -18,17 +19,7 @@ from services.common.unit_of_work import unit_of_work
 router = APIRouter(prefix="/internal/admin")
 
 
-class OfferIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=200)
-    accelerator: str | None = Field(None, pattern=r"^[a-z0-9-]+$", max_length=32)
-    card_hours: str | None = Field(None, pattern=money.AMOUNT_PATTERN, examples=["100"])
-    credit: str | None = Field(None, pattern=money.AMOUNT_PATTERN, examples=["500.00"])
-    price: str = Field(pattern=money.AMOUNT_PATTERN, examples=["450.00"])
-    valid_days: int = Field(ge=1, le=3660)
-    priority: int = Field(0, ge=0, le=1000, description="lower is consumed first; then the earliest expiry")
-
+class OfferIn(PackageOfferShape):
     @field_validator("price")
     @classmethod
     def _price(cls, value: str) -> str:

@@ -2,9 +2,10 @@
 vendor and accelerator class, overrides by flavor), read the one in force."""
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, field_validator
 
 from contracts import money
+from contracts.billing_admin import MarkupShape, PriceBookShape
 from services.billing import pricebook, store
 from services.billing.routes.deps import OPERATOR, markup, pool
 from services.common.problems import Problem
@@ -24,13 +25,7 @@ def _fraction(value: str) -> str:
     return value
 
 
-class MarkupIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    default: str | None = Field(None, description="fraction; absent: SWITCHYARD_MARKUP - 1")
-    vendors: dict[str, str] = {}
-    accelerators: dict[str, str] = {}
-
+class MarkupIn(MarkupShape):
     @field_validator("default")
     @classmethod
     def _default(cls, value: str | None) -> str | None:
@@ -42,11 +37,8 @@ class MarkupIn(BaseModel):
         return {k: _fraction(v) for k, v in value.items()}
 
 
-class PriceBookIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PriceBookIn(PriceBookShape):
     markup: MarkupIn = MarkupIn()
-    overrides: dict[str, str] = Field({}, description='"<vendor>/<flavor>": sell price per hour')
 
 
 class PriceBookOut(BaseModel):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import money
+from contracts.inputs import Text
 from services.billing import pricebook, store
 from services.billing.routes.deps import markup, pool, price
 from services.common.unit_of_work import unit_of_work
@@ -18,10 +19,10 @@ router = APIRouter()
 class QuoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    vendor: str
-    flavor: str
-    accelerator: str
-    vendor_price_per_hour: str
+    vendor: Text
+    flavor: Text
+    accelerator: Text
+    vendor_price_per_hour: Text
 
 
 class QuoteOut(QuoteIn):

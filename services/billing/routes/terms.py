@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import money
+from contracts.inputs import Text
 from services.billing import ledger, pricebook, store, terms
 from services.billing.routes.deps import markup, policy, pool, price
 from services.common.unit_of_work import unit_of_work
@@ -19,11 +20,11 @@ router = APIRouter()
 class CandidateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    vendor: str = Field(max_length=64)
-    flavor: str = Field(max_length=256)
-    accelerator: str = Field(max_length=64)
+    vendor: Text = Field(max_length=64)
+    flavor: Text = Field(max_length=256)
+    accelerator: Text = Field(max_length=64)
     count: int = Field(ge=0, le=100_000, description="accelerators in all (per node x instances)")
-    vendor_price_per_hour: str = Field(description="all instances, e.g. \"18.00\"")
+    vendor_price_per_hour: Text = Field(description="all instances, e.g. \"18.00\"")
 
 
 class TermsIn(BaseModel):

@@ -5,7 +5,6 @@ grouped by job, day, vendor or accelerator) and `GET .../statements/{YYYY-MM}` (
 import base64
 import binascii
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -13,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from contracts import money
+from contracts.inputs import INT32_MAX, Text, Timestamp, storable_text
 from services.billing import ledger, statements, store
 from services.billing.packages import format_card_hours
 from services.billing.routes.deps import month as month_bounds
@@ -60,9 +60,13 @@ def _decode_cursor(cursor: str) -> tuple[uuid.UUID, int, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         job_id, minute, kind = raw.split(":")
-        return uuid.UUID(job_id), int(minute), kind
+        # A forged cursor may still decode: its minute must fit the integer column, its kind be storable text.
+        if not 0 <= int(minute) <= INT32_MAX:
+            raise ValueError("minute out of range")
+        return uuid.UUID(job_id), int(minute), storable_text(kind)
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise Problem(422, "Invalid cursor", "next_cursor must be passed back unchanged.") from None
+        raise Problem(422, "Invalid cursor", "next_cursor must be passed back unchanged.",
+                      type_="invalid-cursor") from None
 
 
 @router.get("/internal/tenants/{tenant_id}/usage", response_model=UsagePage | GroupedUsage)
@@ -71,10 +75,10 @@ async def usage(
     request: Request,
     job_id: uuid.UUID | None = None,
     group_by: Literal["job", "day", "vendor", "accelerator"] | None = None,
-    from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: datetime | None = None,
+    from_: Annotated[Timestamp | None, Query(alias="from")] = None,
+    to: Timestamp | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: str | None = None,
+    cursor: Text | None = None,
 ) -> UsagePage | GroupedUsage:
     async with unit_of_work(pool(request)) as conn:
         if group_by is not None:

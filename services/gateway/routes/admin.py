@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.catalog import CatalogRefreshRequested
 from contracts.events import TenantLimitsSet
+from contracts.inputs import Int32, Text
 from contracts.money import AMOUNT_PATTERN
 from services.common.unit_of_work import unit_of_work
 from services.gateway.store import jobs, tenants
@@ -22,7 +23,9 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(req
 
 
 class TenantIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text = Field(min_length=1, max_length=200)
 
 
 class TenantOut(BaseModel):
@@ -32,11 +35,15 @@ class TenantOut(BaseModel):
 
 
 class LimitsBody(BaseModel):
-    max_concurrent_jobs: int | None = Field(None, ge=0, description="null = unlimited")
-    max_concurrent_accelerators: int | None = Field(None, ge=0, description="null = unlimited")
+    model_config = ConfigDict(extra="forbid")
+
+    max_concurrent_jobs: Int32 | None = Field(None, ge=0, description="null = unlimited")
+    max_concurrent_accelerators: Int32 | None = Field(None, ge=0, description="null = unlimited")
 
 
 class CreditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     amount: str = Field(pattern=AMOUNT_PATTERN, examples=["100.00"])
 
 

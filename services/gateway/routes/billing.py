@@ -1,11 +1,11 @@
 """Balance, usage and statements, answered by the billing service."""
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
+from contracts.inputs import Text, Timestamp
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
 
@@ -21,8 +21,8 @@ async def balance(request: Request, tenant_id: Tenant) -> Response:
                                                       "{group_by, items: [{key, amount, card_hours, minutes}], total}"}})
 async def usage(request: Request, tenant_id: Tenant, job_id: uuid.UUID | None = None,
                 group_by: Literal["job", "day", "vendor", "accelerator"] | None = None,
-                from_: Annotated[datetime | None, Query(alias="from")] = None, to: datetime | None = None,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 500, cursor: str | None = None) -> Response:
+                from_: Annotated[Timestamp | None, Query(alias="from")] = None, to: Timestamp | None = None,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 500, cursor: Text | None = None) -> Response:
     optional = {"job_id": job_id, "group_by": group_by, "from": from_ and from_.isoformat(),
                 "to": to and to.isoformat(), "cursor": cursor}
     params = {"limit": limit} | {k: str(v) for k, v in optional.items() if v is not None}

@@ -2,10 +2,13 @@
 margins and the audit trail, answered by the billing service."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.billing_admin import PackageOfferShape, PriceBookShape
+from contracts.inputs import Text
 
 from contracts.money import SIGNED_AMOUNT_PATTERN
 from services.gateway.store import tenants
@@ -29,10 +32,11 @@ OFFER_EXAMPLES = {
 
 @router.post("/package-offers", status_code=201)
 async def create_offer(request: Request,
-                       body: Annotated[dict[str, Any], Body(openapi_examples=OFFER_EXAMPLES)]) -> Response:
+                       body: Annotated[PackageOfferShape, Body(openapi_examples=OFFER_EXAMPLES)]) -> Response:
     """A card-hour package for one accelerator class, or a money credit; `priority` (default 0, lower
     first) orders consumption before the expiry does."""
-    return await forward(internal(request), "POST", _billing(request, "/package-offers"), json=body)
+    return await forward(internal(request), "POST", _billing(request, "/package-offers"),
+                         json=body.model_dump(exclude_unset=True))
 
 
 @router.get("/package-offers")
@@ -41,6 +45,8 @@ async def all_offers(request: Request) -> Response:
 
 
 class OfferPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     active: bool
 
 
@@ -51,12 +57,13 @@ async def patch_offer(offer_id: uuid.UUID, body: OfferPatch, request: Request) -
 
 
 @router.put("/price-book")
-async def put_price_book(request: Request, body: Annotated[dict[str, Any], Body(openapi_examples={"book": {"value": {
+async def put_price_book(request: Request, body: Annotated[PriceBookShape, Body(openapi_examples={"book": {"value": {
         "markup": {"default": "0.20", "vendors": {"modelarts": "0.25"}, "accelerators": {"ascend-910b": "0.15"}},
         "overrides": {"modelarts/modelarts.vm.snt9.1card": "20.00"}}}})]) -> Response:
     """Sell price = override for `<vendor>/<flavor>` (per hour), else vendor price x (1 + markup) with the
     accelerator's markup, else the vendor's, else the default. Applies to jobs submitted from now on."""
-    return await forward(internal(request), "PUT", _billing(request, "/price-book"), json=body)
+    return await forward(internal(request), "PUT", _billing(request, "/price-book"),
+                         json=body.model_dump(exclude_unset=True))
 
 
 @router.get("/price-book")
@@ -65,10 +72,12 @@ async def get_price_book(request: Request) -> Response:
 
 
 class AdjustmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     amount: str = Field(pattern=SIGNED_AMOUNT_PATTERN, examples=["-5.00"],
                         description="signed: positive credits the tenant, negative debits it")
-    reason: str = Field(examples=["goodwill for the outage on 2026-11-03"])
-    kind: str | None = Field(None, description="credit, debit or refund; defaults from the sign")
+    reason: Text = Field(examples=["goodwill for the outage on 2026-11-03"])
+    kind: Text | None = Field(None, description="credit, debit or refund; defaults from the sign")
 
 
 @router.post("/tenants/{tenant_id}/adjustments", status_code=201)
@@ -82,7 +91,9 @@ async def adjust(tenant_id: uuid.UUID, body: AdjustmentIn, request: Request,
 
 
 class VoidIn(BaseModel):
-    reason: str
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text
 
 
 @router.post("/charges/{charge_id}/void", status_code=201)

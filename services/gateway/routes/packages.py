@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
@@ -13,6 +13,8 @@ router = APIRouter(prefix="/v1", tags=["packages"])
 
 
 class PurchaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     offer_id: uuid.UUID
 
 

@@ -2,10 +2,12 @@
 subscribers follow need no API key: their token is the credential."""
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, ConfigDict
+
+from contracts.inputs import Json, Text
 
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
@@ -14,20 +16,26 @@ router = APIRouter(tags=["topics"])
 
 
 class TopicIn(BaseModel):
-    name: str
-    event_types: list[str] = []
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text
+    event_types: list[Text] = []
 
 
 class PublishIn(BaseModel):
-    subject: str = ""
-    message: str
-    attributes: dict[str, str] = {}
+    model_config = ConfigDict(extra="forbid")
+
+    subject: Text = ""
+    message: Text
+    attributes: dict[Text, Text] = {}
 
 
 class SubscriptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     protocol: Literal["http", "https", "email"]
-    endpoint: str
-    filter_policy: dict[str, Any] | None = None
+    endpoint: Text
+    filter_policy: dict[Text, Json] | None = None
 
 
 def _url(request: Request, tenant_id: uuid.UUID, rest: str = "") -> str:
@@ -82,14 +90,14 @@ async def unsubscribe(topic_id: uuid.UUID, subscription_id: uuid.UUID, request: 
 
 
 @router.get("/v1/subscriptions/confirm")
-async def confirm(token: str, request: Request) -> Response:
+async def confirm(token: Annotated[Text, Query()], request: Request) -> Response:
     """The `subscribe_url` of a SubscriptionConfirmation message (or the link in the confirmation mail)."""
     return await forward(internal(request), "GET", f"{settings(request).notifier_url}/internal/subscriptions/confirm",
                          params={"token": token})
 
 
 @router.get("/v1/subscriptions/unsubscribe")
-async def unsubscribe_link(token: str, request: Request) -> Response:
+async def unsubscribe_link(token: Annotated[Text, Query()], request: Request) -> Response:
     """The `unsubscribe_url` of every notification."""
     return await forward(internal(request), "GET",
                          f"{settings(request).notifier_url}/internal/subscriptions/unsubscribe", params={"token": token})

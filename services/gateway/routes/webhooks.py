@@ -1,11 +1,12 @@
 """Webhook endpoints, answered by the notifier service."""
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+
+from contracts.inputs import Text, Timestamp
 
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
@@ -14,13 +15,17 @@ router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
 
 class WebhookIn(BaseModel):
-    url: str
-    event_types: list[str]
+    model_config = ConfigDict(extra="forbid")
+
+    url: Text
+    event_types: list[Text]
 
 
 class ReplayIn(BaseModel):
-    since: datetime
-    until: datetime | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    since: Timestamp
+    until: Timestamp | None = None
 
 
 def _url(request: Request, tenant_id: uuid.UUID, rest: str = "") -> str:

@@ -3,12 +3,13 @@ confirmation handshake), list, unsubscribe; and the confirm / unsubscribe links 
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 import asyncpg
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from contracts.inputs import Json, Text
 from services.common.unit_of_work import unit_of_work
 from services.notifier import fanout, filters, smn, urls
 from services.notifier.routes.deps import TENANT_TOPICS, conflict, invalid, not_found, pool, settings, topic
@@ -23,8 +24,8 @@ class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     protocol: Literal["http", "https", "email"]
-    endpoint: str = Field(min_length=3, max_length=urls.MAX_URL_LENGTH)
-    filter_policy: dict[str, Any] | None = None
+    endpoint: Text = Field(min_length=3, max_length=urls.MAX_URL_LENGTH)
+    filter_policy: dict[Text, Json] | None = None
 
     @field_validator("filter_policy")
     @classmethod
@@ -118,13 +119,13 @@ def _followed(row: asyncpg.Record | None, status: str, missing: str) -> LinkFoll
 
 
 @router.get("/internal/subscriptions/confirm")
-async def confirm(token: str, request: Request) -> LinkFollowed:
+async def confirm(token: Annotated[Text, Query()], request: Request) -> LinkFollowed:
     row = await subscriptions.confirm(pool(request), token)
     return _followed(row, "confirmed", "no subscription waits for this link (unsubscribed?)")
 
 
 @router.get("/internal/subscriptions/unsubscribe")
-async def unsubscribe_link(token: str, request: Request) -> LinkFollowed:
+async def unsubscribe_link(token: Annotated[Text, Query()], request: Request) -> LinkFollowed:
     async with unit_of_work(pool(request)) as conn:
         row = await subscriptions.delete_by_token(conn, token)
         if row is not None:

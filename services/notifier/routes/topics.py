@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.inputs import Text
 from services.common.unit_of_work import unit_of_work
 from services.notifier import fanout, smn
 from services.notifier.event_types import WebhookEventType
@@ -43,9 +44,9 @@ class TopicList(BaseModel):
 class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    subject: str = Field("", max_length=512)
-    message: str = Field(min_length=1, max_length=256 * 1024)
-    attributes: dict[str, str] = Field(default={}, max_length=10, description="what filter policies see")
+    subject: Text = Field("", max_length=512)
+    message: Text = Field(min_length=1, max_length=256 * 1024)
+    attributes: dict[Text, Text] = Field(default={}, max_length=10, description="what filter policies see")
 
 
 class Published(BaseModel):

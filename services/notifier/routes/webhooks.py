@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from contracts.inputs import Text, Timestamp
 from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
 from services.notifier import event_types, fanout, signing, urls
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/internal/tenants/{tenant_id}/webhooks")
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(min_length=1, max_length=urls.MAX_URL_LENGTH)
+    url: Text = Field(min_length=1, max_length=urls.MAX_URL_LENGTH)
     event_types: list[WebhookEventType] = Field(min_length=1, max_length=20)
 
 
@@ -64,8 +65,8 @@ class SecretRotated(BaseModel):
 class ReplayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    since: datetime
-    until: datetime | None = None
+    since: Timestamp
+    until: Timestamp | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> "ReplayIn":

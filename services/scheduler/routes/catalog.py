@@ -9,7 +9,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from contracts.catalog import FlavorOffer, PlacementQuote, VendorFlavor
 from contracts.jobs import JobKind, JobSpec
@@ -22,6 +22,8 @@ router = APIRouter(prefix="/internal")
 
 
 class QuoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     tenant_id: uuid.UUID
     spec: JobSpec
 
