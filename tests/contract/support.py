@@ -89,6 +89,21 @@ async def wait_for_job(adapter: VendorAdapter, job_id: str, done: Callable[[Vend
         await asyncio.sleep(0.03)
 
 
+class SimClock:
+    """A simulator's clock (`start_sim(clock=SimClock())`) that moves only when the test moves it, so a state the
+    test set up is still there when it reads it, however slowly a loaded machine runs the test. It starts at the
+    wall time, so tokens and request signatures stay within their windows."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def is_terminal(job: VendorJob) -> bool:
     return job.status is not None and job.status.is_terminal
 

@@ -14,7 +14,7 @@ from contracts.status import JobStatus
 from services.vendors import CapacityUnavailable, NotFound, RateLimited, SubmitRequest
 from services.vendors.modelarts import ModelArtsAdapter
 from tests.contract.modelarts.case import ModelArtsSim, error_code
-from tests.contract.support import StartSim, wait_for_job
+from tests.contract.support import SimClock, StartSim, wait_for_job
 
 GPU = "modelarts.vm.gpu.vnt1"
 CPU = "modelarts.vm.cpu.2u"
@@ -312,37 +312,46 @@ def test_saving_an_image_snapshots_the_notebook(client: httpx.Client, sim: Model
 
 
 @pytest.mark.asyncio
-async def test_states_the_platform_causes(adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
+async def test_states_the_platform_causes(start_sim: StartSim) -> None:
+    # The clock stands still unless moved: each state is forced while the notebook is surely in the one before.
+    clock = SimClock()
+    sim = start_sim(clock=clock)
+
     def force(notebook_id: str, status: str) -> httpx.Response:
         return httpx.put(f"{sim.url}/_sim/notebooks/{notebook_id}/status",
                          json={"status": status, "reason": f"simulated {status}"})
 
-    creating = await adapter.submit(_notebook())
-    assert force(creating.vendor_job_id, "CREATE_FAILED").json()["status"] == "CREATE_FAILED"
-    failed = await adapter.get(creating.vendor_job_id, "notebook")
-    assert (failed.status, failed.reason) == (JobStatus.FAILED, "CREATE_FAILED: simulated CREATE_FAILED")
+    async def submit_running() -> str:
+        submitted = await adapter.submit(_notebook())
+        clock.advance(sim.config.notebook_start_s)
+        await wait_notebook(adapter, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+        return submitted.vendor_job_id
 
-    running = await adapter.submit(_notebook())
-    await wait_notebook(adapter, running.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
-    assert force(running.vendor_job_id, "START_FAILED").status_code == 409  # only while starting
-    force(running.vendor_job_id, "ERROR")
-    assert (await adapter.get(running.vendor_job_id, "notebook")).status is JobStatus.FAILED
-    with sim.client(sim.raw_token()) as client:
-        base = sim.v1(f"/notebooks/{running.vendor_job_id}")
-        assert client.post(f"{base}/start").json()["status"] == "STARTING"  # an ERROR instance may start again
-        assert force(running.vendor_job_id, "START_FAILED").json()["fail_reason"] == "simulated START_FAILED"
-        client.delete(base)
-        assert force(running.vendor_job_id, "DELETE_FAILED").json()["status"] == "DELETE_FAILED"
-        assert (await adapter.get(running.vendor_job_id, "notebook")).status is JobStatus.FAILED
+    async with aclosing(ModelArtsAdapter(sim.settings())) as adapter:
+        creating = await adapter.submit(_notebook())
+        assert force(creating.vendor_job_id, "CREATE_FAILED").json()["status"] == "CREATE_FAILED"
+        failed = await adapter.get(creating.vendor_job_id, "notebook")
+        assert (failed.status, failed.reason) == (JobStatus.FAILED, "CREATE_FAILED: simulated CREATE_FAILED")
 
-    frozen = await adapter.submit(_notebook())
-    await wait_notebook(adapter, frozen.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
-    force(frozen.vendor_job_id, "FROZEN")
-    seen = await adapter.get(frozen.vendor_job_id, "notebook")
-    assert (seen.status, seen.reason) == (JobStatus.STOPPED, "FROZEN: simulated FROZEN")
-    with sim.client(sim.raw_token()) as client:
-        base = sim.v1(f"/notebooks/{frozen.vendor_job_id}")
-        for response in (client.post(f"{base}/start"), client.post(f"{base}/stop"), client.delete(base),
-                         client.put(base, json={"name": "x"}), client.patch(f"{base}/lease", json={"duration": 1})):
-            assert error_code(response) == (400, "ModelArts.6326")
-    await adapter.stop(frozen.vendor_job_id, "notebook")  # nothing left to stop: not an error
+        running = await submit_running()
+        assert force(running, "START_FAILED").status_code == 409  # only while starting
+        force(running, "ERROR")
+        assert (await adapter.get(running, "notebook")).status is JobStatus.FAILED
+        with sim.client(sim.raw_token()) as client:
+            base = sim.v1(f"/notebooks/{running}")
+            assert client.post(f"{base}/start").json()["status"] == "STARTING"  # an ERROR instance may start again
+            assert force(running, "START_FAILED").json()["fail_reason"] == "simulated START_FAILED"
+            assert client.delete(base).json()["status"] == "DELETING"
+            assert force(running, "DELETE_FAILED").json()["status"] == "DELETE_FAILED"
+            assert (await adapter.get(running, "notebook")).status is JobStatus.FAILED
+
+        frozen = await submit_running()
+        force(frozen, "FROZEN")
+        seen = await adapter.get(frozen, "notebook")
+        assert (seen.status, seen.reason) == (JobStatus.STOPPED, "FROZEN: simulated FROZEN")
+        with sim.client(sim.raw_token()) as client:
+            base = sim.v1(f"/notebooks/{frozen}")
+            for response in (client.post(f"{base}/start"), client.post(f"{base}/stop"), client.delete(base),
+                             client.put(base, json={"name": "x"}), client.patch(f"{base}/lease", json={"duration": 1})):
+                assert error_code(response) == (400, "ModelArts.6326")
+        await adapter.stop(frozen, "notebook")  # nothing left to stop: not an error
