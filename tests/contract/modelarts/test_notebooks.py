@@ -67,40 +67,48 @@ async def test_notebook_flavors_are_normalized_and_priced(either_adapter: ModelA
 
 
 @pytest.mark.asyncio
-async def test_notebook_runs_until_we_stop_it(either_adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
-    request = _notebook(flavor_id=GPU, image="swr.cn-north-4.myhuaweicloud.com/team/lab:1.0", storage_gb=20,
-                        max_runtime_s=5400, command="pip install -r requirements.txt")
-    submitted = await either_adapter.submit(request)
-    assert (submitted.kind, submitted.status, submitted.raw_status) == ("notebook", JobStatus.QUEUED, "CREATING")
+@pytest.mark.parametrize("auth", ["token", "aksk"])
+async def test_notebook_runs_until_we_stop_it(start_sim: StartSim, auth: str) -> None:
+    clock = SimClock()  # STOPPING is read while the notebook is surely still stopping
+    sim = start_sim(clock=clock)
+    async with aclosing(ModelArtsAdapter(sim.settings(auth=auth))) as modelarts:
+        request = _notebook(flavor_id=GPU, image="swr.cn-north-4.myhuaweicloud.com/team/lab:1.0", storage_gb=20,
+                            max_runtime_s=5400, command="pip install -r requirements.txt")
+        submitted = await modelarts.submit(request)
+        assert (submitted.kind, submitted.status, submitted.raw_status) == ("notebook", JobStatus.QUEUED, "CREATING")
 
-    with sim.client(sim.raw_token()) as client:
-        raw = client.get(sim.v1(f"/notebooks/{submitted.vendor_job_id}")).json()
-    assert raw["volume"] == {"category": "EVS", "ownership": "MANAGED", "capacity": 20,
-                             "mount_path": "/home/ma-user/work/"}
-    assert raw["lease"]["create_at"] + raw["lease"]["duration"] == pytest.approx(raw["create_at"] + 5_400_000, abs=2)
-    hook = raw["hooks"]["container_hooks"]["post_start"]
-    assert hook["type"] == "COMMAND" and base64.b64decode(hook["script"]) == b"pip install -r requirements.txt"
-    assert raw["image"]["swr_path"] == request.image
+        with sim.client(sim.raw_token()) as client:
+            raw = client.get(sim.v1(f"/notebooks/{submitted.vendor_job_id}")).json()
+        assert raw["volume"] == {"category": "EVS", "ownership": "MANAGED", "capacity": 20,
+                                 "mount_path": "/home/ma-user/work/"}
+        lease = raw["lease"]
+        assert lease["create_at"] + lease["duration"] == pytest.approx(raw["create_at"] + 5_400_000, abs=2)
+        hook = raw["hooks"]["container_hooks"]["post_start"]
+        assert hook["type"] == "COMMAND" and base64.b64decode(hook["script"]) == b"pip install -r requirements.txt"
+        assert raw["image"]["swr_path"] == request.image
 
-    running = await wait_notebook(either_adapter, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
-    assert running.started_at is not None and running.finished_at is None and running.reason is None
-    active = {job.vendor_job_id: job for job in await either_adapter.list_active()}
-    assert active[submitted.vendor_job_id].kind == "notebook"
+        clock.advance(sim.config.notebook_start_s)
+        running = await wait_notebook(modelarts, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+        assert running.started_at is not None and running.finished_at is None and running.reason is None
+        active = {job.vendor_job_id: job for job in await modelarts.list_active()}
+        assert active[submitted.vendor_job_id].kind == "notebook"
 
-    await either_adapter.stop(submitted.vendor_job_id, "notebook")
-    stopping = await either_adapter.get(submitted.vendor_job_id, "notebook")
-    assert (stopping.raw_status, stopping.status) == ("STOPPING", JobStatus.RUNNING)
-    await either_adapter.stop(submitted.vendor_job_id, "notebook")  # while STOPPING
-    stopped = await wait_notebook(either_adapter, submitted.vendor_job_id, lambda job: job.raw_status == "STOPPED")
-    assert stopped.status is JobStatus.STOPPED and stopped.reason is None  # we stopped it, not the lease
-    assert stopped.finished_at is not None and stopped.finished_at > running.started_at
-    await either_adapter.stop(submitted.vendor_job_id, "notebook")  # already stopped
-    assert submitted.vendor_job_id not in {job.vendor_job_id for job in await either_adapter.list_active()}
+        await modelarts.stop(submitted.vendor_job_id, "notebook")
+        stopping = await modelarts.get(submitted.vendor_job_id, "notebook")
+        assert (stopping.raw_status, stopping.status) == ("STOPPING", JobStatus.RUNNING)
+        await modelarts.stop(submitted.vendor_job_id, "notebook")  # while STOPPING
+        clock.advance(sim.config.terminating_s)
+        stopped = await wait_notebook(modelarts, submitted.vendor_job_id, lambda job: job.raw_status == "STOPPED")
+        assert stopped.status is JobStatus.STOPPED and stopped.reason is None  # we stopped it, not the lease
+        assert stopped.finished_at is not None and stopped.finished_at > running.started_at
+        await modelarts.stop(submitted.vendor_job_id, "notebook")  # already stopped
+        assert submitted.vendor_job_id not in {job.vendor_job_id for job in await modelarts.list_active()}
 
-    await either_adapter.delete(submitted.vendor_job_id, "notebook")
-    deleted = await wait_notebook(either_adapter, submitted.vendor_job_id, lambda job: job.raw_status == "DELETED")
-    assert deleted.status is JobStatus.STOPPED
-    await either_adapter.delete(submitted.vendor_job_id, "notebook")  # gone already: fine
+        await modelarts.delete(submitted.vendor_job_id, "notebook")
+        clock.advance(sim.config.terminating_s)
+        deleted = await wait_notebook(modelarts, submitted.vendor_job_id, lambda job: job.raw_status == "DELETED")
+        assert deleted.status is JobStatus.STOPPED
+        await modelarts.delete(submitted.vendor_job_id, "notebook")  # gone already: fine
 
 
 @pytest.mark.asyncio
@@ -220,34 +228,43 @@ def test_create_is_validated(client: httpx.Client, sim: ModelArtsSim) -> None:
 
 
 def test_init_shows_when_configured(start_sim: StartSim) -> None:
-    sim = start_sim(notebook_init_s=0.3)
+    clock = SimClock()
+    sim = start_sim(notebook_init_s=0.3, clock=clock)
     with sim.client(sim.raw_token()) as client:
         notebook = _create(client, sim)
         assert notebook["status"] == "INIT"
-        assert _wait_raw(client, sim, notebook["id"], "CREATING", "RUNNING")["status"] == "CREATING"
+        clock.advance(sim.config.notebook_init_s + sim.config.notebook_start_s / 2)  # half-way through CREATING
+        assert client.get(sim.v1(f"/notebooks/{notebook['id']}")).json()["status"] == "CREATING"
+        clock.advance(sim.config.notebook_start_s)
         _wait_raw(client, sim, notebook["id"], "RUNNING")
 
 
-def test_actions_in_the_wrong_state_are_refused(client: httpx.Client, sim: ModelArtsSim) -> None:
-    notebook = _create(client, sim)
-    base = sim.v1(f"/notebooks/{notebook['id']}")
-    assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6306")  # still creating
-    _wait_raw(client, sim, notebook["id"], "RUNNING")
-    assert error_code(client.post(f"{base}/start")) == (400, "ModelArts.6305")
-    assert error_code(client.delete(base)) == (400, "ModelArts.6304")
-    assert error_code(client.put(base, json={"description": "x"})) == (400, "ModelArts.6347")
-    assert client.post(f"{base}/stop").json()["status"] == "STOPPING"
-    assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6308")
-    assert error_code(client.patch(f"{base}/lease", json={"duration": 3_600_000})) == (400, "ModelArts.6327")
-    _wait_raw(client, sim, notebook["id"], "STOPPED")
-    assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6307")
-    assert client.delete(base).json()["status"] == "DELETING"
-    assert error_code(client.delete(base)) == (400, "ModelArts.6357")
-    assert _wait_raw(client, sim, notebook["id"], "DELETED")["status"] == "DELETED"
-    assert notebook["id"] not in {item["id"] for item in client.get(sim.v1("/notebooks"), params={"limit": 500})
-                                  .json()["data"]}
-    missing = client.get(sim.v1(f"/notebooks/{uuid.uuid4()}"))
-    assert error_code(missing) == (400, "ModelArts.6309")  # [DOC] not-found as HTTP 400
+def test_actions_in_the_wrong_state_are_refused(start_sim: StartSim) -> None:
+    clock = SimClock()  # each refusal is asked for while the notebook is surely in the state it names
+    sim = start_sim(clock=clock)
+    with sim.client(sim.raw_token()) as client:
+        notebook = _create(client, sim)
+        base = sim.v1(f"/notebooks/{notebook['id']}")
+        assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6306")  # still creating
+        clock.advance(sim.config.notebook_start_s)
+        _wait_raw(client, sim, notebook["id"], "RUNNING")
+        assert error_code(client.post(f"{base}/start")) == (400, "ModelArts.6305")
+        assert error_code(client.delete(base)) == (400, "ModelArts.6304")
+        assert error_code(client.put(base, json={"description": "x"})) == (400, "ModelArts.6347")
+        assert client.post(f"{base}/stop").json()["status"] == "STOPPING"
+        assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6308")
+        assert error_code(client.patch(f"{base}/lease", json={"duration": 3_600_000})) == (400, "ModelArts.6327")
+        clock.advance(sim.config.terminating_s)
+        _wait_raw(client, sim, notebook["id"], "STOPPED")
+        assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6307")
+        assert client.delete(base).json()["status"] == "DELETING"
+        assert error_code(client.delete(base)) == (400, "ModelArts.6357")
+        clock.advance(sim.config.terminating_s)
+        assert _wait_raw(client, sim, notebook["id"], "DELETED")["status"] == "DELETED"
+        assert notebook["id"] not in {item["id"] for item in client.get(sim.v1("/notebooks"), params={"limit": 500})
+                                      .json()["data"]}
+        missing = client.get(sim.v1(f"/notebooks/{uuid.uuid4()}"))
+        assert error_code(missing) == (400, "ModelArts.6309")  # [DOC] not-found as HTTP 400
 
 
 def test_update_only_while_stopped(client: httpx.Client, sim: ModelArtsSim) -> None:
