@@ -104,6 +104,21 @@ class SimClock:
         self.now += seconds
 
 
+async def drive_until(adapter: VendorAdapter, job_id: str, done: Callable[[VendorJob], bool], clock: SimClock, *,
+                      step_s: float = 0.05, limit_s: float = 60.0, kind: str = "training") -> VendorJob:
+    """Read the job through `adapter.get`, moving the simulator's `clock` on by `step_s` between reads, until
+    `done(job)`; fail the test with the last state seen once the clock has moved `limit_s`. No wall time counts, so
+    no state can be skipped however slow the machine."""
+    moved = 0.0
+    while True:
+        job = await adapter.get(job_id, kind)
+        if done(job):
+            return job
+        assert moved < limit_s, f"not reached in {moved:.2f} s of the simulator's clock; last seen {job}"
+        clock.advance(step_s)
+        moved += step_s
+
+
 def is_terminal(job: VendorJob) -> bool:
     return job.status is not None and job.status.is_terminal
 
