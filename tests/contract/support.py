@@ -123,15 +123,23 @@ def is_terminal(job: VendorJob) -> bool:
     return job.status is not None and job.status.is_terminal
 
 
-def wait_until(check: Callable[[], Any], timeout_s: float = 5.0, interval_s: float = 0.05) -> Any:
-    """`check()` once it is truthy; fail the test with its last value after `timeout_s`."""
+def wait_until(check: Callable[[], Any], timeout_s: float = 5.0, interval_s: float = 0.05,
+               clock: SimClock | None = None) -> Any:
+    """`check()` once it is truthy; fail the test with its last value after `timeout_s`. Given the simulator's
+    `clock`, each retry moves it on `interval_s` instead of sleeping, and `timeout_s` counts the clock's seconds."""
     deadline = time.monotonic() + timeout_s
+    moved = 0.0
     while True:
         value = check()
         if value:
             return value
-        assert time.monotonic() < deadline, f"timed out; last value {value!r}"
-        time.sleep(interval_s)
+        if clock is None:
+            assert time.monotonic() < deadline, f"timed out; last value {value!r}"
+            time.sleep(interval_s)
+        else:
+            assert moved < timeout_s, f"not reached in {moved:.2f} s of the simulator's clock; last value {value!r}"
+            clock.advance(interval_s)
+            moved += interval_s
 
 
 def is_running(job: VendorJob) -> bool:
