@@ -17,7 +17,7 @@ $(STAMP): $(LOCK) pyproject.toml
 	@$(PY) -m pip install --quiet --upgrade pip
 	@$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	@$(PY) -m pip install --quiet --no-deps -e .
-	@$(PY) -m pip check || { echo "$(LOCK) does not match pyproject.toml: run make lock" >&2; exit 1; }
+	@broken=$$($(PY) -m pip check) || { echo "$$broken"; echo "$(LOCK) does not match pyproject.toml: run make lock" >&2; exit 1; }
 	@touch $(STAMP)
 
 setup: $(STAMP)  ## Python dependencies into .venv, exactly as requirements.lock pins them
