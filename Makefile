@@ -3,16 +3,35 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Every dependency, dev ones too, at an exact version with its hashes; `make lock` writes it from pyproject.toml.
+LOCK := requirements.lock
+UV_VERSION := 0.13.8
+UV := $(VENV)/tools/bin/uv
 
-.PHONY: setup up down infra test unit asyncapi clean
+.PHONY: setup lock up down infra test unit asyncapi clean
 
-$(STAMP): pyproject.toml
+# Re-runs when the lock or pyproject.toml changes. `pip check` catches a runtime dependency added to pyproject.toml
+# without `make lock`.
+$(STAMP): $(LOCK) pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -e '.[dev]'
+	@$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	@$(PY) -m pip install --quiet --no-deps -e .
+	@broken=$$($(PY) -m pip check) || { echo "$$broken"; echo "$(LOCK) does not match pyproject.toml: run make lock" >&2; exit 1; }
 	@touch $(STAMP)
 
-setup: $(STAMP)  ## Python dependencies into .venv
+setup: $(STAMP)  ## Python dependencies into .venv, exactly as requirements.lock pins them
+
+$(UV):
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install --quiet --target $(VENV)/tools uv==$(UV_VERSION)
+
+# Keeps every version already pinned and adds what pyproject.toml newly asks for; LOCK_ARGS=--upgrade (or
+# LOCK_ARGS='--upgrade-package NAME') moves pins on.
+lock: $(UV)  ## requirements.lock from pyproject.toml (with the dev extra), for Python 3.11 on linux x86_64
+	@$(UV) pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu \
+		--custom-compile-command 'make lock' --quiet $(LOCK_ARGS) -o $(LOCK)
 
 up: setup  ## Kafka + PostgreSQL + migrations + every service and the simulator, in the foreground
 	@bash infra/up.sh

@@ -89,19 +89,57 @@ async def wait_for_job(adapter: VendorAdapter, job_id: str, done: Callable[[Vend
         await asyncio.sleep(0.03)
 
 
+class SimClock:
+    """A simulator's clock (`start_sim(clock=SimClock())`) that moves only when the test moves it, so a state the
+    test set up is still there when it reads it, however slowly a loaded machine runs the test. It starts at the
+    wall time, so tokens and request signatures stay within their windows."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+async def drive_until(adapter: VendorAdapter, job_id: str, done: Callable[[VendorJob], bool], clock: SimClock, *,
+                      step_s: float = 0.05, limit_s: float = 60.0, kind: str = "training") -> VendorJob:
+    """Read the job through `adapter.get`, moving the simulator's `clock` on by `step_s` between reads, until
+    `done(job)`; fail the test with the last state seen once the clock has moved `limit_s`. No wall time counts, so
+    no state can be skipped however slow the machine."""
+    moved = 0.0
+    while True:
+        job = await adapter.get(job_id, kind)
+        if done(job):
+            return job
+        assert moved < limit_s, f"not reached in {moved:.2f} s of the simulator's clock; last seen {job}"
+        clock.advance(step_s)
+        moved += step_s
+
+
 def is_terminal(job: VendorJob) -> bool:
     return job.status is not None and job.status.is_terminal
 
 
-def wait_until(check: Callable[[], Any], timeout_s: float = 5.0, interval_s: float = 0.05) -> Any:
-    """`check()` once it is truthy; fail the test with its last value after `timeout_s`."""
+def wait_until(check: Callable[[], Any], timeout_s: float = 5.0, interval_s: float = 0.05,
+               clock: SimClock | None = None) -> Any:
+    """`check()` once it is truthy; fail the test with its last value after `timeout_s`. Given the simulator's
+    `clock`, each retry moves it on `interval_s` instead of sleeping, and `timeout_s` counts the clock's seconds."""
     deadline = time.monotonic() + timeout_s
+    moved = 0.0
     while True:
         value = check()
         if value:
             return value
-        assert time.monotonic() < deadline, f"timed out; last value {value!r}"
-        time.sleep(interval_s)
+        if clock is None:
+            assert time.monotonic() < deadline, f"timed out; last value {value!r}"
+            time.sleep(interval_s)
+        else:
+            assert moved < timeout_s, f"not reached in {moved:.2f} s of the simulator's clock; last value {value!r}"
+            clock.advance(interval_s)
+            moved += interval_s
 
 
 def is_running(job: VendorJob) -> bool:

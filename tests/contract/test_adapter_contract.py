@@ -31,7 +31,17 @@ from services.vendors import (
     VendorUnavailable,
 )
 from tests.contract.cases import CASES
-from tests.contract.support import Sim, Simulators, VendorCase, is_running, is_terminal, unique_name, wait_for_job
+from tests.contract.support import (
+    Sim,
+    SimClock,
+    Simulators,
+    VendorCase,
+    drive_until,
+    is_running,
+    is_terminal,
+    unique_name,
+    wait_for_job,
+)
 
 KINDS = ("training", "notebook", "inference")
 
@@ -163,25 +173,27 @@ async def test_find_by_name_matches_exactly(case: VendorCase, adapter: VendorAda
 
 
 @vendors()
-async def test_stop_ends_stopped_and_stopping_again_is_fine(case: VendorCase, adapter: VendorAdapter,
-                                                            sim: Sim) -> None:
-    usual, _ = case.flavors(sim)
-    job = await adapter.submit(case.request(usual, SWITCHYARD_SIM_RUN_SECONDS="30"))
-    await wait_for_job(adapter, job.vendor_job_id, is_running)
+async def test_stop_ends_stopped_and_stopping_again_is_fine(case: VendorCase, start_sim: Callable[..., Sim]) -> None:
+    clock = SimClock()  # the job is still stopping when read: the clock moves only in drive_until
+    fresh = start_sim(clock=clock)
+    usual, _ = case.flavors(fresh)
+    async with aclosing(case.adapter(fresh.settings())) as adapter:
+        job = await adapter.submit(case.request(usual, SWITCHYARD_SIM_RUN_SECONDS="30"))
+        await drive_until(adapter, job.vendor_job_id, is_running, clock)
 
-    await adapter.stop(job.vendor_job_id)
-    stopping = await adapter.get(job.vendor_job_id)
-    # Where the vendor takes a while to release the job, it still holds (and bills) it: RUNNING until then.
-    releasing = case.words.stopping != case.words.stopped
-    assert (stopping.raw_status, stopping.status) == (
-        case.words.stopping, JobStatus.RUNNING if releasing else JobStatus.STOPPED)
-    await adapter.stop(job.vendor_job_id)  # while stopping
+        await adapter.stop(job.vendor_job_id)
+        stopping = await adapter.get(job.vendor_job_id)
+        # Where the vendor takes a while to release the job, it still holds (and bills) it: RUNNING until then.
+        releasing = case.words.stopping != case.words.stopped
+        assert (stopping.raw_status, stopping.status) == (
+            case.words.stopping, JobStatus.RUNNING if releasing else JobStatus.STOPPED)
+        await adapter.stop(job.vendor_job_id)  # while stopping
 
-    stopped = await wait_for_job(adapter, job.vendor_job_id, is_terminal)
-    assert (stopped.status, stopped.raw_status) == (JobStatus.STOPPED, case.words.stopped)
-    if case.reports_run_times:
-        assert stopped.started_at is not None and stopped.finished_at is not None
-    await adapter.stop(job.vendor_job_id)  # already ended
+        stopped = await drive_until(adapter, job.vendor_job_id, is_terminal, clock)
+        assert (stopped.status, stopped.raw_status) == (JobStatus.STOPPED, case.words.stopped)
+        if case.reports_run_times:
+            assert stopped.started_at is not None and stopped.finished_at is not None
+        await adapter.stop(job.vendor_job_id)  # already ended
 
 
 @vendors()

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.contract.aispace.case import ALPHA, V1, AISpaceSim, package
-from tests.contract.support import unique_name, wait_until
+from tests.contract.support import SimClock, StartSim, unique_name, wait_until
 
 R = {"requestInfo": "region1"}
 
@@ -29,7 +29,9 @@ def show_notebook(sim: AISpaceSim, notebook_id: int, alias: str = "notebook_mode
 
 
 @pytest.mark.parametrize("path", [f"{V1}/notebook_modelview", f"{V1}/notebook", f"{V1}/notebook_modelview/"])
-def test_notebook_lifecycle(sim: AISpaceSim, path: str) -> None:
+def test_notebook_lifecycle(start_sim: StartSim, path: str) -> None:
+    clock = SimClock()  # the first read surely finds the notebook Pending
+    sim = start_sim(clock=clock)
     name = unique_name("nb")
     created = sim.ok("POST", path, body=notebook_body(sim, name))
     assert (created["code"], created["data"]["status"], created["data"]["message"]) == ("Success", 0, "success")
@@ -44,7 +46,7 @@ def test_notebook_lifecycle(sim: AISpaceSim, path: str) -> None:
     assert first["status"] == "Pending"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", first["created_on"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}", first["changed_on"])
-    wait_until(lambda: show_notebook(sim, notebook_id, "notebook")["status"] == "Running")
+    wait_until(lambda: show_notebook(sim, notebook_id, "notebook")["status"] == "Running", clock=clock)
 
     stopped = sim.ok("GET", f"{V1}/resource/stopInstance", query={"instanceId": str(notebook_id)})
     assert stopped["data"] is True
@@ -54,7 +56,7 @@ def test_notebook_lifecycle(sim: AISpaceSim, path: str) -> None:
     for alias in ("notebook_modelview", "notebook"):
         reset = sim.ok("GET", f"{ALPHA}/{alias}/api/reset/restful/{notebook_id}")
         assert reset["data"] == "/frontend/dev/dev_online/notebook"
-        wait_until(lambda: show_notebook(sim, notebook_id)["status"] == "Running")
+        wait_until(lambda: show_notebook(sim, notebook_id)["status"] == "Running", clock=clock)
 
     deleted = sim.ok("DELETE", f"{V1}/deleteInstance", query={"id": str(notebook_id), "type": "1"})
     assert deleted["data"] == {"code": "", "message": "success", "result": {}, "status": 0}

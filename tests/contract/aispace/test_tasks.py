@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.contract.aispace.case import ALPHA, V1, AISpaceSim, package
-from tests.contract.support import unique_name, wait_until
+from tests.contract.support import SimClock, StartSim, unique_name, wait_until
 
 R = {"requestInfo": "region1"}
 LLM = ("pt", "sft", "dpo", "rw", "ppo")
@@ -31,7 +31,9 @@ def show(sim: AISpaceSim, kind: str, task_id: int, alias: str = "maas_task_model
     return sim.ok("GET", f"{ALPHA}/{alias}/{kind}/api/{task_id}", query=R)["result"]
 
 
-def test_training_job_lifecycle(sim: AISpaceSim) -> None:
+def test_training_job_lifecycle(start_sim: StartSim) -> None:
+    clock = SimClock()  # Pending is read, and run again refused, while the task surely is pending
+    sim = start_sim(clock=clock)
     name = unique_name("train")
     created = sim.ok("POST", f"{ALPHA}/maas_task_modelview/slm/api/", body=training_body(sim, name))
     result = created["data"]["result"]
@@ -50,8 +52,8 @@ def test_training_job_lifecycle(sim: AISpaceSim) -> None:
     }  # fmt: skip
     pending = show(sim, "slm", task_id)
     assert pending["status"] == "Pending" and re.fullmatch(SPACED, pending["last_run_time"])
-    wait_until(lambda: show(sim, "slm", task_id)["status"] == "Running")
-    done = wait_until(lambda: (t := show(sim, "slm", task_id))["status"] == "Succeeded" and t)
+    wait_until(lambda: show(sim, "slm", task_id)["status"] == "Running", clock=clock)
+    done = wait_until(lambda: (t := show(sim, "slm", task_id))["status"] == "Succeeded" and t, clock=clock)
     assert done["final_status"] == "Succeeded" and done["elapsed_time"] == "00小时00分钟"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}", done["changed_on"])
     assert done["changed_on"] >= done["created_on"]

@@ -3,6 +3,7 @@
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import httpx
@@ -10,6 +11,7 @@ import pytest
 
 from services.vendorsim.caip import LOGIN_PATH, default_flavor_id
 from tests.contract.caip.case import CaipSim
+from tests.contract.support import SimClock
 
 StartCaip = Callable[..., CaipSim]
 
@@ -46,14 +48,23 @@ def _create(client: httpx.Client, sim: CaipSim, body: dict) -> str:
     return response.json()["id"]
 
 
-def _until(fetch: Callable[[], dict], done: Callable[[dict], bool], timeout_s: float = 5.0) -> dict:
+def _until(fetch: Callable[[], dict], done: Callable[[dict], bool], timeout_s: float = 5.0,
+           clock: SimClock | None = None) -> dict:
+    """`fetch()` once `done` holds. With the simulator's `clock`, each retry moves it on 0.05 s instead of
+    sleeping, and `timeout_s` counts the clock's seconds: no wall time counts, so no state is skipped."""
     deadline = time.monotonic() + timeout_s
+    moved = 0.0
     while True:
         body = fetch()
         if done(body):
             return body
-        assert time.monotonic() < deadline, f"timed out; last seen {body}"
-        time.sleep(0.05)
+        if clock is None:
+            assert time.monotonic() < deadline, f"timed out; last seen {body}"
+            time.sleep(0.05)
+        else:
+            assert moved < timeout_s, f"not reached in {moved:.2f} s of the simulator's clock; last seen {body}"
+            clock.advance(0.05)
+            moved += 0.05
 
 
 def _stop_all(client: httpx.Client, sim: CaipSim, job_id: str) -> None:
@@ -179,96 +190,107 @@ def test_flavor_create_update_delete(start_sim: StartCaip) -> None:
 # --------------------------------------------------------------------------- volumes
 
 
-def test_volumes_crud_and_a_job_that_uses_them(api: httpx.Client, sim: CaipSim) -> None:
-    ns = _ns(sim)
-    ids = {}
-    for kind in ("algorithm", "dataset", "savedmodel"):
-        body = {
-            "metadata": {"name": f"{kind}-{uuid.uuid4().hex[:6]}", "labels": [{"name": "demo"}]},
-            "spec": {"storageClassName": "managed-nfs-storage", "storageSize": 10, "acl": {"project": "ReadOnly"}},
-        }
-        created = api.post(f"{ns}/{kind}", json=body)
-        assert created.status_code == 201 and created.json()["type"] == kind
-        ids[kind] = created.json()["id"]
-        assert api.post(f"{ns}/{kind}", json=body).status_code == 409
+def test_volumes_crud_and_a_job_that_uses_them(start_sim: StartCaip) -> None:
+    clock = SimClock()  # a fresh volume is still Pending when read
+    sim = start_sim(clock=clock)
+    until = partial(_until, clock=clock)
+    with sim.client(sim.token()) as api:
+        ns = _ns(sim)
+        ids = {}
+        for kind in ("algorithm", "dataset", "savedmodel"):
+            body = {
+                "metadata": {"name": f"{kind}-{uuid.uuid4().hex[:6]}", "labels": [{"name": "demo"}]},
+                "spec": {"storageClassName": "managed-nfs-storage", "storageSize": 10, "acl": {"project": "ReadOnly"}},
+            }
+            created = api.post(f"{ns}/{kind}", json=body)
+            assert created.status_code == 201 and created.json()["type"] == kind
+            ids[kind] = created.json()["id"]
+            assert api.post(f"{ns}/{kind}", json=body).status_code == 409
 
-    fresh = api.get(f"{ns}/dataset/{ids['dataset']}").json()
-    assert fresh["status"] == {"phase": "Pending", "importStatus": "Creating"}
-    assert fresh["spec"]["acl"] == {"project": "ReadOnly", "effected": ["Read", "WriteACL"]}
-    assert fresh["spec"]["pvcName"] == f"pvc-{ids['dataset'][:8]}"
-    bound = _until(lambda: api.get(f"{ns}/dataset/{ids['dataset']}").json(), lambda v: v["status"]["phase"] == "Bound")
-    assert bound["status"]["importStatus"] == "Succeeded"
+        fresh = api.get(f"{ns}/dataset/{ids['dataset']}").json()
+        assert fresh["status"] == {"phase": "Pending", "importStatus": "Creating"}
+        assert fresh["spec"]["acl"] == {"project": "ReadOnly", "effected": ["Read", "WriteACL"]}
+        assert fresh["spec"]["pvcName"] == f"pvc-{ids['dataset'][:8]}"
+        dataset = f"{ns}/dataset/{ids['dataset']}"
+        bound = until(lambda: api.get(dataset).json(), lambda v: v["status"]["phase"] == "Bound")
+        assert bound["status"]["importStatus"] == "Succeeded"
 
-    listed = api.get(f"{ns}/dataset", params={"labels": "demo", "status": "Succeeded"}).json()
-    assert ids["dataset"] in [item["metadata"]["uid"] for item in listed["items"]]
-    assert api.get(f"{ns}/dataset", params={"labels": "demo,absent"}).json()["items"] == []
+        listed = api.get(f"{ns}/dataset", params={"labels": "demo", "status": "Succeeded"}).json()
+        assert ids["dataset"] in [item["metadata"]["uid"] for item in listed["items"]]
+        assert api.get(f"{ns}/dataset", params={"labels": "demo,absent"}).json()["items"] == []
 
-    grown = {"metadata": bound["metadata"], "spec": bound["spec"] | {"storageSize": 20}}
-    assert api.put(f"{ns}/dataset/{ids['dataset']}", json=grown).status_code == 202
-    assert api.get(f"{ns}/dataset/{ids['dataset']}").json()["spec"]["storageSize"] == 20
-    shrunk = {"metadata": bound["metadata"], "spec": bound["spec"] | {"storageSize": 5}}
-    assert api.put(f"{ns}/dataset/{ids['dataset']}", json=shrunk).status_code == 400
+        grown = {"metadata": bound["metadata"], "spec": bound["spec"] | {"storageSize": 20}}
+        assert api.put(f"{ns}/dataset/{ids['dataset']}", json=grown).status_code == 202
+        assert api.get(f"{ns}/dataset/{ids['dataset']}").json()["spec"]["storageSize"] == 20
+        shrunk = {"metadata": bound["metadata"], "spec": bound["spec"] | {"storageSize": 5}}
+        assert api.put(f"{ns}/dataset/{ids['dataset']}", json=shrunk).status_code == 400
 
-    body = _job(spec={
-        "algorithmVolumes": [{"id": ids["algorithm"], "readOnly": True}],
-        "sampleVolumes": [{"id": ids["dataset"], "readOnly": True, "source": "private"}],
-        "modelVolumes": [{"id": ids["savedmodel"], "readOnly": False}],
-    })  # fmt: skip
-    job_id = _create(api, sim, body)
-    spec = api.get(f"{ns}/batch-trainingjob/{job_id}").json()["spec"]
-    assert spec["sampleVolumes"][0]["name"] == bound["metadata"]["name"]
-    assert spec["sampleVolumes"][0]["deleted"] is False
-    def users(**params: str) -> list[str]:
-        return [item["metadata"]["uid"] for item in api.get(f"{ns}/batch-trainingjob", params=params).json()["items"]]
+        body = _job(spec={
+            "algorithmVolumes": [{"id": ids["algorithm"], "readOnly": True}],
+            "sampleVolumes": [{"id": ids["dataset"], "readOnly": True, "source": "private"}],
+            "modelVolumes": [{"id": ids["savedmodel"], "readOnly": False}],
+        })  # fmt: skip
+        job_id = _create(api, sim, body)
+        spec = api.get(f"{ns}/batch-trainingjob/{job_id}").json()["spec"]
+        assert spec["sampleVolumes"][0]["name"] == bound["metadata"]["name"]
+        assert spec["sampleVolumes"][0]["deleted"] is False
+        def users(**params: str) -> list[str]:
+            listed = api.get(f"{ns}/batch-trainingjob", params=params).json()["items"]
+            return [item["metadata"]["uid"] for item in listed]
 
-    assert users(sourceID=ids["dataset"], sourceType="dataset") == users(sourceID=ids["algorithm"]) == [job_id]
-    assert users(sourceID=ids["dataset"], sourceType="algorithm") == []
+        assert users(sourceID=ids["dataset"], sourceType="dataset") == users(sourceID=ids["algorithm"]) == [job_id]
+        assert users(sourceID=ids["dataset"], sourceType="algorithm") == []
 
-    assert api.delete(f"{ns}/dataset/{ids['dataset']}").status_code == 202
-    assert api.get(f"{ns}/dataset/{ids['dataset']}").status_code == 404
-    assert api.get(f"{ns}/batch-trainingjob/{job_id}").json()["spec"]["sampleVolumes"][0]["deleted"] is True
-    missing = _job(spec={"sampleVolumes": [{"id": ids["dataset"]}]})
-    assert api.post(f"{ns}/batch-trainingjob", json=missing).status_code == 400
-    _stop_all(api, sim, job_id)
-
-
-# --------------------------------------------------------------------------- batch training jobs
+        assert api.delete(f"{ns}/dataset/{ids['dataset']}").status_code == 202
+        assert api.get(f"{ns}/dataset/{ids['dataset']}").status_code == 404
+        assert api.get(f"{ns}/batch-trainingjob/{job_id}").json()["spec"]["sampleVolumes"][0]["deleted"] is True
+        missing = _job(spec={"sampleVolumes": [{"id": ids["dataset"]}]})
+        assert api.post(f"{ns}/batch-trainingjob", json=missing).status_code == 400
+        _stop_all(api, sim, job_id)
 
 
-def test_job_create_get_and_its_sub_job_status_object(api: httpx.Client, sim: CaipSim) -> None:
-    ns = _ns(sim)
-    body = _job(communType="standalone", priorityClassName="train-job-priority-3")
-    created = api.post(f"{ns}/batch-trainingjob", json=body)
-    assert created.status_code == 201
-    job_id = created.json()["id"]
-    assert created.json() == {"id": job_id, "name": body["metadata"]["name"], "type": "trainingjob"}
+    # --------------------------------------------------------------------------- batch training jobs
 
-    job = api.get(f"{ns}/batch-trainingjob/{job_id}").json()
-    assert (job["status"], job["info"]) == ("Pending", {"overview": "Pending"})
-    assert (job["trainingType"], job["batched"]) == ("normal", False)
-    assert (job["communType"], job["priorityClassName"]) == ("standalone", "train-job-priority-3")
-    assert job["metadata"]["namespace"] == sim.namespace and job["metadata"]["creationTimestamp"].endswith("Z")
-    assert job["spec"]["flavorInfos"][0]["freeReplicas"] == job["spec"]["flavorInfo"]["freeReplicas"]
-    sub = job["subJobs"]["items"][0]
-    assert job["subJobs"]["metadata"] == {"total": 1, "status": {"Pending": 1}}
-    assert sub["metadata"]["name"] == f"{body['metadata']['name']}-0"
-    assert sub["status"] == {
-        "overview": "Pending", "pending": 1, "running": 0, "succeeded": 0, "failed": 0, "terminating": 0,
-        "unknown": 0, "minAvailable": 1, "retryCount": 0, "version": 1,
-    }  # fmt: skip
 
-    sub_path = f"{ns}/trainingjob/{sub['metadata']['uid']}"
-    running = _until(lambda: api.get(sub_path).json(), lambda s: s["status"]["overview"] == "Running")
-    assert (running["status"]["running"], running["status"]["flavorIndex"], running["status"]["version"]) == (1, 0, 2)
-    assert api.post(f"{sub_path}/stop").status_code == 202
-    aborting = api.get(sub_path).json()["status"]
-    assert [aborting[key] for key in ("overview", "terminating", "running", "version")] == ["Aborting", 1, 0, 3]
-    assert api.post(f"{sub_path}/stop").status_code == 202  # still stopping: nothing changes
-    aborted = _until(lambda: api.get(sub_path).json(), lambda s: s["status"]["overview"] == "Aborted")["status"]
-    assert (aborted["terminating"], aborted["version"]) == (0, 4)
-    again = api.post(f"{sub_path}/stop")
-    assert (again.status_code, again.json()["code"]) == (409, 409)
-    assert api.get(f"{ns}/batch-trainingjob/{job_id}").json()["status"] == "Aborted"
+def test_job_create_get_and_its_sub_job_status_object(start_sim: StartCaip) -> None:
+    clock = SimClock()  # Pending and Aborting are read while the job is surely in them
+    sim = start_sim(clock=clock)
+    until = partial(_until, clock=clock)
+    with sim.client(sim.token()) as api:
+        ns = _ns(sim)
+        body = _job(communType="standalone", priorityClassName="train-job-priority-3")
+        created = api.post(f"{ns}/batch-trainingjob", json=body)
+        assert created.status_code == 201
+        job_id = created.json()["id"]
+        assert created.json() == {"id": job_id, "name": body["metadata"]["name"], "type": "trainingjob"}
+
+        job = api.get(f"{ns}/batch-trainingjob/{job_id}").json()
+        assert (job["status"], job["info"]) == ("Pending", {"overview": "Pending"})
+        assert (job["trainingType"], job["batched"]) == ("normal", False)
+        assert (job["communType"], job["priorityClassName"]) == ("standalone", "train-job-priority-3")
+        assert job["metadata"]["namespace"] == sim.namespace and job["metadata"]["creationTimestamp"].endswith("Z")
+        assert job["spec"]["flavorInfos"][0]["freeReplicas"] == job["spec"]["flavorInfo"]["freeReplicas"]
+        sub = job["subJobs"]["items"][0]
+        assert job["subJobs"]["metadata"] == {"total": 1, "status": {"Pending": 1}}
+        assert sub["metadata"]["name"] == f"{body['metadata']['name']}-0"
+        assert sub["status"] == {
+            "overview": "Pending", "pending": 1, "running": 0, "succeeded": 0, "failed": 0, "terminating": 0,
+            "unknown": 0, "minAvailable": 1, "retryCount": 0, "version": 1,
+        }  # fmt: skip
+
+        sub_path = f"{ns}/trainingjob/{sub['metadata']['uid']}"
+        running = until(lambda: api.get(sub_path).json(), lambda s: s["status"]["overview"] == "Running")
+        status = running["status"]
+        assert (status["running"], status["flavorIndex"], status["version"]) == (1, 0, 2)
+        assert api.post(f"{sub_path}/stop").status_code == 202
+        aborting = api.get(sub_path).json()["status"]
+        assert [aborting[key] for key in ("overview", "terminating", "running", "version")] == ["Aborting", 1, 0, 3]
+        assert api.post(f"{sub_path}/stop").status_code == 202  # still stopping: nothing changes
+        aborted = until(lambda: api.get(sub_path).json(), lambda s: s["status"]["overview"] == "Aborted")["status"]
+        assert (aborted["terminating"], aborted["version"]) == (0, 4)
+        again = api.post(f"{sub_path}/stop")
+        assert (again.status_code, again.json()["code"]) == (409, 409)
+        assert api.get(f"{ns}/batch-trainingjob/{job_id}").json()["status"] == "Aborted"
 
 
 def test_free_replicas_fall_while_jobs_run_and_rise_when_they_end(start_sim: StartCaip) -> None:
@@ -374,12 +396,14 @@ def test_job_update_allows_labels_and_a_pending_priority_only(start_sim: StartCa
 
 
 def test_delete_terminates_then_removes_jobs_and_sub_jobs(start_sim: StartCaip) -> None:
-    sim = start_sim(flavor_replicas=1)
+    clock = SimClock()  # Terminating is read while the job is surely terminating
+    sim = start_sim(flavor_replicas=1, clock=clock)
+    until = partial(_until, clock=clock)
     with sim.client(sim.token()) as client:
         path = f"{_ns(sim)}/batch-trainingjob"
         body = _job()
         job_id = _create(client, sim, body)
-        job = _until(lambda: client.get(f"{path}/{job_id}").json(), lambda j: j["status"] == "Running")
+        job = until(lambda: client.get(f"{path}/{job_id}").json(), lambda j: j["status"] == "Running")
         response = client.delete(f"{path}/{job_id}")
         assert (response.status_code, response.content) == (202, b"")
         deleting = client.get(f"{path}/{job_id}").json()
@@ -387,7 +411,7 @@ def test_delete_terminates_then_removes_jobs_and_sub_jobs(start_sim: StartCaip) 
         assert deleting["subJobs"]["items"][0]["status"]["terminating"] == 1
         assert client.post(f"{path}", json=body).status_code == 409  # the name is still taken
         assert client.put(f"{path}/{job_id}", json={"metadata": body["metadata"]}).status_code == 409
-        gone = _until(lambda: {"code": client.get(f"{path}/{job_id}").status_code}, lambda r: r["code"] == 404)
+        gone = until(lambda: {"code": client.get(f"{path}/{job_id}").status_code}, lambda r: r["code"] == 404)
         assert gone == {"code": 404}
         sub_uid = job["subJobs"]["items"][0]["metadata"]["uid"]
         assert client.get(f"{_ns(sim)}/trainingjob/{sub_uid}").json()["code"] == 404
@@ -398,7 +422,7 @@ def test_delete_terminates_then_removes_jobs_and_sub_jobs(start_sim: StartCaip) 
         sub_uid = client.get(f"{path}/{other}").json()["subJobs"]["items"][0]["metadata"]["uid"]
         assert client.delete(f"{_ns(sim)}/trainingjob/{sub_uid}").status_code == 202
         assert client.post(f"{_ns(sim)}/trainingjob/{sub_uid}/stop").status_code == 409
-        ended = _until(lambda: client.get(f"{path}/{other}").json(), lambda j: j["subJobs"]["items"] == [])
+        ended = until(lambda: client.get(f"{path}/{other}").json(), lambda j: j["subJobs"]["items"] == [])
         assert ended["status"] == "Terminated"
 
 

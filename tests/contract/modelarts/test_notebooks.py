@@ -14,7 +14,7 @@ from contracts.status import JobStatus
 from services.vendors import CapacityUnavailable, NotFound, RateLimited, SubmitRequest
 from services.vendors.modelarts import ModelArtsAdapter
 from tests.contract.modelarts.case import ModelArtsSim, error_code
-from tests.contract.support import StartSim, wait_for_job
+from tests.contract.support import SimClock, StartSim, wait_for_job
 
 GPU = "modelarts.vm.gpu.vnt1"
 CPU = "modelarts.vm.cpu.2u"
@@ -67,40 +67,48 @@ async def test_notebook_flavors_are_normalized_and_priced(either_adapter: ModelA
 
 
 @pytest.mark.asyncio
-async def test_notebook_runs_until_we_stop_it(either_adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
-    request = _notebook(flavor_id=GPU, image="swr.cn-north-4.myhuaweicloud.com/team/lab:1.0", storage_gb=20,
-                        max_runtime_s=5400, command="pip install -r requirements.txt")
-    submitted = await either_adapter.submit(request)
-    assert (submitted.kind, submitted.status, submitted.raw_status) == ("notebook", JobStatus.QUEUED, "CREATING")
+@pytest.mark.parametrize("auth", ["token", "aksk"])
+async def test_notebook_runs_until_we_stop_it(start_sim: StartSim, auth: str) -> None:
+    clock = SimClock()  # STOPPING is read while the notebook is surely still stopping
+    sim = start_sim(clock=clock)
+    async with aclosing(ModelArtsAdapter(sim.settings(auth=auth))) as modelarts:
+        request = _notebook(flavor_id=GPU, image="swr.cn-north-4.myhuaweicloud.com/team/lab:1.0", storage_gb=20,
+                            max_runtime_s=5400, command="pip install -r requirements.txt")
+        submitted = await modelarts.submit(request)
+        assert (submitted.kind, submitted.status, submitted.raw_status) == ("notebook", JobStatus.QUEUED, "CREATING")
 
-    with sim.client(sim.raw_token()) as client:
-        raw = client.get(sim.v1(f"/notebooks/{submitted.vendor_job_id}")).json()
-    assert raw["volume"] == {"category": "EVS", "ownership": "MANAGED", "capacity": 20,
-                             "mount_path": "/home/ma-user/work/"}
-    assert raw["lease"]["create_at"] + raw["lease"]["duration"] == pytest.approx(raw["create_at"] + 5_400_000, abs=2)
-    hook = raw["hooks"]["container_hooks"]["post_start"]
-    assert hook["type"] == "COMMAND" and base64.b64decode(hook["script"]) == b"pip install -r requirements.txt"
-    assert raw["image"]["swr_path"] == request.image
+        with sim.client(sim.raw_token()) as client:
+            raw = client.get(sim.v1(f"/notebooks/{submitted.vendor_job_id}")).json()
+        assert raw["volume"] == {"category": "EVS", "ownership": "MANAGED", "capacity": 20,
+                                 "mount_path": "/home/ma-user/work/"}
+        lease = raw["lease"]
+        assert lease["create_at"] + lease["duration"] == pytest.approx(raw["create_at"] + 5_400_000, abs=2)
+        hook = raw["hooks"]["container_hooks"]["post_start"]
+        assert hook["type"] == "COMMAND" and base64.b64decode(hook["script"]) == b"pip install -r requirements.txt"
+        assert raw["image"]["swr_path"] == request.image
 
-    running = await wait_notebook(either_adapter, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
-    assert running.started_at is not None and running.finished_at is None and running.reason is None
-    active = {job.vendor_job_id: job for job in await either_adapter.list_active()}
-    assert active[submitted.vendor_job_id].kind == "notebook"
+        clock.advance(sim.config.notebook_start_s)
+        running = await wait_notebook(modelarts, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+        assert running.started_at is not None and running.finished_at is None and running.reason is None
+        active = {job.vendor_job_id: job for job in await modelarts.list_active()}
+        assert active[submitted.vendor_job_id].kind == "notebook"
 
-    await either_adapter.stop(submitted.vendor_job_id, "notebook")
-    stopping = await either_adapter.get(submitted.vendor_job_id, "notebook")
-    assert (stopping.raw_status, stopping.status) == ("STOPPING", JobStatus.RUNNING)
-    await either_adapter.stop(submitted.vendor_job_id, "notebook")  # while STOPPING
-    stopped = await wait_notebook(either_adapter, submitted.vendor_job_id, lambda job: job.raw_status == "STOPPED")
-    assert stopped.status is JobStatus.STOPPED and stopped.reason is None  # we stopped it, not the lease
-    assert stopped.finished_at is not None and stopped.finished_at > running.started_at
-    await either_adapter.stop(submitted.vendor_job_id, "notebook")  # already stopped
-    assert submitted.vendor_job_id not in {job.vendor_job_id for job in await either_adapter.list_active()}
+        await modelarts.stop(submitted.vendor_job_id, "notebook")
+        stopping = await modelarts.get(submitted.vendor_job_id, "notebook")
+        assert (stopping.raw_status, stopping.status) == ("STOPPING", JobStatus.RUNNING)
+        await modelarts.stop(submitted.vendor_job_id, "notebook")  # while STOPPING
+        clock.advance(sim.config.terminating_s)
+        stopped = await wait_notebook(modelarts, submitted.vendor_job_id, lambda job: job.raw_status == "STOPPED")
+        assert stopped.status is JobStatus.STOPPED and stopped.reason is None  # we stopped it, not the lease
+        assert stopped.finished_at is not None and stopped.finished_at > running.started_at
+        await modelarts.stop(submitted.vendor_job_id, "notebook")  # already stopped
+        assert submitted.vendor_job_id not in {job.vendor_job_id for job in await modelarts.list_active()}
 
-    await either_adapter.delete(submitted.vendor_job_id, "notebook")
-    deleted = await wait_notebook(either_adapter, submitted.vendor_job_id, lambda job: job.raw_status == "DELETED")
-    assert deleted.status is JobStatus.STOPPED
-    await either_adapter.delete(submitted.vendor_job_id, "notebook")  # gone already: fine
+        await modelarts.delete(submitted.vendor_job_id, "notebook")
+        clock.advance(sim.config.terminating_s)
+        deleted = await wait_notebook(modelarts, submitted.vendor_job_id, lambda job: job.raw_status == "DELETED")
+        assert deleted.status is JobStatus.STOPPED
+        await modelarts.delete(submitted.vendor_job_id, "notebook")  # gone already: fine
 
 
 @pytest.mark.asyncio
@@ -220,34 +228,43 @@ def test_create_is_validated(client: httpx.Client, sim: ModelArtsSim) -> None:
 
 
 def test_init_shows_when_configured(start_sim: StartSim) -> None:
-    sim = start_sim(notebook_init_s=0.3)
+    clock = SimClock()
+    sim = start_sim(notebook_init_s=0.3, clock=clock)
     with sim.client(sim.raw_token()) as client:
         notebook = _create(client, sim)
         assert notebook["status"] == "INIT"
-        assert _wait_raw(client, sim, notebook["id"], "CREATING", "RUNNING")["status"] == "CREATING"
+        clock.advance(sim.config.notebook_init_s + sim.config.notebook_start_s / 2)  # half-way through CREATING
+        assert client.get(sim.v1(f"/notebooks/{notebook['id']}")).json()["status"] == "CREATING"
+        clock.advance(sim.config.notebook_start_s)
         _wait_raw(client, sim, notebook["id"], "RUNNING")
 
 
-def test_actions_in_the_wrong_state_are_refused(client: httpx.Client, sim: ModelArtsSim) -> None:
-    notebook = _create(client, sim)
-    base = sim.v1(f"/notebooks/{notebook['id']}")
-    assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6306")  # still creating
-    _wait_raw(client, sim, notebook["id"], "RUNNING")
-    assert error_code(client.post(f"{base}/start")) == (400, "ModelArts.6305")
-    assert error_code(client.delete(base)) == (400, "ModelArts.6304")
-    assert error_code(client.put(base, json={"description": "x"})) == (400, "ModelArts.6347")
-    assert client.post(f"{base}/stop").json()["status"] == "STOPPING"
-    assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6308")
-    assert error_code(client.patch(f"{base}/lease", json={"duration": 3_600_000})) == (400, "ModelArts.6327")
-    _wait_raw(client, sim, notebook["id"], "STOPPED")
-    assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6307")
-    assert client.delete(base).json()["status"] == "DELETING"
-    assert error_code(client.delete(base)) == (400, "ModelArts.6357")
-    assert _wait_raw(client, sim, notebook["id"], "DELETED")["status"] == "DELETED"
-    assert notebook["id"] not in {item["id"] for item in client.get(sim.v1("/notebooks"), params={"limit": 500})
-                                  .json()["data"]}
-    missing = client.get(sim.v1(f"/notebooks/{uuid.uuid4()}"))
-    assert error_code(missing) == (400, "ModelArts.6309")  # [DOC] not-found as HTTP 400
+def test_actions_in_the_wrong_state_are_refused(start_sim: StartSim) -> None:
+    clock = SimClock()  # each refusal is asked for while the notebook is surely in the state it names
+    sim = start_sim(clock=clock)
+    with sim.client(sim.raw_token()) as client:
+        notebook = _create(client, sim)
+        base = sim.v1(f"/notebooks/{notebook['id']}")
+        assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6306")  # still creating
+        clock.advance(sim.config.notebook_start_s)
+        _wait_raw(client, sim, notebook["id"], "RUNNING")
+        assert error_code(client.post(f"{base}/start")) == (400, "ModelArts.6305")
+        assert error_code(client.delete(base)) == (400, "ModelArts.6304")
+        assert error_code(client.put(base, json={"description": "x"})) == (400, "ModelArts.6347")
+        assert client.post(f"{base}/stop").json()["status"] == "STOPPING"
+        assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6308")
+        assert error_code(client.patch(f"{base}/lease", json={"duration": 3_600_000})) == (400, "ModelArts.6327")
+        clock.advance(sim.config.terminating_s)
+        _wait_raw(client, sim, notebook["id"], "STOPPED")
+        assert error_code(client.post(f"{base}/stop")) == (400, "ModelArts.6307")
+        assert client.delete(base).json()["status"] == "DELETING"
+        assert error_code(client.delete(base)) == (400, "ModelArts.6357")
+        clock.advance(sim.config.terminating_s)
+        assert _wait_raw(client, sim, notebook["id"], "DELETED")["status"] == "DELETED"
+        assert notebook["id"] not in {item["id"] for item in client.get(sim.v1("/notebooks"), params={"limit": 500})
+                                      .json()["data"]}
+        missing = client.get(sim.v1(f"/notebooks/{uuid.uuid4()}"))
+        assert error_code(missing) == (400, "ModelArts.6309")  # [DOC] not-found as HTTP 400
 
 
 def test_update_only_while_stopped(client: httpx.Client, sim: ModelArtsSim) -> None:
@@ -312,37 +329,46 @@ def test_saving_an_image_snapshots_the_notebook(client: httpx.Client, sim: Model
 
 
 @pytest.mark.asyncio
-async def test_states_the_platform_causes(adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
+async def test_states_the_platform_causes(start_sim: StartSim) -> None:
+    # The clock stands still unless moved: each state is forced while the notebook is surely in the one before.
+    clock = SimClock()
+    sim = start_sim(clock=clock)
+
     def force(notebook_id: str, status: str) -> httpx.Response:
         return httpx.put(f"{sim.url}/_sim/notebooks/{notebook_id}/status",
                          json={"status": status, "reason": f"simulated {status}"})
 
-    creating = await adapter.submit(_notebook())
-    assert force(creating.vendor_job_id, "CREATE_FAILED").json()["status"] == "CREATE_FAILED"
-    failed = await adapter.get(creating.vendor_job_id, "notebook")
-    assert (failed.status, failed.reason) == (JobStatus.FAILED, "CREATE_FAILED: simulated CREATE_FAILED")
+    async def submit_running() -> str:
+        submitted = await adapter.submit(_notebook())
+        clock.advance(sim.config.notebook_start_s)
+        await wait_notebook(adapter, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+        return submitted.vendor_job_id
 
-    running = await adapter.submit(_notebook())
-    await wait_notebook(adapter, running.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
-    assert force(running.vendor_job_id, "START_FAILED").status_code == 409  # only while starting
-    force(running.vendor_job_id, "ERROR")
-    assert (await adapter.get(running.vendor_job_id, "notebook")).status is JobStatus.FAILED
-    with sim.client(sim.raw_token()) as client:
-        base = sim.v1(f"/notebooks/{running.vendor_job_id}")
-        assert client.post(f"{base}/start").json()["status"] == "STARTING"  # an ERROR instance may start again
-        assert force(running.vendor_job_id, "START_FAILED").json()["fail_reason"] == "simulated START_FAILED"
-        client.delete(base)
-        assert force(running.vendor_job_id, "DELETE_FAILED").json()["status"] == "DELETE_FAILED"
-        assert (await adapter.get(running.vendor_job_id, "notebook")).status is JobStatus.FAILED
+    async with aclosing(ModelArtsAdapter(sim.settings())) as adapter:
+        creating = await adapter.submit(_notebook())
+        assert force(creating.vendor_job_id, "CREATE_FAILED").json()["status"] == "CREATE_FAILED"
+        failed = await adapter.get(creating.vendor_job_id, "notebook")
+        assert (failed.status, failed.reason) == (JobStatus.FAILED, "CREATE_FAILED: simulated CREATE_FAILED")
 
-    frozen = await adapter.submit(_notebook())
-    await wait_notebook(adapter, frozen.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
-    force(frozen.vendor_job_id, "FROZEN")
-    seen = await adapter.get(frozen.vendor_job_id, "notebook")
-    assert (seen.status, seen.reason) == (JobStatus.STOPPED, "FROZEN: simulated FROZEN")
-    with sim.client(sim.raw_token()) as client:
-        base = sim.v1(f"/notebooks/{frozen.vendor_job_id}")
-        for response in (client.post(f"{base}/start"), client.post(f"{base}/stop"), client.delete(base),
-                         client.put(base, json={"name": "x"}), client.patch(f"{base}/lease", json={"duration": 1})):
-            assert error_code(response) == (400, "ModelArts.6326")
-    await adapter.stop(frozen.vendor_job_id, "notebook")  # nothing left to stop: not an error
+        running = await submit_running()
+        assert force(running, "START_FAILED").status_code == 409  # only while starting
+        force(running, "ERROR")
+        assert (await adapter.get(running, "notebook")).status is JobStatus.FAILED
+        with sim.client(sim.raw_token()) as client:
+            base = sim.v1(f"/notebooks/{running}")
+            assert client.post(f"{base}/start").json()["status"] == "STARTING"  # an ERROR instance may start again
+            assert force(running, "START_FAILED").json()["fail_reason"] == "simulated START_FAILED"
+            assert client.delete(base).json()["status"] == "DELETING"
+            assert force(running, "DELETE_FAILED").json()["status"] == "DELETE_FAILED"
+            assert (await adapter.get(running, "notebook")).status is JobStatus.FAILED
+
+        frozen = await submit_running()
+        force(frozen, "FROZEN")
+        seen = await adapter.get(frozen, "notebook")
+        assert (seen.status, seen.reason) == (JobStatus.STOPPED, "FROZEN: simulated FROZEN")
+        with sim.client(sim.raw_token()) as client:
+            base = sim.v1(f"/notebooks/{frozen}")
+            for response in (client.post(f"{base}/start"), client.post(f"{base}/stop"), client.delete(base),
+                             client.put(base, json={"name": "x"}), client.patch(f"{base}/lease", json={"duration": 1})):
+                assert error_code(response) == (400, "ModelArts.6326")
+        await adapter.stop(frozen, "notebook")  # nothing left to stop: not an error

@@ -1,7 +1,5 @@
 """Inference services: the adapter's inference kind, and the v1 service endpoints raw over HTTP."""
 
-import asyncio
-import time
 import uuid
 from contextlib import aclosing
 from functools import partial
@@ -14,7 +12,7 @@ from contracts.status import JobStatus
 from services.vendors import CapacityUnavailable, InvalidRequest, NotFound, SubmitRequest
 from services.vendors.modelarts import ModelArtsAdapter
 from tests.contract.modelarts.case import ModelArtsSim, error_code
-from tests.contract.support import StartSim, wait_for_job
+from tests.contract.support import SimClock, StartSim, drive_until, wait_for_job
 
 P4 = "modelarts.vm.gpu.pnt004"
 CPU = "modelarts.vm.cpu.2u"
@@ -66,38 +64,43 @@ async def test_specifications_are_normalized_and_priced(either_adapter: ModelArt
 
 
 @pytest.mark.asyncio
-async def test_service_runs_until_we_stop_it(either_adapter: ModelArtsAdapter, sim: ModelArtsSim) -> None:
-    request = _service(flavor_id=P4, replicas=2, env={"MODEL_THREADS": "4"}, max_runtime_s=3600)
-    submitted = await either_adapter.submit(request)
-    assert (submitted.kind, submitted.status, submitted.raw_status) == ("inference", JobStatus.QUEUED, "pending")
-    with sim.client(sim.raw_token()) as client:
-        raw = client.get(sim.v1(f"/services/{submitted.vendor_job_id}")).json()
-    model = raw["config"][0]
-    assert (model["model_id"], model["specification"], model["instance_count"], model["envs"]) == (
-        MODEL, P4, 2, {"MODEL_THREADS": "4"})
-    assert raw["schedule"] == [{"type": "stop", "time_unit": "MINUTES", "duration": 60}]
+@pytest.mark.parametrize("auth", ["token", "aksk"])
+async def test_service_runs_until_we_stop_it(start_sim: StartSim, auth: str) -> None:
+    clock = SimClock()  # `stopping` and `deleting` are read while the service is surely in them
+    sim = start_sim(clock=clock)
+    drive_service = partial(drive_until, clock=clock, kind="inference")
+    async with aclosing(ModelArtsAdapter(sim.settings(auth=auth))) as modelarts:
+        request = _service(flavor_id=P4, replicas=2, env={"MODEL_THREADS": "4"}, max_runtime_s=3600)
+        submitted = await modelarts.submit(request)
+        assert (submitted.kind, submitted.status, submitted.raw_status) == ("inference", JobStatus.QUEUED, "pending")
+        with sim.client(sim.raw_token()) as client:
+            raw = client.get(sim.v1(f"/services/{submitted.vendor_job_id}")).json()
+        model = raw["config"][0]
+        assert (model["model_id"], model["specification"], model["instance_count"], model["envs"]) == (
+            MODEL, P4, 2, {"MODEL_THREADS": "4"})
+        assert raw["schedule"] == [{"type": "stop", "time_unit": "MINUTES", "duration": 60}]
 
-    running = await wait_service(either_adapter, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
-    assert running.raw_status == "running" and running.started_at is not None
-    active = {job.vendor_job_id: job for job in await either_adapter.list_active()}
-    assert active[submitted.vendor_job_id].kind == "inference"
+        running = await drive_service(modelarts, submitted.vendor_job_id, lambda job: job.status is JobStatus.RUNNING)
+        assert running.raw_status == "running" and running.started_at is not None
+        active = {job.vendor_job_id: job for job in await modelarts.list_active()}
+        assert active[submitted.vendor_job_id].kind == "inference"
 
-    await either_adapter.stop(submitted.vendor_job_id, "inference")
-    stopping = await either_adapter.get(submitted.vendor_job_id, "inference")
-    assert (stopping.raw_status, stopping.status) == ("stopping", JobStatus.RUNNING)
-    await either_adapter.stop(submitted.vendor_job_id, "inference")  # while stopping
-    stopped = await wait_service(either_adapter, submitted.vendor_job_id, lambda job: job.raw_status == "stopped")
-    assert stopped.status is JobStatus.STOPPED and stopped.reason is None
-    assert stopped.finished_at is not None and stopped.finished_at > running.started_at
-    await either_adapter.stop(submitted.vendor_job_id, "inference")  # already stopped
+        await modelarts.stop(submitted.vendor_job_id, "inference")
+        stopping = await modelarts.get(submitted.vendor_job_id, "inference")
+        assert (stopping.raw_status, stopping.status) == ("stopping", JobStatus.RUNNING)
+        await modelarts.stop(submitted.vendor_job_id, "inference")  # while stopping
+        stopped = await drive_service(modelarts, submitted.vendor_job_id, lambda job: job.raw_status == "stopped")
+        assert stopped.status is JobStatus.STOPPED and stopped.reason is None
+        assert stopped.finished_at is not None and stopped.finished_at > running.started_at
+        await modelarts.stop(submitted.vendor_job_id, "inference")  # already stopped
 
-    await either_adapter.delete(submitted.vendor_job_id, "inference")
-    assert (await either_adapter.get(submitted.vendor_job_id, "inference")).raw_status == "deleting"
-    await asyncio.sleep(0.3)
-    with pytest.raises(NotFound) as gone:
-        await either_adapter.get(submitted.vendor_job_id, "inference")
-    assert (gone.value.code, gone.value.http_status) == ("ModelArts.3502", 404)
-    await either_adapter.delete(submitted.vendor_job_id, "inference")  # gone already: fine
+        await modelarts.delete(submitted.vendor_job_id, "inference")
+        assert (await modelarts.get(submitted.vendor_job_id, "inference")).raw_status == "deleting"
+        clock.advance(sim.config.terminating_s)
+        with pytest.raises(NotFound) as gone:
+            await modelarts.get(submitted.vendor_job_id, "inference")
+        assert (gone.value.code, gone.value.http_status) == ("ModelArts.3502", 404)
+        await modelarts.delete(submitted.vendor_job_id, "inference")  # gone already: fine
 
 
 @pytest.mark.asyncio
@@ -181,33 +184,42 @@ def test_deploy_is_validated(client: httpx.Client, sim: ModelArtsSim) -> None:
     assert error_code(client.post(sim.v1("/services"), json=_raw_body(service_name=name))) == (409, "ModelArts.3503")
 
 
-def test_list_sorts_filters_and_pages(client: httpx.Client, sim: ModelArtsSim) -> None:
-    tag = uuid.uuid4().hex[:6]
-    ids = [_deploy(client, sim, service_name=f"list-{tag}-{index}") for index in range(3)]
-    for service_id in ids:
-        _wait_raw(client, sim, service_id, "running")
-    client.put(sim.v1(f"/services/{ids[0]}"), json={"status": "stopped"})  # the latest transition
-    time.sleep(0.05)
+def test_list_sorts_filters_and_pages(start_sim: StartSim) -> None:
+    clock = SimClock()  # the first service is still `stopping` when the list is filtered by it
+    sim = start_sim(clock=clock)
+    with sim.client(sim.raw_token()) as client:
+        tag = uuid.uuid4().hex[:6]
+        ids = []
+        for index in range(3):
+            ids.append(_deploy(client, sim, service_name=f"list-{tag}-{index}"))
+            clock.advance(0.01)  # each reaches `running` at its own millisecond
+        clock.advance(sim.config.creating_s + sim.config.service_deploy_s)
+        for service_id in ids:
+            _wait_raw(client, sim, service_id, "running")
+        client.put(sim.v1(f"/services/{ids[0]}"), json={"status": "stopped"})  # the latest transition
+        clock.advance(0.05)
 
-    newest = client.get(sim.v1("/services"), params={"service_name": f"list-{tag}", "sort_by": "transition_at"}).json()
-    assert newest["total_count"] == newest["count"] == 3
-    assert newest["services"][0]["service_id"] == ids[0]
-    times = [item["transition_at"] for item in newest["services"]]
-    assert times == sorted(times, reverse=True)
-    ascending = client.get(sim.v1("/services"), params={"service_name": f"list-{tag}", "sort_by": "transition_at",
-                                                        "order": "asc"}).json()["services"]
-    assert [item["transition_at"] for item in ascending] == sorted(times)
 
-    # [DOC] `offset` is the start page.
-    pages = [client.get(sim.v1("/services"), params={"service_name": f"list-{tag}", "sort_by": "service_name",
-                                                     "order": "asc", "limit": 2, "offset": page}).json()
-             for page in (0, 1)]
-    assert [[item["service_name"] for item in page["services"]] for page in pages] == [
-        [f"list-{tag}-0", f"list-{tag}-1"], [f"list-{tag}-2"]]
-    assert pages[1]["total_count"] == 3 and pages[1]["count"] == 1
-    stopping = client.get(sim.v1("/services"), params={"service_name": f"list-{tag}", "status": "stopping"}).json()
-    assert [item["service_id"] for item in stopping["services"]] == [ids[0]]
-    assert client.get(sim.v1("/services"), params={"sort_by": "owner"}).status_code == 400
+        newest = client.get(sim.v1("/services"),
+                            params={"service_name": f"list-{tag}", "sort_by": "transition_at"}).json()
+        assert newest["total_count"] == newest["count"] == 3
+        assert newest["services"][0]["service_id"] == ids[0]
+        times = [item["transition_at"] for item in newest["services"]]
+        assert times == sorted(times, reverse=True)
+        ascending = client.get(sim.v1("/services"), params={"service_name": f"list-{tag}", "sort_by": "transition_at",
+                                                            "order": "asc"}).json()["services"]
+        assert [item["transition_at"] for item in ascending] == sorted(times)
+
+        # [DOC] `offset` is the start page.
+        pages = [client.get(sim.v1("/services"), params={"service_name": f"list-{tag}", "sort_by": "service_name",
+                                                         "order": "asc", "limit": 2, "offset": page}).json()
+                 for page in (0, 1)]
+        assert [[item["service_name"] for item in page["services"]] for page in pages] == [
+            [f"list-{tag}-0", f"list-{tag}-1"], [f"list-{tag}-2"]]
+        assert pages[1]["total_count"] == 3 and pages[1]["count"] == 1
+        stopping = client.get(sim.v1("/services"), params={"service_name": f"list-{tag}", "status": "stopping"}).json()
+        assert [item["service_id"] for item in stopping["services"]] == [ids[0]]
+        assert client.get(sim.v1("/services"), params={"sort_by": "owner"}).status_code == 400
 
 
 def test_start_stop_and_update_through_put(start_sim: StartSim) -> None:
@@ -240,16 +252,19 @@ def _start_stop_and_update(client: httpx.Client, sim: ModelArtsSim) -> None:
     _wait_raw(client, sim, service_id, "running")
 
 
-def test_delete_accepts_comma_joined_ids(client: httpx.Client, sim: ModelArtsSim) -> None:
-    ids = [_deploy(client, sim) for _ in range(2)]
-    assert error_code(client.delete(sim.v1(f"/services/{ids[0]},{uuid.uuid4()}"))) == (404, "ModelArts.3502")
-    assert client.get(sim.v1(f"/services/{ids[0]}")).json()["status"] != "deleting"  # all or nothing
-    deleted = client.delete(sim.v1(f"/services/{ids[0]},{ids[1]}"))
-    assert (deleted.status_code, deleted.json()) == (200, {})
-    assert {client.get(sim.v1(f"/services/{i}")).json()["status"] for i in ids} == {"deleting"}
-    time.sleep(0.3)
-    assert {error_code(client.get(sim.v1(f"/services/{i}"))) for i in ids} == {(404, "ModelArts.3502")}
-    assert not set(ids) & {item["service_id"] for item in client.get(sim.v1("/services")).json()["services"]}
+def test_delete_accepts_comma_joined_ids(start_sim: StartSim) -> None:
+    clock = SimClock()  # both are still `deleting` when read, and gone once the clock is past it
+    sim = start_sim(clock=clock)
+    with sim.client(sim.raw_token()) as client:
+        ids = [_deploy(client, sim) for _ in range(2)]
+        assert error_code(client.delete(sim.v1(f"/services/{ids[0]},{uuid.uuid4()}"))) == (404, "ModelArts.3502")
+        assert client.get(sim.v1(f"/services/{ids[0]}")).json()["status"] != "deleting"  # all or nothing
+        deleted = client.delete(sim.v1(f"/services/{ids[0]},{ids[1]}"))
+        assert (deleted.status_code, deleted.json()) == (200, {})
+        assert {client.get(sim.v1(f"/services/{i}")).json()["status"] for i in ids} == {"deleting"}
+        clock.advance(2 * sim.config.terminating_s)
+        assert {error_code(client.get(sim.v1(f"/services/{i}"))) for i in ids} == {(404, "ModelArts.3502")}
+        assert not set(ids) & {item["service_id"] for item in client.get(sim.v1("/services")).json()["services"]}
 
 
 def test_events_tell_the_deployment(client: httpx.Client, sim: ModelArtsSim) -> None:
@@ -274,15 +289,19 @@ def test_events_tell_the_deployment(client: httpx.Client, sim: ModelArtsSim) -> 
     assert window["events"][0]["event_info"] == "start to deploy service"
 
 
-def test_concerning_comes_and_goes(client: httpx.Client, sim: ModelArtsSim) -> None:
-    service_id = _deploy(client, sim)
-    control = f"{sim.url}/_sim/services/{service_id}/status"
-    assert httpx.put(control, json={"status": "concerning"}).status_code == 409  # not running yet
-    _wait_raw(client, sim, service_id, "running")
-    assert httpx.put(control, json={"status": "concerning"}).json()["status"] == "concerning"
-    listed = client.get(sim.v1("/services"), params={"status": "concerning"}).json()["services"]
-    assert service_id in {item["service_id"] for item in listed}
-    assert httpx.put(control, json={"status": "running"}).json()["status"] == "running"
+def test_concerning_comes_and_goes(start_sim: StartSim) -> None:
+    clock = SimClock()  # the service is surely not running yet when first forced
+    sim = start_sim(clock=clock)
+    with sim.client(sim.raw_token()) as client:
+        service_id = _deploy(client, sim)
+        control = f"{sim.url}/_sim/services/{service_id}/status"
+        assert httpx.put(control, json={"status": "concerning"}).status_code == 409  # not running yet
+        clock.advance(sim.config.creating_s + sim.config.service_deploy_s)
+        _wait_raw(client, sim, service_id, "running")
+        assert httpx.put(control, json={"status": "concerning"}).json()["status"] == "concerning"
+        listed = client.get(sim.v1("/services"), params={"status": "concerning"}).json()["services"]
+        assert service_id in {item["service_id"] for item in listed}
+        assert httpx.put(control, json={"status": "running"}).json()["status"] == "running"
 
 
 def test_specifications_endpoint(client: httpx.Client, sim: ModelArtsSim) -> None:

@@ -12,7 +12,7 @@ from contracts.status import JobStatus
 from services.vendors import InvalidRequest
 from services.vendors.qizhi import QizhiAdapter, StaticSpec
 from tests.contract.qizhi.case import A100_1, A100_8, H100_1, H100_8, QizhiSim, request
-from tests.contract.support import StartSim, is_terminal, wait_for_job
+from tests.contract.support import SimClock, StartSim, is_terminal, wait_for_job
 
 # --------------------------------------------------------------------------- flavors
 
@@ -86,19 +86,29 @@ async def test_job_runs_to_succeeded_through_every_stage(adapter: QizhiAdapter, 
     assert raw["framework_config"][0]["predef_id"] == H100_1
 
 
-async def test_timeline_keys_appear_only_when_reached(adapter: QizhiAdapter, sim: QizhiSim) -> None:
-    job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))
-    token = sim.token()
+async def test_timeline_keys_appear_only_when_reached(start_sim: StartSim) -> None:
+    clock = SimClock()  # the job moves on only when the test moves the clock
+    sim = start_sim(clock=clock)
+    config = sim.config
+    async with aclosing(QizhiAdapter(sim.settings())) as adapter:
+        job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="30"))
+        token = sim.token()
 
-    def timeline() -> set[str]:
-        return set(sim.post("/openapi/v1/train_job/detail", {"job_id": job.vendor_job_id}, token).json()["data"]["timeline"])
+        def timeline() -> set[str]:
+            detail = sim.post("/openapi/v1/train_job/detail", {"job_id": job.vendor_job_id}, token).json()
+            return set(detail["data"]["timeline"])
 
-    assert timeline() <= {"created"}
-    running = await wait_for_job(adapter, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
-    assert running.started_at is not None and running.finished_at is None
-    assert timeline() == {"created", "resource_prepared", "run"}
-    await adapter.stop(job.vendor_job_id)
-    assert timeline() == {"created", "resource_prepared", "run", "finished"}
+        assert timeline() == set()
+        clock.advance(config.created_s)
+        assert timeline() == {"created"}
+        clock.advance(config.queue_s)
+        assert timeline() == {"created", "resource_prepared"}
+        clock.advance(config.creating_s)
+        running = await wait_for_job(adapter, job.vendor_job_id, lambda seen: seen.status is JobStatus.RUNNING)
+        assert running.started_at is not None and running.finished_at is None
+        assert timeline() == {"created", "resource_prepared", "run"}
+        await adapter.stop(job.vendor_job_id)
+        assert timeline() == {"created", "resource_prepared", "run", "finished"}
 
 
 async def test_a_job_that_fails_before_running_is_create_failed(adapter: QizhiAdapter) -> None:
