@@ -1,5 +1,6 @@
-"""The dispatcher: takes due jobs from Switchyard's queue, in priority order and first come first
-served within a priority, and tries their candidate flavors one at a time.
+"""The dispatcher: takes due jobs from Switchyard's queue, in priority order and, within a priority, tenants
+in turn (`fair_share`: no tenant's backlog holds back another's first job), and tries their candidate flavors
+one at a time.
 
 A job that cannot start now (tenant limits, no free capacity anywhere) stays queued with its reason and
 is tried again later; jobs behind it that can start do start (best-effort FIFO, as Kueue calls it).
@@ -88,8 +89,10 @@ class Dispatcher:
         try:
             while True:
                 self._wake.clear()
-                placed = await self.dispatch_once(runtime)
-                if placed < BATCH:
+                claimed = await self.dispatch_once(runtime)
+                # A batch holds at most `fair_share.PER_TENANT_BATCH` jobs of one tenant, so a short batch does
+                # not mean the queue is drained: only an empty one waits.
+                if not claimed:
                     with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=1.0)
         finally:
