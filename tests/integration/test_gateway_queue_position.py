@@ -25,8 +25,6 @@ async def job(pool, tenant_id, seconds, priority=1, queue_reason="no_capacity"):
     )
 
 
-
-
 async def test_a_newcomers_first_job_is_shown_second_behind_a_backlog(pool):
     await pool.execute("DELETE FROM gateway.jobs")
     a, b = await tenant(pool), await tenant(pool)
