@@ -43,15 +43,17 @@ async def enqueue_jobs(conn, events: list[JobRequested]) -> None:
 async def claim_due(pool: asyncpg.Pool, limit: int, lease_s: float,
                     per_tenant: int = fair_share.PER_TENANT_BATCH) -> list[asyncpg.Record]:
     """Lease up to `limit` queued jobs that are due, at most `per_tenant` of one tenant, in queue order
-    (`fair_share`: priority, then tenants in turn, then age). A lease keeps other dispatchers (other replicas)
+    (`fair_share`: priority, then tenants in turn, then how long each has been due). A lease keeps other dispatchers (other replicas)
     off a job while it is tried, so one job never has two submissions at once."""
     # FOR UPDATE cannot share a query level with window functions: the turns are ranked over the due jobs in
     # `ranked`, the rows locked in the outer query, which checks again what a concurrent claim may have changed.
     rows = await pool.fetch(
         """WITH ranked AS (
-               SELECT job_id, priority, requested_at,
-                      row_number() OVER (PARTITION BY priority, tenant_id ORDER BY requested_at, job_id) AS turn,
-                      row_number() OVER (PARTITION BY tenant_id ORDER BY priority DESC, requested_at, job_id)
+               SELECT job_id, priority, COALESCE(next_try_at, requested_at) AS due_since,
+                      row_number() OVER (PARTITION BY priority, tenant_id
+                                         ORDER BY COALESCE(next_try_at, requested_at), job_id) AS turn,
+                      row_number() OVER (PARTITION BY tenant_id
+                                         ORDER BY priority DESC, COALESCE(next_try_at, requested_at), job_id)
                           AS tenant_seq
                FROM scheduler.placements
                WHERE state = 'queued' AND (next_try_at IS NULL OR next_try_at <= now())
@@ -61,7 +63,7 @@ async def claim_due(pool: asyncpg.Pool, limit: int, lease_s: float,
                WHERE r.tenant_seq <= $3 AND p.state = 'queued'
                  AND (p.next_try_at IS NULL OR p.next_try_at <= now())
                  AND (p.lease_until IS NULL OR p.lease_until < now())
-               ORDER BY r.priority DESC, r.turn, r.requested_at, r.job_id
+               ORDER BY r.priority DESC, r.turn, r.due_since, r.job_id
                LIMIT $1 FOR UPDATE OF p SKIP LOCKED)
            UPDATE scheduler.placements p SET lease_until = now() + make_interval(secs => $2)
            FROM due WHERE p.job_id = due.job_id
@@ -72,7 +74,7 @@ async def claim_due(pool: asyncpg.Pool, limit: int, lease_s: float,
 
 
 def _queued_job(row: asyncpg.Record) -> fair_share.Queued:
-    return fair_share.Queued(row["job_id"], row["tenant_id"], row["priority"], row["requested_at"])
+    return fair_share.Queued(row["job_id"], row["tenant_id"], row["priority"], row["requested_at"], row["next_try_at"])
 
 
 async def tenants_usage(pool_or_conn, tenant_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[Limits, int, int]]:

@@ -44,3 +44,16 @@ async def test_a_leased_job_is_not_claimed_again_and_the_next_claim_goes_on_in_t
     assert len(second) == 16 and {r["tenant_id"] for r in second} == {a}
     assert not {r["job_id"] for r in first} & {r["job_id"] for r in second}
     assert [r["requested_at"] for r in second] == sorted(r["requested_at"] for r in second)
+
+
+async def test_jobs_waiting_out_a_retry_delay_go_behind_the_untried_ones_of_their_tenant(pool):
+    await pool.execute("DELETE FROM scheduler.placements")
+    a = uuid.uuid4()
+    jobs = [Queued(uuid.uuid4(), a, 1, T0 + timedelta(seconds=n)) for n in range(40)]
+    await queue(pool, jobs)
+    first = await store.claim_due(pool, 512, 60.0, per_tenant=16)
+    # tried, now due again (their retry delay is over), lease released
+    await pool.execute("UPDATE scheduler.placements SET lease_until = NULL, next_try_at = now() - interval '1 s' "
+                       "WHERE job_id = ANY($1::uuid[])", [r["job_id"] for r in first])
+    second = await store.claim_due(pool, 512, 60.0, per_tenant=16)
+    assert [r["job_id"] for r in second] == [j.job_id for j in jobs[16:32]]

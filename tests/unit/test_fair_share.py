@@ -65,3 +65,26 @@ def test_a_batch_takes_the_first_jobs_in_queue_order_up_to_its_limit():
     jobs = [job(A, n) for n in range(10)] + [job(B, 20 + n) for n in range(10)]
     batch = take_batch(jobs, limit=5, per_tenant=16)
     assert batch == fair_order(jobs)[:5]
+
+
+def test_a_retried_job_goes_behind_the_jobs_of_its_tenant_due_before_it():
+    # a0..a2 were tried and wait out their retry delay; a3 was never tried: the backlog keeps turning.
+    jobs = {f"a{n}": job(A, n) for n in range(4)}
+    retried = {name: Queued(j.job_id, A, 1, j.requested_at, next_try_at=T0 + timedelta(minutes=10 + n))
+               for n, (name, j) in enumerate(list(jobs.items())[:3])}
+    jobs |= retried
+    assert names(fair_order(list(jobs.values())), jobs) == ["a3", "a0", "a1", "a2"]
+
+
+def test_a_backlog_larger_than_a_batch_is_tried_all_the_way_through():
+    backlog = [job(A, n) for n in range(100)]
+    tried: set[uuid.UUID] = set()
+    now = T0 + timedelta(days=1)  # after every request
+    for round_ in range(10):
+        batch = take_batch(backlog, limit=512, per_tenant=16)
+        tried |= {j.job_id for j in batch}
+        # each job tried waits out its retry delay, due again after every job due before it
+        again = {j.job_id: Queued(j.job_id, j.tenant_id, j.priority, j.requested_at, now + timedelta(seconds=round_))
+                 for j in batch}
+        backlog = [again.get(j.job_id, j) for j in backlog]
+    assert len(tried) == 100

@@ -75,9 +75,10 @@ async def queue_position(conn: asyncpg.Connection, job: asyncpg.Record) -> int |
     The scheduler's order (`scheduler/fair_share.py`): higher priority first; within a priority, tenants in
     turn (every tenant's oldest queued job, then every tenant's second, ...), each turn oldest first. Counted
     here from the read model's queued jobs (tenant, priority, created_at = the request time the scheduler
-    orders by), so it is the job's place in that order, approximately: the dispatcher takes only jobs that
-    are due (a job waiting out its retry delay is passed over for that round), places different tenants'
-    jobs of one batch at once, and the read model lags the scheduler by an event or two."""
+    orders by until a job's first retry), so it is the job's place in that order, approximately: the gateway
+    does not see retry delays (a job waiting one out is passed over, and then goes behind the jobs of its tenant
+    due before it), the dispatcher places different tenants' jobs of one batch at once, and the read model lags
+    the scheduler by an event or two."""
     if job["queue_reason"] is None:
         return None
     ahead = await conn.fetchval(
