@@ -11,14 +11,14 @@ would otherwise take every batch's share of the tenant and its newer jobs would 
 
 Why turns (round robin by tenant) rather than Kueue's fair sharing by each tenant's share of what runs: Switchyard
 has no nominal quotas or weights per tenant to measure a share against, so equal turns *is* the fair share here;
-the order depends only on the queue itself (tenant, priority, since when a job is due), so `claim_due`'s SQL computes the same
-order with one window function, and the gateway can show a job's place in it from its own read model. What a tenant
-already runs is capped by its limits (`placement.within_limits`), not by the order.
+the order depends only on the queue itself (tenant, priority, since when a job is due), so `claim_due`'s SQL
+computes the same order with a window function, and the gateway can show a job's place in it from its own read
+model. What a tenant already runs is capped by its limits (`placement.within_limits`), not by the order.
 
-`claim_due` applies the same rule in SQL (`row_number() OVER (PARTITION BY priority, tenant_id ...)`) and also takes at
-most `PER_TENANT_BATCH` jobs of one tenant per batch: a tenant's jobs are placed one after the other (its limits are
-counted as they go), so a batch lasts as long as its longest tenant's share, and the cap bounds how long a newcomer's
-job waits for the batch before it to end.
+`claim_due` applies the same rule in SQL (`row_number() OVER (PARTITION BY priority, tenant_id ...)`) and also
+takes at most `PER_TENANT_BATCH` jobs of one tenant per batch: a tenant's jobs are placed one after the other
+(its limits are counted as they go), so a batch lasts as long as its longest tenant's share, and the cap bounds
+how long a newcomer's job waits for the batch before it to end (`take_batch` states the rule in Python).
 """
 
 import uuid
