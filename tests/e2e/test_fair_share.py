@@ -108,6 +108,5 @@ def test_a_tenants_first_job_starts_within_a_few_placements_of_another_tenants_b
     placed_between = sum(requested_at <= at < newcomer_at for at in backlog_at)
     # FIFO would place it after every job of the backlog still waiting; in turn, within about two batches'
     # share of the backlog (the batch being placed when it arrived, and the one it is claimed in).
-    print(f"placed between: {placed_between}, still waiting: {still_waiting}")
     assert placed_between <= 2 * PER_TENANT_BATCH, (
         f"{placed_between} of the backlog's jobs were placed between the newcomer's request and its placement")
