@@ -1,5 +1,6 @@
-"""The dispatcher: takes due jobs from Switchyard's queue, in priority order and first come first
-served within a priority, and tries their candidate flavors one at a time.
+"""The dispatcher: takes due jobs from Switchyard's queue, in priority order and, within a priority, tenants
+in turn (`fair_share`: no tenant's backlog holds back another's first job), and tries their candidate flavors
+one at a time.
 
 A job that cannot start now (tenant limits, no free capacity anywhere) stays queued with its reason and
 is tried again later; jobs behind it that can start do start (best-effort FIFO, as Kueue calls it).
@@ -23,6 +24,7 @@ from services.common.unit_of_work import unit_of_work
 from services.scheduler import store
 from services.scheduler.billing_client import BillingClient, BillingUnavailable, Terms
 from services.scheduler.catalog import Catalog
+from services.scheduler.fair_share import PER_TENANT_BATCH
 from services.scheduler.health import VendorHealth
 from services.scheduler.placement import (
     Limits, Outcome, Wants, candidates, classify, covering_package, ever_placeable, reaction_to, vendor_job_name,
@@ -88,18 +90,21 @@ class Dispatcher:
         try:
             while True:
                 self._wake.clear()
-                placed = await self.dispatch_once(runtime)
-                if placed < BATCH:
+                claimed, tenant_share_full = await self.dispatch_once(runtime)
+                # A batch holds at most `fair_share.PER_TENANT_BATCH` jobs of one tenant: a short batch in which
+                # some tenant had its full share does not mean the queue is drained.
+                if claimed < BATCH and not tenant_share_full:
                     with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=1.0)
         finally:
             with contextlib.suppress(Exception):
                 await runtime.pool.release(listener)
 
-    async def dispatch_once(self, runtime: Runtime) -> int:
+    async def dispatch_once(self, runtime: Runtime) -> tuple[int, bool]:
+        """Place one batch; how many jobs it claimed, and whether a tenant had its full share of it."""
         due = [Due.of(row) for row in await store.claim_due(runtime.pool, BATCH, LEASE_S)]
         if not due:
-            return 0
+            return 0, False
         batch = await self._prepare(runtime, due)
         by_tenant: dict[uuid.UUID, list[Due]] = {}
         for job in due:  # claim_due returned them in queue order
@@ -114,7 +119,7 @@ class Dispatcher:
                     log.exception("scheduler.place_failed", job_id=str(job.row["job_id"]))
 
         await asyncio.gather(*(tenant_jobs(placements) for placements in by_tenant.values()))
-        return len(due)
+        return len(due), any(len(jobs) >= PER_TENANT_BATCH for jobs in by_tenant.values())
 
     async def _prepare(self, runtime: Runtime, due: list[Due]) -> Batch:
         """What the batch's jobs need, read once for all of them: their tenants' limits and usage, the

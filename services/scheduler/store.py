@@ -15,7 +15,7 @@ from contracts.jobs import PRIORITY_RANK
 from contracts.status import JobStatus
 from contracts.topics import JOBS_EVENTS, VENDOR_EVENTS
 from services.common.outbox import enqueue_many
-from services.scheduler import transitions
+from services.scheduler import fair_share, transitions
 from services.scheduler.placement import Limits
 
 SCHEMA = "scheduler"
@@ -40,20 +40,41 @@ async def enqueue_jobs(conn, events: list[JobRequested]) -> None:
     await conn.execute("SELECT pg_notify('scheduler_queue', '')")
 
 
-async def claim_due(pool: asyncpg.Pool, limit: int, lease_s: float) -> list[asyncpg.Record]:
-    """Lease up to `limit` queued jobs that are due, in queue order. A lease keeps other dispatchers
-    (other replicas) off a job while it is tried, so one job never has two submissions at once."""
+async def claim_due(pool: asyncpg.Pool, limit: int, lease_s: float,
+                    per_tenant: int = fair_share.PER_TENANT_BATCH) -> list[asyncpg.Record]:
+    """Lease up to `limit` queued jobs that are due, at most `per_tenant` of one tenant, in queue order
+    (`fair_share`: priority, then tenants in turn, then how long each has been due). A lease keeps other dispatchers (other replicas)
+    off a job while it is tried, so one job never has two submissions at once."""
+    # FOR UPDATE cannot share a query level with window functions: the turns are ranked over the due jobs in
+    # `ranked`, the rows locked in the outer query, which checks again what a concurrent claim may have changed.
     rows = await pool.fetch(
-        """UPDATE scheduler.placements p SET lease_until = now() + make_interval(secs => $2)
-           FROM (SELECT job_id FROM scheduler.placements
-                 WHERE state = 'queued' AND (next_try_at IS NULL OR next_try_at <= now())
-                   AND (lease_until IS NULL OR lease_until < now())
-                 ORDER BY priority DESC, requested_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
-           WHERE p.job_id = due.job_id
+        """WITH ranked AS (
+               SELECT job_id, priority, COALESCE(next_try_at, requested_at) AS due_since,
+                      row_number() OVER (PARTITION BY priority, tenant_id
+                                         ORDER BY COALESCE(next_try_at, requested_at), job_id) AS turn,
+                      row_number() OVER (PARTITION BY tenant_id
+                                         ORDER BY priority DESC, COALESCE(next_try_at, requested_at), job_id)
+                          AS tenant_seq
+               FROM scheduler.placements
+               WHERE state = 'queued' AND (next_try_at IS NULL OR next_try_at <= now())
+                 AND (lease_until IS NULL OR lease_until < now())),
+           due AS (
+               SELECT p.job_id FROM scheduler.placements p JOIN ranked r ON r.job_id = p.job_id
+               WHERE r.tenant_seq <= $3 AND p.state = 'queued'
+                 AND (p.next_try_at IS NULL OR p.next_try_at <= now())
+                 AND (p.lease_until IS NULL OR p.lease_until < now())
+               ORDER BY r.priority DESC, r.turn, r.due_since, r.job_id
+               LIMIT $1 FOR UPDATE OF p SKIP LOCKED)
+           UPDATE scheduler.placements p SET lease_until = now() + make_interval(secs => $2)
+           FROM due WHERE p.job_id = due.job_id
            RETURNING p.*""",
-        limit, lease_s,
+        limit, lease_s, per_tenant,
     )
-    return sorted(rows, key=lambda r: (-r["priority"], r["requested_at"]))  # RETURNING keeps no order
+    return fair_share.fair_order(rows, _queued_job)  # RETURNING keeps no order
+
+
+def _queued_job(row: asyncpg.Record) -> fair_share.Queued:
+    return fair_share.Queued(row["job_id"], row["tenant_id"], row["priority"], row["requested_at"], row["next_try_at"])
 
 
 async def tenants_usage(pool_or_conn, tenant_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[Limits, int, int]]:
