@@ -19,6 +19,7 @@ from services.scheduler import fair_share, transitions
 from services.scheduler.placement import Limits
 
 SCHEMA = "scheduler"
+RANKED_WINDOW = 4096  # claim_due ranks tenants' turns over at most this many of the longest-requested due jobs
 SOURCE = "switchyard/scheduler"
 
 
@@ -43,32 +44,39 @@ async def enqueue_jobs(conn, events: list[JobRequested]) -> None:
 async def claim_due(pool: asyncpg.Pool, limit: int, lease_s: float,
                     per_tenant: int = fair_share.PER_TENANT_BATCH) -> list[asyncpg.Record]:
     """Lease up to `limit` queued jobs that are due, at most `per_tenant` of one tenant, in queue order
-    (`fair_share`: priority, then tenants in turn, then how long each has been due). A lease keeps other dispatchers (other replicas)
-    off a job while it is tried, so one job never has two submissions at once."""
-    # FOR UPDATE cannot share a query level with window functions: the turns are ranked over the due jobs in
-    # `ranked`, the rows locked in the outer query, which checks again what a concurrent claim may have changed.
+    (`fair_share`: priority, then tenants in turn, then how long each has been due). A lease keeps other
+    dispatchers (other replicas) off a job while it is tried, so one job never has two submissions at once."""
+    # The turns are ranked over a window of the longest-requested due jobs (`RANKED_WINDOW`, read along the
+    # queue index), so a claim's work stays bounded however long the queue; a tenant's job behind that many due
+    # jobs waits for the window to reach it. FOR UPDATE cannot share a query level with window functions: the
+    # chosen rows are locked by primary key in `due` (joining `ranked` back to the table instead let the planner
+    # pick a plan that halved the dispatcher's throughput), which checks again what a concurrent claim changed.
     rows = await pool.fetch(
-        """WITH ranked AS (
-               SELECT job_id, priority, COALESCE(next_try_at, requested_at) AS due_since,
-                      row_number() OVER (PARTITION BY priority, tenant_id
-                                         ORDER BY COALESCE(next_try_at, requested_at), job_id) AS turn,
-                      row_number() OVER (PARTITION BY tenant_id
-                                         ORDER BY priority DESC, COALESCE(next_try_at, requested_at), job_id)
-                          AS tenant_seq
+        """WITH window_ AS (
+               SELECT job_id, tenant_id, priority, COALESCE(next_try_at, requested_at) AS due_since
                FROM scheduler.placements
                WHERE state = 'queued' AND (next_try_at IS NULL OR next_try_at <= now())
-                 AND (lease_until IS NULL OR lease_until < now())),
+                 AND (lease_until IS NULL OR lease_until < now())
+               ORDER BY priority DESC, requested_at LIMIT $4),
+           ranked AS (
+               SELECT job_id, priority, due_since,
+                      row_number() OVER (PARTITION BY priority, tenant_id ORDER BY due_since, job_id) AS turn,
+                      row_number() OVER (PARTITION BY tenant_id ORDER BY priority DESC, due_since, job_id)
+                          AS tenant_seq
+               FROM window_),
+           chosen AS (
+               SELECT job_id FROM ranked WHERE tenant_seq <= $3
+               ORDER BY priority DESC, turn, due_since, job_id LIMIT $1),
            due AS (
-               SELECT p.job_id FROM scheduler.placements p JOIN ranked r ON r.job_id = p.job_id
-               WHERE r.tenant_seq <= $3 AND p.state = 'queued'
+               SELECT p.job_id FROM scheduler.placements p
+               WHERE p.job_id = ANY(ARRAY(SELECT job_id FROM chosen)) AND p.state = 'queued'
                  AND (p.next_try_at IS NULL OR p.next_try_at <= now())
                  AND (p.lease_until IS NULL OR p.lease_until < now())
-               ORDER BY r.priority DESC, r.turn, r.due_since, r.job_id
-               LIMIT $1 FOR UPDATE OF p SKIP LOCKED)
+               FOR UPDATE SKIP LOCKED)
            UPDATE scheduler.placements p SET lease_until = now() + make_interval(secs => $2)
            FROM due WHERE p.job_id = due.job_id
            RETURNING p.*""",
-        limit, lease_s, per_tenant,
+        limit, lease_s, per_tenant, max(limit, RANKED_WINDOW),
     )
     return fair_share.fair_order(rows, _queued_job)  # RETURNING keeps no order
 
