@@ -4,42 +4,29 @@ on, a consumer parks a message its handler keeps failing on and its partition mo
 import asyncio
 import json
 import uuid
-from datetime import UTC, datetime
 
 import pytest
-from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError
 from faststream.kafka import KafkaBroker
 
-from contracts.events import Envelope, JobCancelRequested
+from contracts.events import Envelope
 from services.common import consumer, dead_letters, outbox
 from services.common.poison import MAX_TRIES
 from services.common.settings import get_settings
-from tests.integration.test_outbox_inbox import consume
-
-
-def cancel_event() -> JobCancelRequested:
-    return JobCancelRequested(job_id=uuid.uuid4(), tenant_id=uuid.uuid4(), requested_at=datetime.now(UTC))
+from tests.integration.kafka_support import cancel_event, consume, idempotent_producer, scratch_topic
 
 
 @pytest.fixture
 async def topic(infra):
     name = get_settings().topic(f"test.poison.{uuid.uuid4().hex[:8]}")
-    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap_servers)
-    await admin.start()
-    await admin.create_topics([NewTopic(name, num_partitions=1, replication_factor=1)])
-    yield name
-    await admin.delete_topics([name])
-    await admin.close()
+    async with scratch_topic(infra.kafka_bootstrap_servers, name, 1):
+        yield name
 
 
 @pytest.fixture
 async def producer(infra):
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers, enable_idempotence=True)
-    await producer.start()
-    yield producer
-    await producer.stop()
+    async with idempotent_producer(infra.kafka_bootstrap_servers) as producer:
+        yield producer
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +62,7 @@ async def test_an_oversized_event_is_parked_and_the_events_around_it_go_out_in_o
     assert await relay.publish_pending() == 7
     assert await relay.publish_pending() == 0  # the parked row is out of the queue
 
-    records = await consume(infra, topic, 6)
+    records = await consume(infra.kafka_bootstrap_servers, topic, 6)
     assert [json.loads(r.value)["job_id"] for r in records] == [str(e.job_id) for e in before + after]
     (parked,) = await dead_letters.page(pool, limit=10)
     assert (parked["origin"], parked["service"], parked["event_id"], parked["attempts"]) == \
@@ -108,7 +95,7 @@ async def test_while_the_broker_is_away_nothing_is_parked_and_everything_goes_ou
     assert await dead_letters.page(pool, limit=10) == []
 
     assert await outbox.OutboxRelay(pool, "watcher", producer).publish_pending() == 3
-    records = await consume(infra, topic, 3)
+    records = await consume(infra.kafka_bootstrap_servers, topic, 3)
     assert [json.loads(r.value)["job_id"] for r in records] == [str(e.job_id) for e in events]
 
 
@@ -223,5 +210,5 @@ async def test_an_event_failing_for_an_unknown_reason_is_parked_after_the_last_t
     assert await relay.publish_pending() == 1
     (parked,) = await dead_letters.page(pool, limit=10)
     assert parked["event_id"] == envelopes[1].id and parked["attempts"] == MAX_TRIES and "TypeError" in parked["error"]
-    records = await consume(infra, topic, 2)
+    records = await consume(infra.kafka_bootstrap_servers, topic, 2)
     assert [json.loads(r.value)["job_id"] for r in records] == [str(events[0].job_id), str(events[2].job_id)]

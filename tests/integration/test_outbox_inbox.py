@@ -2,53 +2,25 @@
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from contracts.events import Envelope, JobCancelRequested
+from contracts.events import Envelope
 from services.common import outbox
 from services.common.consumer import apply_batch_once, apply_once
-
-
-def cancel_event() -> JobCancelRequested:
-    return JobCancelRequested(job_id=uuid.uuid4(), tenant_id=uuid.uuid4(), requested_at=datetime.now(UTC))
+from tests.integration.kafka_support import cancel_event, consume, idempotent_producer, scratch_topic
 
 
 @pytest.fixture
 async def topic(infra):
-    name = f"test.outbox.{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap_servers)
-    await admin.start()
-    await admin.create_topics([NewTopic(name, num_partitions=3, replication_factor=1)])
-    yield name
-    await admin.delete_topics([name])
-    await admin.close()
+    async with scratch_topic(infra.kafka_bootstrap_servers, f"test.outbox.{uuid.uuid4().hex[:8]}", 3) as name:
+        yield name
 
 
 @pytest.fixture
 async def producer(infra):
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap_servers, enable_idempotence=True)
-    await producer.start()
-    yield producer
-    await producer.stop()
-
-
-async def consume(infra, topic: str, count: int) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=infra.kafka_bootstrap_servers,
-                                auto_offset_reset="earliest", group_id=f"g-{uuid.uuid4().hex[:6]}")
-    await consumer.start()
-    try:
-        records = []
-        async with asyncio.timeout(20):
-            while len(records) < count:
-                batch = await consumer.getmany(timeout_ms=500)
-                records.extend(r for rs in batch.values() for r in rs)
-        return records
-    finally:
-        await consumer.stop()
+    async with idempotent_producer(infra.kafka_bootstrap_servers) as producer:
+        yield producer
 
 
 async def test_committed_events_are_published_in_order_and_rolled_back_ones_never(pool, infra, topic, producer):
@@ -66,7 +38,7 @@ async def test_committed_events_are_published_in_order_and_rolled_back_ones_neve
     assert await relay.publish_pending() == 5
     assert await relay.publish_pending() == 0  # marked published: nothing is sent twice
 
-    records = await consume(infra, topic, 5)
+    records = await consume(infra.kafka_bootstrap_servers, topic, 5)
     received = [Envelope.from_kafka({k: v.decode() for k, v in r.headers}, r.value) for r in records]
     assert sorted(e.data.job_id for e in received) == sorted(e.job_id for e in events)
     assert all(r.key.decode() == str(Envelope.from_kafka({k: v.decode() for k, v in r.headers}, r.value).data.job_id)
@@ -87,7 +59,7 @@ async def test_two_relays_never_publish_the_same_row(pool, infra, topic, produce
 
     counts = await asyncio.gather(*(drain(r) for r in relays))
     assert sum(counts) == 40
-    records = await consume(infra, topic, 40)
+    records = await consume(infra.kafka_bootstrap_servers, topic, 40)
     ids = [dict(r.headers)["ce_id"] for r in records]
     assert len(ids) == len(set(ids)) == 40
 
@@ -139,7 +111,7 @@ async def test_many_events_go_into_the_outbox_in_one_statement_as_enqueue_writes
         envelopes = await outbox.enqueue_many(conn, "notifier", [(topic, e) for e in events], source="test")
     assert [e.data for e in envelopes] == events
     assert await outbox.OutboxRelay(pool, "notifier", producer).publish_pending() == 30
-    records = await consume(infra, topic, 30)
+    records = await consume(infra.kafka_bootstrap_servers, topic, 30)
     received = {Envelope.from_kafka({k: v.decode() for k, v in r.headers}, r.value).data.job_id: r.key.decode()
                 for r in records}
     assert received == {e.job_id: str(e.job_id) for e in events}  # keyed by the job, like enqueue
