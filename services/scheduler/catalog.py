@@ -71,10 +71,8 @@ class Catalog:
             if only_if_stale and not self._stale(vendor):
                 return []  # another caller read it while this one waited
             started = self._clock()
-            read_at = await catalog_sync.database_time(pool)
-            reads = await catalog_sync.read_vendors({vendor: self._adapters[vendor]})
-            events = await catalog_sync.record(pool, reads, read_at)
-            if reads:  # the vendor answered for every kind it runs
-                self._flavors[vendor] = [f for flavors in reads.values() for f in flavors]
+            refreshed = await catalog_sync.refresh(pool, {vendor: self._adapters[vendor]})
+            if refreshed.reads:  # the vendor answered for every kind it runs
+                self._flavors[vendor] = [f for flavors in refreshed.reads.values() for f in flavors]
                 self._read_at[vendor] = started
-            return events
+            return refreshed.events

@@ -10,6 +10,7 @@ of the round: its recorded flavors stay, and nothing is announced as removed.
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
@@ -92,10 +93,17 @@ async def _read_vendor(vendor: str, adapter: VendorAdapter) -> Reads:
 
 # --------------------------------------------------------------------------- recording and announcing
 
-async def refresh(pool: asyncpg.Pool, adapters: dict[str, VendorAdapter]) -> list[FlavorChanged]:
-    """Read the vendors, record what changed and enqueue its events; returns the events enqueued."""
+@dataclass(frozen=True)
+class Refreshed:
+    reads: Reads  # what the vendors that answered listed
+    events: list[FlavorChanged]  # the changes recorded and enqueued
+
+
+async def refresh(pool: asyncpg.Pool, adapters: dict[str, VendorAdapter]) -> Refreshed:
+    """Read the vendors, record what changed and enqueue its events."""
     read_at = await database_time(pool)
-    return await record(pool, await read_vendors(adapters), read_at)
+    reads = await read_vendors(adapters)
+    return Refreshed(reads, await record(pool, reads, read_at))
 
 
 async def database_time(pool: asyncpg.Pool) -> datetime:

@@ -23,8 +23,10 @@ class FakeVendor:
         self.flavors = list(flavors)
         self.down = False
         self.gate: asyncio.Event | None = None  # when set, a read waits for it (a slow vendor)
+        self.reading = asyncio.Event()  # set once a read has begun
 
     async def list_flavors(self, kind: str = "training") -> list[VendorFlavor]:
+        self.reading.set()
         if self.gate is not None:
             await self.gate.wait()
         if self.down:
@@ -71,24 +73,24 @@ async def test_changes_are_recorded_and_announced_once_each(pool) -> None:
                         kinds=frozenset({"training", "notebook"}))
     adapters = {name: vendor}
 
-    first = await refresh(pool, adapters)
+    first = (await refresh(pool, adapters)).events
     assert sorted((e.kind, e.flavor, e.change) for e in first) == [
         ("notebook", "a", "added"), ("training", "a", "added"), ("training", "b", "added"), ("training", "c", "added"),
     ]
-    assert await refresh(pool, adapters) == []  # nothing changed: nothing announced
+    assert (await refresh(pool, adapters)).events == []  # nothing changed: nothing announced
 
     vendor.change("a", price_per_hour=41_500_001)
     vendor.remove("b")
     vendor.change("c", available=False)
     vendor.flavors.append(flavor(name, "d", prepaid_package="pkg-1"))
-    second = await refresh(pool, adapters)
+    second = (await refresh(pool, adapters)).events
     assert [(e.kind, e.flavor, e.change) for e in second] == [
         ("training", "a", "price_changed"), ("training", "b", "removed"),
         ("training", "c", "availability_changed"), ("training", "d", "added"),
     ]
     price = second[0]
     assert (price.before.price_per_hour, price.after.price_per_hour) == (40_000_000, 41_500_001)
-    assert await refresh(pool, adapters) == []
+    assert (await refresh(pool, adapters)).events == []
 
     assert await recorded(pool, name) == {
         ("notebook", "a"): (8, 40_000_000, True, None),
@@ -111,7 +113,7 @@ async def test_a_vendor_that_cannot_answer_keeps_its_catalog_and_loses_nothing(p
 
     down.down = True
     up.change("z", count=4)
-    events = await refresh(pool, adapters)
+    events = (await refresh(pool, adapters)).events
     assert [(e.vendor, e.flavor, e.change) for e in events] == [(up_name, "z", "spec_changed")]
     assert await recorded(pool, down_name) == before
     assert await announced(pool, down_name) == [("training", "x", "added"), ("training", "y", "added")]
@@ -119,7 +121,7 @@ async def test_a_vendor_that_cannot_answer_keeps_its_catalog_and_loses_nothing(p
     # Back, and one flavor really gone: now it is removed, once.
     down.down = False
     down.remove("y")
-    assert [(e.flavor, e.change) for e in await refresh(pool, adapters)] == [("y", "removed")]
+    assert [(e.flavor, e.change) for e in (await refresh(pool, adapters)).events] == [("y", "removed")]
     assert (await announced(pool, down_name))[-1] == ("training", "y", "removed")
     assert set(await recorded(pool, down_name)) == {("training", "x")}
 
@@ -143,10 +145,10 @@ async def test_a_read_older_than_the_recorded_one_is_dropped(pool) -> None:
     fast.change("a", price_per_hour=50_000_000)
     slow.gate = asyncio.Event()
     stale = asyncio.create_task(refresh(pool, {name: slow}))
-    await asyncio.sleep(0.1)
-    assert [e.after.price_per_hour for e in await refresh(pool, {name: fast})] == [50_000_000]
+    await slow.reading.wait()  # its read has begun (its time is taken), and waits at the gate
+    assert [e.after.price_per_hour for e in (await refresh(pool, {name: fast})).events] == [50_000_000]
     slow.gate.set()
-    assert await stale == []
+    assert (await stale).events == []
     assert (await recorded(pool, name))[("training", "a")][1] == 50_000_000
     assert await announced(pool, name) == [("training", "a", "added"), ("training", "a", "price_changed")]
 
