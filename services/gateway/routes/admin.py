@@ -16,8 +16,7 @@ from services.common.unit_of_work import unit_of_work
 from services.gateway.store import jobs, tenants
 from services.gateway.auth import hash_api_key, new_api_key, require_admin
 from services.gateway.proxy import forward
-from services.gateway.routes.flavors import ask_scheduler
-from services.gateway.routes.deps import internal, not_found, pool, settings
+from services.gateway.routes.deps import ask_scheduler, internal, not_found, pool, settings
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 

@@ -1,8 +1,8 @@
-"""What the gateway's routes share: the caller's tenant, the pool, the internal HTTP client, job specs
-read from a request body."""
+"""What the gateway's routes share: the caller's tenant, the pool, the internal HTTP client and the scheduler's
+API, job specs read from a request body."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from pydantic import ValidationError
@@ -11,7 +11,7 @@ from contracts.jobs import JobSpec
 from services.common.problems import Problem
 from services.gateway.config import GatewaySettings
 from services.gateway.auth import require_tenant
-from services.gateway.proxy import Upstream
+from services.gateway.proxy import Upstream, ask
 
 Tenant = Annotated[uuid.UUID, Depends(require_tenant)]
 
@@ -31,6 +31,11 @@ def internal(request: Request) -> Upstream:
 
 def settings(request: Request) -> GatewaySettings:
     return request.app.state.runtime.settings
+
+
+async def ask_scheduler(request: Request, method: str, path: str, **kwargs) -> Any:
+    """The scheduler's internal API, which answers what the gateway shows of vendors (flavors, quotes, vendors)."""
+    return await ask(internal(request), method, f"{settings(request).scheduler_url}{path}", **kwargs)
 
 
 def job_spec(body: dict) -> JobSpec:

@@ -9,8 +9,7 @@ from pydantic import BaseModel
 
 from contracts.catalog import FlavorOffer, PlacementQuote
 from contracts.jobs import JobKind
-from services.gateway.proxy import ask
-from services.gateway.routes.deps import Tenant, internal, job_spec, settings
+from services.gateway.routes.deps import Tenant, ask_scheduler, job_spec
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
@@ -22,10 +21,6 @@ class FlavorList(BaseModel):
 
 class QuoteList(BaseModel):
     items: list[PlacementQuote]
-
-
-async def ask_scheduler(request: Request, method: str, path: str, **kwargs) -> Any:
-    return await ask(internal(request), method, f"{settings(request).scheduler_url}{path}", **kwargs)
 
 
 @router.get("/flavors", response_model=FlavorList)
