@@ -39,11 +39,14 @@ _UNREADABLE = (UnknownEventType, ValidationError, KeyError, ValueError)
 
 class Parking:
     """Where a consumer parks the messages it gives up on. Subscribers are registered at import, before
-    the service's pool exists, and parking is rare: so a one-connection pool of its own, opened at the
-    first parking (or the pool given, in tests)."""
+    the service's pool exists: `runtime.serve` hands the process's pool over with `use` (tests give theirs to
+    the constructor); a consumer run without either opens a one-connection pool of its own at its first parking."""
 
     def __init__(self, pool: asyncpg.Pool | None = None) -> None:
         self._pool, self._opening = pool, asyncio.Lock()
+
+    def use(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
 
     async def _get_pool(self) -> asyncpg.Pool:
         async with self._opening:

@@ -13,6 +13,7 @@ import uvicorn
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
+from services.common.consumer import PARKING
 from services.common.db import create_pool
 from services.common.logs import configure_logging, log
 from services.common.outbox import OutboxRelay
@@ -86,6 +87,7 @@ async def serve(
     configure_logging(service, settings.log_level)
     configure_tracing(service, settings.otel_exporter)
     pool = await create_pool(settings.database_url)
+    PARKING.use(pool)  # the consumers park what they give up on through the process's own pool
     runtime = Runtime(service=service, settings=settings, pool=pool, broker=broker)
     if ref is not None:
         ref.set(runtime)
