@@ -22,6 +22,7 @@ from services.common.problems import PROBLEM_JSON, Problem
 
 RELAYED_HEADERS = ("Idempotent-Replayed", "Retry-After", "Location")
 INTERNAL_PREFIX = "/internal/"
+_PROBLEM_MEMBERS = ("type", "title", "status", "detail", "instance")  # set anew by the gateway's own problem
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,8 @@ async def ask(upstream: Upstream, method: str, url: str, **kwargs) -> Any:
         raise _unanswered(exc) from None
     if answer.status_code >= 400:
         body = answer.json() if "json" in answer.headers.get("content-type", "") else {}
-        retry_after = answer.headers.get("Retry-After")
+        extra = {k: v for k, v in body.items() if k not in _PROBLEM_MEMBERS}  # e.g. a 422's `errors`
         raise Problem(answer.status_code, body.get("title", "Upstream error"), body.get("detail"),
                       type_=str(body.get("type", "upstream-error")).rpartition("/")[2],
-                      headers={"Retry-After": retry_after} if retry_after else None)
+                      headers=relayed_headers(answer) or None, **extra)
     return answer.json()

@@ -82,3 +82,16 @@ async def test_ask_raises_the_upstream_problem_as_the_gateways_own():
     with pytest.raises(Problem) as raised:
         await ask(upstream(lambda r: problem(404)), "GET", "http://scheduler/internal/vendors")
     assert raised.value.status == 404 and raised.value.type == "not-found"
+
+
+async def test_ask_keeps_the_upstream_problems_own_members_and_its_retry_after():
+    errors = [{"location": "spec.name", "message": "too long", "type": "string_too_long"}]
+
+    def invalid(_: httpx.Request) -> httpx.Response:
+        body = {"type": "https://switchyard.dev/problems/invalid-request", "title": "Invalid request", "status": 422,
+                "instance": "/internal/quotes", "errors": errors}
+        return httpx.Response(422, json=body, headers={"content-type": PROBLEM_JSON, "Retry-After": "3"})
+
+    with pytest.raises(Problem) as raised:
+        await ask(upstream(invalid), "POST", "http://scheduler/internal/quotes")
+    assert raised.value.extra == {"errors": errors} and raised.value.headers == {"Retry-After": "3"}
