@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 import uvicorn
+import uvloop
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
@@ -69,6 +70,13 @@ async def _guard(name: str, coro: Awaitable[None]) -> None:
                 raise  # failing while being stopped: stop, don't restart
             log.exception("loop.crashed", loop=name)
             await asyncio.sleep(2.0)
+
+
+def run(main: Awaitable[None]) -> None:
+    """A service process's main coroutine, on uvloop: the loop uvicorn picks when it owns the loop (the
+    simulators), here for every service, whose HTTP, Kafka and PostgreSQL I/O it serves with less CPU per call
+    than asyncio's own loop."""
+    uvloop.run(main)
 
 
 async def serve(

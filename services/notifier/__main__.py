@@ -1,15 +1,14 @@
 """`python -m services.notifier`: consumer, delivery worker and internal API in one process."""
 
-import asyncio
 from urllib.parse import urlparse
 
-from services.common.runtime import serve
+from services.common.runtime import run, serve
 from services.notifier import delivery
 from services.notifier.app import SERVICE, broker, http_app, settings
 
 
 def main() -> None:
-    asyncio.run(serve(
+    run(serve(
         SERVICE, broker, loops={"delivery": delivery.run}, http_app=http_app,
         http_port=urlparse(settings.notifier_url).port or 8102, publishes=False, settings=settings,
     ))

@@ -1,10 +1,9 @@
 """`python -m services.scheduler`: queues requested jobs, places them on the vendors, and answers the catalog
 and quotes on its internal API (SWITCHYARD_SCHEDULER_URL's port, default 8103)."""
 
-import asyncio
 from urllib.parse import urlparse
 
-from services.common.runtime import Runtime, serve
+from services.common.runtime import Runtime, run, serve
 from services.scheduler.app import (
     SERVICE, adapters, broker, catalog, dispatcher, enforce_funds, http_app, runtime, settings,
 )
@@ -21,7 +20,7 @@ async def refresh_catalog(rt: Runtime) -> None:
 
 def main() -> None:
     loops = {"dispatch": dispatcher.run, "enforce_funds": enforce_funds, "catalog_sync": refresh_catalog}
-    asyncio.run(serve(SERVICE, broker, setup=setup, loops=loops, ref=runtime, settings=settings, http_app=http_app,
+    run(serve(SERVICE, broker, setup=setup, loops=loops, ref=runtime, settings=settings, http_app=http_app,
                       http_port=urlparse(settings.scheduler_url).port or 8103))
 
 
