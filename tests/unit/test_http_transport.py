@@ -7,7 +7,7 @@ import socket
 import httpx
 import pytest
 
-from services.vendors.transport import VendorTransport
+from services.common.http_transport import Http1Transport
 
 
 async def serve(answer):
@@ -35,7 +35,7 @@ async def test_a_call_goes_out_and_comes_back_as_httpx_would_give_it():
         return b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s" % (
             len(payload), payload)
     server, port = await serve(echo)
-    async with httpx.AsyncClient(transport=VendorTransport(), timeout=5) as client:
+    async with httpx.AsyncClient(transport=Http1Transport(), timeout=5) as client:
         for n in range(3):  # the same kept-alive connection
             response = await client.post(f"http://127.0.0.1:{port}/v2/jobs?x=1", json={"n": n},
                                          headers={"X-Auth-Token": "t"})
@@ -48,7 +48,7 @@ async def test_a_chunked_answer_is_read_whole():
     async def chunked(*_):
         return b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
     server, port = await serve(chunked)
-    async with httpx.AsyncClient(transport=VendorTransport()) as client:
+    async with httpx.AsyncClient(transport=Http1Transport()) as client:
         assert (await client.get(f"http://127.0.0.1:{port}/")).text == "hello world"
     server.close()
 
@@ -57,7 +57,7 @@ async def test_no_answer_in_time_is_a_read_timeout_and_a_refused_connection_a_co
     async def never(*_):
         return None
     server, port = await serve(never)
-    async with httpx.AsyncClient(transport=VendorTransport(), timeout=0.2) as client:
+    async with httpx.AsyncClient(transport=Http1Transport(), timeout=0.2) as client:
         with pytest.raises(httpx.ReadTimeout):
             await client.get(f"http://127.0.0.1:{port}/")
         with socket.socket() as s:
@@ -75,6 +75,6 @@ async def test_https_goes_through_the_fallback_transport():
         async def handle_async_request(self, request):
             seen.append(str(request.url))
             return httpx.Response(204)
-    async with httpx.AsyncClient(transport=VendorTransport(fallback=Fallback())) as client:
+    async with httpx.AsyncClient(transport=Http1Transport(fallback=Fallback())) as client:
         assert (await client.get("https://vendor.example/v1/x")).status_code == 204
     assert seen == ["https://vendor.example/v1/x"]

@@ -38,7 +38,8 @@ from services.vendors.aispace.status import clean_status
 from services.vendors.aispace.wire import ALPHA, LLM_TASKS, TRAINING_TABLES, V1, job_ref, parse_job_ref, task_path
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
 from services.vendors.errors import InvalidRequest, VendorUnavailable, WrongState, retry_after_seconds
-from services.vendors.transport import VendorTransport, send
+from services.common.http_transport import Http1Transport
+from services.vendors.transport import send
 
 _ALREADY_EXISTS = "ResourceAlreadyExists"
 Finder = Callable[[], Awaitable[dict[str, Any] | None]]
@@ -54,7 +55,7 @@ class AISpaceAdapter(VendorAdapter):
     def __init__(self, settings: AISpaceSettings | None = None) -> None:
         self._settings = settings or AISpaceSettings()
         self._endpoint = httpx.URL(self._settings.endpoint.rstrip("/"))
-        self._client = httpx.AsyncClient(timeout=self._settings.timeout_s, transport=VendorTransport(
+        self._client = httpx.AsyncClient(timeout=self._settings.timeout_s, transport=Http1Transport(
             fallback=httpx.AsyncHTTPTransport(verify=self._settings.verify_tls)))
         self._project_name: str | None = None
 

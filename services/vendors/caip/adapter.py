@@ -23,7 +23,8 @@ from services.vendors.caip.wire import item_id, job_body, parse_job
 from services.vendors.errors import InvalidRequest, NotFound, VendorUnavailable, WrongState, json_object
 from services.vendors.paging import all_items
 from services.vendors.tokens import RenewingToken
-from services.vendors.transport import VendorTransport, send
+from services.common.http_transport import Http1Transport
+from services.vendors.transport import send
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class CaipAdapter(VendorAdapter):
         self._settings = settings or CaipSettings()
         self._base = f"{self._settings.endpoint.rstrip('/')}{self._settings.api_prefix.rstrip('/')}/v2"
         self._jobs_path = f"/namespace/{quote(self._settings.namespace, safe='')}/batch-trainingjob"
-        self._client = httpx.AsyncClient(timeout=self._settings.timeout_s, transport=VendorTransport())
+        self._client = httpx.AsyncClient(timeout=self._settings.timeout_s, transport=Http1Transport())
         self._tokens = RenewingToken(lambda: login(self._client, self._settings), max_margin_s=600.0)
 
     async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:

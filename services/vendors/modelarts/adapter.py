@@ -35,7 +35,7 @@ from services.vendors.modelarts.wire import (
     training_job_id,
 )
 from services.vendors.paging import all_items
-from services.vendors.transport import VendorTransport
+from services.common.http_transport import Http1Transport
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class ModelArtsAdapter(VendorAdapter):
 
     def __init__(self, settings: ModelArtsSettings | None = None) -> None:
         self._settings = settings or ModelArtsSettings()
-        self._client = httpx.AsyncClient(timeout=self._settings.timeout_s, transport=VendorTransport())
+        self._client = httpx.AsyncClient(timeout=self._settings.timeout_s, transport=Http1Transport())
         self._auth = make_auth(self._settings, self._client)
         self._image_ids: dict[str, str] = {}  # SWR path -> notebook image id
         self._notebook_arch: dict[str, str] = {}  # notebook flavor id -> X86_64 | AARCH64

@@ -57,7 +57,8 @@ from services.vendors.qizhi.wire import (
 )
 from services.vendors.ratelimit import CallLimiter
 from services.vendors.tokens import RenewingToken
-from services.vendors.transport import VendorTransport, send
+from services.common.http_transport import Http1Transport
+from services.vendors.transport import send
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class QizhiAdapter(VendorAdapter):
         self._settings = settings or QizhiSettings()
         s = self._settings
         self._endpoint = s.endpoint.rstrip("/")
-        self._client = httpx.AsyncClient(timeout=s.timeout_s, transport=VendorTransport(
+        self._client = httpx.AsyncClient(timeout=s.timeout_s, transport=Http1Transport(
             fallback=httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=s.concurrency,
                                                                   max_keepalive_connections=s.concurrency))))
         self._limiter = CallLimiter(s.rate_per_s, s.concurrency, s.rate_burst)
