@@ -49,3 +49,19 @@ async def test_positions_count_higher_priorities_first_and_skip_jobs_not_queued(
         positions = [await job_store.queue_position(conn, j) for j in (urgent, a1, b1, a2, low)]
         assert positions == [1, 2, 3, 4, 5]
         assert await job_store.queue_position(conn, running) is None
+
+
+async def test_a_whole_page_is_ranked_in_one_query_the_same_as_job_by_job(pool):
+    await pool.execute("DELETE FROM gateway.jobs")
+    a, b = await tenant(pool), await tenant(pool)
+    page = [await job(pool, a, 1), await job(pool, b, 2, queue_reason=None), await job(pool, a, 3),
+            await job(pool, b, 4, priority=2), await job(pool, b, 5)]
+    async with pool.acquire() as conn:
+        one_by_one = {j["id"]: await job_store.queue_position(conn, j) for j in page}
+        queries = []
+        conn.add_query_logger(queries.append)
+        together = await job_store.queue_positions(conn, page)
+        conn.remove_query_logger(queries.append)
+    assert together == {i: p for i, p in one_by_one.items() if p is not None}
+    assert sorted(together.values()) == [1, 2, 3, 4]
+    assert len(queries) == 1

@@ -119,7 +119,8 @@ async def list_jobs(
     after = decode_cursor(cursor) if cursor else None
     async with pool(request).acquire() as conn:
         rows = await jobs.list_jobs(conn, tenant_id, status, limit + 1, after)
-        items = [_job_out(r, await jobs.queue_position(conn, r)) for r in rows[:limit]]
+        positions = await jobs.queue_positions(conn, rows[:limit])
+    items = [_job_out(r, positions.get(r["id"])) for r in rows[:limit]]
     next_cursor = encode_cursor(rows[limit - 1]["created_at"], rows[limit - 1]["id"]) if len(rows) > limit else None
     return JobList(items=items, next_cursor=next_cursor)
 

@@ -69,30 +69,36 @@ async def list_jobs(conn: asyncpg.Connection, tenant_id: uuid.UUID, status: str 
     )
 
 
-async def queue_position(conn: asyncpg.Connection, job: asyncpg.Record) -> int | None:
-    """1 for the next job the dispatcher tries; None when the job is not in Switchyard's queue.
+async def queue_positions(conn: asyncpg.Connection, jobs: list[asyncpg.Record]) -> dict[uuid.UUID, int]:
+    """Each queued job's place in Switchyard's queue (1 = the next job the dispatcher tries), by job id; jobs not
+    in the queue are left out. One query for the whole list, however long.
 
     The scheduler's order (`scheduler/fair_share.py`): higher priority first; within a priority, tenants in
-    turn (every tenant's oldest queued job, then every tenant's second, ...), each turn oldest first. Counted
+    turn (every tenant's oldest queued job, then every tenant's second, ...), each turn oldest first. Ranked
     here from the read model's queued jobs (tenant, priority, created_at = the request time the scheduler
     orders by until a job's first retry), so it is the job's place in that order, approximately: the gateway
     does not see retry delays (a job waiting one out is passed over, and then goes behind the jobs of its tenant
     due before it), the dispatcher places different tenants' jobs of one batch at once, and the read model lags
     the scheduler by an event or two."""
-    if job["queue_reason"] is None:
-        return None
-    ahead = await conn.fetchval(
-        """WITH same AS (
-               SELECT id, created_at,
-                      row_number() OVER (PARTITION BY tenant_id ORDER BY created_at, id) AS turn
-               FROM gateway.jobs WHERE queue_reason IS NOT NULL AND priority = $1),
-           mine AS (SELECT turn FROM same WHERE id = $3)
-           SELECT (SELECT count(*) FROM gateway.jobs WHERE queue_reason IS NOT NULL AND priority > $1)
-                + (SELECT count(*) FROM same, mine
-                   WHERE same.turn < mine.turn OR (same.turn = mine.turn AND (same.created_at, same.id) < ($2, $3)))""",
-        job["priority"], job["created_at"], job["id"],
+    queued = [job["id"] for job in jobs if job["queue_reason"] is not None]
+    if not queued:
+        return {}
+    rows = await conn.fetch(
+        """WITH turns AS (
+               SELECT id, priority, created_at,
+                      row_number() OVER (PARTITION BY priority, tenant_id ORDER BY created_at, id) AS turn
+               FROM gateway.jobs WHERE queue_reason IS NOT NULL),
+           ranked AS (
+               SELECT id, row_number() OVER (ORDER BY priority DESC, turn, created_at, id) AS position FROM turns)
+           SELECT id, position FROM ranked WHERE id = ANY($1::uuid[])""",
+        queued,
     )
-    return ahead + 1
+    return {row["id"]: row["position"] for row in rows}
+
+
+async def queue_position(conn: asyncpg.Connection, job: asyncpg.Record) -> int | None:
+    """One job's place in the queue (see `queue_positions`); None when it is not queued."""
+    return (await queue_positions(conn, [job])).get(job["id"])
 
 
 async def job_events(conn: asyncpg.Connection, job_id: uuid.UUID) -> list[asyncpg.Record]:
