@@ -1,19 +1,16 @@
 """`python -m services.gateway`: the public API on SWITCHYARD_GATEWAY_PORT (default 8000)."""
 
-import asyncio
-
-import httpx
-
-from services.common.runtime import Runtime, serve
+from services.common.http1 import HttpClient
+from services.common.runtime import Runtime, run, serve
 from services.gateway.app import SERVICE, broker, http_app, runtime, settings
 
 
 async def _setup(rt: Runtime) -> None:
-    http_app.state.internal_client = httpx.AsyncClient(timeout=10.0)
+    http_app.state.internal_client = HttpClient(user_agent="switchyard-gateway")
 
 
 def main() -> None:
-    asyncio.run(serve(SERVICE, broker, setup=_setup, http_app=http_app, http_port=settings.gateway_port,
+    run(serve(SERVICE, broker, setup=_setup, http_app=http_app, http_port=settings.gateway_port,
                       settings=settings, ref=runtime))
 
 

@@ -5,14 +5,26 @@ import json
 import httpx
 import pytest
 
+from services.common import http1
 from services.common.problems import PROBLEM_JSON, Problem
 from services.gateway.proxy import Upstream, ask, forward
 
 PUBLIC = "/v1/admin/tenants/7/credit"
 
 
+class Answering:
+    """The internal client's place: answers every call with `handler(request)`, an httpx.Response for brevity."""
+
+    def __init__(self, handler):
+        self.handler = handler
+
+    async def request(self, method: str, url: str, body: bytes, headers: dict[str, str]) -> http1.Response:
+        answer = self.handler(httpx.Request(method, url, content=body, headers=headers))
+        return http1.Response(answer.status_code, {k.lower(): v for k, v in answer.headers.items()}, answer.content)
+
+
 def upstream(handler) -> Upstream:
-    return Upstream(httpx.AsyncClient(transport=httpx.MockTransport(handler)), PUBLIC)
+    return Upstream(Answering(handler), PUBLIC)
 
 
 def problem(status: int, **headers) -> httpx.Response:
@@ -71,7 +83,7 @@ async def test_a_location_into_the_internal_api_is_not_shown(location):
 
 async def test_an_unanswered_call_is_a_503_with_retry_after():
     def handler(request):
-        raise httpx.ConnectError("refused")
+        raise http1.HttpError("refused")
 
     with pytest.raises(Problem) as raised:
         await forward(upstream(handler), "GET", "http://b/x")
@@ -95,3 +107,15 @@ async def test_ask_keeps_the_upstream_problems_own_members_and_its_retry_after()
     with pytest.raises(Problem) as raised:
         await ask(upstream(invalid), "POST", "http://scheduler/internal/quotes")
     assert raised.value.extra == {"errors": errors} and raised.value.headers == {"Retry-After": "3"}
+
+
+async def test_params_and_json_reach_the_internal_api():
+    seen = {}
+
+    def handler(request):
+        seen.update(url=str(request.url), body=json.loads(request.content), type=request.headers["content-type"])
+        return httpx.Response(200, json={"ok": True})
+
+    assert await ask(upstream(handler), "POST", "http://b/x", json={"a": 1},
+                     params={"idempotency_key": "k 1", "skipped": None}) == {"ok": True}
+    assert seen == {"url": "http://b/x?idempotency_key=k+1", "body": {"a": 1}, "type": "application/json"}
