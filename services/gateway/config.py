@@ -22,6 +22,8 @@ class GatewaySettings(Settings):
     rate_limit_burst: int = Field(40, ge=1, description="requests an API key may send at once")
     auth_failure_limit: int = Field(10, ge=1, description="failed authentications per client address per window")
     auth_failure_window_s: float = Field(60.0, gt=0, description="the window over which auth_failure_limit refills")
+    # Caps per tenant (services/common/caps.py); past one, 409 cap-reached.
+    max_open_jobs_per_tenant: int = Field(1000, ge=1, description="jobs not yet SUCCEEDED, FAILED or STOPPED")
 
 
 @lru_cache

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.inputs import Text, Timestamp
+from services.common import caps
 from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
 from services.notifier import event_types, fanout, signing, urls
@@ -135,10 +136,15 @@ async def create_webhook(tenant_id: uuid.UUID, body: WebhookIn, request: Request
         await urls.check(body.url, allow_private=settings(request).webhook_allow_private)
     except urls.UrlRefused as exc:
         raise invalid("body.url", str(exc), detail="The webhook URL is refused.", error_type="url_refused") from None
-    row = await endpoints.create(
-        pool(request), endpoint_id=uuid.uuid4(), tenant_id=tenant_id, url=body.url,
-        event_types=sorted(set(body.event_types)), secret=signing.new_secret(),
-    )
+    cap = caps.Cap("max_webhooks_per_tenant", settings(request).max_webhooks_per_tenant, "webhooks")
+    async with unit_of_work(pool(request)) as conn:
+        await caps.lock(conn, cap, tenant_id)
+        if not cap.allows(await endpoints.count_live(conn, tenant_id)):
+            raise caps.cap_reached(cap)
+        row = await endpoints.create(
+            conn, endpoint_id=uuid.uuid4(), tenant_id=tenant_id, url=body.url,
+            event_types=sorted(set(body.event_types)), secret=signing.new_secret(),
+        )
     return WebhookCreated(**Webhook.of(row).model_dump(), secret=row["secret"])
 
 

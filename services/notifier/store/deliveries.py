@@ -156,6 +156,28 @@ async def of_endpoint(db: Db, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, *, l
     )
 
 
+@dataclass(frozen=True)
+class Sent:
+    """What a tenant had queued in a window: how many, the oldest (None when none) and the time now."""
+
+    count: int
+    oldest: datetime | None
+    now: datetime
+
+
+async def confirmation_mails_since(db: Db, tenant_id: uuid.UUID, window_s: float) -> Sent:
+    """The tenant's subscription confirmation mails (fanout.CONFIRMATION over e-mail) queued in the last `window_s`
+    seconds, by the database clock, which stamps created_at. The kind is written out, not a parameter, so the
+    partial index `deliveries_confirmation_mails` serves every plan."""
+    row = await db.fetchrow(
+        """SELECT count(*) AS count, min(created_at) AS oldest, now() AS now FROM notifier.deliveries
+           WHERE tenant_id = $1 AND event_type = 'subscription.confirmation' AND channel = 'email'
+             AND created_at > now() - make_interval(secs => $2)""",
+        tenant_id, window_s,
+    )
+    return Sent(row["count"], row["oldest"], row["now"])
+
+
 async def replay(db: Db, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, since: datetime,
                  until: datetime | None) -> int:
     """Queue again, with their ids, the endpoint's deliveries created in [since, until) that are not pending:

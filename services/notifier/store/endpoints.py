@@ -28,6 +28,11 @@ async def of_tenant(db: Db, tenant_id: uuid.UUID) -> list[asyncpg.Record]:
     )
 
 
+async def count_live(db: Db, tenant_id: uuid.UUID) -> int:
+    return await db.fetchval(
+        "SELECT count(*) FROM notifier.endpoints WHERE tenant_id = $1 AND deleted_at IS NULL", tenant_id)
+
+
 async def get(db: Db, tenant_id: uuid.UUID, endpoint_id: uuid.UUID) -> asyncpg.Record | None:
     return await db.fetchrow(
         f"""SELECT {_COLUMNS}, h.failing_since, h.open_until AS breaker_open_until

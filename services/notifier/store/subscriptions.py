@@ -32,6 +32,11 @@ async def of_topic(db: Db, tenant_id: uuid.UUID, topic_id: uuid.UUID) -> list[as
     )
 
 
+async def count_live(db: Db, topic_id: uuid.UUID) -> int:
+    return await db.fetchval(
+        "SELECT count(*) FROM notifier.subscriptions WHERE topic_id = $1 AND deleted_at IS NULL", topic_id)
+
+
 async def delete(db: Db, tenant_id: uuid.UUID, topic_id: uuid.UUID, subscription_id: uuid.UUID) -> bool:
     """Soft-delete one subscription of the topic. False if the topic has no such subscription."""
     return bool(await db.fetchval(

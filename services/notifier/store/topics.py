@@ -29,6 +29,11 @@ async def of_tenant(db: Db, tenant_id: uuid.UUID) -> list[asyncpg.Record]:
     )
 
 
+async def count_live(db: Db, tenant_id: uuid.UUID) -> int:
+    return await db.fetchval(
+        "SELECT count(*) FROM notifier.topics WHERE tenant_id = $1 AND deleted_at IS NULL", tenant_id)
+
+
 async def get(db: Db, tenant_id: uuid.UUID, topic_id: uuid.UUID) -> asyncpg.Record | None:
     return await db.fetchrow(
         f"""SELECT {_COLUMNS} FROM notifier.topics WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL""",
