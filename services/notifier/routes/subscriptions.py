@@ -13,7 +13,10 @@ from contracts.inputs import Json, Text
 from services.common import caps
 from services.common.unit_of_work import unit_of_work
 from services.notifier import fanout, filters, smn, urls
-from services.notifier.routes.deps import TENANT_TOPICS, conflict, invalid, not_found, pool, settings, topic
+from services.common.cursor import Cursor, Limit, decode_optional, page
+from services.notifier.routes.deps import (
+    TENANT_TOPICS, conflict, invalid, not_found, pool, settings, topic,
+)
 from services.notifier.store import AlreadyExists, deliveries, subscriptions
 
 router = APIRouter()
@@ -120,10 +123,15 @@ async def subscribe(tenant_id: uuid.UUID, topic_id: uuid.UUID, body: Subscriptio
 
 
 @router.get(SUBSCRIPTIONS)
-async def list_subscriptions(tenant_id: uuid.UUID, topic_id: uuid.UUID, request: Request) -> SubscriptionList:
+async def list_subscriptions(tenant_id: uuid.UUID, topic_id: uuid.UUID, request: Request, limit: Limit = 50,
+                             cursor: Cursor = None) -> SubscriptionList:
+    """Oldest first."""
+    after = decode_optional(cursor)
     topic_row = await topic(request, tenant_id, topic_id)
-    rows = await subscriptions.of_topic(pool(request), tenant_id, topic_id)
-    return SubscriptionList(items=[Subscription(**_subscription(row, topic_row["urn"])) for row in rows])
+    rows, next_cursor = page(await subscriptions.of_topic(pool(request), tenant_id, topic_id, limit=limit + 1,
+                                                          after=after), limit)
+    return SubscriptionList(items=[Subscription(**_subscription(row, topic_row["urn"])) for row in rows],
+                            next_cursor=next_cursor)
 
 
 @router.delete(SUBSCRIPTIONS + "/{subscription_id}", status_code=204)

@@ -12,7 +12,10 @@ from services.common import caps
 from services.common.unit_of_work import unit_of_work
 from services.notifier import fanout, smn
 from services.notifier.event_types import WebhookEventType
-from services.notifier.routes.deps import TENANT_TOPICS, conflict, pool, settings, topic, topic_not_found
+from services.common.cursor import Cursor, Limit, decode_optional, page
+from services.notifier.routes.deps import (
+    TENANT_TOPICS, conflict, pool, settings, topic, topic_not_found,
+)
 from services.notifier.store import AlreadyExists, deliveries, subscriptions, topics
 
 router = APIRouter()
@@ -72,8 +75,11 @@ async def create_topic(tenant_id: uuid.UUID, body: TopicIn, request: Request) ->
 
 
 @router.get(TENANT_TOPICS)
-async def list_topics(tenant_id: uuid.UUID, request: Request) -> TopicList:
-    return TopicList(items=[Topic(**dict(row)) for row in await topics.of_tenant(pool(request), tenant_id)])
+async def list_topics(tenant_id: uuid.UUID, request: Request, limit: Limit = 50, cursor: Cursor = None) -> TopicList:
+    """Oldest first."""
+    after = decode_optional(cursor)
+    rows, next_cursor = page(await topics.of_tenant(pool(request), tenant_id, limit=limit + 1, after=after), limit)
+    return TopicList(items=[Topic(**dict(row)) for row in rows], next_cursor=next_cursor)
 
 
 @router.get(TENANT_TOPICS + "/{topic_id}")

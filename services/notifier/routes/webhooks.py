@@ -3,9 +3,9 @@ and each delivery with its attempts."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.inputs import Text, Timestamp
@@ -14,6 +14,7 @@ from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
 from services.notifier import event_types, fanout, signing, urls
 from services.notifier.event_types import WebhookEventType
+from services.common.cursor import Cursor, Limit, decode_optional, page
 from services.notifier.routes.deps import invalid, not_found, pool, settings
 from services.notifier.store import Db, deliveries, endpoints, target_health
 
@@ -149,9 +150,12 @@ async def create_webhook(tenant_id: uuid.UUID, body: WebhookIn, request: Request
 
 
 @router.get("")
-async def list_webhooks(tenant_id: uuid.UUID, request: Request) -> WebhookList:
-    rows = await endpoints.of_tenant(pool(request), tenant_id)
-    return WebhookList(items=[Webhook.of(row) for row in rows])
+async def list_webhooks(tenant_id: uuid.UUID, request: Request, limit: Limit = 50,
+                        cursor: Cursor = None) -> WebhookList:
+    """Oldest first."""
+    rows, next_cursor = page(await endpoints.of_tenant(pool(request), tenant_id, limit=limit + 1,
+                                                       after=decode_optional(cursor)), limit)
+    return WebhookList(items=[Webhook.of(row) for row in rows], next_cursor=next_cursor)
 
 
 @router.get("/{webhook_id}")
@@ -216,12 +220,13 @@ async def send_test(tenant_id: uuid.UUID, webhook_id: uuid.UUID, request: Reques
 @router.get("/{webhook_id}/deliveries")
 async def list_deliveries(
     tenant_id: uuid.UUID, webhook_id: uuid.UUID, request: Request,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50, cursor: uuid.UUID | None = None,
+    limit: Limit = 50, cursor: Cursor = None,
     status: Literal["pending", "delivered", "failed", "cancelled"] | None = None,
 ) -> DeliveryList:
-    db = pool(request)
+    """Newest first."""
+    db, before = pool(request), decode_optional(cursor)
     if await endpoints.get(db, tenant_id, webhook_id) is None:
         raise webhook_not_found(webhook_id)
-    rows = await deliveries.of_endpoint(db, tenant_id, webhook_id, limit=limit + 1, before=cursor, status=status)
-    items = [Delivery(**dict(row)) for row in rows[:limit]]
-    return DeliveryList(items=items, next_cursor=str(items[-1].id) if len(rows) > limit else None)
+    rows, next_cursor = page(await deliveries.of_endpoint(db, tenant_id, webhook_id, limit=limit + 1,
+                                                          before=before, status=status), limit)
+    return DeliveryList(items=[Delivery(**dict(row)) for row in rows], next_cursor=next_cursor)
