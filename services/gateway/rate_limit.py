@@ -30,7 +30,7 @@ import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from fastapi.security.base import SecurityBase
 from starlette.requests import Request
@@ -45,8 +45,7 @@ _EPSILON = 1e-9  # refills are sums of float products: 0.05 s at 20/s is 0.99999
 
 # -- the arithmetic ----------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):  # a tuple, not a frozen dataclass: one is made per request
     allowed: bool
     remaining: int = 0  # whole requests the bucket still holds
     retry_after_s: int = 0  # when refused: seconds until one request is allowed again
@@ -86,6 +85,13 @@ class TokenBuckets:
         """Whether a token could be taken now, spending nothing."""
         tokens = self._tokens(key, self.clock())
         return self._decision(tokens >= 1, tokens)
+
+    def empty_for(self, key: str) -> int | None:
+        """Seconds until the key's bucket holds a token again, None when it holds one now (or has no bucket)."""
+        if key not in self._buckets:
+            return None
+        decision = self.peek(key)
+        return None if decision.allowed else decision.retry_after_s
 
     def spend(self, key: str) -> None:
         """Spend one token for something that already happened (a failed authentication); never below empty."""
@@ -184,7 +190,8 @@ class RateLimits:
         self.requests = TokenBuckets(rate_per_s, burst, clock=clock)
         self.auth_failures = TokenBuckets(auth_failure_limit / auth_failure_window_s, auth_failure_limit, clock=clock)
         self.known_good = _Recent(100_000)  # token hashes seen authenticated
-        self._authenticating: dict[int, bool] = {}  # id(route) -> _authenticates(route)
+        self._policy = (b"ratelimit-policy", policy_header(self.requests).encode())
+        self._authenticating: dict[int, bool] = {}  # id(route) -> _authenticates(route); routes live as long as the app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
@@ -197,15 +204,15 @@ class RateLimits:
         address = (scope.get("client") or ("unknown",))[0]
         hashed = token_hash(token) if token is not None else None
         if hashed not in self.known_good:
-            blocked = self.auth_failures.peek(address)
-            if not blocked.allowed:
-                await self._too_many_failures(scope, receive, send, blocked.retry_after_s)
+            blocked_for = self.auth_failures.empty_for(address)
+            if blocked_for is not None:
+                await self._too_many_failures(scope, receive, send, blocked_for)
                 return
         decision = self.requests.take(hashed or f"address:{address}")
-        headers = {"RateLimit-Policy": policy_header(self.requests), "RateLimit": rate_limit_header(decision)}
         if not decision.allowed:
-            await self._rate_limited(scope, receive, send, decision, headers)
+            await self._rate_limited(scope, receive, send, decision)
             return
+        headers = [self._policy, (b"ratelimit", rate_limit_header(decision).encode())]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -216,8 +223,7 @@ class RateLimits:
                         self.known_good.discard(hashed)
                 elif status < 400 and hashed is not None and self._route_authenticates(scope):
                     self.known_good.add(hashed)
-                message["headers"] = [*message.get("headers", []),
-                                      *((k.lower().encode(), v.encode()) for k, v in headers.items())]
+                message["headers"] = [*message.get("headers", []), *headers]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -231,9 +237,9 @@ class RateLimits:
             known = self._authenticating[id(route)] = _authenticates(route)
         return known
 
-    async def _rate_limited(self, scope: Scope, receive: Receive, send: Send, decision: Decision,
-                            headers: dict[str, str]) -> None:
+    async def _rate_limited(self, scope: Scope, receive: Receive, send: Send, decision: Decision) -> None:
         rate = self.requests.rate
+        headers = {"RateLimit-Policy": policy_header(self.requests), "RateLimit": rate_limit_header(decision)}
         response = problem_response(
             Request(scope), 429, "Too many requests",
             f"This API key may send {self.requests.burst} requests at once and {rate:g} per second after that; "
