@@ -185,3 +185,22 @@ async def test_a_good_answer_from_a_route_without_a_credential_does_not_vouch_fo
         assert (await client.get("/v1/open", headers=auth("guess"))).status_code == 200
         assert (await client.get("/v1/things", headers=auth("guess"))).status_code == 401
         assert (await client.get("/v1/things", headers=auth("guess"))).status_code == 429
+
+
+def test_every_route_of_the_gateway_that_takes_a_key_is_seen_to_take_one():
+    # The failed-authentication limit lets a key through a blocked address once it worked on such a route: if the
+    # API's auth stopped declaring a security scheme, good keys behind a blocked address would be refused too.
+    from fastapi.routing import APIRoute
+
+    from services.gateway.api import create_app
+    from services.gateway.config import GatewaySettings
+    from services.gateway.rate_limit import _authenticates
+
+    def flattened(routes):  # FastAPI keeps an included router as one entry
+        for route in routes:
+            yield from flattened(route.original_router.routes) if hasattr(route, "original_router") else [route]
+
+    routes = [r for r in flattened(create_app(GatewaySettings()).routes) if isinstance(r, APIRoute)]
+    open_routes = {r.path for r in routes if not _authenticates(r)}
+    assert open_routes == {"/healthz", "/readyz", "/v1/subscriptions/confirm", "/v1/subscriptions/unsubscribe"}
+    assert len(routes) > 30
