@@ -146,7 +146,9 @@ async def run(rate: float, seconds: float, replicas: int) -> None:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("SWITCHYARD_")},
            "PYTHONPATH": str(ROOT), "SWITCHYARD_DATABASE_URL": url, "SWITCHYARD_TOPIC_PREFIX": prefix,
            "SWITCHYARD_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-           "SWITCHYARD_WEBHOOK_ALLOW_PRIVATE": "true", "SWITCHYARD_LOG_LEVEL": "WARNING"}
+           "SWITCHYARD_WEBHOOK_ALLOW_PRIVATE": "true", "SWITCHYARD_LOG_LEVEL": "WARNING",
+           # one tenant with more endpoints than a tenant may have by default
+           "SWITCHYARD_MAX_WEBHOOKS_PER_TENANT": str(ENDPOINTS)}
     processes: list[subprocess.Popen] = []
     receiver, parent = None, None
     try:

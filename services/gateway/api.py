@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from services.common.problems import install_problem_handlers
 from services.gateway.body_limit import BodySizeLimit
 from services.gateway.config import GatewaySettings, get_gateway_settings
+from services.gateway.rate_limit import RateLimits
 from services.gateway.routes import (
     admin, billing, billing_admin, dead_letters, event_types, flavors, jobs, ops, packages, topics, webhooks,
 )
@@ -19,6 +20,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, default=settings.max_body_bytes, limits=settings.body_limits)
+    # Added last, so it runs first: a refused request is never read.
+    app.add_middleware(RateLimits, rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst,
+                       auth_failure_limit=settings.auth_failure_limit,
+                       auth_failure_window_s=settings.auth_failure_window_s, admin_token=settings.admin_token)
     for module in (ops, admin, dead_letters, jobs, flavors, billing, webhooks, packages, billing_admin, topics,
                    event_types):
         app.include_router(module.router)

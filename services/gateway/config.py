@@ -17,6 +17,13 @@ class GatewaySettings(Settings):
         default_factory=dict, examples=[{"POST /v1/jobs": 262144}],
         description='per-route limits over max_body_bytes, keyed "METHOD /declared/path"',
     )
+    # Abuse limits (services/gateway/rate_limit.py), per gateway process: N replicas let up to N times through.
+    rate_limit_per_s: float = Field(20.0, gt=0, description="requests per second per API key, after the burst")
+    rate_limit_burst: int = Field(40, ge=1, description="requests an API key may send at once")
+    auth_failure_limit: int = Field(10, ge=1, description="failed authentications per client address per window")
+    auth_failure_window_s: float = Field(60.0, gt=0, description="the window over which auth_failure_limit refills")
+    # Caps per tenant (services/common/caps.py); past one, 409 cap-reached.
+    max_open_jobs_per_tenant: int = Field(1000, ge=1, description="jobs not yet SUCCEEDED, FAILED or STOPPED")
 
 
 @lru_cache

@@ -108,4 +108,12 @@ def stack_env(database_url: str, bootstrap: str, topic_prefix: str, ports: dict[
         "SWITCHYARD_ADMISSION_MINUTES": "1",
         "SWITCHYARD_FUNDS_GRACE_S": "3",
         "SWITCHYARD_ADMIN_TOKEN": "e2e-admin-token",
+        # The suite hammers the API from one address with few keys and tenants: the abuse limits and caps are
+        # tested on a gateway and a notifier of their own (tests/e2e/test_abuse_limits.py).
+        "SWITCHYARD_RATE_LIMIT_PER_S": "100000",
+        "SWITCHYARD_RATE_LIMIT_BURST": "100000",
+        "SWITCHYARD_AUTH_FAILURE_LIMIT": "100000",
+        **{f"SWITCHYARD_MAX_{cap}": "100000" for cap in (
+            "OPEN_JOBS_PER_TENANT", "WEBHOOKS_PER_TENANT", "TOPICS_PER_TENANT", "SUBSCRIPTIONS_PER_TOPIC",
+            "CONFIRMATION_EMAILS_PER_HOUR")},
     }

@@ -153,8 +153,13 @@ ROUTES = [
     Route("POST", "/v1/packages", {"offer_id": str(uuid.UUID(int=1))}),
     Route("POST", "/v1/webhooks", {"url": "http://127.0.0.1:9/hook", "event_types": ["job.running"]}),
     Route("POST", "/v1/webhooks/{webhook}/replay", {"since": "2026-11-01T00:00:00Z", "until": "2026-11-02T00:00:00Z"}),
-    Route("GET", "/v1/webhooks/{webhook}/deliveries", params={"limit": ints, "cursor": query_text,
-                                                              "status": query_text}),
+    Route("GET", "/v1/webhooks/{webhook}/deliveries", params={
+        "limit": ints, "cursor": st.one_of(jobs_cursors, query_text), "status": query_text}),
+    Route("GET", "/v1/webhooks", params={"limit": ints, "cursor": jobs_cursors}),
+    Route("GET", "/v1/topics/{topic}/subscriptions", params={"limit": ints, "cursor": jobs_cursors}),
+    Route("GET", "/v1/event-types", params={"limit": ints, "cursor": st.one_of(
+        jobs_cursors, st.builds(lambda name: _b64(json.dumps([name]).encode()), text))}),
+    Route("GET", "/v1/packages", params={"limit": ints, "cursor": jobs_cursors}),
     Route("POST", "/v1/topics", {"name": "fuzz", "event_types": ["job.failed"]}),
     Route("POST", "/v1/topics/{topic}/publish", {"subject": "s", "message": "m", "attributes": {"vendor": "x"}}),
     Route("POST", "/v1/topics/{topic}/subscriptions", {"protocol": "email", "endpoint": "ops@example.com",

@@ -303,3 +303,21 @@ async def test_policy_overdraft_lets_the_balance_go_below_zero(pool):
     rows = await pool.fetch("SELECT amount, shortfall FROM billing.charges WHERE job_id = $1 ORDER BY minute", job_id)
     assert [tuple(r) for r in rows] == [(600_000, 0), (400_000, 200_000)]
     assert await tenant_balance(pool, tenant_id) == -1_000_000
+
+
+async def test_a_tenant_s_packages_and_the_offers_page_newest_first(api):
+    offers = [await offer(api, credit="1.00", price="1.00") for _ in range(3)]
+    tenant_id = await credited_tenant(api)
+    bought = [(await buy(api, tenant_id, offers[0])).json()["id"] for _ in range(5)]
+    pages, cursor = [], None
+    while True:
+        answer = (await api.get(f"/internal/tenants/{tenant_id}/packages",
+                                params={"limit": 2, **({"cursor": cursor} if cursor else {})})).json()
+        pages.append([p["id"] for p in answer["items"]])
+        if not (cursor := answer["next_cursor"]):
+            break
+    assert [len(p) for p in pages] == [2, 2, 1] and sum(pages, []) == bought[::-1]
+    newest = (await api.get("/internal/package-offers", params={"limit": 3})).json()
+    assert [o["id"] for o in newest["items"]] == offers[::-1] and newest["next_cursor"] is not None
+    forged = await api.get(f"/internal/tenants/{tenant_id}/packages", params={"cursor": "bm9wZQ"})
+    assert forged.status_code == 400 and forged.json()["type"].endswith("/invalid-cursor")

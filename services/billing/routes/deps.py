@@ -20,6 +20,7 @@ from services.billing.config import get_billing_settings
 from services.billing.errors import Conflict, InsufficientFunds, NotFound, Refusal
 from services.billing.policy import Policy, policy_from
 from services.billing.routes.views import OfferList, PackageOut, offer_out, package_out
+from services.common.cursor import decode_optional, page
 from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
 
@@ -104,7 +105,12 @@ async def packages_of(conn: asyncpg.Connection, tenant_id: uuid.UUID, *, usable_
             if not usable_only or (r["expires_at"] > now and r["remaining"] > 0)]
 
 
-async def offer_list(request: Request, *, active_only: bool) -> OfferList:
+async def offer_list(request: Request, *, active_only: bool, limit: int | None = None,
+                     cursor: str | None = None) -> OfferList:
+    """Newest first; one page of `limit` after `cursor`, or every offer without a limit."""
+    before = decode_optional(cursor)
     async with unit_of_work(pool(request)) as conn:
-        rows = await store.packages.offers(conn, active_only=active_only)
-    return OfferList(items=[offer_out(r) for r in rows])
+        rows = await store.packages.offers(conn, active_only=active_only, before=before,
+                                           limit=None if limit is None else limit + 1)
+    rows, next_cursor = (rows, None) if limit is None else page(rows, limit)
+    return OfferList(items=[offer_out(r) for r in rows], next_cursor=next_cursor)

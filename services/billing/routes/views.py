@@ -54,6 +54,7 @@ class OfferOut(BaseModel):
 
 class OfferList(BaseModel):
     items: list[OfferOut]
+    next_cursor: str | None = None
 
 
 def offer_out(row: asyncpg.Record) -> OfferOut:

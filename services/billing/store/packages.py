@@ -66,6 +66,17 @@ async def of_tenant(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> list[asyn
         tenant_id)
 
 
+async def page_of_tenant(conn: asyncpg.Connection, tenant_id: uuid.UUID, *, limit: int,
+                         before: tuple[datetime, uuid.UUID] | None = None) -> list[asyncpg.Record]:
+    """The tenant's packages newest first, keyset-paginated on (purchased_at, id): `before` is the last row of
+    the previous page."""
+    return await conn.fetch(
+        """SELECT * FROM billing.packages WHERE tenant_id = $1
+             AND ($2::timestamptz IS NULL OR (purchased_at, id) < ($2, $3))
+           ORDER BY purchased_at DESC, id DESC LIMIT $4""",
+        tenant_id, *(before or (None, None)), limit)
+
+
 async def claim_expired(conn: asyncpg.Connection, limit: int = 500) -> list[asyncpg.Record]:
     """Expired packages not yet announced, marked as announced (the caller emits the notices).
     SKIP LOCKED: packages a writer holds are left for the next sweep."""
@@ -89,9 +100,14 @@ async def insert_offer(conn: asyncpg.Connection, *, offer_id: uuid.UUID, name: s
         offer_id, name, str(unit), accelerator, quantity, price, valid_days, priority)
 
 
-async def offers(conn: asyncpg.Connection, *, active_only: bool) -> list[asyncpg.Record]:
+async def offers(conn: asyncpg.Connection, *, active_only: bool, limit: int | None = None,
+                 before: tuple[datetime, uuid.UUID] | None = None) -> list[asyncpg.Record]:
+    """Newest first, keyset-paginated on (created_at, id) when given a `limit` (all of them without one)."""
     return await conn.fetch(
-        "SELECT * FROM billing.package_offers WHERE active OR NOT $1 ORDER BY created_at, id", active_only)
+        """SELECT * FROM billing.package_offers WHERE (active OR NOT $1)
+             AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
+           ORDER BY created_at DESC, id DESC LIMIT $4""",
+        active_only, *(before or (None, None)), limit)
 
 
 async def offer(conn: asyncpg.Connection, offer_id: uuid.UUID) -> asyncpg.Record | None:

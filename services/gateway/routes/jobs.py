@@ -10,12 +10,13 @@ from pydantic import BaseModel, Field
 from contracts.events import JobCancelRequested, JobRequested
 from contracts.money import Money, format_amount
 from contracts.status import JobStatus
+from services.common import caps
 from services.common.idempotency import fingerprint
 from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
 from services.gateway.cursor import decode_cursor, encode_cursor
 from services.gateway.store import jobs
-from services.gateway.routes.deps import Tenant, job_spec, not_found, pool
+from services.gateway.routes.deps import Tenant, job_spec, not_found, pool, settings
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
@@ -80,7 +81,18 @@ def _job_out(row, queue_position: int | None = None) -> JobOut:
     )
 
 
-@router.post("", status_code=202, response_model=JobOut)
+async def _check_open_jobs(conn, request: Request, tenant_id: uuid.UUID) -> None:
+    """A 409 cap-reached when the tenant has as many open jobs as its cap; counted under the cap's lock, so two
+    concurrent submissions cannot both take the last place."""
+    cap = caps.Cap("max_open_jobs_per_tenant", settings(request).max_open_jobs_per_tenant,
+                   "jobs open (not yet SUCCEEDED, FAILED or STOPPED)")
+    await caps.lock(conn, cap, tenant_id)
+    if not cap.allows(await jobs.count_open(conn, tenant_id)):
+        raise caps.cap_reached(cap)
+
+
+@router.post("", status_code=202, response_model=JobOut, responses={
+    409: {"description": "idempotency-conflict, or cap-reached (`cap`, `limit`: the tenant's open jobs)"}})
 async def submit_job(
     request: Request,
     response: Response,
@@ -99,6 +111,7 @@ async def submit_job(
             raise Problem(409, "Idempotency key reused", "This Idempotency-Key was used with a different body.",
                           type_="idempotency-conflict")
         if previous is None:
+            await _check_open_jobs(conn, request, tenant_id)
             requested = JobRequested(job_id=uuid.uuid4(), tenant_id=tenant_id, spec=spec,
                                      requested_at=datetime.now(UTC))
             await jobs.insert_job(conn, requested, idempotency_key, request_hash)

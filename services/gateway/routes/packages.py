@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from services.gateway.paging import Cursor, Limit, paging
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
 
@@ -19,9 +20,11 @@ class PurchaseIn(BaseModel):
 
 
 @router.get("/package-offers", responses={200: {"description": '{"items": [{"id", "name", "accelerator", '
-                                                              '"card_hours" | "credit", "price", "valid_days"}]}'}})
-async def package_offers(request: Request, tenant_id: Tenant) -> Response:
-    return await forward(internal(request), "GET", f"{settings(request).billing_url}/internal/package-offers")
+                                                              '"card_hours" | "credit", "price", "valid_days"}], '
+                                                              '"next_cursor"}, newest first'}})
+async def package_offers(request: Request, tenant_id: Tenant, limit: Limit = 50, cursor: Cursor = None) -> Response:
+    return await forward(internal(request), "GET", f"{settings(request).billing_url}/internal/package-offers",
+                         params=paging(limit, cursor))
 
 
 @router.post("/packages", status_code=201, responses={
@@ -35,6 +38,7 @@ async def buy_package(body: PurchaseIn, request: Request, tenant_id: Tenant,
                          params={"idempotency_key": idempotency_key} if idempotency_key else None)
 
 
-@router.get("/packages")
-async def list_packages(request: Request, tenant_id: Tenant) -> Response:
-    return await forward(internal(request), "GET", f"{settings(request).billing_url}/internal/tenants/{tenant_id}/packages")
+@router.get("/packages", responses={200: {"description": '{"items": [package, ...], "next_cursor"}, newest first'}})
+async def list_packages(request: Request, tenant_id: Tenant, limit: Limit = 50, cursor: Cursor = None) -> Response:
+    return await forward(internal(request), "GET", f"{settings(request).billing_url}/internal/tenants/{tenant_id}/packages",
+                         params=paging(limit, cursor))

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts.inputs import Json, Text
 
+from services.gateway.paging import Cursor, Limit, paging
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
 
@@ -48,9 +49,9 @@ async def create_topic(body: TopicIn, request: Request, tenant_id: Tenant) -> Re
     return await forward(internal(request), "POST", _url(request, tenant_id), json=body.model_dump())
 
 
-@router.get("/v1/topics")
-async def list_topics(request: Request, tenant_id: Tenant) -> Response:
-    return await forward(internal(request), "GET", _url(request, tenant_id))
+@router.get("/v1/topics", responses={200: {"description": '{"items": [topic, ...], "next_cursor"}, oldest first'}})
+async def list_topics(request: Request, tenant_id: Tenant, limit: Limit = 50, cursor: Cursor = None) -> Response:
+    return await forward(internal(request), "GET", _url(request, tenant_id), params=paging(limit, cursor))
 
 
 @router.get("/v1/topics/{topic_id}")
@@ -77,9 +78,12 @@ async def subscribe(topic_id: uuid.UUID, body: SubscriptionIn, request: Request,
                          json=body.model_dump())
 
 
-@router.get("/v1/topics/{topic_id}/subscriptions")
-async def list_subscriptions(topic_id: uuid.UUID, request: Request, tenant_id: Tenant) -> Response:
-    return await forward(internal(request), "GET", _url(request, tenant_id, f"/{topic_id}/subscriptions"))
+@router.get("/v1/topics/{topic_id}/subscriptions",
+            responses={200: {"description": '{"items": [subscription, ...], "next_cursor"}, oldest first'}})
+async def list_subscriptions(topic_id: uuid.UUID, request: Request, tenant_id: Tenant, limit: Limit = 50,
+                             cursor: Cursor = None) -> Response:
+    return await forward(internal(request), "GET", _url(request, tenant_id, f"/{topic_id}/subscriptions"),
+                         params=paging(limit, cursor))
 
 
 @router.delete("/v1/topics/{topic_id}/subscriptions/{subscription_id}", status_code=204)

@@ -1,13 +1,14 @@
 """Webhook endpoints, answered by the notifier service."""
 
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from contracts.inputs import Text, Timestamp
 
+from services.gateway.paging import Cursor, Limit, paging
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
 
@@ -38,9 +39,9 @@ async def create_webhook(body: WebhookIn, request: Request, tenant_id: Tenant) -
     return await forward(internal(request), "POST", _url(request, tenant_id), json=body.model_dump())
 
 
-@router.get("")
-async def list_webhooks(request: Request, tenant_id: Tenant) -> Response:
-    return await forward(internal(request), "GET", _url(request, tenant_id))
+@router.get("", responses={200: {"description": '{"items": [webhook, ...], "next_cursor"}, oldest first'}})
+async def list_webhooks(request: Request, tenant_id: Tenant, limit: Limit = 50, cursor: Cursor = None) -> Response:
+    return await forward(internal(request), "GET", _url(request, tenant_id), params=paging(limit, cursor))
 
 
 @router.get("/{webhook_id}")
@@ -79,11 +80,12 @@ async def send_test(webhook_id: uuid.UUID, request: Request, tenant_id: Tenant) 
     return await forward(internal(request), "POST", _url(request, tenant_id, f"/{webhook_id}/test"))
 
 
-@router.get("/{webhook_id}/deliveries")
+@router.get("/{webhook_id}/deliveries",
+            responses={200: {"description": '{"items": [delivery, ...], "next_cursor"}, newest first'}})
 async def webhook_deliveries(webhook_id: uuid.UUID, request: Request, tenant_id: Tenant,
-                             limit: Annotated[int, Query(ge=1, le=100)] = 50, cursor: uuid.UUID | None = None,
+                             limit: Limit = 50, cursor: Cursor = None,
                              status: Literal["pending", "delivered", "failed", "cancelled"] | None = None) -> Response:
     """Newest first, each with every attempt: status code, latency, error."""
-    params = {"limit": limit} | ({"cursor": str(cursor)} if cursor else {}) | ({"status": status} if status else {})
+    params = paging(limit, cursor) | ({"status": status} if status else {})
     return await forward(internal(request), "GET", _url(request, tenant_id, f"/{webhook_id}/deliveries"),
                          params=params)

@@ -69,6 +69,14 @@ async def list_jobs(conn: asyncpg.Connection, tenant_id: uuid.UUID, status: str 
     )
 
 
+async def count_open(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
+    """The tenant's jobs not in a terminal status (as the read model knows them)."""
+    return await conn.fetchval(
+        "SELECT count(*) FROM gateway.jobs WHERE tenant_id = $1 AND NOT (status = ANY($2::text[]))",
+        tenant_id, [status.value for status in JobStatus if status.is_terminal],
+    )
+
+
 async def queue_positions(conn: asyncpg.Connection, jobs: list[asyncpg.Record]) -> dict[uuid.UUID, int]:
     """Each queued job's place in Switchyard's queue (1 = the next job the dispatcher tries), by job id; jobs not
     in the queue are left out. One query for the whole list, however long.

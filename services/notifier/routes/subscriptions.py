@@ -2,7 +2,7 @@
 confirmation handshake), list, unsubscribe; and the confirm / unsubscribe links subscribers follow."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 import asyncpg
@@ -10,14 +10,19 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.inputs import Json, Text
+from services.common import caps
 from services.common.unit_of_work import unit_of_work
 from services.notifier import fanout, filters, smn, urls
-from services.notifier.routes.deps import TENANT_TOPICS, conflict, invalid, not_found, pool, settings, topic
+from services.common.cursor import Cursor, Limit, decode_optional, page
+from services.notifier.routes.deps import (
+    TENANT_TOPICS, conflict, invalid, not_found, pool, settings, topic,
+)
 from services.notifier.store import AlreadyExists, deliveries, subscriptions
 
 router = APIRouter()
 SUBSCRIPTIONS = TENANT_TOPICS + "/{topic_id}/subscriptions"
 UNSUBSCRIBED = "unsubscribed"  # why an ended subscription's queued deliveries are cancelled
+MAIL_WINDOW = timedelta(hours=1)  # max_confirmation_emails_per_hour counts the mails queued over it
 
 
 class SubscriptionIn(BaseModel):
@@ -76,6 +81,27 @@ async def _check_endpoint(request: Request, body: SubscriptionIn) -> None:
         raise invalid("body.endpoint", str(exc)) from None
 
 
+async def _check_caps(conn: asyncpg.Connection, request: Request, tenant_id: uuid.UUID, topic_id: uuid.UUID,
+                      protocol: str) -> None:
+    """The topic's subscriptions cap (409), then for an e-mail the tenant's confirmation mails in the last hour
+    (429 until the oldest leaves the hour): the mail goes to any address, so this is what keeps the notifier
+    from relaying spam. Both counted under their locks, always taken in this order."""
+    limits = settings(request)
+    subscriptions_cap = caps.Cap("max_subscriptions_per_topic", limits.max_subscriptions_per_topic,
+                                 "subscriptions per topic")
+    await caps.lock(conn, subscriptions_cap, topic_id)
+    if not subscriptions_cap.allows(await subscriptions.count_live(conn, topic_id)):
+        raise caps.cap_reached(subscriptions_cap)
+    if protocol != "email":
+        return
+    mails_cap = caps.Cap("max_confirmation_emails_per_hour", limits.max_confirmation_emails_per_hour,
+                         "subscription confirmation e-mails per hour")
+    await caps.lock(conn, mails_cap, tenant_id)
+    sent = await deliveries.confirmation_mails_since(conn, tenant_id, MAIL_WINDOW.total_seconds())
+    if not mails_cap.allows(sent.count):
+        raise caps.cap_reached(mails_cap, retry_after_s=caps.window_retry_after(sent.oldest, MAIL_WINDOW, sent.now))
+
+
 @router.post(SUBSCRIPTIONS, status_code=201)
 async def subscribe(tenant_id: uuid.UUID, topic_id: uuid.UUID, body: SubscriptionIn,
                     request: Request) -> SubscriptionCreated:
@@ -83,6 +109,7 @@ async def subscribe(tenant_id: uuid.UUID, topic_id: uuid.UUID, body: Subscriptio
     await _check_endpoint(request, body)
     token, secret = smn.new_token(), smn.new_signing_secret()
     async with unit_of_work(pool(request)) as conn:
+        await _check_caps(conn, request, tenant_id, topic_id, body.protocol)
         try:
             row = await subscriptions.create(
                 conn, subscription_id=uuid.uuid4(), topic_id=topic_id, tenant_id=tenant_id, protocol=body.protocol,
@@ -96,10 +123,15 @@ async def subscribe(tenant_id: uuid.UUID, topic_id: uuid.UUID, body: Subscriptio
 
 
 @router.get(SUBSCRIPTIONS)
-async def list_subscriptions(tenant_id: uuid.UUID, topic_id: uuid.UUID, request: Request) -> SubscriptionList:
+async def list_subscriptions(tenant_id: uuid.UUID, topic_id: uuid.UUID, request: Request, limit: Limit = 50,
+                             cursor: Cursor = None) -> SubscriptionList:
+    """Oldest first."""
+    after = decode_optional(cursor)
     topic_row = await topic(request, tenant_id, topic_id)
-    rows = await subscriptions.of_topic(pool(request), tenant_id, topic_id)
-    return SubscriptionList(items=[Subscription(**_subscription(row, topic_row["urn"])) for row in rows])
+    rows, next_cursor = page(await subscriptions.of_topic(pool(request), tenant_id, topic_id, limit=limit + 1,
+                                                          after=after), limit)
+    return SubscriptionList(items=[Subscription(**_subscription(row, topic_row["urn"])) for row in rows],
+                            next_cursor=next_cursor)
 
 
 @router.delete(SUBSCRIPTIONS + "/{subscription_id}", status_code=204)

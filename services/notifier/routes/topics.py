@@ -8,10 +8,14 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.inputs import Text
+from services.common import caps
 from services.common.unit_of_work import unit_of_work
 from services.notifier import fanout, smn
 from services.notifier.event_types import WebhookEventType
-from services.notifier.routes.deps import TENANT_TOPICS, conflict, pool, settings, topic, topic_not_found
+from services.common.cursor import Cursor, Limit, decode_optional, page
+from services.notifier.routes.deps import (
+    TENANT_TOPICS, conflict, pool, settings, topic, topic_not_found,
+)
 from services.notifier.store import AlreadyExists, deliveries, subscriptions, topics
 
 router = APIRouter()
@@ -56,18 +60,26 @@ class Published(BaseModel):
 
 @router.post(TENANT_TOPICS, status_code=201)
 async def create_topic(tenant_id: uuid.UUID, body: TopicIn, request: Request) -> Topic:
-    try:
-        row = await topics.create(
-            pool(request), topic_id=uuid.uuid4(), tenant_id=tenant_id, name=body.name,
-            urn=smn.topic_urn(tenant_id, body.name), event_types=sorted(set(body.event_types)))
-    except AlreadyExists:
-        raise conflict(f"a topic named {body.name} exists") from None
+    cap = caps.Cap("max_topics_per_tenant", settings(request).max_topics_per_tenant, "topics")
+    async with unit_of_work(pool(request)) as conn:
+        await caps.lock(conn, cap, tenant_id)
+        if not cap.allows(await topics.count_live(conn, tenant_id)):
+            raise caps.cap_reached(cap)
+        try:
+            row = await topics.create(
+                conn, topic_id=uuid.uuid4(), tenant_id=tenant_id, name=body.name,
+                urn=smn.topic_urn(tenant_id, body.name), event_types=sorted(set(body.event_types)))
+        except AlreadyExists:
+            raise conflict(f"a topic named {body.name} exists") from None
     return Topic(**dict(row))
 
 
 @router.get(TENANT_TOPICS)
-async def list_topics(tenant_id: uuid.UUID, request: Request) -> TopicList:
-    return TopicList(items=[Topic(**dict(row)) for row in await topics.of_tenant(pool(request), tenant_id)])
+async def list_topics(tenant_id: uuid.UUID, request: Request, limit: Limit = 50, cursor: Cursor = None) -> TopicList:
+    """Oldest first."""
+    after = decode_optional(cursor)
+    rows, next_cursor = page(await topics.of_tenant(pool(request), tenant_id, limit=limit + 1, after=after), limit)
+    return TopicList(items=[Topic(**dict(row)) for row in rows], next_cursor=next_cursor)
 
 
 @router.get(TENANT_TOPICS + "/{topic_id}")

@@ -3,16 +3,18 @@ and each delivery with its attempts."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.inputs import Text, Timestamp
+from services.common import caps
 from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
 from services.notifier import event_types, fanout, signing, urls
 from services.notifier.event_types import WebhookEventType
+from services.common.cursor import Cursor, Limit, decode_optional, page
 from services.notifier.routes.deps import invalid, not_found, pool, settings
 from services.notifier.store import Db, deliveries, endpoints, target_health
 
@@ -135,17 +137,25 @@ async def create_webhook(tenant_id: uuid.UUID, body: WebhookIn, request: Request
         await urls.check(body.url, allow_private=settings(request).webhook_allow_private)
     except urls.UrlRefused as exc:
         raise invalid("body.url", str(exc), detail="The webhook URL is refused.", error_type="url_refused") from None
-    row = await endpoints.create(
-        pool(request), endpoint_id=uuid.uuid4(), tenant_id=tenant_id, url=body.url,
-        event_types=sorted(set(body.event_types)), secret=signing.new_secret(),
-    )
+    cap = caps.Cap("max_webhooks_per_tenant", settings(request).max_webhooks_per_tenant, "webhooks")
+    async with unit_of_work(pool(request)) as conn:
+        await caps.lock(conn, cap, tenant_id)
+        if not cap.allows(await endpoints.count_live(conn, tenant_id)):
+            raise caps.cap_reached(cap)
+        row = await endpoints.create(
+            conn, endpoint_id=uuid.uuid4(), tenant_id=tenant_id, url=body.url,
+            event_types=sorted(set(body.event_types)), secret=signing.new_secret(),
+        )
     return WebhookCreated(**Webhook.of(row).model_dump(), secret=row["secret"])
 
 
 @router.get("")
-async def list_webhooks(tenant_id: uuid.UUID, request: Request) -> WebhookList:
-    rows = await endpoints.of_tenant(pool(request), tenant_id)
-    return WebhookList(items=[Webhook.of(row) for row in rows])
+async def list_webhooks(tenant_id: uuid.UUID, request: Request, limit: Limit = 50,
+                        cursor: Cursor = None) -> WebhookList:
+    """Oldest first."""
+    rows, next_cursor = page(await endpoints.of_tenant(pool(request), tenant_id, limit=limit + 1,
+                                                       after=decode_optional(cursor)), limit)
+    return WebhookList(items=[Webhook.of(row) for row in rows], next_cursor=next_cursor)
 
 
 @router.get("/{webhook_id}")
@@ -210,12 +220,13 @@ async def send_test(tenant_id: uuid.UUID, webhook_id: uuid.UUID, request: Reques
 @router.get("/{webhook_id}/deliveries")
 async def list_deliveries(
     tenant_id: uuid.UUID, webhook_id: uuid.UUID, request: Request,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50, cursor: uuid.UUID | None = None,
+    limit: Limit = 50, cursor: Cursor = None,
     status: Literal["pending", "delivered", "failed", "cancelled"] | None = None,
 ) -> DeliveryList:
-    db = pool(request)
+    """Newest first."""
+    db, before = pool(request), decode_optional(cursor)
     if await endpoints.get(db, tenant_id, webhook_id) is None:
         raise webhook_not_found(webhook_id)
-    rows = await deliveries.of_endpoint(db, tenant_id, webhook_id, limit=limit + 1, before=cursor, status=status)
-    items = [Delivery(**dict(row)) for row in rows[:limit]]
-    return DeliveryList(items=items, next_cursor=str(items[-1].id) if len(rows) > limit else None)
+    rows, next_cursor = page(await deliveries.of_endpoint(db, tenant_id, webhook_id, limit=limit + 1,
+                                                          before=before, status=status), limit)
+    return DeliveryList(items=[Delivery(**dict(row)) for row in rows], next_cursor=next_cursor)

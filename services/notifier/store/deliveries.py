@@ -138,8 +138,10 @@ async def record_attempts(conn: asyncpg.Connection, attempts: list[Attempt], now
 
 
 async def of_endpoint(db: Db, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, *, limit: int,
-                          before: uuid.UUID | None = None, status: str | None = None) -> list[asyncpg.Record]:
-    """Newest first, each with its attempts (a JSON list); `before` is the last id of the previous page."""
+                      before: tuple[datetime, uuid.UUID] | None = None,
+                      status: str | None = None) -> list[asyncpg.Record]:
+    """Newest first, each with its attempts (a JSON list), keyset-paginated on (created_at, id): `before` is the
+    last row of the previous page."""
     return await db.fetch(
         """SELECT d.id, d.event_type, d.status, d.attempts, d.last_status_code, d.last_error, d.created_at,
                   d.delivered_at, CASE WHEN d.status = 'pending' THEN d.next_attempt_at END AS next_attempt_at,
@@ -148,12 +150,33 @@ async def of_endpoint(db: Db, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, *, l
                                 'error', a.error, 'at', a.at) ORDER BY a.attempt)
                             FROM notifier.delivery_attempts a WHERE a.delivery_id = d.id), '[]') AS attempt_history
            FROM notifier.deliveries d
-           WHERE d.target_id = $1 AND d.tenant_id = $2 AND ($5::text IS NULL OR d.status = $5)
-             AND ($4::uuid IS NULL OR (d.created_at, d.id) < (
-                     SELECT created_at, id FROM notifier.deliveries WHERE id = $4 AND target_id = $1))
+           WHERE d.target_id = $1 AND d.tenant_id = $2 AND ($4::text IS NULL OR d.status = $4)
+             AND ($5::timestamptz IS NULL OR (d.created_at, d.id) < ($5, $6))
            ORDER BY d.created_at DESC, d.id DESC LIMIT $3""",
-        endpoint_id, tenant_id, limit, before, status,
+        endpoint_id, tenant_id, limit, status, *(before or (None, None)),
     )
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a tenant had queued in a window: how many, the oldest (None when none) and the time now."""
+
+    count: int
+    oldest: datetime | None
+    now: datetime
+
+
+async def confirmation_mails_since(db: Db, tenant_id: uuid.UUID, window_s: float) -> Sent:
+    """The tenant's subscription confirmation mails (fanout.CONFIRMATION over e-mail) queued in the last `window_s`
+    seconds, by the database clock, which stamps created_at. The kind is written out, not a parameter, so the
+    partial index `deliveries_confirmation_mails` serves every plan."""
+    row = await db.fetchrow(
+        """SELECT count(*) AS count, min(created_at) AS oldest, now() AS now FROM notifier.deliveries
+           WHERE tenant_id = $1 AND event_type = 'subscription.confirmation' AND channel = 'email'
+             AND created_at > now() - make_interval(secs => $2)""",
+        tenant_id, window_s,
+    )
+    return Sent(row["count"], row["oldest"], row["now"])
 
 
 async def replay(db: Db, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, since: datetime,

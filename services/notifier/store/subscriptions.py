@@ -2,6 +2,7 @@
 through that token, listed, deleted (softly), and the confirmed ones a message goes to."""
 
 import uuid
+from datetime import datetime
 
 import asyncpg
 
@@ -24,12 +25,21 @@ async def create(db: Db, *, subscription_id: uuid.UUID, topic_id: uuid.UUID, ten
         raise AlreadyExists(endpoint) from None
 
 
-async def of_topic(db: Db, tenant_id: uuid.UUID, topic_id: uuid.UUID) -> list[asyncpg.Record]:
+async def of_topic(db: Db, tenant_id: uuid.UUID, topic_id: uuid.UUID, *, limit: int,
+                   after: tuple[datetime, uuid.UUID] | None = None) -> list[asyncpg.Record]:
+    """Oldest first, keyset-paginated on (created_at, id): `after` is the last row of the previous page."""
     return await db.fetch(
         f"""SELECT {_COLUMNS} FROM notifier.subscriptions
-            WHERE topic_id = $1 AND tenant_id = $2 AND deleted_at IS NULL ORDER BY created_at, id""",
-        topic_id, tenant_id,
+            WHERE topic_id = $1 AND tenant_id = $2 AND deleted_at IS NULL
+              AND ($3::timestamptz IS NULL OR (created_at, id) > ($3, $4))
+            ORDER BY created_at, id LIMIT $5""",
+        topic_id, tenant_id, *(after or (None, None)), limit,
     )
+
+
+async def count_live(db: Db, topic_id: uuid.UUID) -> int:
+    return await db.fetchval(
+        "SELECT count(*) FROM notifier.subscriptions WHERE topic_id = $1 AND deleted_at IS NULL", topic_id)
 
 
 async def delete(db: Db, tenant_id: uuid.UUID, topic_id: uuid.UUID, subscription_id: uuid.UUID) -> bool:

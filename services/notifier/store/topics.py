@@ -1,6 +1,7 @@
 """SQL for a tenant's SMN-style topics: created under a unique name, listed, read, deleted (softly)."""
 
 import uuid
+from datetime import datetime
 
 import asyncpg
 
@@ -21,12 +22,20 @@ async def create(db: Db, *, topic_id: uuid.UUID, tenant_id: uuid.UUID, name: str
         raise AlreadyExists(name) from None
 
 
-async def of_tenant(db: Db, tenant_id: uuid.UUID) -> list[asyncpg.Record]:
+async def of_tenant(db: Db, tenant_id: uuid.UUID, *, limit: int,
+                    after: tuple[datetime, uuid.UUID] | None = None) -> list[asyncpg.Record]:
+    """Oldest first, keyset-paginated on (created_at, id): `after` is the last row of the previous page."""
     return await db.fetch(
         f"""SELECT {_COLUMNS} FROM notifier.topics WHERE tenant_id = $1 AND deleted_at IS NULL
-            ORDER BY created_at, id""",
-        tenant_id,
+              AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3))
+            ORDER BY created_at, id LIMIT $4""",
+        tenant_id, *(after or (None, None)), limit,
     )
+
+
+async def count_live(db: Db, tenant_id: uuid.UUID) -> int:
+    return await db.fetchval(
+        "SELECT count(*) FROM notifier.topics WHERE tenant_id = $1 AND deleted_at IS NULL", tenant_id)
 
 
 async def get(db: Db, tenant_id: uuid.UUID, topic_id: uuid.UUID) -> asyncpg.Record | None:

@@ -1,0 +1,50 @@
+"""Caps on what one tenant may hold (webhooks, topics, subscriptions, open jobs) or send in a window (confirmation
+e-mails per hour), and the problem a request past one answers: 409 `cap-reached` for what is held (it frees when
+the tenant deletes or finishes something), 429 with Retry-After for what is sent in a window (it frees by itself).
+
+A service checks a cap by counting inside the transaction that creates, after `lock`: two concurrent creates of
+one tenant then count one after the other, so they cannot both pass."""
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from services.common.problems import Problem
+
+# pg_advisory_xact_lock(int, int) keys live apart from the one-bigint keys the other locks use (PostgreSQL
+# keeps the two key spaces apart), so a cap's lock never collides with an Idempotency-Key's.
+LOCK_CLASS = 0x63617073  # "caps"
+
+
+@dataclass(frozen=True)
+class Cap:
+    name: str  # what it caps, as the setting that holds it says: "webhooks_per_tenant"
+    limit: int
+    what: str  # the things counted, for the problem's detail: "webhooks"
+
+    def allows(self, count: int) -> bool:
+        """Whether one more may be made when `count` are counted already."""
+        return count < self.limit
+
+
+def cap_reached(cap: Cap, *, retry_after_s: int | None = None) -> Problem:
+    if retry_after_s is None:
+        return Problem(409, "Cap reached", f"A tenant may have at most {cap.limit} {cap.what}.", type_="cap-reached",
+                       cap=cap.name, limit=cap.limit)
+    return Problem(429, "Cap reached", f"A tenant may send at most {cap.limit} {cap.what}; retry in {retry_after_s} s.",
+                   type_="cap-reached", headers={"Retry-After": str(retry_after_s)}, cap=cap.name, limit=cap.limit,
+                   retry_after_s=retry_after_s)
+
+
+def window_retry_after(oldest: datetime, window: timedelta, now: datetime) -> int:
+    """Whole seconds (at least 1) until the oldest event counted in the window leaves it."""
+    return max(1, math.ceil((oldest + window - now).total_seconds()))
+
+
+async def lock(conn: asyncpg.Connection, cap: Cap, owner: uuid.UUID) -> None:
+    """Hold the lock of this cap for its owner (the tenant; the topic, for a cap per topic) until the transaction
+    ends. A transaction taking two caps' locks takes them in one order everywhere."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", LOCK_CLASS, f"{cap.name}:{owner}")
