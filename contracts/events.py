@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts import billing, billing_events, catalog, job_events
 from contracts.job_events import (
     JobCancelRequested, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged,
-    JobStopRequested, JobSubmitted, TenantLimitsSet, UsageCharged, VendorHealthChanged,
+    JobStopRequested, JobSubmitted, TenantLimitsSet, TenantStatusSet, UsageCharged, VendorHealthChanged,
 )
 from contracts.messages import Event, Message, TenantEvent, VendorEvent
 
@@ -33,7 +33,7 @@ EVENT_TYPES: dict[str, type[Message]] = {
 __all__ = [
     "EVENT_TYPES", "Envelope", "Event", "JobCancelRequested", "JobLostOnVendor", "JobPlacementAttempted",
     "JobRejected", "JobRequested", "JobStateChanged", "JobStopRequested", "JobSubmitted", "Message", "TenantEvent",
-    "TenantLimitsSet", "UnknownEventType", "UsageCharged", "VendorEvent", "VendorHealthChanged",
+    "TenantLimitsSet", "TenantStatusSet", "UnknownEventType", "UsageCharged", "VendorEvent", "VendorHealthChanged",
 ]
 
 

@@ -107,6 +107,15 @@ class TenantLimitsSet(TenantEvent):
     set_at: datetime
 
 
+class TenantStatusSet(TenantEvent):
+    """An operator suspended or resumed a tenant. The scheduler places no queued job of a suspended tenant
+    (they wait, and are placed after the resume); jobs already on a vendor keep running."""
+
+    TYPE: ClassVar[str] = "switchyard.tenant.status_set.v1"
+    status: Literal["active", "suspended"]
+    set_at: datetime
+
+
 class VendorHealthChanged(VendorEvent):
     TYPE: ClassVar[str] = "switchyard.vendor.health_changed.v1"
     health: str = Field(description="healthy, degraded (unavailable or throttling) or auth_failed")

@@ -1,6 +1,6 @@
 """Kafka topic names. Every topic is keyed by its aggregate so one job's events stay in order."""
 
-# JobRequested, JobCancelRequested (key = job id); TenantLimitsSet (key = tenant id);
+# JobRequested, JobCancelRequested (key = job id); TenantLimitsSet, TenantStatusSet (key = tenant id);
 # CatalogRefreshRequested (key = vendor)
 JOBS_COMMANDS = "switchyard.jobs.commands"
 # JobSubmitted, JobRejected, JobStateChanged, JobPlacementAttempted, JobStopRequested, JobLostOnVendor; key = job id

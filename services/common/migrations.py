@@ -20,11 +20,16 @@ def sqlalchemy_url(database_url: str | None = None) -> str:
 
 def upgrade_all(database_url: str | None = None) -> None:
     for service in SERVICES_WITH_SCHEMAS:
-        config = Config(str(_ROOT / "infra" / "alembic.ini"))
-        config.set_main_option("version_locations", str(_ROOT / "services" / service / "migrations"))
-        config.cmd_opts = type("Opts", (), {"x": [f"service={service}"]})()
-        config.attributes["database_url"] = sqlalchemy_url(database_url)
-        command.upgrade(config, "head")
+        command.upgrade(alembic_config(service, database_url), "head")
+
+
+def alembic_config(service: str, database_url: str | None = None) -> Config:
+    """The Alembic configuration of one service's migrations (for `command.upgrade`/`downgrade`)."""
+    config = Config(str(_ROOT / "infra" / "alembic.ini"))
+    config.set_main_option("version_locations", str(_ROOT / "services" / service / "migrations"))
+    config.cmd_opts = type("Opts", (), {"x": [f"service={service}"]})()
+    config.attributes["database_url"] = sqlalchemy_url(database_url)
+    return config
 
 
 def outbox_inbox_ddl(schema: str) -> str:

@@ -7,7 +7,8 @@ from services.gateway.body_limit import BodySizeLimit
 from services.gateway.config import GatewaySettings, get_gateway_settings
 from services.gateway.rate_limit import RateLimits
 from services.gateway.routes import (
-    admin, billing, billing_admin, dead_letters, event_types, flavors, jobs, ops, packages, topics, webhooks,
+    admin, api_keys, audit, billing, billing_admin, dead_letters, event_types, flavors, jobs, ops, packages,
+    tenants_admin, topics, webhooks,
 )
 
 
@@ -27,4 +28,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     for module in (ops, admin, dead_letters, jobs, flavors, billing, webhooks, packages, billing_admin, topics,
                    event_types):
         app.include_router(module.router)
+    for router in (tenants_admin.router, api_keys.router, api_keys.admin_router, audit.router):
+        app.include_router(router)
     return app

@@ -2,7 +2,7 @@
 
 from faststream import FastStream
 
-from contracts.events import JobCancelRequested, JobRequested
+from contracts.events import JobCancelRequested, JobRequested, TenantLimitsSet, TenantStatusSet
 from contracts.topics import BILLING_EVENTS, JOBS_COMMANDS, JOBS_EVENTS
 from services.common.asyncapi import document_publishes
 from services.common.consumer import subscribe
@@ -19,7 +19,7 @@ broker = make_broker(settings, SERVICE)
 read_model = make_handler(runtime)
 subscribe(broker, JOBS_EVENTS, group="gateway", handler=read_model)
 subscribe(broker, BILLING_EVENTS, group="gateway", handler=read_model)
-document_publishes(broker, JOBS_COMMANDS, JobRequested, JobCancelRequested)
+document_publishes(broker, JOBS_COMMANDS, JobRequested, JobCancelRequested, TenantLimitsSet, TenantStatusSet)
 
 app = FastStream(broker)  # for AsyncAPI generation
 http_app = create_app()

@@ -1,5 +1,5 @@
-"""The scheduler's consumers. Job commands only enqueue, cancel or set limits (fast, so a burst of
-requests never waits on vendor calls); the dispatcher does the placing. Job events tell it when a job
+"""The scheduler's consumers. Job commands only enqueue, cancel, set limits or suspend a tenant (fast, so a
+burst of requests never waits on vendor calls); the dispatcher does the placing. Job events tell it when a job
 has ended, which frees its tenant's quota and perhaps capacity for a queued job, and when a vendor lost
 a job, which goes back into the queue to be placed again elsewhere (or fails after `resubmit_limit`). Billing's funds
 events arm and disarm the stop of a job whose tenant can no longer pay."""
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from contracts.billing import JobFundsExhausted, JobFundsRestored
 from contracts.catalog import CatalogRefreshRequested
 from contracts.events import (
-    Envelope, JobCancelRequested, JobLostOnVendor, JobRequested, JobStateChanged, TenantLimitsSet,
+    Envelope, JobCancelRequested, JobLostOnVendor, JobRequested, JobStateChanged, TenantLimitsSet, TenantStatusSet,
 )
 from services.common.consumer import apply_batch_once, apply_once
 from services.common.logs import log
@@ -76,11 +76,13 @@ class CommandHandler:
 
 
 async def _apply_commands(conn, envelopes: list[Envelope]) -> None:
-    """New jobs go into the queue in one statement; limits are set one by one (they are rare)."""
+    """New jobs go into the queue in one statement; limits and suspensions are set one by one (they are rare)."""
     await store.enqueue_jobs(conn, [e.data for e in envelopes if isinstance(e.data, JobRequested)])
     for envelope in envelopes:
         if isinstance(envelope.data, TenantLimitsSet):
             await store.set_limits(conn, envelope.data)
+        elif isinstance(envelope.data, TenantStatusSet):
+            await store.set_status(conn, envelope.data)
 
 
 # The job events the scheduler acts on; the many others on the topic are skipped unread.

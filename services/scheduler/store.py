@@ -9,7 +9,7 @@ import asyncpg
 
 from contracts.events import (
     JobLostOnVendor, JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged, JobStopRequested, JobSubmitted, Message,
-    TenantLimitsSet, VendorEvent,
+    TenantLimitsSet, TenantStatusSet, VendorEvent,
 )
 from contracts.jobs import PRIORITY_RANK
 from contracts.status import JobStatus
@@ -57,6 +57,7 @@ async def claim_due(pool: asyncpg.Pool, limit: int, lease_s: float,
                FROM scheduler.placements
                WHERE state = 'queued' AND (next_try_at IS NULL OR next_try_at <= now())
                  AND (lease_until IS NULL OR lease_until < now())
+                 AND tenant_id NOT IN (SELECT tenant_id FROM scheduler.tenant_limits WHERE suspended)
                ORDER BY priority DESC, requested_at LIMIT $4),
            ranked AS (
                SELECT job_id, priority, due_since,
@@ -110,6 +111,22 @@ async def set_limits(conn, event: TenantLimitsSet) -> None:
         event.tenant_id, event.max_concurrent_jobs, event.max_concurrent_accelerators, event.set_at,
     )
     await conn.execute("SELECT pg_notify('scheduler_queue', '')")
+
+
+async def set_status(conn, event: TenantStatusSet) -> None:
+    """A suspended tenant's queued jobs are not claimed (`claim_due`); on resume they are due again at once.
+    The tenant's commands share one partition, so they come in order; `status_set_at` still keeps a replayed
+    older one from undoing a newer one."""
+    suspended = event.status == "suspended"
+    await conn.execute(
+        """INSERT INTO scheduler.tenant_limits (tenant_id, suspended, status_set_at, updated_at)
+           VALUES ($1, $2, $3, $3)
+           ON CONFLICT (tenant_id) DO UPDATE SET suspended = $2, status_set_at = $3, updated_at = $3
+           WHERE tenant_limits.status_set_at IS NULL OR tenant_limits.status_set_at <= $3""",
+        event.tenant_id, suspended, event.set_at,
+    )
+    if not suspended:
+        await _freed(conn, event.tenant_id)
 
 
 async def publish(conn, events: list[Message]) -> None:

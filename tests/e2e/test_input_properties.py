@@ -186,8 +186,16 @@ ROUTES = [
     Route("PUT", "/v1/admin/price-book", {"markup": {"default": "0.20", "vendors": {"modelarts": "0.25"}},
                                           "overrides": {"modelarts/flavor": "20.00"}}, admin=True),
     Route("GET", "/v1/admin/margins", params={"month": MONTH}, admin=True),
-    Route("GET", "/v1/admin/audit", params={"tenant_id": st.one_of(st.uuids().map(str), text), "limit": ints},
+    Route("GET", "/v1/admin/billing-audit", params={"tenant_id": st.one_of(st.uuids().map(str), text),
+                                                     "limit": ints}, admin=True),
+    Route("GET", "/v1/admin/audit", params={"tenant_id": st.one_of(st.uuids().map(str), text), "action": query_text,
+                                            "from": times, "to": times, "limit": ints, "cursor": query_text},
           admin=True),
+    Route("POST", "/v1/api-keys", {"name": "fuzz", "expires_at": "2999-01-01T00:00:00Z"}),
+    Route("GET", "/v1/api-keys", params={"limit": ints, "cursor": jobs_cursors}),
+    Route("DELETE", "/v1/api-keys/{key}", segments={"key": st.one_of(st.uuids().map(str), text)}),
+    Route("GET", "/v1/admin/tenants", params={"limit": ints, "cursor": jobs_cursors}, admin=True),
+    Route("POST", "/v1/admin/tenants/{tenant}/api-keys", {"name": "fuzz"}, admin=True),
 ]
 
 

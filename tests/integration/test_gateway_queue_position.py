@@ -11,8 +11,7 @@ T0 = datetime(2026, 12, 1, tzinfo=UTC)
 
 async def tenant(pool) -> uuid.UUID:
     tenant_id = uuid.uuid4()
-    await pool.execute("INSERT INTO gateway.tenants (id, name, api_key_hash) VALUES ($1, 'team', $2)",
-                       tenant_id, uuid.uuid4().hex)
+    await pool.execute("INSERT INTO gateway.tenants (id, name) VALUES ($1, 'team')", tenant_id)
     return tenant_id
 
 

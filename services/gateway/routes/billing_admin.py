@@ -1,5 +1,5 @@
 """Operator billing endpoints (admin token): package offers, the price book, adjustments, voids,
-margins and the audit trail, answered by the billing service."""
+margins and billing's audit trail, answered by the billing service."""
 
 import uuid
 from typing import Annotated
@@ -12,11 +12,13 @@ from contracts.inputs import Text
 
 from contracts.money import SIGNED_AMOUNT_PATTERN
 from services.gateway.store import tenants
+from services.gateway.audit import AuditedRoute
 from services.gateway.auth import require_admin
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import internal, not_found, pool, settings
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
+router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)],
+                   route_class=AuditedRoute)
 
 
 def _billing(request: Request, path: str) -> str:
@@ -108,8 +110,10 @@ async def margins(request: Request, month: Annotated[str, Query(pattern=r"^\d{4}
     return await forward(internal(request), "GET", _billing(request, "/margins"), params={"month": month})
 
 
-@router.get("/audit")
-async def audit(request: Request, tenant_id: uuid.UUID | None = None,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Response:
+@router.get("/billing-audit")
+async def billing_audit(request: Request, tenant_id: uuid.UUID | None = None,
+                        limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Response:
+    """Billing's own trail of money actions (adjustments, voids, offers, the price book), with their amounts;
+    every operator action, these too, is in the gateway's audit log at `GET /v1/admin/audit`."""
     params = {"limit": limit} | ({"tenant_id": str(tenant_id)} if tenant_id else {})
     return await forward(internal(request), "GET", _billing(request, "/audit"), params=params)

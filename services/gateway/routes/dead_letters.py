@@ -12,11 +12,13 @@ from pydantic import BaseModel, Field
 from services.common import dead_letters
 from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
+from services.gateway.audit import AuditedRoute
 from services.gateway.auth import require_admin
 from services.gateway.cursor import decode_id_cursor, encode_id_cursor
 from services.gateway.routes.deps import not_found, pool
 
-router = APIRouter(prefix="/v1/admin/dead-letters", tags=["admin"], dependencies=[Depends(require_admin)])
+router = APIRouter(prefix="/v1/admin/dead-letters", tags=["admin"], dependencies=[Depends(require_admin)],
+                   route_class=AuditedRoute)
 
 PREVIEW_CHARS = 512
 

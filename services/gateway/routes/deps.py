@@ -1,8 +1,11 @@
 """What the gateway's routes share: the caller's tenant, the pool, the internal HTTP client and the scheduler's
-API, job specs read from a request body."""
+API, job specs read from a request body, a new API key."""
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
+
+import asyncpg
 
 from fastapi import Depends, Request
 from pydantic import ValidationError
@@ -10,8 +13,10 @@ from pydantic import ValidationError
 from contracts.jobs import JobSpec
 from services.common.problems import Problem
 from services.gateway.config import GatewaySettings
+from services.gateway import keys
 from services.gateway.auth import require_tenant
 from services.gateway.proxy import Upstream, ask
+from services.gateway.store import api_keys
 
 Tenant = Annotated[uuid.UUID, Depends(require_tenant)]
 
@@ -46,3 +51,12 @@ def job_spec(body: dict) -> JobSpec:
         errors = [{"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
                   for e in exc.errors()]
         raise Problem(422, "Invalid job", "The job spec is invalid.", type_="invalid-job", errors=errors) from None
+
+
+async def issue_api_key(conn, tenant_id: uuid.UUID, name: str,
+                        expires_at: datetime | None) -> tuple[asyncpg.Record, str]:
+    """A new key for the tenant, in the caller's transaction: its row, and the key itself, for the answer only."""
+    api_key = keys.new_api_key()
+    row = await api_keys.insert_key(conn, tenant_id, name, keys.hash_api_key(api_key), keys.key_prefix(api_key),
+                                    expires_at)
+    return row, api_key
