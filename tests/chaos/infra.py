@@ -5,6 +5,7 @@ that other tests use."""
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -31,6 +32,14 @@ def restartable_port(taken: set[int] = frozenset()) -> int:
             except OSError:
                 continue
         return port
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and is not a zombie (the broker runs in a session of its own, reaped by init)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
 
 
 @dataclass
@@ -91,4 +100,17 @@ class ChaosInfra:
         self.script(piece, "stop")
         time.sleep(down_s)  # the deliberate outage
         self.script(piece, "start")
+        return time.monotonic() - began
+
+    def crash_kafka(self, down_s: float) -> float:
+        """SIGKILL the broker (no clean shutdown: its logs are recovered at start), keep it down for `down_s`, start
+        it again; seconds it was away."""
+        began = time.monotonic()
+        pid = int((self.data_dir / "kafka" / "kafka.pid").read_text().strip())
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(down_s)  # the deliberate outage
+        self.script("kafka", "start")
         return time.monotonic() - began
