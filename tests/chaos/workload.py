@@ -8,8 +8,8 @@ from tests.e2e import test_caip, test_qizhi, test_walking_skeleton
 TERMINAL = ("SUCCEEDED", "FAILED", "STOPPED")
 # AI Space runs only what its starting packages hold at once (two 1-card H800 nodes), so it gets fewer,
 # shorter jobs; the other simulators are started with room for all of theirs.
-JOBS_PER_VENDOR = {"modelarts": 14, "caip": 14, "qizhi": 14, "aispace": 6}
-RUN_SECONDS = {"modelarts": (90, 180), "caip": (90, 180), "qizhi": (90, 180), "aispace": (60, 90)}
+JOBS_PER_VENDOR = {"modelarts": 14, "caip": 14, "qizhi": 14, "aispace": 5}
+RUN_SECONDS = {"modelarts": (90, 180), "caip": (90, 180), "qizhi": (90, 180), "aispace": (60, 80)}
 FAILING_RUN_S = 40
 CANCELLED_RUN_S = 1800  # runs until it is cancelled
 
