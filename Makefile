@@ -8,7 +8,7 @@ LOCK := requirements.lock
 UV_VERSION := 0.13.8
 UV := $(VENV)/tools/bin/uv
 
-.PHONY: setup lock up down infra test unit asyncapi clean
+.PHONY: setup lock up down infra test unit chaos asyncapi clean
 
 # Re-runs when the lock or pyproject.toml changes. `pip check` catches a runtime dependency added to pyproject.toml
 # without `make lock`.
@@ -57,3 +57,7 @@ asyncapi: setup  ## docs/asyncapi/*.json from the FastStream apps
 
 clean: down
 	rm -rf .data
+
+# Its own Kafka and PostgreSQL (under .data/chaos, on free ports), restarted mid-run; about 6-8 minutes.
+chaos: setup  ## the chaos suite: services killed, broker and database restarted, a simulator frozen, under load
+	@SWITCHYARD_CHAOS=1 $(VENV)/bin/pytest tests/chaos -x -q -s

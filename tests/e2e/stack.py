@@ -51,6 +51,13 @@ class Stack:
         process.send_signal(sig)
         process.wait(timeout=30)
 
+    def pause(self, name: str) -> None:
+        """Freeze a process (SIGSTOP): it holds its sockets but answers nothing until `resume`."""
+        self.processes[name].send_signal(signal.SIGSTOP)
+
+    def resume(self, name: str) -> None:
+        self.processes[name].send_signal(signal.SIGCONT)
+
     def stop_all(self) -> dict[str, int]:
         codes = {}
         for name, process in list(self.processes.items()):

@@ -381,6 +381,14 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         form = parse_form_data(call.query.get("form_data"), call.body)
         return ok_a(cube_page(res.project_rows(), form))
 
+    @app.get("/_sim/jobs")
+    async def sim_jobs() -> JSONResponse:
+        """Simulator control: every training and LLM task created (not an AI Space path), to count the vendor jobs
+        a client made."""
+        now = config.clock()
+        res.advance(now)
+        return JSONResponse(tasks.summary(now))
+
     @app.post(SEED_PATH + "/{t}")
     async def seed_tasks(t: str, request: Request) -> JSONResponse:
         """Simulator-only bulk seeding (`seeding.py`) of tasks of type `t`: each body is created as the

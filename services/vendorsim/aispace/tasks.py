@@ -234,6 +234,12 @@ class Tasks:
         _task_type(kind)
         return _all_live(self._tasks, kind)
 
+    def summary(self, now: float) -> list[dict[str, Any]]:
+        """Every task ever created, deleted ones too, with how often it was run, for the simulator's own
+        `/_sim/jobs` (not an AI Space path)."""
+        return [{"job_id": f"{task.type}:{task.id}", "name": task.name, "status": self.status(task, now),
+                 "runs": len(task.runs), "deleted": task.deleted} for task in self._tasks.values()]
+
     def active(self, task: Task, now: float) -> bool:
         if task.run is None:
             return False

@@ -179,6 +179,11 @@ def create_app(config: CaipSimConfig | None = None) -> FastAPI:
         tokens.expire_all(clock())
         return Response(status_code=204)
 
+    @app.get("/_sim/jobs")
+    async def sim_jobs() -> list[dict[str, Any]]:
+        """Simulator control: every job created (id, name, phase), to count the vendor jobs a client made."""
+        return jobs.summary(clock())
+
     @app.post(SEED_PATH)
     async def seed_jobs(request: Request) -> list[dict[str, Any]]:
         """Simulator-only bulk seeding (`seeding.py`), in the one namespace this user may use."""

@@ -389,6 +389,12 @@ class Jobs:
         # every other filter (so a client sees how many jobs each status tab would show).
         return envelope(len(matching), phases.values(), [self.view(job, now) for job in shown])
 
+    def summary(self, now: float) -> list[dict[str, Any]]:
+        """Every job ever created, deleted ones too, for the simulator's own `/_sim/jobs` (not a CAIP path)."""
+        self.advance(now)
+        return [{"job_id": job.uid, "name": job.name, "status": self.phase(job, now), "deleted": job.delete_at is not None}
+                for job in self._jobs.values()]
+
     def phase(self, job: Job, now: float) -> str:
         cached = self._phases.get(job.uid)
         if cached is not None and cached[1] <= now < cached[2]:

@@ -225,6 +225,12 @@ class TrainingJobs:
         job.deleted = True
         self._slots.release(self._claim(job), now)
 
+    def summary(self, now: float) -> list[dict[str, Any]]:
+        """Every job ever created, deleted ones too, for the simulator's own `/_sim/jobs` (not a ModelArts path)."""
+        self._slots.advance(now)
+        return [{"job_id": job.job_id, "name": job.name, "status": self.phase(job, now)[0], "deleted": job.deleted}
+                for job in self._jobs.values()]
+
     def update_description(self, job_id: str, body: Any, now: float) -> None:
         job = self.get(job_id, now)
         description = body.get("description") if isinstance(body, dict) else None
@@ -772,8 +778,13 @@ def routes(jobs: TrainingJobs, config: ModelArtsSimConfig, faults: FaultInjector
 
 
 def control_routes(jobs: TrainingJobs, config: ModelArtsSimConfig, faults: FaultInjector) -> APIRouter:
-    """Simulator-only aids (not ModelArts paths): bulk seeding of training jobs (`seeding.py`)."""
+    """Simulator-only aids (not ModelArts paths): bulk seeding of training jobs (`seeding.py`) and the list of
+    every training job created (`GET /_sim/jobs`), to count the vendor jobs a client made."""
     router = APIRouter()
+
+    @router.get("/_sim/jobs")
+    async def sim_jobs() -> list[dict[str, Any]]:
+        return jobs.summary(config.clock())
 
     @router.post(SEED_PATH)
     async def seed_jobs(request: Request) -> list[dict[str, Any]]:
