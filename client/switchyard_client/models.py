@@ -1,5 +1,5 @@
 """Typed resources of the Switchyard API, as it answers them. Each keeps the JSON it was read from (`raw`), so
-what the command line prints with `-o json` is exactly the API's JSON. tests/unit/test_client_models.py fails
+what the command line prints with `-o json` is exactly the API's JSON. tests/unit/test_cli_models_drift.py fails
 when a model and the OpenAPI drift apart."""
 
 import uuid
