@@ -7,6 +7,7 @@ import typer
 
 from switchyard_client.cli import account, admin, jobs, notify
 from switchyard_client.cli.config import DEFAULT_PROFILE, save_profile
+from switchyard_client.cli import session as session_state
 from switchyard_client.cli.session import Session, command
 
 app = typer.Typer(name="switchyard", help="Switchyard: one front door to many AI-compute clouds.",
@@ -14,11 +15,11 @@ app = typer.Typer(name="switchyard", help="Switchyard: one front door to many AI
 
 
 @app.callback()
-def root(ctx: typer.Context,
-         profile: Annotated[str | None, typer.Option("--profile", help="a profile saved by `switchyard login`")]
+def root(profile: Annotated[str | None, typer.Option("--profile", help="a profile saved by `switchyard login`")]
          = None,
          no_color: Annotated[bool, typer.Option("--no-color", help="no colour")] = False):
-    ctx.obj = {"profile": profile, "no_color": no_color}
+    session_state.root_options.clear()
+    session_state.root_options.update(profile=profile, no_color=no_color)
 
 
 @command(app, "login", help="Save the API's URL and your key as a profile (~/.config/switchyard/config.toml, 0600).")

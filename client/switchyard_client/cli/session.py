@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Annotated, Any
 
-import click
 import typer
 import yaml
 from rich.console import Console
@@ -45,8 +44,8 @@ class Session:
 
     def __post_init__(self) -> None:
         # Rich leaves colour out by itself when stdout is not a terminal, and honours NO_COLOR.
-        self.console = Console(no_color=self.no_color or None, highlight=False)
-        self.err = Console(stderr=True, no_color=self.no_color or None, highlight=False)
+        self.console = Console(no_color=self.no_color or None, highlight=False, soft_wrap=True)
+        self.err = Console(stderr=True, no_color=self.no_color or None, highlight=False, soft_wrap=True)
 
     @property
     def target(self) -> Target:
@@ -107,9 +106,9 @@ _COMMON = [
 ]
 
 
-def _root_options() -> dict:
-    ctx = click.get_current_context(silent=True)
-    return (ctx.find_root().obj or {}) if ctx else {}
+# `switchyard --profile P --no-color CMD`: what the root callback read, for the command that runs next (one
+# command per process; the callback sets it anew on every invocation).
+root_options: dict = {}
 
 
 def command(group: typer.Typer, name: str, **kwargs) -> Callable:
@@ -121,7 +120,7 @@ def command(group: typer.Typer, name: str, **kwargs) -> Callable:
 
         @functools.wraps(fn)
         def run(*args, output: Format, profile: str | None, no_color: bool, **rest):
-            root = _root_options()
+            root = root_options
             session = Session(output, profile or root.get("profile"), no_color or root.get("no_color", False))
             try:
                 return fn(session, *args, **rest)
