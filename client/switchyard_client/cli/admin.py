@@ -1,6 +1,5 @@
 """`switchyard admin ...`: the operator's commands, with SWITCHYARD_ADMIN_TOKEN."""
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -8,7 +7,7 @@ import typer
 import yaml
 
 from switchyard_client.cli.account import offers_table
-from switchyard_client.cli.session import Session, UsageProblem, command, table
+from switchyard_client.cli.session import Session, UsageProblem, command, key_values, table
 
 app = typer.Typer(help="Operator commands (SWITCHYARD_ADMIN_TOKEN).", no_args_is_help=True)
 tenants = typer.Typer(help="Tenants, their balance and limits.", no_args_is_help=True)
@@ -82,8 +81,8 @@ def disable_offer(session: Session, offer_id: str):
 @command(price_book, "show", help="The price book in force.")
 def show_price_book(session: Session):
     book = session.admin_client().price_book()
-    session.emit(book.raw, lambda: "\n".join([json.dumps({"markup": book.markup, "overrides": book.overrides},
-                                                         indent=2), *book.rules]))
+    session.emit(book.raw, lambda: key_values({"version": book.version, "markup": book.markup,
+                                              "overrides": book.overrides, "rules (in order)": ", ".join(book.rules)}))
 
 
 @command(price_book, "set", help="Replace the price book with a YAML or JSON file (markup, overrides).")

@@ -73,8 +73,8 @@ def send_test(session: Session, webhook_id: str):
 def event_types(session: Session):
     """What webhooks and topics can carry, each with its JSON schema."""
     listing = session.client().event_types()
-    session.emit(listing.raw, lambda: table(["TYPE", "DESCRIPTION"], [
-        [t.get("type"), t.get("description")] for t in listing.items]))
+    session.emit(listing.raw, lambda: table(["NAME", "SUBSCRIBABLE", "DESCRIPTION"], [
+        [t.get("name"), "yes" if t.get("subscribable") else "no", t.get("description")] for t in listing.items]))
 
 
 def _topics_table(items):

@@ -5,6 +5,8 @@ talks through, how it prints a resource, and how a failure becomes an exit code:
 import functools
 import inspect
 import json
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -20,6 +22,7 @@ from switchyard_client.cli.config import ConfigError, Target, resolve
 from switchyard_client.cli.jobfile import JobFileError
 from switchyard_client.errors import ApiError, ApiUnreachable
 
+PIPED_WIDTH = 250
 EXIT_JOB_FAILED, EXIT_USAGE, EXIT_API, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
 
 
@@ -43,8 +46,10 @@ class Session:
     _target: Target | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        # Rich leaves colour out by itself when stdout is not a terminal, and honours NO_COLOR.
-        self.console = Console(no_color=self.no_color or None, highlight=False, soft_wrap=True)
+        # Rich leaves colour out by itself when stdout is not a terminal, and honours NO_COLOR. Piped into a file
+        # or another program, a table is not cut to 80 columns (COLUMNS still sets the width).
+        width = None if sys.stdout.isatty() or "COLUMNS" in os.environ else PIPED_WIDTH
+        self.console = Console(no_color=self.no_color or None, highlight=False, soft_wrap=True, width=width)
         self.err = Console(stderr=True, no_color=self.no_color or None, highlight=False, soft_wrap=True)
 
     @property
