@@ -84,7 +84,8 @@ def asyncapi(out: Annotated[Path, typer.Option("--out")] = Path("docs/asyncapi")
 
 @dev.command("listen", help="A local webhook receiver that prints and verifies what it gets.")
 def listen(port: Annotated[int, typer.Option("--port")] = 9000,
-           secret: Annotated[str | None, typer.Option("--secret", help="the endpoint's whsec_... secret")] = None) -> None:
+           secret: Annotated[str | None, typer.Option("--secret", help="the endpoint's whsec_... secret")] = None,
+           ) -> None:
     from services.webhook_listener import run
 
     run(port, secret)

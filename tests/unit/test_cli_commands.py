@@ -255,3 +255,13 @@ def test_admin_commands_take_the_admin_token(api, monkeypatch):
 def test_topic_attributes_must_be_pairs(api):
     result = run("topics", "publish", JOB_ID, "--message", "hi", "--attr", "novalue")
     assert result.exit_code == 2 and "KEY=VALUE" in result.stderr
+
+
+def test_launch_wait_as_json_prints_one_document_with_the_final_job(api, env):
+    api.routes.update({("POST", "/v1/quotes"): QUOTES, ("POST", "/v1/jobs"): httpx.Response(202, json=JOB),
+                       ("GET", f"/v1/jobs/{JOB_ID}"): [RUNNING, {**ENDED, "status": "FAILED"}],
+                       ("GET", f"/v1/jobs/{JOB_ID}/events"): EVENTS})
+    result = run("jobs", "launch", "-f", job_file(env), "--wait", "--poll-interval", "0", "-o", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["quote"] == QUOTES and document["job"]["status"] == "FAILED"

@@ -11,8 +11,8 @@ import typer
 from switchyard_client import models as m
 from switchyard_client.client import Client
 from switchyard_client.cli.jobfile import Overrides, load_job
-from switchyard_client.cli.session import (EXIT_INTERRUPTED, EXIT_JOB_FAILED, Session, UsageProblem, command,
-                                           table)
+from switchyard_client.cli.session import (EXIT_INTERRUPTED, EXIT_JOB_FAILED, Format, Session, UsageProblem,
+                                           command, table)
 from switchyard_client.errors import ApiError
 
 app = typer.Typer(help="Launch, watch and manage jobs.", no_args_is_help=True)
@@ -70,7 +70,8 @@ def _latest(events: m.JobEventList) -> str:
         return "-"
     event = events.items[-1]
     if event.type == "state":
-        return f"{event.from_status or '-'}→{event.to_status}" + (f" ({event.raw_status})" if event.raw_status else "")
+        raw = f" ({event.raw_status})" if event.raw_status else ""
+        return f"{event.from_status or '-'}→{event.to_status}{raw}"
     return event.type + (f": {event.reason}" if event.reason else "")
 
 
@@ -86,11 +87,12 @@ def summary(job: m.Job) -> str:
             f"cost {job.cost.amount} {job.cost.currency}" + (f"; {job.status_reason}" if job.status_reason else ""))
 
 
-def wait_for_end(session: Session, client: Client, job_id: uuid.UUID, poll_s: float) -> int:
-    """Poll the job until it ends; a live line on a terminal, one line per change otherwise. The exit code."""
-    shown = None
+def wait_for_end(session: Session, client: Client, job_id: uuid.UUID, poll_s: float) -> m.Job:
+    """Poll the job until it ends: a live line on a terminal, one line per change otherwise, nothing but the
+    end with -o json|yaml (so the output stays one document)."""
+    shown, plain = None, session.output is Format.table
     try:
-        if session.console.is_terminal:
+        if plain and session.console.is_terminal:
             with session.console.status("waiting for the job ...") as live:
                 while not (job := client.get_job(job_id)).finished:
                     live.update(status_line(job, client.job_events(job_id)))
@@ -98,17 +100,20 @@ def wait_for_end(session: Session, client: Client, job_id: uuid.UUID, poll_s: fl
         else:
             while True:
                 job = client.get_job(job_id)
-                if (job.status, job.vendor) != shown:
+                if plain and (job.status, job.vendor) != shown:
                     shown = (job.status, job.vendor)
                     print(status_line(job, client.job_events(job_id)), flush=True)
                 if job.finished:
-                    break
+                    return job
                 time.sleep(poll_s)
     except KeyboardInterrupt:
         session.err.print(f"Stopped waiting; job {job_id} was not cancelled and goes on "
                           f"(`switchyard jobs wait {job_id}` waits again).", markup=False)
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    session.console.print(summary(job), markup=False)
+    return job
+
+
+def exit_code(job: m.Job) -> int:
     return 0 if job.status == "SUCCEEDED" else EXIT_JOB_FAILED
 
 
@@ -123,26 +128,32 @@ def launch(session: Session, file: File, wait: Annotated[bool, typer.Option("--w
     client = session.client()
     quotes = client.quote(spec)
     job = client.submit_job(spec, idempotency_key=idempotency_key)
-    if session.output.value != "table":
-        session.emit({"quote": quotes.raw, "job": job.raw})
+    if session.output is not Format.table:
+        if wait:
+            job = wait_for_end(session, client, job.id, poll_interval)
+        session.emit({"quote": quotes.raw, "job": job.raw})  # the two answers of the API, as they came
+        raise typer.Exit(exit_code(job) if wait else 0)
+    if quotes.items:
+        best = quotes.items[0]
+        max_cost = f"{best.max_cost.amount} {best.max_cost.currency}" if best.max_cost else "none (no max_runtime_s)"
+        session.console.print(f"placement: {best.vendor} · {best.flavor} · "
+                              f"{best.price_per_hour.amount} {best.price_per_hour.currency}/h · max cost {max_cost}",
+                              markup=False)
     else:
-        if quotes.items:
-            best = quotes.items[0]
-            max_cost = f"{best.max_cost.amount} {best.max_cost.currency}" if best.max_cost else "no limit (no max_runtime_s)"
-            session.console.print(f"placement: {best.vendor} · {best.flavor} · "
-                                  f"{best.price_per_hour.amount} {best.price_per_hour.currency}/h · max cost {max_cost}",
-                                  markup=False)
-        else:
-            session.console.print("placement: nothing fits now; the job waits in the queue", markup=False)
-        session.console.print(f"job {job.id} {job.status}", markup=False)
+        session.console.print("placement: nothing fits now; the job waits in the queue", markup=False)
+    session.console.print(f"job {job.id} {job.status}", markup=False)
     if wait:
-        raise typer.Exit(wait_for_end(session, client, job.id, poll_interval))
+        job = wait_for_end(session, client, job.id, poll_interval)
+        session.console.print(summary(job), markup=False)
+        raise typer.Exit(exit_code(job))
 
 
 @command(app, "wait", help="Wait until a job ends (exit 0 SUCCEEDED, 1 FAILED or STOPPED).")
 def wait_job(session: Session, job_id: str, poll_interval: PollOpt = 2.0):
     client = session.client()
-    raise typer.Exit(wait_for_end(session, client, resolve_job_id(client, job_id), poll_interval))
+    job = wait_for_end(session, client, resolve_job_id(client, job_id), poll_interval)
+    session.emit(job.raw, lambda: summary(job))
+    raise typer.Exit(exit_code(job))
 
 
 @command(app, "ls", help="The tenant's jobs, newest first.")
