@@ -135,3 +135,19 @@ async def test_the_async_client_retries_and_pages_alike():
     assert waits == [1.0]
     assert seen[0].headers["Idempotency-Key"] == seen[1].headers["Idempotency-Key"]
     assert json.loads(seen[1].content) == SPEC
+
+
+def test_the_client_package_imports_nothing_of_the_project():
+    # `pip install ./client` alone must work: the client knows the API, not the code behind it.
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "client" / "switchyard_client"
+    imported = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module)
+    assert sorted(n for n in imported if n.split(".")[0] in ("services", "contracts", "tests")) == []
