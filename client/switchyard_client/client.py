@@ -206,6 +206,23 @@ class _Routes:
         return self._run(Call("PUT", f"/v1/admin/tenants/{tenant_id}/limits", m.Limits, json={
             "max_concurrent_jobs": max_concurrent_jobs, "max_concurrent_accelerators": max_concurrent_accelerators}))
 
+    def adjust_tenant(self, tenant_id: uuid.UUID | str, amount: str, reason: str, *, kind: str | None = None,
+                      idempotency_key: str | None = None):
+        """A signed correction of the balance (the answer is untyped in the API: a dict)."""
+        return self._run(Call("POST", f"/v1/admin/tenants/{tenant_id}/adjustments",
+                              json=_params(amount=amount, reason=reason, kind=kind), create=True,
+                              idempotency_key=idempotency_key))
+
+    def void_charge(self, charge_id: uuid.UUID | str, reason: str):
+        return self._run(Call("POST", f"/v1/admin/charges/{charge_id}/void", m.Charge, json={"reason": reason}))
+
+    def margins(self, month: str):
+        return self._run(Call("GET", "/v1/admin/margins", m.Margins, params={"month": month}))
+
+    def audit(self, *, tenant_id: uuid.UUID | str | None = None, limit: int | None = None):
+        """The operator's audit trail (untyped in the API: a dict)."""
+        return self._run(Call("GET", "/v1/admin/audit", params=_params(tenant_id=tenant_id, limit=limit)))
+
     def all_package_offers(self):
         return self._run(Call("GET", "/v1/admin/package-offers", m.OfferList))
 

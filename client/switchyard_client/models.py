@@ -206,6 +206,23 @@ class GroupedUsage(ApiModel):
     currency: str = "CNY"
 
 
+class MarginLine(ApiModel):
+    key: str
+    revenue: str
+    list_amount: str
+    vendor_cost: str
+    margin: str
+    minutes: int
+
+
+class Margins(ApiModel):
+    month: str
+    currency: str = "CNY"
+    by_vendor: list[MarginLine]
+    by_tenant: list[MarginLine]
+    total: MarginLine
+
+
 class PriceBook(ApiModel):
     version: int | None
     markup: dict[str, Any]

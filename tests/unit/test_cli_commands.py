@@ -265,3 +265,20 @@ def test_launch_wait_as_json_prints_one_document_with_the_final_job(api, env):
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert document["quote"] == QUOTES and document["job"]["status"] == "FAILED"
+
+
+def test_admin_margins_and_adjustments(api, monkeypatch):
+    monkeypatch.setenv("SWITCHYARD_ADMIN_TOKEN", "admin-token")
+    line = {"key": "modelarts", "revenue": "0.72", "list_amount": "0.72", "vendor_cost": "0.60", "margin": "0.12",
+            "minutes": 2}
+    api.routes[("GET", "/v1/admin/margins")] = {"month": "2026-11", "currency": "CNY", "by_vendor": [line],
+                                                "by_tenant": [], "total": {**line, "key": "total"}}
+    result = run("admin", "margins", "2026-11")
+    assert result.exit_code == 0, result.output
+    assert "modelarts" in result.stdout and "0.12" in result.stdout
+    assert api.requests[-1].url.params["month"] == "2026-11"
+    api.routes[("POST", f"/v1/admin/tenants/{JOB_ID}/adjustments")] = httpx.Response(201, json={"amount": "-5.00"})
+    result = run("admin", "tenants", "adjust", JOB_ID, "-5.00", "--reason", "outage", "-o", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"amount": "-5.00"}
+    assert json.loads(api.requests[-1].content) == {"amount": "-5.00", "reason": "outage"}
+    assert api.requests[-1].headers["Idempotency-Key"]

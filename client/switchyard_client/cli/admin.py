@@ -15,11 +15,13 @@ offers = typer.Typer(help="Package offers.", no_args_is_help=True)
 price_book = typer.Typer(help="The price book.", no_args_is_help=True)
 catalog = typer.Typer(help="The vendors' flavor catalog.", no_args_is_help=True)
 dead_letters = typer.Typer(help="Events and messages that could not be published or applied.", no_args_is_help=True)
+charges = typer.Typer(help="Charges: void one.", no_args_is_help=True)
 app.add_typer(tenants, name="tenants")
 app.add_typer(offers, name="package-offers")
 app.add_typer(price_book, name="price-book")
 app.add_typer(catalog, name="catalog")
 app.add_typer(dead_letters, name="dead-letters")
+app.add_typer(charges, name="charges")
 
 
 def _document(path: Path) -> dict:
@@ -54,6 +56,33 @@ def limits(session: Session, tenant_id: str, max_jobs: Annotated[int | None, typ
     else:
         result = client.tenant_limits(tenant_id)
     session.emit(result.raw)
+
+
+@command(tenants, "adjust", help="A signed correction of a tenant's balance (AMOUNT such as -5.00), with its reason.")
+def adjust(session: Session, tenant_id: str, amount: str, reason: Annotated[str, typer.Option("--reason")],
+           kind: Annotated[str | None, typer.Option("--kind", help="credit, debit or refund")] = None):
+    session.emit(session.admin_client().adjust_tenant(tenant_id, amount, reason, kind=kind))
+
+
+@command(charges, "void", help="Give a charge back (a void row; the charge itself is kept).")
+def void(session: Session, charge_id: str, reason: Annotated[str, typer.Option("--reason")]):
+    session.emit(session.admin_client().void_charge(charge_id, reason).raw)
+
+
+@command(app, "margins", help="A month's revenue, list amount, vendor cost and margin by vendor and tenant.")
+def margins(session: Session, month: Annotated[str, typer.Argument(help="YYYY-MM")]):
+    report = session.admin_client().margins(month)
+    columns = ["", "KEY", "REVENUE", "LIST", "VENDOR COST", "MARGIN", "MINUTES"]
+    session.emit(report.raw, lambda: table(columns, [
+        [group, line.key, line.revenue, line.list_amount, line.vendor_cost, line.margin, line.minutes]
+        for group, lines in (("vendor", report.by_vendor), ("tenant", report.by_tenant), ("total", [report.total]))
+        for line in lines]))
+
+
+@command(app, "audit", help="The operator's audit trail, newest first.")
+def audit(session: Session, tenant: Annotated[str | None, typer.Option("--tenant")] = None,
+          limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 100):
+    session.emit(session.admin_client().audit(tenant_id=tenant, limit=limit))
 
 
 @command(offers, "ls", help="Every offer, active or not.")
