@@ -278,7 +278,7 @@ def test_admin_margins_and_adjustments(api, monkeypatch):
     assert "modelarts" in result.stdout and "0.12" in result.stdout
     assert api.requests[-1].url.params["month"] == "2026-11"
     api.routes[("POST", f"/v1/admin/tenants/{JOB_ID}/adjustments")] = httpx.Response(201, json={"amount": "-5.00"})
-    result = run("admin", "tenants", "adjust", JOB_ID, "-5.00", "--reason", "outage", "-o", "json")
+    result = run("admin", "tenants", "adjust", JOB_ID, "--amount", "-5.00", "--reason", "outage", "-o", "json")
     assert result.exit_code == 0 and json.loads(result.stdout) == {"amount": "-5.00"}
     assert json.loads(api.requests[-1].content) == {"amount": "-5.00", "reason": "outage"}
     assert api.requests[-1].headers["Idempotency-Key"]

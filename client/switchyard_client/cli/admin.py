@@ -58,8 +58,11 @@ def limits(session: Session, tenant_id: str, max_jobs: Annotated[int | None, typ
     session.emit(result.raw)
 
 
-@command(tenants, "adjust", help="A signed correction of a tenant's balance (AMOUNT such as -5.00), with its reason.")
-def adjust(session: Session, tenant_id: str, amount: str, reason: Annotated[str, typer.Option("--reason")],
+@command(tenants, "adjust", help="A signed correction of a tenant's balance, with its reason.")
+def adjust(session: Session, tenant_id: str,
+           amount: Annotated[str, typer.Option("--amount", help="signed, e.g. -5.00 (an option: a leading - is "
+                                               "not taken for a flag)")],
+           reason: Annotated[str, typer.Option("--reason")],
            kind: Annotated[str | None, typer.Option("--kind", help="credit, debit or refund")] = None):
     session.emit(session.admin_client().adjust_tenant(tenant_id, amount, reason, kind=kind))
 
