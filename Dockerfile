@@ -4,7 +4,8 @@ WORKDIR /app
 COPY pyproject.toml ./
 COPY contracts ./contracts
 COPY services ./services
+COPY client ./client
 COPY infra/alembic.ini ./infra/alembic.ini
 COPY infra/migrations ./infra/migrations
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir ./client .
 ENV PYTHONUNBUFFERED=1

@@ -12,10 +12,11 @@ UV := $(VENV)/tools/bin/uv
 
 # Re-runs when the lock or pyproject.toml changes. `pip check` catches a runtime dependency added to pyproject.toml
 # without `make lock`.
-$(STAMP): $(LOCK) pyproject.toml
+$(STAMP): $(LOCK) pyproject.toml client/pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
 	@$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	@$(PY) -m pip install --quiet --no-deps -e ./client
 	@$(PY) -m pip install --quiet --no-deps -e .
 	@broken=$$($(PY) -m pip check) || { echo "$$broken"; echo "$(LOCK) does not match pyproject.toml: run make lock" >&2; exit 1; }
 	@touch $(STAMP)
@@ -28,8 +29,8 @@ $(UV):
 
 # Keeps every version already pinned and adds what pyproject.toml newly asks for; LOCK_ARGS=--upgrade (or
 # LOCK_ARGS='--upgrade-package NAME') moves pins on.
-lock: $(UV)  ## requirements.lock from pyproject.toml (with the dev extra), for Python 3.11 on linux x86_64
-	@$(UV) pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+lock: $(UV)  ## requirements.lock from pyproject.toml and client/pyproject.toml (with the dev extra), for Python 3.11 on linux x86_64
+	@$(UV) pip compile pyproject.toml client/pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
 		--python-platform x86_64-unknown-linux-gnu \
 		--custom-compile-command 'make lock' --quiet $(LOCK_ARGS) -o $(LOCK)
 
@@ -39,8 +40,8 @@ up: setup  ## Kafka + PostgreSQL + migrations + every service and the simulator,
 infra: setup  ## only Kafka and PostgreSQL (background), migrated and with topics
 	@bash infra/postgres.sh start
 	@bash infra/kafka.sh start
-	@$(VENV)/bin/switchyard migrate
-	@$(VENV)/bin/switchyard topics
+	@$(VENV)/bin/switchyard dev migrate
+	@$(VENV)/bin/switchyard dev kafka-topics
 
 down:  ## stop the Kafka and PostgreSQL that `make infra` left running
 	@bash infra/kafka.sh stop
@@ -53,7 +54,7 @@ unit: setup  ## the fast tests only: no Kafka, no PostgreSQL
 	@$(VENV)/bin/pytest tests/unit
 
 asyncapi: setup  ## docs/asyncapi/*.json from the FastStream apps
-	@$(VENV)/bin/switchyard asyncapi --out docs/asyncapi
+	@$(VENV)/bin/switchyard dev asyncapi --out docs/asyncapi
 
 clean: down
 	rm -rf .data

@@ -28,8 +28,8 @@ for port in "${SWITCHYARD_GATEWAY_PORT:-8000}" 8101 8102 8103 18001 18002 18003 
     fi
 done
 
-switchyard migrate
-switchyard topics
+switchyard dev migrate
+switchyard dev kafka-topics
 # The dev stack delivers webhooks to local receivers (off by default outside it).
 export SWITCHYARD_WEBHOOK_ALLOW_PRIVATE="${SWITCHYARD_WEBHOOK_ALLOW_PRIVATE:-true}"
 echo "switchyard: gateway on http://127.0.0.1:${SWITCHYARD_GATEWAY_PORT:-8000} (admin token: ${SWITCHYARD_ADMIN_TOKEN:-dev-admin-token}); Ctrl-C stops everything"

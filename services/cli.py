@@ -1,17 +1,20 @@
-"""`switchyard` command: the set-up steps the stack and the tests share."""
+"""`switchyard`: the client's command line (switchyard_client.cli) with, for the project's own install, the
+`dev` group of set-up steps the stack and the tests share: `switchyard dev migrate`, `dev kafka-topics`, ..."""
 
-import argparse
 import asyncio
 import importlib
 import json
 from pathlib import Path
+from typing import Annotated
 
+import typer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from contracts.topics import ALL_TOPICS
 from services.common.migrations import upgrade_all
 from services.common.settings import get_settings
+from switchyard_client.cli.app import app
 
 ASYNCAPI_SERVICES = ("gateway", "scheduler", "watcher", "billing", "notifier")
 
@@ -52,38 +55,47 @@ def write_asyncapi(out_dir: Path) -> list[Path]:
     return written
 
 
+dev = typer.Typer(help="Set-up steps the stack and the tests share (PostgreSQL, Kafka, docs).", no_args_is_help=True)
+
+
+@dev.command("migrate", help="Apply every service's migrations (Alembic).")
+def migrate() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        upgrade_all()
+    except OperationalError as exc:
+        raise SystemExit(f"migrations: cannot reach PostgreSQL ({exc.orig}); "
+                         "start it with `make infra` or set DATABASE_URL") from None
+    print("migrations: up to date")
+
+
+@dev.command("kafka-topics", help="Create the Kafka topics that are missing.")
+def kafka_topics(partitions: Annotated[int | None, typer.Option("--partitions")] = None) -> None:
+    created = asyncio.run(create_topics(partitions))
+    print(f"topics: created {', '.join(created)}" if created else "topics: all present")
+
+
+@dev.command("asyncapi", help="Write the AsyncAPI documents generated from the FastStream apps.")
+def asyncapi(out: Annotated[Path, typer.Option("--out")] = Path("docs/asyncapi")) -> None:
+    for path in write_asyncapi(out):
+        print(f"asyncapi: wrote {path}")
+
+
+@dev.command("listen", help="A local webhook receiver that prints and verifies what it gets.")
+def listen(port: Annotated[int, typer.Option("--port")] = 9000,
+           secret: Annotated[str | None, typer.Option("--secret", help="the endpoint's whsec_... secret")] = None,
+           ) -> None:
+    from services.webhook_listener import run
+
+    run(port, secret)
+
+
+app.add_typer(dev, name="dev")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="switchyard")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="apply every service's migrations (Alembic)")
-    topics = sub.add_parser("topics", help="create the Kafka topics that are missing")
-    topics.add_argument("--partitions", type=int)
-    docs = sub.add_parser("asyncapi", help="write the AsyncAPI documents generated from the FastStream apps")
-    docs.add_argument("--out", type=Path, default=Path("docs/asyncapi"))
-    listen = sub.add_parser("listen", help="a local webhook receiver that prints and verifies what it gets")
-    listen.add_argument("--port", type=int, default=9000)
-    listen.add_argument("--secret", help="the endpoint's whsec_... secret, to verify signatures")
-    args = parser.parse_args()
-
-    if args.command == "migrate":
-        from sqlalchemy.exc import OperationalError
-
-        try:
-            upgrade_all()
-        except OperationalError as exc:
-            raise SystemExit(f"migrations: cannot reach PostgreSQL ({exc.orig}); "
-                             "start it with `make infra` or set DATABASE_URL") from None
-        print("migrations: up to date")
-    elif args.command == "topics":
-        created = asyncio.run(create_topics(args.partitions))
-        print(f"topics: created {', '.join(created)}" if created else "topics: all present")
-    elif args.command == "listen":
-        from services.webhook_listener import run
-
-        run(args.port, args.secret)
-    elif args.command == "asyncapi":
-        for path in write_asyncapi(args.out):
-            print(f"asyncapi: wrote {path}")
+    app()
 
 
 if __name__ == "__main__":

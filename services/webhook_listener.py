@@ -1,4 +1,4 @@
-"""`switchyard listen`: a local webhook receiver for trying Switchyard out. It prints every webhook
+"""`switchyard dev listen`: a local webhook receiver for trying Switchyard out. It prints every webhook
 it receives and, given the endpoint's secret, whether its Standard Webhooks signature verifies."""
 
 import json

@@ -1,0 +1,3 @@
+from switchyard_client.cli.app import main
+
+main()

@@ -1,0 +1,150 @@
+"""`switchyard admin ...`: the operator's commands, with SWITCHYARD_ADMIN_TOKEN."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+
+from switchyard_client.cli.account import offers_table
+from switchyard_client.cli.session import Session, UsageProblem, command, key_values, table
+
+app = typer.Typer(help="Operator commands (SWITCHYARD_ADMIN_TOKEN).", no_args_is_help=True)
+tenants = typer.Typer(help="Tenants, their balance and limits.", no_args_is_help=True)
+offers = typer.Typer(help="Package offers.", no_args_is_help=True)
+price_book = typer.Typer(help="The price book.", no_args_is_help=True)
+catalog = typer.Typer(help="The vendors' flavor catalog.", no_args_is_help=True)
+dead_letters = typer.Typer(help="Events and messages that could not be published or applied.", no_args_is_help=True)
+charges = typer.Typer(help="Charges: void one.", no_args_is_help=True)
+app.add_typer(tenants, name="tenants")
+app.add_typer(offers, name="package-offers")
+app.add_typer(price_book, name="price-book")
+app.add_typer(catalog, name="catalog")
+app.add_typer(dead_letters, name="dead-letters")
+app.add_typer(charges, name="charges")
+
+
+def _document(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageProblem(f"{path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageProblem(f"{path}: must be a mapping")
+    return data
+
+
+@command(tenants, "create", help="A tenant; its API key is shown once.")
+def create_tenant(session: Session, name: str):
+    session.emit(session.admin_client().create_tenant(name).raw)
+
+
+@command(tenants, "credit", help="Top up a tenant's balance (AMOUNT in CNY, e.g. 100.00).")
+def credit(session: Session, tenant_id: str, amount: str):
+    session.emit(session.admin_client().credit_tenant(tenant_id, amount).raw)
+
+
+@command(tenants, "limits", help="A tenant's limits; with an option, set them (0 = none may run, "
+                                 "--unlimited clears both).")
+def limits(session: Session, tenant_id: str, max_jobs: Annotated[int | None, typer.Option("--max-jobs")] = None,
+           max_accelerators: Annotated[int | None, typer.Option("--max-accelerators")] = None,
+           unlimited: Annotated[bool, typer.Option("--unlimited")] = False):
+    client = session.admin_client()
+    if unlimited or max_jobs is not None or max_accelerators is not None:
+        result = client.set_tenant_limits(tenant_id, max_concurrent_jobs=max_jobs,
+                                          max_concurrent_accelerators=max_accelerators)
+    else:
+        result = client.tenant_limits(tenant_id)
+    session.emit(result.raw)
+
+
+@command(tenants, "adjust", help="A signed correction of a tenant's balance, with its reason.")
+def adjust(session: Session, tenant_id: str,
+           amount: Annotated[str, typer.Option("--amount", help="signed, e.g. -5.00 (an option: a leading - is "
+                                               "not taken for a flag)")],
+           reason: Annotated[str, typer.Option("--reason")],
+           kind: Annotated[str | None, typer.Option("--kind", help="credit, debit or refund")] = None):
+    session.emit(session.admin_client().adjust_tenant(tenant_id, amount, reason, kind=kind))
+
+
+@command(charges, "void", help="Give a charge back (a void row; the charge itself is kept).")
+def void(session: Session, charge_id: str, reason: Annotated[str, typer.Option("--reason")]):
+    session.emit(session.admin_client().void_charge(charge_id, reason).raw)
+
+
+@command(app, "margins", help="A month's revenue, list amount, vendor cost and margin by vendor and tenant.")
+def margins(session: Session, month: Annotated[str, typer.Argument(help="YYYY-MM")]):
+    report = session.admin_client().margins(month)
+    columns = ["", "KEY", "REVENUE", "LIST", "VENDOR COST", "MARGIN", "MINUTES"]
+    session.emit(report.raw, lambda: table(columns, [
+        [group, line.key, line.revenue, line.list_amount, line.vendor_cost, line.margin, line.minutes]
+        for group, lines in (("vendor", report.by_vendor), ("tenant", report.by_tenant), ("total", [report.total]))
+        for line in lines]))
+
+
+@command(app, "audit", help="The operator's audit trail, newest first.")
+def audit(session: Session, tenant: Annotated[str | None, typer.Option("--tenant")] = None,
+          limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 100):
+    session.emit(session.admin_client().audit(tenant_id=tenant, limit=limit))
+
+
+@command(offers, "ls", help="Every offer, active or not.")
+def list_offers(session: Session):
+    listing = session.admin_client().all_package_offers()
+    session.emit(listing.raw, lambda: offers_table(listing.items))
+
+
+@command(offers, "create", help="An offer from a YAML or JSON file (name, accelerator + card_hours, or credit; "
+                                "price, valid_days, priority).")
+def create_offer(session: Session, file: Annotated[Path, typer.Option("-f", "--file")]):
+    session.emit(session.admin_client().create_package_offer(_document(file)).raw)
+
+
+@command(offers, "enable", help="Put an offer on sale.")
+def enable_offer(session: Session, offer_id: str):
+    session.emit(session.admin_client().set_package_offer_active(offer_id, True).raw)
+
+
+@command(offers, "disable", help="Take an offer off sale.")
+def disable_offer(session: Session, offer_id: str):
+    session.emit(session.admin_client().set_package_offer_active(offer_id, False).raw)
+
+
+@command(price_book, "show", help="The price book in force.")
+def show_price_book(session: Session):
+    book = session.admin_client().price_book()
+    session.emit(book.raw, lambda: key_values({"version": book.version, "markup": book.markup,
+                                              "overrides": book.overrides, "rules (in order)": ", ".join(book.rules)}))
+
+
+@command(price_book, "set", help="Replace the price book with a YAML or JSON file (markup, overrides).")
+def set_price_book(session: Session, file: Annotated[Path, typer.Option("-f", "--file")]):
+    session.emit(session.admin_client().set_price_book(_document(file)).raw)
+
+
+@command(catalog, "refresh", help="Have the scheduler re-read a vendor's flavors now.")
+def refresh(session: Session, vendor: str):
+    session.emit(session.admin_client().refresh_catalog(vendor).raw)
+
+
+@command(dead_letters, "ls", help="Dead letters, oldest first.")
+def list_dead_letters(session: Session, limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50):
+    page = session.admin_client().dead_letters(limit=limit)
+    session.emit(page.raw, lambda: table(["ID", "ORIGIN", "SERVICE", "TOPIC", "EVENT", "ATTEMPTS", "ERROR"], [
+        [d.id, d.origin, d.service, d.topic, d.event_type, d.attempts, d.error[:60]] for d in page.items]))
+
+
+@command(dead_letters, "show", help="One dead letter with its payload.")
+def show_dead_letter(session: Session, dead_letter_id: int):
+    session.emit(session.admin_client().get_dead_letter(dead_letter_id).raw)
+
+
+@command(dead_letters, "retry", help="Publish it again to its topic.")
+def retry(session: Session, dead_letter_id: int):
+    session.emit(session.admin_client().retry_dead_letter(dead_letter_id).raw)
+
+
+@command(dead_letters, "rm", help="Drop it.")
+def drop(session: Session, dead_letter_id: int):
+    session.admin_client().drop_dead_letter(dead_letter_id)
+    session.emit({"deleted": dead_letter_id}, lambda: f"dropped dead letter {dead_letter_id}")

@@ -1,0 +1,394 @@
+"""`Client` (sync) and `AsyncClient` over httpx. Every route is one method of `_Routes`, written once: it names the
+call (`Call`) and each client runs it its own way, with the same retries, idempotency keys and errors."""
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from switchyard_client import models as m
+from switchyard_client.errors import ApiError, ApiUnreachable
+from switchyard_client.jobspec import JobSpec
+from switchyard_client.retry import RETRY_STATUSES, RetryPolicy
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    model: type[m.ApiModel] | None = None  # None: the decoded JSON (or text) as it is
+    params: dict[str, Any] | None = None
+    json: Any = None
+    create: bool = False  # sends an Idempotency-Key, the same one on every retry of this call
+    idempotency_key: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    text: bool = False  # the body as text (CSV statements)
+
+    def request_headers(self) -> dict[str, str]:
+        headers = dict(self.headers)
+        if self.create:
+            # Fixed once per call, before the first try, so a retried create is the same create.
+            self.idempotency_key = self.idempotency_key or str(uuid.uuid4())
+            headers["Idempotency-Key"] = self.idempotency_key
+        return headers
+
+
+def _params(**values: Any) -> dict[str, Any]:
+    return {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in values.items() if v is not None}
+
+
+def _spec(spec: JobSpec | dict) -> dict:
+    return spec.to_api() if isinstance(spec, JobSpec) else spec
+
+
+def _result(call: Call, response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        raise ApiError.from_response(response.status_code, body, response.reason_phrase)
+    if call.text:
+        return response.text
+    if response.status_code == 204 or not response.content:
+        return None
+    data = response.json()
+    return call.model.from_api(data) if call.model else data
+
+
+class _Routes:
+    """Every public route of the API; each method returns what `_run` makes of its Call (a value for Client, an
+    awaitable for AsyncClient)."""
+
+    def _run(self, call: Call) -> Any:
+        raise NotImplementedError
+
+    # Jobs
+    def submit_job(self, spec: JobSpec | dict, *, idempotency_key: str | None = None):
+        return self._run(Call("POST", "/v1/jobs", m.Job, json=_spec(spec), create=True,
+                              idempotency_key=idempotency_key))
+
+    def list_jobs(self, *, status: str | None = None, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/jobs", m.JobList, params=_params(status=status, limit=limit, cursor=cursor)))
+
+    def get_job(self, job_id: uuid.UUID | str):
+        return self._run(Call("GET", f"/v1/jobs/{job_id}", m.Job))
+
+    def cancel_job(self, job_id: uuid.UUID | str):
+        return self._run(Call("POST", f"/v1/jobs/{job_id}/cancel", m.Job))
+
+    def job_events(self, job_id: uuid.UUID | str):
+        return self._run(Call("GET", f"/v1/jobs/{job_id}/events", m.JobEventList))
+
+    # Catalog
+    def flavors(self, *, kind: str | None = None, accelerator: str | None = None, count: int | None = None):
+        return self._run(Call("GET", "/v1/flavors", m.FlavorList,
+                              params=_params(kind=kind, accelerator=accelerator, count=count)))
+
+    def quote(self, spec: JobSpec | dict):
+        return self._run(Call("POST", "/v1/quotes", m.QuoteList, json=_spec(spec)))
+
+    # Billing
+    def balance(self):
+        return self._run(Call("GET", "/v1/balance", m.Balance))
+
+    def usage(self, *, job_id: uuid.UUID | str | None = None, since: str | None = None, until: str | None = None,
+              limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/usage", m.UsagePage, params=_params(
+            job_id=job_id, limit=limit, cursor=cursor, **{"from": since, "to": until})))
+
+    def usage_grouped(self, group_by: str, *, job_id: uuid.UUID | str | None = None, since: str | None = None,
+                      until: str | None = None):
+        return self._run(Call("GET", "/v1/usage", m.GroupedUsage, params=_params(
+            group_by=group_by, job_id=job_id, **{"from": since, "to": until})))
+
+    def statement(self, month: str):
+        return self._run(Call("GET", f"/v1/statements/{month}"))
+
+    def statement_csv(self, month: str):
+        return self._run(Call("GET", f"/v1/statements/{month}", headers={"Accept": "text/csv"}, text=True))
+
+    def package_offers(self):
+        return self._run(Call("GET", "/v1/package-offers", m.OfferList))
+
+    def buy_package(self, offer_id: uuid.UUID | str, *, idempotency_key: str | None = None):
+        return self._run(Call("POST", "/v1/packages", m.Package, json={"offer_id": str(offer_id)}, create=True,
+                              idempotency_key=idempotency_key))
+
+    def packages(self):
+        return self._run(Call("GET", "/v1/packages", m.PackageList))
+
+    # Webhooks
+    def create_webhook(self, url: str, event_types: list[str]):
+        return self._run(Call("POST", "/v1/webhooks", m.WebhookCreated,
+                              json={"url": url, "event_types": event_types}, create=True))
+
+    def webhooks(self):
+        return self._run(Call("GET", "/v1/webhooks", m.WebhookList))
+
+    def get_webhook(self, webhook_id: uuid.UUID | str):
+        return self._run(Call("GET", f"/v1/webhooks/{webhook_id}", m.WebhookDetail))
+
+    def delete_webhook(self, webhook_id: uuid.UUID | str):
+        return self._run(Call("DELETE", f"/v1/webhooks/{webhook_id}"))
+
+    def rotate_webhook_secret(self, webhook_id: uuid.UUID | str):
+        return self._run(Call("POST", f"/v1/webhooks/{webhook_id}/rotate-secret", m.SecretRotated))
+
+    def enable_webhook(self, webhook_id: uuid.UUID | str):
+        return self._run(Call("POST", f"/v1/webhooks/{webhook_id}/enable", m.WebhookDetail))
+
+    def replay_webhook(self, webhook_id: uuid.UUID | str, since: str, until: str | None = None):
+        return self._run(Call("POST", f"/v1/webhooks/{webhook_id}/replay", m.Replayed,
+                              json=_params(since=since, until=until)))
+
+    def test_webhook(self, webhook_id: uuid.UUID | str):
+        return self._run(Call("POST", f"/v1/webhooks/{webhook_id}/test", m.TestSent))
+
+    def deliveries(self, webhook_id: uuid.UUID | str, *, status: str | None = None, limit: int | None = None,
+                   cursor: str | None = None):
+        return self._run(Call("GET", f"/v1/webhooks/{webhook_id}/deliveries", m.DeliveryList,
+                              params=_params(status=status, limit=limit, cursor=cursor)))
+
+    def event_types(self):
+        return self._run(Call("GET", "/v1/event-types", m.EventTypeList))
+
+    # Topics
+    def create_topic(self, name: str, event_types: list[str] | None = None):
+        return self._run(Call("POST", "/v1/topics", m.Topic, json={"name": name, "event_types": event_types or []},
+                              create=True))
+
+    def topics(self):
+        return self._run(Call("GET", "/v1/topics", m.TopicList))
+
+    def get_topic(self, topic_id: uuid.UUID | str):
+        return self._run(Call("GET", f"/v1/topics/{topic_id}", m.Topic))
+
+    def delete_topic(self, topic_id: uuid.UUID | str):
+        return self._run(Call("DELETE", f"/v1/topics/{topic_id}"))
+
+    def publish(self, topic_id: uuid.UUID | str, message: str, *, subject: str = "",
+                attributes: dict[str, str] | None = None):
+        return self._run(Call("POST", f"/v1/topics/{topic_id}/publish", m.Published,
+                              json={"subject": subject, "message": message, "attributes": attributes or {}}))
+
+    def subscribe(self, topic_id: uuid.UUID | str, protocol: str, endpoint: str,
+                  filter_policy: dict[str, Any] | None = None):
+        return self._run(Call("POST", f"/v1/topics/{topic_id}/subscriptions", m.SubscriptionCreated,
+                              json={"protocol": protocol, "endpoint": endpoint, "filter_policy": filter_policy},
+                              create=True))
+
+    def subscriptions(self, topic_id: uuid.UUID | str):
+        return self._run(Call("GET", f"/v1/topics/{topic_id}/subscriptions", m.SubscriptionList))
+
+    def unsubscribe(self, topic_id: uuid.UUID | str, subscription_id: uuid.UUID | str):
+        return self._run(Call("DELETE", f"/v1/topics/{topic_id}/subscriptions/{subscription_id}"))
+
+    # Operator (admin token)
+    def create_tenant(self, name: str):
+        return self._run(Call("POST", "/v1/admin/tenants", m.Tenant, json={"name": name}, create=True))
+
+    def credit_tenant(self, tenant_id: uuid.UUID | str, amount: str, *, idempotency_key: str | None = None):
+        return self._run(Call("POST", f"/v1/admin/tenants/{tenant_id}/credit", m.Credited, json={"amount": amount},
+                              create=True, idempotency_key=idempotency_key))
+
+    def tenant_limits(self, tenant_id: uuid.UUID | str):
+        return self._run(Call("GET", f"/v1/admin/tenants/{tenant_id}/limits", m.Limits))
+
+    def set_tenant_limits(self, tenant_id: uuid.UUID | str, *, max_concurrent_jobs: int | None = None,
+                          max_concurrent_accelerators: int | None = None):
+        return self._run(Call("PUT", f"/v1/admin/tenants/{tenant_id}/limits", m.Limits, json={
+            "max_concurrent_jobs": max_concurrent_jobs, "max_concurrent_accelerators": max_concurrent_accelerators}))
+
+    def adjust_tenant(self, tenant_id: uuid.UUID | str, amount: str, reason: str, *, kind: str | None = None,
+                      idempotency_key: str | None = None):
+        """A signed correction of the balance (the answer is untyped in the API: a dict)."""
+        return self._run(Call("POST", f"/v1/admin/tenants/{tenant_id}/adjustments",
+                              json=_params(amount=amount, reason=reason, kind=kind), create=True,
+                              idempotency_key=idempotency_key))
+
+    def void_charge(self, charge_id: uuid.UUID | str, reason: str):
+        return self._run(Call("POST", f"/v1/admin/charges/{charge_id}/void", m.Charge, json={"reason": reason}))
+
+    def margins(self, month: str):
+        return self._run(Call("GET", "/v1/admin/margins", m.Margins, params={"month": month}))
+
+    def audit(self, *, tenant_id: uuid.UUID | str | None = None, limit: int | None = None):
+        """The operator's audit trail (untyped in the API: a dict)."""
+        return self._run(Call("GET", "/v1/admin/audit", params=_params(tenant_id=tenant_id, limit=limit)))
+
+    def all_package_offers(self):
+        return self._run(Call("GET", "/v1/admin/package-offers", m.OfferList))
+
+    def create_package_offer(self, offer: dict[str, Any]):
+        return self._run(Call("POST", "/v1/admin/package-offers", m.Offer, json=offer, create=True))
+
+    def set_package_offer_active(self, offer_id: uuid.UUID | str, active: bool):
+        return self._run(Call("PATCH", f"/v1/admin/package-offers/{offer_id}", m.Offer, json={"active": active}))
+
+    def price_book(self):
+        return self._run(Call("GET", "/v1/admin/price-book", m.PriceBook))
+
+    def set_price_book(self, book: dict[str, Any]):
+        return self._run(Call("PUT", "/v1/admin/price-book", m.PriceBook, json=book))
+
+    def refresh_catalog(self, vendor: str):
+        return self._run(Call("POST", f"/v1/admin/vendors/{vendor}/catalog/refresh", m.CatalogRefresh))
+
+    def dead_letters(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/admin/dead-letters", m.DeadLetterList,
+                              params=_params(limit=limit, cursor=cursor)))
+
+    def get_dead_letter(self, dead_letter_id: int):
+        return self._run(Call("GET", f"/v1/admin/dead-letters/{dead_letter_id}", m.DeadLetterDetail))
+
+    def retry_dead_letter(self, dead_letter_id: int):
+        return self._run(Call("POST", f"/v1/admin/dead-letters/{dead_letter_id}/retry", m.Republished))
+
+    def drop_dead_letter(self, dead_letter_id: int):
+        return self._run(Call("DELETE", f"/v1/admin/dead-letters/{dead_letter_id}"))
+
+
+def _auth_headers(api_key: str | None, user_agent: str) -> dict[str, str]:
+    headers = {"User-Agent": user_agent, "Accept": "application/json"}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    return headers
+
+
+class Client(_Routes):
+    """Synchronous client. `api_key` is a tenant's key, or the operator's admin token for the admin routes."""
+
+    def __init__(self, base_url: str = DEFAULT_URL, api_key: str | None = None, *, timeout: float = 30.0,
+                 retry: RetryPolicy = RetryPolicy(), transport: httpx.BaseTransport | None = None,
+                 sleep=time.sleep):
+        self.retry, self._sleep = retry, sleep
+        self._http = httpx.Client(base_url=base_url, headers=_auth_headers(api_key, "switchyard-client"),
+                                  timeout=timeout, transport=transport)
+
+    def _run(self, call: Call) -> Any:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._http.request(call.method, call.path, params=call.params, json=call.json,
+                                              headers=call.request_headers())
+            except httpx.TransportError as exc:
+                raise ApiUnreachable(f"cannot reach {self._http.base_url}: {exc}") from exc
+            if response.status_code in RETRY_STATUSES:
+                wait = self.retry.wait_s(attempt, response.headers.get("Retry-After"))
+                if wait is not None:
+                    self._sleep(wait)
+                    continue
+            return _result(call, response)
+
+    def iter_jobs(self, *, status: str | None = None, page_size: int = 100) -> Iterator[m.Job]:
+        """Every job, newest first, page after page."""
+        cursor = None
+        while True:
+            page = self.list_jobs(status=status, limit=page_size, cursor=cursor)
+            yield from page.items
+            if not (cursor := page.next_cursor):
+                return
+
+    def iter_usage(self, **filters: Any) -> Iterator[m.Charge]:
+        cursor = None
+        while True:
+            page = self.usage(cursor=cursor, **filters)
+            yield from page.items
+            if not (cursor := page.next_cursor):
+                return
+
+    def iter_deliveries(self, webhook_id: uuid.UUID | str, **filters: Any) -> Iterator[m.Delivery]:
+        cursor = None
+        while True:
+            page = self.deliveries(webhook_id, cursor=cursor, **filters)
+            yield from page.items
+            if not (cursor := page.next_cursor):
+                return
+
+    def iter_dead_letters(self) -> Iterator[m.DeadLetter]:
+        cursor = None
+        while True:
+            page = self.dead_letters(cursor=cursor)
+            yield from page.items
+            if not (cursor := page.next_cursor):
+                return
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class AsyncClient(_Routes):
+    """Asynchronous client: the same methods as `Client`, each awaited."""
+
+    def __init__(self, base_url: str = DEFAULT_URL, api_key: str | None = None, *, timeout: float = 30.0,
+                 retry: RetryPolicy = RetryPolicy(), transport: httpx.AsyncBaseTransport | None = None,
+                 sleep=asyncio.sleep):
+        self.retry, self._sleep = retry, sleep
+        self._http = httpx.AsyncClient(base_url=base_url, headers=_auth_headers(api_key, "switchyard-client"),
+                                       timeout=timeout, transport=transport)
+
+    async def _run(self, call: Call) -> Any:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._http.request(call.method, call.path, params=call.params, json=call.json,
+                                                    headers=call.request_headers())
+            except httpx.TransportError as exc:
+                raise ApiUnreachable(f"cannot reach {self._http.base_url}: {exc}") from exc
+            if response.status_code in RETRY_STATUSES:
+                wait = self.retry.wait_s(attempt, response.headers.get("Retry-After"))
+                if wait is not None:
+                    await self._sleep(wait)
+                    continue
+            return _result(call, response)
+
+    async def iter_jobs(self, *, status: str | None = None, page_size: int = 100) -> AsyncIterator[m.Job]:
+        cursor = None
+        while True:
+            page = await self.list_jobs(status=status, limit=page_size, cursor=cursor)
+            for job in page.items:
+                yield job
+            if not (cursor := page.next_cursor):
+                return
+
+    async def iter_usage(self, **filters: Any) -> AsyncIterator[m.Charge]:
+        cursor = None
+        while True:
+            page = await self.usage(cursor=cursor, **filters)
+            for charge in page.items:
+                yield charge
+            if not (cursor := page.next_cursor):
+                return
+
+    async def iter_deliveries(self, webhook_id: uuid.UUID | str, **filters: Any) -> AsyncIterator[m.Delivery]:
+        cursor = None
+        while True:
+            page = await self.deliveries(webhook_id, cursor=cursor, **filters)
+            for delivery in page.items:
+                yield delivery
+            if not (cursor := page.next_cursor):
+                return
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> "AsyncClient":
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.aclose()

@@ -1,0 +1,153 @@
+"""The Python client over a mocked transport: problems as ApiError, retries on 429/503 within bounds and with
+the same Idempotency-Key, pages followed to the end, the async client alike."""
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from switchyard_client import ApiError, ApiUnreachable, AsyncClient, Client, RetryPolicy
+from switchyard_client.retry import parse_retry_after
+
+JOB = {"id": "6f1c1f0e-2b8a-4a53-9d1e-1d2f3a4b5c6d", "kind": "training", "name": "resnet", "status": "PENDING",
+       "status_reason": None, "vendor": None, "vendor_job_id": None, "flavor": None,
+       "resources": {"accelerator": "ascend-910b", "count": 1}, "priority": "normal", "queue": None,
+       "created_at": "2026-12-02T01:00:00Z", "started_at": None, "finished_at": None,
+       "cost": {"amount": "0.00", "currency": "CNY"}}
+SPEC = {"kind": "training", "name": "resnet", "image": "img", "command": "python train.py",
+        "resources": {"accelerator": "ascend-910b", "count": 1}}
+
+
+def answering(*responses):
+    """A transport answering the given responses in turn, and the requests it saw."""
+    seen, queue = [], list(responses)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    return httpx.MockTransport(handler), seen
+
+
+def problem(status, title, detail=None, headers=None, **extra):
+    body = {"type": f"https://switchyard.dev/problems/{title.lower().replace(' ', '-')}", "title": title,
+            "status": status, **({"detail": detail} if detail else {}), **extra}
+    return httpx.Response(status, json=body, headers={"content-type": "application/problem+json", **(headers or {})})
+
+
+def test_a_problem_is_raised_as_one_error_with_its_members():
+    transport, _ = answering(problem(422, "Invalid job", "The job spec is invalid.",
+                                     errors=[{"location": "resources.count", "message": "too big"}]))
+    with Client(api_key="k", transport=transport) as client, pytest.raises(ApiError) as caught:
+        client.submit_job(SPEC)
+    error = caught.value
+    assert (error.status, error.title, error.detail) == (422, "Invalid job", "The job spec is invalid.")
+    assert error.type.endswith("/invalid-job")
+    assert error.extra["errors"][0]["location"] == "resources.count"
+
+
+def test_a_429_is_retried_after_what_retry_after_asks_with_the_same_idempotency_key():
+    transport, seen = answering(problem(429, "Too many requests", headers={"Retry-After": "3"}),
+                                httpx.Response(202, json=JOB))
+    waits = []
+    with Client(api_key="k", transport=transport, sleep=waits.append) as client:
+        job = client.submit_job(SPEC)
+    assert str(job.id) == JOB["id"] and job.raw == JOB
+    assert waits == [3.0]
+    keys = [r.headers["Idempotency-Key"] for r in seen]
+    assert len(keys) == 2 and keys[0] == keys[1] and keys[0]
+    assert seen[0].headers["Authorization"] == "Bearer k"
+
+
+def test_each_create_call_has_its_own_key_and_a_given_key_is_kept():
+    transport, seen = answering(httpx.Response(202, json=JOB))
+    with Client(api_key="k", transport=transport) as client:
+        client.submit_job(SPEC)
+        client.submit_job(SPEC)
+        client.submit_job(SPEC, idempotency_key="mine")
+        client.get_job(JOB["id"])
+    keys = [r.headers.get("Idempotency-Key") for r in seen]
+    assert keys[0] != keys[1] and keys[2] == "mine" and keys[3] is None
+
+
+def test_retries_are_bounded_and_each_wait_is_capped():
+    transport, seen = answering(problem(503, "Unavailable", headers={"Retry-After": "3600"}))
+    waits = []
+    with Client(api_key="k", transport=transport, sleep=waits.append,
+                retry=RetryPolicy(attempts=3, max_wait_s=5)) as client, pytest.raises(ApiError) as caught:
+        client.balance()
+    assert caught.value.status == 503
+    assert len(seen) == 3 and waits == [5, 5]
+
+
+def test_other_errors_are_not_retried():
+    transport, seen = answering(problem(404, "Not found", "No job with that id."))
+    with Client(api_key="k", transport=transport, sleep=lambda s: None) as client, pytest.raises(ApiError):
+        client.get_job(JOB["id"])
+    assert len(seen) == 1
+
+
+def test_without_retry_after_the_backoff_grows():
+    policy = RetryPolicy(attempts=5, base_s=1, max_wait_s=100)
+    waits = [policy.wait_s(n, None) for n in (1, 2, 3)]
+    assert 1 <= waits[0] <= 1.5 and 2 <= waits[1] <= 3 and 4 <= waits[2] <= 6
+    assert policy.wait_s(5, None) is None
+
+
+def test_retry_after_as_an_http_date():
+    now = datetime(2026, 12, 2, 1, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("Wed, 02 Dec 2026 01:00:07 GMT", now) == 7
+    assert parse_retry_after("soon", now) is None and parse_retry_after(None) is None
+
+
+def test_a_paged_list_is_followed_to_its_last_page():
+    first = {"items": [JOB], "next_cursor": "c1"}
+    second = {"items": [{**JOB, "id": "7f1c1f0e-2b8a-4a53-9d1e-1d2f3a4b5c6d"}], "next_cursor": None}
+    transport, seen = answering(httpx.Response(200, json=first), httpx.Response(200, json=second))
+    with Client(api_key="k", transport=transport) as client:
+        ids = [str(job.id)[:2] for job in client.iter_jobs(page_size=1)]
+    assert ids == ["6f", "7f"]
+    assert [r.url.params.get("cursor") for r in seen] == [None, "c1"]
+
+
+def test_an_unreachable_api_is_its_own_error():
+    def refuse(request):
+        raise httpx.ConnectError("connection refused", request=request)
+
+    with Client(api_key="k", transport=httpx.MockTransport(refuse)) as client, pytest.raises(ApiUnreachable):
+        client.balance()
+
+
+async def test_the_async_client_retries_and_pages_alike():
+    transport, seen = answering(problem(503, "Unavailable", headers={"Retry-After": "1"}),
+                                httpx.Response(202, json=JOB), httpx.Response(200, json={"items": [JOB],
+                                                                                         "next_cursor": None}))
+    waits = []
+
+    async def sleep(seconds):
+        waits.append(seconds)
+
+    async with AsyncClient(api_key="k", transport=transport, sleep=sleep) as client:
+        job = await client.submit_job(SPEC)
+        listed = [j async for j in client.iter_jobs()]
+    assert job.status == "PENDING" and [str(j.id) for j in listed] == [JOB["id"]]
+    assert waits == [1.0]
+    assert seen[0].headers["Idempotency-Key"] == seen[1].headers["Idempotency-Key"]
+    assert json.loads(seen[1].content) == SPEC
+
+
+def test_the_client_package_imports_nothing_of_the_project():
+    # `pip install ./client` alone must work: the client knows the API, not the code behind it.
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "client" / "switchyard_client"
+    imported = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module)
+    assert sorted(n for n in imported if n.split(".")[0] in ("services", "contracts", "tests")) == []

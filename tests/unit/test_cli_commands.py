@@ -1,0 +1,284 @@
+"""The command line against a mocked API (httpx.MockTransport): arguments, profiles, rendering, exit codes."""
+
+import json
+import os
+import stat
+
+import httpx
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from switchyard_client.client import Client
+from switchyard_client.cli import session as session_module
+from switchyard_client.cli.app import app
+
+JOB_ID = "6f1c1f0e-2b8a-4a53-9d1e-1d2f3a4b5c6d"
+JOB = {"id": JOB_ID, "kind": "training", "name": "resnet", "status": "PENDING", "status_reason": None,
+       "vendor": None, "vendor_job_id": None, "flavor": None, "resources": {"accelerator": "ascend-910b", "count": 1},
+       "priority": "normal", "queue": None, "created_at": "2026-12-02T01:00:00Z", "started_at": None,
+       "finished_at": None, "cost": {"amount": "0.00", "currency": "CNY"}}
+RUNNING = {**JOB, "status": "RUNNING", "vendor": "modelarts", "flavor": "modelarts.vm.snt9.1card",
+           "started_at": "2026-12-02T01:00:05Z", "cost": {"amount": "0.36", "currency": "CNY"}}
+ENDED = {**RUNNING, "status": "SUCCEEDED", "finished_at": "2026-12-02T01:01:35Z",
+         "cost": {"amount": "0.72", "currency": "CNY"}}
+QUOTES = {"items": [{"vendor": "modelarts", "flavor": "modelarts.vm.snt9.1card",
+                     "price_per_hour": {"amount": "21.60", "currency": "CNY"},
+                     "max_cost": {"amount": "21.60", "currency": "CNY"}, "covered_by": None}]}
+EVENTS = {"items": [{"position": 0, "type": "state", "from_status": None, "to_status": "PENDING", "raw_status": None,
+                     "reason": None, "vendor_time": None, "observed_at": "2026-12-02T01:00:00Z"}],
+          "next_cursor": None}
+JOB_FILE = """\
+kind: training
+name: resnet
+image: swr.example/demo/pytorch:2.1
+command: python train.py
+resources:
+  accelerator: ascend-910b
+  count: 1
+max_runtime_s: 3600
+"""
+
+
+class FakeApi:
+    """Answers by (method, path); a list answers its items in turn (the last one again and again)."""
+
+    def __init__(self, routes):
+        self.routes, self.requests = routes, []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        answer = self.routes.get((request.method, request.url.path))
+        if answer is None:
+            return httpx.Response(404, json={"type": "about:blank", "title": "Not found", "status": 404})
+        if isinstance(answer, list):
+            answer = answer.pop(0) if len(answer) > 1 else answer[0]
+        if isinstance(answer, BaseException):
+            raise answer
+        if isinstance(answer, httpx.Response):
+            return answer
+        return httpx.Response(200, json=answer)
+
+    def paths(self):
+        return [(r.method, r.url.path) for r in self.requests]
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("SWITCHYARD_API_URL", "http://api.test")
+    monkeypatch.setenv("SWITCHYARD_API_KEY", "sk_test")
+    monkeypatch.delenv("SWITCHYARD_ADMIN_TOKEN", raising=False)
+    monkeypatch.delenv("SWITCHYARD_PROFILE", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def api(monkeypatch, env):
+    fake = FakeApi({})
+    monkeypatch.setattr(session_module, "Client",
+                        lambda url, key: Client(url, key, transport=httpx.MockTransport(fake), sleep=lambda s: None))
+    return fake
+
+
+def run(*args):
+    return CliRunner().invoke(app, list(args))
+
+
+def job_file(tmp_path, text=JOB_FILE):
+    path = tmp_path / "job.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_json_output_is_exactly_the_apis_json(api):
+    page = {"items": [JOB], "next_cursor": None}
+    api.routes[("GET", "/v1/jobs")] = page
+    result = run("jobs", "ls", "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == page
+    assert api.requests[0].headers["Authorization"] == "Bearer sk_test"
+
+
+def test_a_table_without_a_terminal_has_no_colour(api):
+    api.routes[("GET", "/v1/jobs")] = {"items": [JOB], "next_cursor": None}
+    result = run("jobs", "ls")
+    assert result.exit_code == 0
+    assert JOB_ID[:8] in result.stdout and "resnet" in result.stdout and "PENDING" in result.stdout
+    assert "\x1b[" not in result.stdout
+
+
+def test_yaml_output_parses_to_the_apis_json(api):
+    api.routes[("GET", "/v1/balance")] = {"balance": "99.28", "currency": "CNY", "arrears": "0.00",
+                                          "overdraft": "0.00", "packages": []}
+    result = run("balance", "-o", "yaml")
+    assert yaml.safe_load(result.stdout)["balance"] == "99.28"
+
+
+def test_kind_is_filtered_on_this_side(api):
+    api.routes[("GET", "/v1/jobs")] = {"items": [JOB, {**JOB, "id": JOB_ID.replace("6f", "7f"), "kind": "notebook"}],
+                                       "next_cursor": None}
+    listed = json.loads(run("jobs", "ls", "--kind", "notebook", "-o", "json").stdout)
+    assert [j["kind"] for j in listed["items"]] == ["notebook"]
+
+
+def test_a_job_id_prefix_of_eight_characters_is_resolved(api):
+    api.routes[("GET", "/v1/jobs")] = {"items": [JOB], "next_cursor": None}
+    api.routes[("GET", f"/v1/jobs/{JOB_ID}")] = JOB
+    result = run("jobs", "show", JOB_ID[:8], "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["id"] == JOB_ID
+
+
+def test_a_shorter_prefix_is_a_usage_error(api):
+    result = run("jobs", "show", JOB_ID[:7])
+    assert result.exit_code == 2 and "at least 8" in result.stderr
+    assert api.requests == []
+
+
+def test_an_unknown_prefix_is_not_found(api):
+    api.routes[("GET", "/v1/jobs")] = {"items": [JOB], "next_cursor": None}
+    result = run("jobs", "cancel", "deadbeef")
+    assert result.exit_code == 3 and "Not found" in result.stderr
+
+
+def test_an_api_problem_exits_3_with_title_and_detail_on_stderr(api):
+    api.routes[("GET", "/v1/balance")] = httpx.Response(401, json={
+        "type": "https://switchyard.dev/problems/unauthorized", "title": "Unauthorized", "status": 401,
+        "detail": "Unknown API key."}, headers={"content-type": "application/problem+json"})
+    result = run("balance")
+    assert result.exit_code == 3
+    assert "Unauthorized" in result.stderr and "Unknown API key." in result.stderr and result.stdout == ""
+
+
+def test_an_unreachable_api_exits_4(api):
+    api.routes[("GET", "/v1/balance")] = httpx.ConnectError("refused")
+    result = run("balance")
+    assert result.exit_code == 4 and "cannot reach" in result.stderr
+
+
+def test_no_key_is_a_usage_error(api, monkeypatch):
+    monkeypatch.delenv("SWITCHYARD_API_KEY")
+    result = run("balance")
+    assert result.exit_code == 2 and "switchyard login" in result.stderr
+
+
+def test_a_wrong_option_is_a_usage_error(api):
+    assert run("jobs", "ls", "-o", "xml").exit_code == 2
+    assert run("jobs", "launch").exit_code == 2  # -f is required
+
+
+def test_login_saves_a_private_profile_that_later_commands_use(api, env, monkeypatch):
+    result = run("login", "--url", "http://other.test", "--key", "sk_team", "--profile", "team")
+    assert result.exit_code == 0, result.output
+    path = env / "config" / "switchyard" / "config.toml"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert 'api_key = "sk_team"' in path.read_text()
+    api.routes[("GET", "/v1/balance")] = {"balance": "1.00", "currency": "CNY", "arrears": "0.00",
+                                          "overdraft": "0.00", "packages": []}
+    assert run("balance", "--profile", "team").exit_code == 0
+    assert run("--profile", "team", "balance").exit_code == 0
+    assert [str(r.url) for r in api.requests] == ["http://other.test/v1/balance"] * 2
+    assert {r.headers["Authorization"] for r in api.requests} == {"Bearer sk_team"}
+    assert run("balance", "--profile", "nobody").exit_code == 2
+
+
+def test_launch_shows_the_quote_and_the_job_and_sends_the_file(api, env):
+    api.routes[("POST", "/v1/quotes")] = QUOTES
+    api.routes[("POST", "/v1/jobs")] = httpx.Response(202, json=JOB)
+    result = run("jobs", "launch", "-f", job_file(env), "--env", "LR=0.1", "--count", "2")
+    assert result.exit_code == 0, result.output
+    assert "modelarts · modelarts.vm.snt9.1card · 21.60 CNY/h · max cost 21.60 CNY" in result.stdout
+    assert f"job {JOB_ID} PENDING" in result.stdout
+    sent = json.loads(api.requests[1].content)
+    assert sent["env"] == {"LR": "0.1"} and sent["resources"]["count"] == 2
+    assert api.requests[1].headers["Idempotency-Key"]
+
+
+def test_launch_wait_follows_the_job_to_success(api, env):
+    api.routes.update({("POST", "/v1/quotes"): QUOTES, ("POST", "/v1/jobs"): httpx.Response(202, json=JOB),
+                       ("GET", f"/v1/jobs/{JOB_ID}"): [JOB, RUNNING, ENDED],
+                       ("GET", f"/v1/jobs/{JOB_ID}/events"): EVENTS})
+    result = run("jobs", "launch", "-f", job_file(env), "--wait", "--poll-interval", "0")
+    assert result.exit_code == 0, result.output
+    assert "RUNNING · modelarts · modelarts.vm.snt9.1card" in result.stdout
+    assert f"job {JOB_ID} SUCCEEDED on modelarts (modelarts.vm.snt9.1card), ran 0:01:30, cost 0.72 CNY" \
+        in result.stdout
+
+
+@pytest.mark.parametrize("status", ["FAILED", "STOPPED"])
+def test_wait_exits_1_when_the_job_ends_badly(api, status):
+    api.routes.update({("GET", f"/v1/jobs/{JOB_ID}"): {**ENDED, "status": status},
+                       ("GET", f"/v1/jobs/{JOB_ID}/events"): EVENTS})
+    result = run("jobs", "wait", JOB_ID, "--poll-interval", "0")
+    assert result.exit_code == 1 and status in result.stdout
+
+
+def test_ctrl_c_stops_waiting_without_cancelling(api):
+    api.routes.update({("GET", f"/v1/jobs/{JOB_ID}"): [RUNNING, KeyboardInterrupt()],
+                       ("GET", f"/v1/jobs/{JOB_ID}/events"): EVENTS})
+    result = run("jobs", "wait", JOB_ID, "--poll-interval", "0")
+    assert result.exit_code == 130
+    assert "was not cancelled" in result.stderr
+    assert all(method == "GET" for method, _ in api.paths())
+
+
+def test_a_bad_file_exits_2_naming_field_and_line_and_sends_nothing(api, env):
+    result = run("jobs", "launch", "-f", job_file(env, JOB_FILE.replace("count: 1", "count: -1")))
+    assert result.exit_code == 2
+    assert ":7: resources.count:" in result.stderr
+    assert api.requests == []
+
+
+def test_usage_groups_and_filters_by_job_prefix(api):
+    api.routes[("GET", "/v1/jobs")] = {"items": [JOB], "next_cursor": None}
+    api.routes[("GET", "/v1/usage")] = {"group_by": "vendor", "items": [
+        {"key": "modelarts", "amount": "0.72", "shortfall": "0.00", "card_hours": "0.033", "minutes": 2}],
+        "total": {"amount": "0.72", "currency": "CNY"}, "currency": "CNY"}
+    result = run("usage", "--job", JOB_ID[:8], "--group-by", "vendor", "--from", "2026-12-01T00:00:00Z")
+    assert result.exit_code == 0, result.output
+    assert "modelarts" in result.stdout and "0.72 CNY" in result.stdout
+    params = api.requests[-1].url.params
+    assert (params["job_id"], params["group_by"], params["from"]) == (JOB_ID, "vendor", "2026-12-01T00:00:00Z")
+
+
+def test_admin_commands_take_the_admin_token(api, monkeypatch):
+    assert run("admin", "tenants", "create", "vision").exit_code == 2
+    monkeypatch.setenv("SWITCHYARD_ADMIN_TOKEN", "admin-token")
+    api.routes[("POST", "/v1/admin/tenants")] = httpx.Response(201, json={
+        "id": JOB_ID, "name": "vision", "api_key": "sk_new"})
+    result = run("admin", "tenants", "create", "vision", "-o", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["api_key"] == "sk_new"
+    assert api.requests[-1].headers["Authorization"] == "Bearer admin-token"
+
+
+def test_topic_attributes_must_be_pairs(api):
+    result = run("topics", "publish", JOB_ID, "--message", "hi", "--attr", "novalue")
+    assert result.exit_code == 2 and "KEY=VALUE" in result.stderr
+
+
+def test_launch_wait_as_json_prints_one_document_with_the_final_job(api, env):
+    api.routes.update({("POST", "/v1/quotes"): QUOTES, ("POST", "/v1/jobs"): httpx.Response(202, json=JOB),
+                       ("GET", f"/v1/jobs/{JOB_ID}"): [RUNNING, {**ENDED, "status": "FAILED"}],
+                       ("GET", f"/v1/jobs/{JOB_ID}/events"): EVENTS})
+    result = run("jobs", "launch", "-f", job_file(env), "--wait", "--poll-interval", "0", "-o", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["quote"] == QUOTES and document["job"]["status"] == "FAILED"
+
+
+def test_admin_margins_and_adjustments(api, monkeypatch):
+    monkeypatch.setenv("SWITCHYARD_ADMIN_TOKEN", "admin-token")
+    line = {"key": "modelarts", "revenue": "0.72", "list_amount": "0.72", "vendor_cost": "0.60", "margin": "0.12",
+            "minutes": 2}
+    api.routes[("GET", "/v1/admin/margins")] = {"month": "2026-11", "currency": "CNY", "by_vendor": [line],
+                                                "by_tenant": [], "total": {**line, "key": "total"}}
+    result = run("admin", "margins", "2026-11")
+    assert result.exit_code == 0, result.output
+    assert "modelarts" in result.stdout and "0.12" in result.stdout
+    assert api.requests[-1].url.params["month"] == "2026-11"
+    api.routes[("POST", f"/v1/admin/tenants/{JOB_ID}/adjustments")] = httpx.Response(201, json={"amount": "-5.00"})
+    result = run("admin", "tenants", "adjust", JOB_ID, "--amount", "-5.00", "--reason", "outage", "-o", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"amount": "-5.00"}
+    assert json.loads(api.requests[-1].content) == {"amount": "-5.00", "reason": "outage"}
+    assert api.requests[-1].headers["Idempotency-Key"]
