@@ -20,9 +20,10 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from benchmarks import billing_raw
 from benchmarks.measure import free_port
 from contracts.billing import BILLING_USAGE, UsageMinute
-from contracts.topics import ALL_TOPICS
+from contracts.topics import ALL_TOPICS, BILLING_EVENTS
 from services.billing import commands  # credit and purchase seed the tenants
 from services.billing import ledger
 from services.billing.policy import Policy
@@ -36,10 +37,6 @@ PER_MINUTE = 600_000
 VENDOR_PER_MINUTE = 500_000
 CREDIT = 1_000_000_000  # 1000.00 per tenant: never runs out in a benchmark
 PACKAGE_SECONDS = 1000 * 3600  # 1000 card-hours: covers every minute of its tenant's jobs
-
-
-
-
 
 
 @dataclass
@@ -64,7 +61,7 @@ class Bench:
         await admin.start()
         try:
             await admin.create_topics([NewTopic(prefix + t, num_partitions=settings.kafka_partitions,
-                                                replication_factor=1) for t in ALL_TOPICS])
+                                                replication_factor=1) for t in ALL_TOPICS if t != BILLING_USAGE])
             await admin.create_topics([NewTopic(prefix + BILLING_USAGE, replication_factor=1,
                                                 num_partitions=usage_partitions or settings.kafka_partitions)])
         finally:
@@ -157,6 +154,22 @@ class Bench:
         self.processes.append(subprocess.Popen([sys.executable, "-m", "services.billing"], cwd=ROOT,
                                                env=environment, stdout=log, stderr=subprocess.STDOUT))
 
+    def start_raw_consumer(self, *, consumers: int, batch: int) -> None:
+        """The limit (benchmarks.billing_raw) as its own process, in a consumer group of its own over the
+        same usage topic, writing into the scratch pair raw.charges / raw.outbox (made here)."""
+        log = open(self.log_dir / f"raw-{len(self.processes)}.log", "ab")
+        self.processes.append(subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.billing_raw", "--dsn", self.url, "--bootstrap", self.bootstrap,
+             "--topic", self.prefix + BILLING_USAGE, "--group", self.prefix + "raw", "--consumers", str(consumers),
+             "--batch", str(batch), "--out-topic", self.prefix + BILLING_EVENTS],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=subprocess.STDOUT))
+
+    async def create_raw_tables(self) -> None:
+        await self.pool.execute(billing_raw.ddl())
+
+    async def raw_charges(self) -> int:
+        return await self.pool.fetchval(f"SELECT count(*) FROM {billing_raw.SCHEMA}.charges")
+
     def kill_billing(self) -> None:
         for process in self.processes:
             process.send_signal(signal.SIGKILL)
@@ -178,16 +191,17 @@ class Bench:
         return await self.pool.fetchval("SELECT count(*) FROM billing.charges")
 
     async def wait_for_charges(self, target: int, timeout_s: float, *, every_s: float = 0.5,
-                               stop_at: int | None = None) -> tuple[int, list[tuple[float, int]]]:
-        """Poll the charge count until `target` (or `stop_at`, or the timeout); returns (count, samples)."""
+                               stop_at: int | None = None, count=None) -> tuple[int, list[tuple[float, int]]]:
+        """Poll the charge count (or `count()`) until `target` (or `stop_at`, or the timeout); returns
+        (count, samples)."""
         deadline, samples = time.monotonic() + timeout_s, []
         while time.monotonic() < deadline:
-            count = await self.charges()
-            samples.append((time.perf_counter(), count))
-            if count >= target or (stop_at is not None and count >= stop_at):
-                return count, samples
+            count_now = await (count or self.charges)()
+            samples.append((time.perf_counter(), count_now))
+            if count_now >= target or (stop_at is not None and count_now >= stop_at):
+                return count_now, samples
             if any(p.poll() is not None for p in self.processes):
-                raise RuntimeError(f"a billing process exited; see {self.log_dir}/billing-*.log")
+                raise RuntimeError(f"a benchmarked process exited; see {self.log_dir}/*.log")
             await asyncio.sleep(every_s)
         return samples[-1][1], samples
 
