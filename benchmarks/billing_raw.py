@@ -34,7 +34,8 @@ def ddl(billing_schema: str = "billing") -> str:
 _CHARGES = f"""INSERT INTO {SCHEMA}.charges (id, job_id, tenant_id, minute, kind, amount, shortfall, list_amount,
                    card_seconds, package_value, vendor_cost, txn_id, vendor, flavor)
                SELECT i, j, t, m, 'charge', $5, 0, $5, 60, 0, $6, $7, 'modelarts', 'modelarts.vm.snt9.1card'
-               FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::integer[]) AS r(i, j, t, m)"""
+               FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::integer[]) AS r(i, j, t, m)
+               ON CONFLICT (job_id, minute, kind) DO NOTHING"""  # a batch delivered again after a rebalance
 _OUTBOX = f"""INSERT INTO {SCHEMA}.outbox (event_id, topic, key, headers, payload)
               SELECT i, $2, k, h::jsonb, p FROM unnest($1::uuid[], $3::text[], $4::text[], $5::text[]) AS r(i, k, h, p)"""
 

@@ -26,6 +26,7 @@ import asyncpg
 from services.billing import ledger
 from services.billing.packages import Grant
 from services.billing.store.accounts import open_accounts
+from services.billing.store.funds import COLUMNS as FUNDS_COLUMNS
 from services.billing.store.funds import FundsState, open_funds
 from services.billing.store.jobs import COLUMNS as JOB_COLUMNS
 from services.billing.store.jobs import MeteredJob
@@ -42,7 +43,7 @@ async def lock_jobs(conn: asyncpg.Connection, job_ids: Iterable[uuid.UUID]) -> t
         sorted(set(job_ids)),
     )
     now = await conn.fetchval("SELECT now()")
-    return {row["job_id"]: MeteredJob(**dict(row)) for row in rows}, now
+    return {row[0]: MeteredJob(*row) for row in rows}, now  # JOB_COLUMNS lists MeteredJob's fields in order
 
 
 async def lock_job(conn: asyncpg.Connection, job_id: uuid.UUID) -> tuple[MeteredJob, datetime] | None:
@@ -81,9 +82,9 @@ async def lock_funds(conn: asyncpg.Connection, tenant_ids: Iterable[uuid.UUID]) 
     ids = sorted(set(tenant_ids))
     await open_funds(conn, ids)
     rows = await conn.fetch(
-        """SELECT tenant_id, last_topup, level, exhausted_at FROM billing.tenant_funds
-           WHERE tenant_id = ANY($1::uuid[]) ORDER BY tenant_id FOR UPDATE""", ids)
-    return {row["tenant_id"]: FundsState(**dict(row)) for row in rows}
+        f"""SELECT {FUNDS_COLUMNS} FROM billing.tenant_funds
+            WHERE tenant_id = ANY($1::uuid[]) ORDER BY tenant_id FOR UPDATE""", ids)
+    return {row[0]: FundsState(*row) for row in rows}  # FUNDS_COLUMNS are FundsState's fields, in order
 
 
 # --- 2-4 at once ----------------------------------------------------------------------------------
