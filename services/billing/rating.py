@@ -49,17 +49,6 @@ class Booking:
     drawn: set[uuid.UUID]  # packages drawn from
 
 
-@dataclass(frozen=True)
-class _JobTerms:
-    """What every minute of one job in a batch shares (worked out once per job, not once per minute)."""
-
-    job: MeteredJob
-    text_id: str
-    account: str
-    need: packages.MinuteNeed
-    ordered: list[packages.Grant]
-
-
 def book(todo: Sequence[tuple[uuid.UUID, int]], jobs: dict[uuid.UUID, MeteredJob], balances: dict[str, int],
          grants: dict[uuid.UUID, list[packages.Grant]], now: datetime, policy: Policy, txn_id: uuid.UUID) -> Booking:
     """Pay each (job, minute) of `todo` in order: from the packages that cover it, then the balance
@@ -74,9 +63,13 @@ def book(todo: Sequence[tuple[uuid.UUID, int]], jobs: dict[uuid.UUID, MeteredJob
     draws, events, paid, exhausted_jobs = booking.draws, booking.events, booking.paid, booking.exhausted_jobs
     (ids, job_ids, tenant_ids, minutes, kinds, amounts, shortfalls, list_amounts, card_seconds, package_ids,
      package_values, vendor_costs, reasons, txn_ids, vendors, flavors) = (charges[name] for name in store.charges.FIELDS)
-    # The order of a tenant's packages cannot change within the batch (one clock, no new packages).
+    # What every minute of a job shares is worked out once per job, and what its tenant's jobs share once
+    # per tenant (a batch of a backlog holds a few minutes of each of many jobs). The order of a tenant's
+    # packages cannot change within the batch (one clock, no new packages).
     orders: dict[tuple[uuid.UUID, str, bool], list[packages.Grant]] = {}
-    terms: dict[uuid.UUID, _JobTerms] = {}
+    accounts: dict[uuid.UUID, str] = {}
+    needs: dict[tuple[int, int], packages.MinuteNeed] = {}
+    terms: dict[uuid.UUID, tuple] = {}
     charge_kind = str(Kind.CHARGE)
     for job_id, minute in todo:
         t = terms.get(job_id)
@@ -87,14 +80,19 @@ def book(todo: Sequence[tuple[uuid.UUID, int]], jobs: dict[uuid.UUID, MeteredJob
             if ordered is None:
                 ordered = orders[order_key] = packages.consumption_order(
                     grants.get(job.tenant_id, []), job.accelerator, job.count, now)
-            t = terms[job_id] = _JobTerms(job, str(job_id), ledger.tenant_account(job.tenant_id),
-                                          packages.MinuteNeed(job.count * 60, job.price_per_minute), ordered)
-        job, account = t.job, t.account
-        allocation = packages.allocate(t.need, t.ordered, balances[account] + policy.overdraft)
+            account = accounts.get(job.tenant_id)
+            if account is None:
+                account = accounts[job.tenant_id] = ledger.tenant_account(job.tenant_id)
+            need = needs.get((job.count, job.price_per_minute))
+            if need is None:
+                need = needs[job.count, job.price_per_minute] = packages.MinuteNeed(job.count * 60, job.price_per_minute)
+            t = terms[job_id] = (job, str(job_id), account, need, ordered)
+        job, text_id, account, need, ordered = t
+        allocation = packages.allocate(need, ordered, balances[account] + policy.overdraft)
         balances[account] -= allocation.amount
         amount, shortfall = paid.get(job.tenant_id, (0, 0))
         paid[job.tenant_id] = (amount + allocation.amount, shortfall + allocation.shortfall)
-        charge_id = metering.charge_id_text(t.text_id, minute, Kind.CHARGE)
+        charge_id = metering.charge_id_text(text_id, minute, Kind.CHARGE)
         ids.append(charge_id)
         job_ids.append(job_id)
         tenant_ids.append(job.tenant_id)
@@ -103,7 +101,7 @@ def book(todo: Sequence[tuple[uuid.UUID, int]], jobs: dict[uuid.UUID, MeteredJob
         amounts.append(allocation.amount)
         shortfalls.append(allocation.shortfall)
         list_amounts.append(job.price_per_minute)
-        card_seconds.append(t.need.card_seconds)
+        card_seconds.append(need.card_seconds)
         if allocation.draws:
             packages.apply(allocation, by_id)
             package_ids.append(allocation.draws[0].package_id)

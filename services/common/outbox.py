@@ -10,6 +10,7 @@ behind it; while the broker is away rows are only retried, never parked.
 
 import asyncio
 import contextlib
+import functools
 import json
 import uuid
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from aiokafka.partitioner import DefaultPartitioner, murmur2
 
 from pydantic import SerializeAsAny, TypeAdapter
 
@@ -51,10 +53,14 @@ _PAYLOADS = TypeAdapter(list[SerializeAsAny[Message]])
 
 # Rows straight from parallel arrays, in their order (ROWS FROM zips them, so the outbox ids follow the
 # events); the headers and payloads come as one JSON array each, split by the database.
-_INSERT_MANY = """INSERT INTO {schema}.outbox (event_id, topic, key, headers, payload)
+# The NOTIFY goes with the insert (one round trip); it is delivered at commit, like enqueue's.
+_INSERT_MANY = """WITH rows AS (
+    INSERT INTO {schema}.outbox (event_id, topic, key, headers, payload)
     SELECT i, t, k, h::jsonb, p::text
     FROM ROWS FROM (unnest($1::uuid[]), unnest($2::text[]), unnest($3::text[]),
-                    json_array_elements($4::text::json), json_array_elements($5::text::json)) AS r(i, t, k, h, p)"""
+                    json_array_elements($4::text::json), json_array_elements($5::text::json)) AS r(i, t, k, h, p)
+    RETURNING 1)
+    SELECT pg_notify($6, '')"""
 
 
 async def enqueue_many(conn: asyncpg.Connection, schema: str, events: Sequence[tuple[str, Message]], *,
@@ -88,14 +94,27 @@ async def enqueue_many(conn: asyncpg.Connection, schema: str, events: Sequence[t
         keys.append(str(tenant_id) if key_by_tenant else subject)
         headers.append(row_headers)
     payloads = _PAYLOADS.dump_json([event for _, event in events])
-    await conn.execute(_INSERT_MANY.format(schema=schema), ids, topics, keys, json.dumps(headers), payloads.decode())
-    await conn.execute("SELECT pg_notify($1, '')", _channel(schema))
+    await conn.execute(_INSERT_MANY.format(schema=schema), ids, topics, keys, json.dumps(headers), payloads.decode(),
+                       _channel(schema))
     return ids
+
+
+# aiokafka hashes every key in pure Python (murmur2, as the Java client does), which cost the relay more than
+# the rest of a send; the keys (job and tenant ids) repeat, so their hashes are remembered.
+_key_hash = functools.lru_cache(maxsize=1 << 16)(murmur2)
+
+
+def key_partitioner(key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
+    """aiokafka's DefaultPartitioner (the same partition for the same key, as every other client picks),
+    with the key's hash cached; for the relay's producer (`partitioner=`)."""
+    if key is None:
+        return DefaultPartitioner()(key, all_partitions, available)
+    return all_partitions[(_key_hash(key) & 0x7FFFFFFF) % len(all_partitions)]
 
 
 class OutboxRelay:
     def __init__(self, pool: asyncpg.Pool, schema: str, producer: AIOKafkaProducer,
-                 *, poll_s: float = 1.0, batch: int = 200):
+                 *, poll_s: float = 1.0, batch: int = 1000):
         self._pool, self._schema, self._producer = pool, schema, producer
         self._poll_s, self._batch = poll_s, batch
         self._wake = asyncio.Event()
