@@ -183,7 +183,7 @@ def package_deltas(draws: Sequence[tuple[uuid.UUID | str, uuid.UUID, int, int]])
 async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, MeteredJob],
                          wanted: Sequence[tuple[uuid.UUID, int]], now: datetime, policy: Policy) -> int:
     """Charge each (job, minute) not charged yet; `jobs` are locked by the caller. Returns how many."""
-    pairs = sorted(set(wanted), key=lambda p: (p[0], p[1]))
+    pairs = sorted(set(wanted), key=lambda p: (p[0].int, p[1]))  # UUID order, without UUID.__lt__ in Python
     if not pairs:
         return 0
     done = await store.charges.charged_minutes(conn, pairs)
