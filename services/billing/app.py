@@ -2,6 +2,7 @@
 batches), what it publishes, the meter and housekeeping loops, the internal HTTP app."""
 
 import asyncio
+import gc
 from urllib.parse import urlsplit
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -34,7 +35,8 @@ http_app = create_app()
 
 
 async def setup(rt: Runtime) -> None:
-    """The usage stream is billing's own topic: make sure it exists before the subscriber starts."""
+    """The usage stream is billing's own topic: make sure it exists before the subscriber starts. Then
+    everything loaded so far is frozen out of the garbage collector."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     await admin.start()
     try:
@@ -47,6 +49,10 @@ async def setup(rt: Runtime) -> None:
                 pass
     finally:
         await admin.close()
+    # A rated batch allocates some 10^5 short-lived objects, and each of the collector's full passes then
+    # scanned every module, class and schema loaded at start: a quarter of the rater's CPU. Frozen
+    # (CPython's gc.freeze), those are left out of every collection; what a batch leaves behind is not.
+    gc.freeze()
 
 
 async def metering(rt: Runtime) -> None:
