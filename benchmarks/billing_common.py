@@ -20,9 +20,10 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from benchmarks import billing_raw
 from benchmarks.measure import free_port
 from contracts.billing import BILLING_USAGE, UsageMinute
-from contracts.topics import ALL_TOPICS
+from contracts.topics import ALL_TOPICS, BILLING_EVENTS
 from services.billing import commands  # credit and purchase seed the tenants
 from services.billing import ledger
 from services.billing.policy import Policy
@@ -38,8 +39,22 @@ CREDIT = 1_000_000_000  # 1000.00 per tenant: never runs out in a benchmark
 PACKAGE_SECONDS = 1000 * 3600  # 1000 card-hours: covers every minute of its tenant's jobs
 
 
+BENCH_APPLICATION = "switchyard-bench"  # this process's own connections, left out of the CPU counted
 
 
+def with_application_name(url: str, name: str) -> str:
+    """The URL with an application_name the server shows in pg_stat_activity (asyncpg passes unknown
+    query parameters on as server settings)."""
+    return f"{url}{'&' if '?' in url else '?'}application_name={name}"
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -64,12 +79,12 @@ class Bench:
         await admin.start()
         try:
             await admin.create_topics([NewTopic(prefix + t, num_partitions=settings.kafka_partitions,
-                                                replication_factor=1) for t in ALL_TOPICS])
+                                                replication_factor=1) for t in ALL_TOPICS if t != BILLING_USAGE])
             await admin.create_topics([NewTopic(prefix + BILLING_USAGE, replication_factor=1,
                                                 num_partitions=usage_partitions or settings.kafka_partitions)])
         finally:
             await admin.close()
-        pool = await create_pool(url, max_size=4)
+        pool = await create_pool(with_application_name(url, BENCH_APPLICATION), max_size=4)
         log_dir = Path(f"/tmp/switchyard-bench-{name}-{prefix.rstrip('.')}")
         log_dir.mkdir(parents=True, exist_ok=True)
         return cls(settings.database_url, database, url, prefix, settings.kafka_bootstrap_servers, pool, log_dir)
@@ -157,6 +172,25 @@ class Bench:
         self.processes.append(subprocess.Popen([sys.executable, "-m", "services.billing"], cwd=ROOT,
                                                env=environment, stdout=log, stderr=subprocess.STDOUT))
 
+    def start_raw_consumer(self, *, consumers: int, batch: int, group: str = "raw") -> None:
+        """The limit (benchmarks.billing_raw) as its own process, in a consumer group of its own over the
+        same usage topic, writing into the scratch pair raw.charges / raw.outbox (create_raw_tables)."""
+        log = open(self.log_dir / f"raw-{len(self.processes)}.log", "ab")
+        self.processes.append(subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.billing_raw", "--dsn", self.url, "--bootstrap", self.bootstrap,
+             "--topic", self.prefix + BILLING_USAGE, "--group", self.prefix + group, "--consumers", str(consumers),
+             "--batch", str(batch), "--out-topic", self.prefix + BILLING_EVENTS],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=subprocess.STDOUT))
+
+    async def create_raw_tables(self) -> None:
+        await self.pool.execute(billing_raw.ddl())
+
+    async def empty_raw_tables(self) -> None:
+        await self.pool.execute(f"TRUNCATE {billing_raw.SCHEMA}.charges, {billing_raw.SCHEMA}.outbox")
+
+    async def raw_charges(self) -> int:
+        return await self.pool.fetchval(f"SELECT count(*) FROM {billing_raw.SCHEMA}.charges")
+
     def kill_billing(self) -> None:
         for process in self.processes:
             process.send_signal(signal.SIGKILL)
@@ -178,18 +212,30 @@ class Bench:
         return await self.pool.fetchval("SELECT count(*) FROM billing.charges")
 
     async def wait_for_charges(self, target: int, timeout_s: float, *, every_s: float = 0.5,
-                               stop_at: int | None = None) -> tuple[int, list[tuple[float, int]]]:
-        """Poll the charge count until `target` (or `stop_at`, or the timeout); returns (count, samples)."""
+                               stop_at: int | None = None, count=None,
+                               cpu=None) -> tuple[int, list[tuple[float, int, float]]]:
+        """Poll the charge count (or `count()`) until `target` (or `stop_at`, or the timeout); returns
+        (count, samples of (time, count, CPU seconds so far by `cpu()`, or 0))."""
         deadline, samples = time.monotonic() + timeout_s, []
         while time.monotonic() < deadline:
-            count = await self.charges()
-            samples.append((time.perf_counter(), count))
-            if count >= target or (stop_at is not None and count >= stop_at):
-                return count, samples
+            count_now = await (count or self.charges)()
+            samples.append((time.perf_counter(), count_now, await cpu() if cpu else 0.0))
+            if count_now >= target or (stop_at is not None and count_now >= stop_at):
+                return count_now, samples
             if any(p.poll() is not None for p in self.processes):
-                raise RuntimeError(f"a billing process exited; see {self.log_dir}/billing-*.log")
+                raise RuntimeError(f"a benchmarked process exited; see {self.log_dir}/*.log")
             await asyncio.sleep(every_s)
         return samples[-1][1], samples
+
+    async def cpu_seconds(self) -> tuple[float, float]:
+        """CPU seconds used so far by the benchmarked processes, and by the PostgreSQL backends serving
+        the scratch database (but not this benchmark's own polling connections): what a rate costs,
+        which moves far less than the rate itself on a machine others share."""
+        backends = await self.pool.fetch(
+            """SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name <> $1""",
+            BENCH_APPLICATION)
+        return (sum(_cpu_s(p.pid) for p in self.processes if p.poll() is None),
+                sum(_cpu_s(row["pid"]) for row in backends))
 
     # --- checks -------------------------------------------------------------------------------
 

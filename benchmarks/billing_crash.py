@@ -11,18 +11,18 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from benchmarks.billing_common import Bench
-from benchmarks.measure import machine
+from benchmarks.measure import print_header
 
 
 async def run(jobs: int, minutes: int, tenants: int, kill_at: float) -> None:
     total = jobs * minutes
+    print_header(f"billing_crash: SIGKILL billing at {kill_at:.0%} of {total:,} UsageMinute events, restart")
     bench = await Bench.create("crash")
     try:
         now = datetime.now(UTC)
         await bench.seed(tenants=tenants, jobs=jobs, started_at=lambda i: now - timedelta(minutes=minutes + 10),
                          next_minute=minutes, next_minute_at=lambda i: now + timedelta(days=1))
         await bench.produce_backlog(minutes)
-        print(f"machine: {machine()}")
         started = time.perf_counter()
         bench.start_billing()
         at_kill, _ = await bench.wait_for_charges(total, timeout_s=600, every_s=0.2, stop_at=int(total * kill_at))

@@ -34,7 +34,17 @@ __all__ = [
     "EVENT_TYPES", "Envelope", "Event", "JobCancelRequested", "JobLostOnVendor", "JobPlacementAttempted",
     "JobRejected", "JobRequested", "JobStateChanged", "JobStopRequested", "JobSubmitted", "Message", "TenantEvent",
     "TenantLimitsSet", "TenantStatusSet", "UnknownEventType", "UsageCharged", "VendorEvent", "VendorHealthChanged",
+    "subject_of",
 ]
+
+
+def subject_of(data: Message) -> str:
+    """The CloudEvents subject (and the Kafka key) of a payload: its job, else its tenant, else its vendor."""
+    for aggregate in ("job_id", "tenant_id", "vendor"):
+        value = getattr(data, aggregate, None)
+        if value is not None:
+            return str(value)
+    raise ValueError(f"{data.TYPE} names no job, tenant or vendor")
 
 
 class UnknownEventType(ValueError):
@@ -58,11 +68,7 @@ class Envelope(BaseModel):
 
     @property
     def subject(self) -> str:
-        for aggregate in ("job_id", "tenant_id", "vendor"):
-            value = getattr(self.data, aggregate, None)
-            if value is not None:
-                return str(value)
-        raise ValueError(f"{self.type} names no job, tenant or vendor")
+        return subject_of(self.data)
 
     @property
     def tenant_id(self) -> uuid.UUID | None:

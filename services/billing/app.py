@@ -2,19 +2,20 @@
 batches), what it publishes, the meter and housekeeping loops, the internal HTTP app."""
 
 import asyncio
+import gc
 from urllib.parse import urlsplit
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaMessage
-from pydantic import ValidationError
 
 from contracts.billing import BILLING_USAGE, JobFundsExhausted, JobFundsRestored, UsageMinute
 from contracts.billing_events import FundsExhausted, FundsLow, PackageExpired, PackageLow
 from contracts.events import Envelope, UsageCharged
 from contracts.topics import BILLING_EVENTS, JOBS_EVENTS
-from services.billing import handlers, workers
+from services.billing import handlers, usage_records, workers
 from services.billing.api import create_app
 from services.billing.config import get_billing_settings
 from services.billing.policy import policy_from
@@ -34,7 +35,8 @@ http_app = create_app()
 
 
 async def setup(rt: Runtime) -> None:
-    """The usage stream is billing's own topic: make sure it exists before the subscriber starts."""
+    """The usage stream is billing's own topic: make sure it exists before the subscriber starts. Then
+    everything loaded so far is frozen out of the garbage collector."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     await admin.start()
     try:
@@ -47,6 +49,10 @@ async def setup(rt: Runtime) -> None:
                 pass
     finally:
         await admin.close()
+    # A rated batch allocates some 10^5 short-lived objects, and each of the collector's full passes then
+    # scanned every module, class and schema loaded at start: a quarter of the rater's CPU. Frozen
+    # (CPython's gc.freeze), those are left out of every collection; what a batch leaves behind is not.
+    gc.freeze()
 
 
 async def metering(rt: Runtime) -> None:
@@ -68,7 +74,13 @@ async def on_job_events(envelopes: list[Envelope]) -> None:
 subscribe_batch(broker, JOBS_EVENTS, group="billing", handler=on_job_events, types=handlers.JOB_EVENT_TYPES)
 
 
-USAGE_TYPE_HEADER = ("ce_type", UsageMinute.TYPE.encode())
+async def _first_record_only(records: tuple[ConsumerRecord, ...], parse) -> KafkaMessage:
+    """FastStream's batch parser decodes every record's headers into a dict and collects every body; the
+    handler reads the raw records itself. Parse only the first (what the message's own headers and id come
+    from) and hand the whole batch on as the raw message, which is what the ack and the rewind use."""
+    message = await parse(records[:1])
+    message.raw_message = records
+    return message
 
 
 def _undecoded(msg: KafkaMessage) -> None:
@@ -79,15 +91,7 @@ async def on_usage(msg: KafkaMessage) -> None:
     """A batch of usage minutes, booked in one transaction; the offsets are committed after it. On a
     failure every partition of the batch is rewound and the batch comes again (charges already made
     are skipped then)."""
-    minutes = []
-    for record in msg.raw_message:
-        # Only the payload matters (the type is in a header): parse just that, once per minute booked.
-        if USAGE_TYPE_HEADER not in record.headers:  # billing writes nothing else here
-            continue
-        try:
-            minutes.append(UsageMinute.model_validate_json(record.value))
-        except ValidationError as exc:
-            log.error("consumer.unreadable_message", topic=BILLING_USAGE, group=RATER_GROUP, error=str(exc))
+    minutes = usage_records.read(msg.raw_message, group=RATER_GROUP)
     try:
         await handlers.rate_usage(runtime().pool, minutes, policy)
     except Exception:
@@ -102,7 +106,8 @@ for consumer in range(settings.rating_consumers):
     broker.subscriber(
         settings.topic(BILLING_USAGE), group_id=settings.topic_prefix + RATER_GROUP, batch=True,
         max_records=settings.rating_batch, batch_timeout_ms=50, ack_policy=AckPolicy.NACK_ON_ERROR,
-        auto_offset_reset="earliest", title=f"{RATER_GROUP}:{BILLING_USAGE}", decoder=_undecoded,
+        auto_offset_reset="earliest", title=f"{RATER_GROUP}:{BILLING_USAGE}", parser=_first_record_only,
+        decoder=_undecoded,
         include_in_schema=consumer == 0,
     )(on_usage)
 

@@ -11,6 +11,7 @@ on across them: minute k of a run is minute `first` + k, where `first` (the job'
 past every minute an earlier run used, so charge ids never collide and each run is trued up alone.
 """
 
+import hashlib
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -30,6 +31,20 @@ class Kind(StrEnum):
 
 def charge_id(job_id: uuid.UUID, minute: int, kind: Kind) -> uuid.UUID:
     return uuid.uuid5(CHARGE_NAMESPACE, f"{job_id}:{minute}:{kind}")
+
+
+_NAMESPACE_BYTES = CHARGE_NAMESPACE.bytes
+
+
+def charge_id_text(job_id: str, minute: int, kind: Kind) -> str:
+    """charge_id as text, for a job id given as text: the same UUID (version 5, RFC 4122 variant), without
+    building a UUID object per minute (uuid.uuid5 costs several times more, and a rater's batch books
+    thousands of minutes)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{job_id}:{minute}:{kind}".encode()).digest()[:16])
+    digest[6] = digest[6] & 0x0F | 0x50
+    digest[8] = digest[8] & 0x3F | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _elapsed_us(start: datetime, end: datetime) -> int:

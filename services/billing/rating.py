@@ -40,8 +40,8 @@ SOURCE = "switchyard/billing"
 class Booking:
     """What charging a batch of minutes writes and announces."""
 
-    charges: list[dict]  # charge rows, keyed as store.charges.FIELDS
-    draws: list[tuple[uuid.UUID, uuid.UUID, int, int]]  # (charge_id, package_id, quantity, value)
+    charges: dict[str, list]  # charge rows as columns, one list per store.charges.FIELDS name
+    draws: list[tuple[str, uuid.UUID, int, int]]  # (charge_id, package_id, quantity, value)
     events: list[Event]  # UsageCharged, and JobFundsExhausted / JobFundsRestored as they happen
     paid: dict[uuid.UUID, tuple[int, int]]  # per tenant: (from the balance, owed)
     exhausted_jobs: dict[uuid.UUID, datetime | None]  # jobs whose funds_exhausted_at changes
@@ -53,37 +53,69 @@ def book(todo: Sequence[tuple[uuid.UUID, int]], jobs: dict[uuid.UUID, MeteredJob
          grants: dict[uuid.UUID, list[packages.Grant]], now: datetime, policy: Policy, txn_id: uuid.UUID) -> Booking:
     """Pay each (job, minute) of `todo` in order: from the packages that cover it, then the balance
     (down to the overdraft), the rest owed. `balances` and `grants` are the tenants' locked values;
-    they are moved as the minutes are paid, so afterwards they are what is left."""
+    they are moved as the minutes are paid, so afterwards they are what is left.
+
+    A batch is thousands of minutes: the per-minute work is kept to the allocation and the row, the
+    rows are built as columns (what the insert sends) and the charge ids by metering.charge_id_text."""
     by_id = {g.id: g for gs in grants.values() for g in gs}
-    booking = Booking([], [], [], {}, {}, set(), set())
-    charges, draws, events, paid, exhausted_jobs = (booking.charges, booking.draws, booking.events, booking.paid,
-                                                     booking.exhausted_jobs)
+    charges = store.charges.empty_columns()
+    booking = Booking(charges, [], [], {}, {}, set(), set())
+    draws, events, paid, exhausted_jobs = booking.draws, booking.events, booking.paid, booking.exhausted_jobs
+    (ids, job_ids, tenant_ids, minutes, kinds, amounts, shortfalls, list_amounts, card_seconds, package_ids,
+     package_values, vendor_costs, reasons, txn_ids, vendors, flavors) = (charges[name] for name in store.charges.FIELDS)
+    # What every minute of a job shares is worked out once per job, and what its tenant's jobs share once
+    # per tenant (a batch of a backlog holds a few minutes of each of many jobs). The order of a tenant's
+    # packages cannot change within the batch (one clock, no new packages).
     orders: dict[tuple[uuid.UUID, str, bool], list[packages.Grant]] = {}
+    accounts: dict[uuid.UUID, str] = {}
+    needs: dict[tuple[int, int], packages.MinuteNeed] = {}
+    terms: dict[uuid.UUID, tuple] = {}
+    charge_kind = str(Kind.CHARGE)
     for job_id, minute in todo:
-        job = jobs[job_id]
-        account = ledger.tenant_account(job.tenant_id)
-        need = packages.MinuteNeed(job.count * 60, job.price_per_minute)
-        # The order of a tenant's packages cannot change within the batch (one clock, no new packages).
-        order_key = (job.tenant_id, job.accelerator, job.count > 0)
-        ordered = orders.get(order_key)
-        if ordered is None:
-            ordered = orders[order_key] = packages.consumption_order(
-                grants.get(job.tenant_id, []), job.accelerator, job.count, now)
+        t = terms.get(job_id)
+        if t is None:
+            job = jobs[job_id]
+            order_key = (job.tenant_id, job.accelerator, job.count > 0)
+            ordered = orders.get(order_key)
+            if ordered is None:
+                ordered = orders[order_key] = packages.consumption_order(
+                    grants.get(job.tenant_id, []), job.accelerator, job.count, now)
+            account = accounts.get(job.tenant_id)
+            if account is None:
+                account = accounts[job.tenant_id] = ledger.tenant_account(job.tenant_id)
+            need = needs.get((job.count, job.price_per_minute))
+            if need is None:
+                need = needs[job.count, job.price_per_minute] = packages.MinuteNeed(job.count * 60, job.price_per_minute)
+            t = terms[job_id] = (job, str(job_id), account, need, ordered)
+        job, text_id, account, need, ordered = t
         allocation = packages.allocate(need, ordered, balances[account] + policy.overdraft)
-        packages.apply(allocation, by_id)
         balances[account] -= allocation.amount
         amount, shortfall = paid.get(job.tenant_id, (0, 0))
         paid[job.tenant_id] = (amount + allocation.amount, shortfall + allocation.shortfall)
-        charge_id = metering.charge_id(job_id, minute, Kind.CHARGE)
-        charges.append({
-            "id": charge_id, "job_id": job_id, "tenant_id": job.tenant_id, "minute": minute, "kind": str(Kind.CHARGE),
-            "amount": allocation.amount, "shortfall": allocation.shortfall, "list_amount": job.price_per_minute,
-            "card_seconds": job.count * 60, "package_id": allocation.draws[0].package_id if allocation.draws else None,
-            "package_value": allocation.package_value, "vendor_cost": job.vendor_cost_per_minute, "reason": None,
-            "txn_id": txn_id, "vendor": job.vendor, "flavor": job.flavor,
-        })
-        draws += [(charge_id, d.package_id, d.quantity, d.value) for d in allocation.draws]
-        booking.drawn.update(d.package_id for d in allocation.draws)
+        charge_id = metering.charge_id_text(text_id, minute, Kind.CHARGE)
+        ids.append(charge_id)
+        job_ids.append(job_id)
+        tenant_ids.append(job.tenant_id)
+        minutes.append(minute)
+        kinds.append(charge_kind)
+        amounts.append(allocation.amount)
+        shortfalls.append(allocation.shortfall)
+        list_amounts.append(job.price_per_minute)
+        card_seconds.append(need.card_seconds)
+        if allocation.draws:
+            packages.apply(allocation, by_id)
+            package_ids.append(allocation.draws[0].package_id)
+            package_values.append(allocation.package_value)
+            draws += [(charge_id, d.package_id, d.quantity, d.value) for d in allocation.draws]
+            booking.drawn.update(d.package_id for d in allocation.draws)
+        else:
+            package_ids.append(None)
+            package_values.append(0)
+        vendor_costs.append(job.vendor_cost_per_minute)
+        reasons.append(None)
+        txn_ids.append(txn_id)
+        vendors.append(job.vendor)
+        flavors.append(job.flavor)
         events.append(UsageCharged(job_id=job_id, tenant_id=job.tenant_id, charge_id=charge_id, minute=minute,
                                    amount=allocation.amount + allocation.shortfall,
                                    balance_after=balances[account], charged_at=now))
@@ -138,7 +170,7 @@ def funds_notices(state: FundsState, tenant_id: uuid.UUID, balance: int, grants:
     return replace(state, level=crossing.level, exhausted_at=exhausted_at), notices
 
 
-def package_deltas(draws: Sequence[tuple[uuid.UUID, uuid.UUID, int, int]]) -> dict[uuid.UUID, int]:
+def package_deltas(draws: Sequence[tuple[uuid.UUID | str, uuid.UUID, int, int]]) -> dict[uuid.UUID, int]:
     """What the draws take from each package (a reversal's negative draws give back)."""
     deltas: dict[uuid.UUID, int] = {}
     for _, package_id, quantity, _ in draws:
@@ -151,7 +183,7 @@ def package_deltas(draws: Sequence[tuple[uuid.UUID, uuid.UUID, int, int]]) -> di
 async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, MeteredJob],
                          wanted: Sequence[tuple[uuid.UUID, int]], now: datetime, policy: Policy) -> int:
     """Charge each (job, minute) not charged yet; `jobs` are locked by the caller. Returns how many."""
-    pairs = sorted(set(wanted), key=lambda p: (p[0], p[1]))
+    pairs = sorted(set(wanted), key=lambda p: (p[0].int, p[1]))  # UUID order, without UUID.__lt__ in Python
     if not pairs:
         return 0
     done = await store.charges.charged_minutes(conn, pairs)
@@ -178,7 +210,7 @@ async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, Metered
             states.append(state)
         events += notices
 
-    await store.charges.insert(conn, booking.charges)
+    await store.charges.insert_columns(conn, booking.charges)
     await store.charges.insert_draws(conn, booking.draws)
     await store.packages.move(conn, package_deltas(booking.draws), low)
     await store.accounts.post(conn, txn_id, ledger.entries(ledger.usage_postings(booking.paid), policy.overdraft),
@@ -186,7 +218,7 @@ async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, Metered
     await store.funds.save(conn, states)
     await store.jobs.set_funds_exhausted(conn, booking.exhausted_jobs)
     await enqueue_many(conn, SCHEMA, [(BILLING_EVENTS, e) for e in events], source=SOURCE, now=now)
-    return len(booking.charges)
+    return len(booking.charges["id"])
 
 
 # --- reversing: the decision ----------------------------------------------------------------------

@@ -66,4 +66,5 @@ def rateable(minutes: Iterable[UsageMinute], jobs: Mapping[uuid.UUID, Run]) -> l
     is not running (ended, or waiting for its next run) and of its earlier runs (below its minute_base)
     were settled by the true-up; minutes of unknown jobs have no price to book at."""
     running = {job_id: job.minute_base for job_id, job in jobs.items() if job.state == "running"}
-    return [(m.job_id, m.minute) for m in minutes if m.job_id in running and m.minute >= running[m.job_id]]
+    return [(job_id, minute) for m in minutes
+            if (base := running.get(job_id := m.job_id)) is not None and (minute := m.minute) >= base]

@@ -17,7 +17,7 @@ from faststream.kafka import KafkaBroker
 from services.common.consumer import PARKING
 from services.common.db import create_pool
 from services.common.logs import configure_logging, log
-from services.common.outbox import OutboxRelay
+from services.common.outbox import OutboxRelay, key_partitioner
 from services.common.settings import Settings, get_settings
 from services.common.tracing import configure_tracing
 
@@ -113,6 +113,9 @@ async def serve(
                 bootstrap_servers=settings.kafka_bootstrap_servers,
                 client_id=f"switchyard-{service}-relay", enable_idempotence=True,
                 linger_ms=5,  # lets a relay batch's sends share requests; the relay awaits every ack anyway
+                # A relay batch (up to 1,000 rows) fits a partition's record batch: with the default 16 KiB
+                # the relay waited for a batch to drain every few dozen events.
+                max_batch_size=512 * 1024, partitioner=key_partitioner,
             )
             await runtime.producer.start()
             relay = OutboxRelay(pool, service, runtime.producer, poll_s=settings.outbox_poll_s)

@@ -108,10 +108,21 @@ async def test_a_batch_applies_each_new_event_once_in_order(pool):
 async def test_many_events_go_into_the_outbox_in_one_statement_as_enqueue_writes_them(pool, infra, topic, producer):
     events = [cancel_event() for _ in range(30)]
     async with pool.acquire() as conn, conn.transaction():
-        envelopes = await outbox.enqueue_many(conn, "notifier", [(topic, e) for e in events], source="test")
-    assert [e.data for e in envelopes] == events
+        ids = await outbox.enqueue_many(conn, "notifier", [(topic, e) for e in events], source="test")
+    rows = await pool.fetch("SELECT event_id, headers, payload FROM notifier.outbox WHERE event_id = ANY($1::uuid[]) "
+                            "ORDER BY id", ids)
+    assert [r["event_id"] for r in rows] == ids  # in the events' order
+    assert [type(e).model_validate_json(r["payload"]) for e, r in zip(events, rows)] == events
+    assert all(r["headers"]["ce_id"] == str(r["event_id"]) for r in rows)
     assert await outbox.OutboxRelay(pool, "notifier", producer).publish_pending() == 30
     records = await consume(infra.kafka_bootstrap_servers, topic, 30)
     received = {Envelope.from_kafka({k: v.decode() for k, v in r.headers}, r.value).data.job_id: r.key.decode()
                 for r in records}
     assert received == {e.job_id: str(e.job_id) for e in events}  # keyed by the job, like enqueue
+    async with pool.acquire() as conn, conn.transaction():  # the same event through enqueue: the same row
+        single = await outbox.enqueue(conn, "notifier", topic, events[0], source="test")
+    row = await pool.fetchrow("SELECT headers, payload FROM notifier.outbox WHERE event_id = $1", single.id)
+    moving = ("ce_id", "ce_time")
+    assert {k: v for k, v in row["headers"].items() if k not in moving} == {
+        k: v for k, v in rows[0]["headers"].items() if k not in moving}
+    assert row["payload"] == rows[0]["payload"]

@@ -2,6 +2,7 @@
 notices), and how charges are given back (rating.reverse)."""
 
 import uuid
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from services.billing import ledger, rating
 from services.billing.metering import Kind
 from services.billing.packages import Grant, Unit
 from services.billing.policy import Policy
+from services.billing.store import funds, jobs
 from services.billing.store.charges import Charge
 from services.billing.store.funds import FundsState
 from services.billing.store.jobs import MeteredJob
@@ -44,7 +46,7 @@ def booked(j: MeteredJob, minutes: range, balance: int, grants: list[Grant] = ()
 def test_minutes_are_paid_from_the_balance_in_one_transaction():
     j = job(uuid.uuid4())
     booking, balances = booked(j, range(3), 10_000_000)
-    assert [c["amount"] for c in booking.charges] == [PRICE] * 3 and {c["txn_id"] for c in booking.charges} == {TXN}
+    assert booking.charges["amount"] == [PRICE] * 3 and set(booking.charges["txn_id"]) == {TXN}
     assert balances[ledger.tenant_account(j.tenant_id)] == 10_000_000 - 3 * PRICE
     assert booking.paid == {j.tenant_id: (3 * PRICE, 0)}
     assert [e.balance_after for e in booking.events if isinstance(e, UsageCharged)] == [
@@ -56,7 +58,7 @@ def test_a_covering_package_pays_and_leaves_the_balance_alone():
     package = card_hours(3600)
     booking, balances = booked(j, range(2), 10_000_000, [package])
     assert balances[ledger.tenant_account(j.tenant_id)] == 10_000_000
-    assert [(c["amount"], c["package_id"]) for c in booking.charges] == [(0, package.id)] * 2
+    assert list(zip(booking.charges["amount"], booking.charges["package_id"])) == [(0, package.id)] * 2
     assert package.remaining == 3600 - 120 and booking.drawn == {package.id}
     assert rating.package_deltas(booking.draws) == {package.id: -120}
 
@@ -64,7 +66,7 @@ def test_a_covering_package_pays_and_leaves_the_balance_alone():
 def test_the_first_unpaid_minute_exhausts_the_job_once():
     j = job(uuid.uuid4())
     booking, _ = booked(j, range(3), PRICE)  # pays minute 0 only
-    assert [c["shortfall"] for c in booking.charges] == [0, PRICE, PRICE]
+    assert booking.charges["shortfall"] == [0, PRICE, PRICE]
     assert [type(e) for e in booking.events].count(JobFundsExhausted) == 1
     assert booking.exhausted_jobs == {j.job_id: NOW} and booking.short_tenants == {j.tenant_id}
 
@@ -118,3 +120,10 @@ def test_a_void_keeps_the_vendor_cost_and_gives_the_draws_back():
     done = rating.reverse(j, [original], Kind.VOID, drawn, balance=0, owed=0, now=NOW, txn_id=TXN, reason="test")
     assert (done.rows[0]["vendor_cost"], done.rows[0]["card_seconds"], done.rows[0]["reason"]) == (0, 0, "test")
     assert rating.package_deltas(done.draws) == {package_id: 60}
+
+
+
+def test_the_locked_rows_name_the_dataclasses_fields_in_order():
+    # store.locks builds MeteredJob and FundsState positionally from these columns
+    assert [c.strip() for c in jobs.COLUMNS.split(",")] == [f.name for f in fields(MeteredJob)]
+    assert [c.strip() for c in funds.COLUMNS.split(",")] == [f.name for f in fields(FundsState)]

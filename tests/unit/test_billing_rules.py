@@ -95,6 +95,12 @@ def test_charge_ids_are_deterministic_and_distinct_per_minute_and_kind():
     assert len(ids) == 9
 
 
+def test_a_charge_id_as_text_is_the_same_uuid5():
+    for job in [uuid.UUID("11111111-1111-1111-1111-111111111111"), *(uuid.uuid4() for _ in range(200))]:
+        for minute, kind in [(0, Kind.CHARGE), (59, Kind.REFUND), (123_456, Kind.VOID)]:
+            assert metering.charge_id_text(str(job), minute, kind) == str(metering.charge_id(job, minute, kind))
+
+
 # --- ledger postings -------------------------------------------------------------------------------
 
 def test_postings_balance_and_move_money_the_right_way():

@@ -66,15 +66,27 @@ _INSERT = (f"INSERT INTO billing.charges ({', '.join(FIELDS)}) SELECT * FROM unn
            + ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(_TYPES)) + ")")
 
 
+def empty_columns() -> dict[str, list]:
+    """Charge rows as columns: one list per FIELDS name, the same length each."""
+    return {name: [] for name in FIELDS}
+
+
+async def insert_columns(conn: asyncpg.Connection, columns: Mapping[str, Sequence]) -> None:
+    """Insert the charge rows given as columns (see empty_columns) in one statement. A (job, minute, kind)
+    already booked makes the statement fail (UNIQUE): callers check first, under the job locks."""
+    if columns["id"]:
+        await conn.execute(_INSERT, *(columns[name] for name in FIELDS))
+
+
 async def insert(conn: asyncpg.Connection, rows: Sequence[Mapping]) -> None:
-    """Insert the charge rows (dicts keyed by FIELDS) in one statement. A (job, minute, kind) already
-    booked makes the statement fail (UNIQUE): callers check first, under the job locks."""
+    """insert_columns for rows given as dicts keyed by FIELDS."""
     if rows:
-        await conn.execute(_INSERT, *([row[name] for row in rows] for name in FIELDS))
+        await insert_columns(conn, {name: [row[name] for row in rows] for name in FIELDS})
 
 
-async def insert_draws(conn: asyncpg.Connection, draws: Sequence[tuple[uuid.UUID, uuid.UUID, int, int]]) -> None:
-    """(charge_id, package_id, quantity, value) rows."""
+async def insert_draws(conn: asyncpg.Connection,
+                       draws: Sequence[tuple[uuid.UUID | str, uuid.UUID, int, int]]) -> None:
+    """(charge_id, package_id, quantity, value) rows (a charge id as a UUID or its text)."""
     if draws:
         await conn.execute(
             """INSERT INTO billing.package_draws (charge_id, package_id, quantity, value)

@@ -17,6 +17,9 @@ class FundsState:
     exhausted_at: datetime | None
 
 
+COLUMNS = "tenant_id, last_topup, level, exhausted_at"  # FundsState's fields, in order
+
+
 async def open_funds(conn: asyncpg.Connection, tenant_ids: Sequence[uuid.UUID]) -> None:
     """Create the rows not there yet (never topped up, level 0)."""
     await conn.execute(
