@@ -47,6 +47,10 @@ def _spec(spec: JobSpec | dict) -> dict:
     return spec.to_api() if isinstance(spec, JobSpec) else spec
 
 
+def _key_body(name: str, expires_at: str | None) -> dict[str, Any]:
+    return {"name": name} | ({"expires_at": expires_at} if expires_at else {})
+
+
 def _result(call: Call, response: httpx.Response) -> Any:
     if response.status_code >= 400:
         try:
@@ -114,23 +118,23 @@ class _Routes:
     def statement_csv(self, month: str):
         return self._run(Call("GET", f"/v1/statements/{month}", headers={"Accept": "text/csv"}, text=True))
 
-    def package_offers(self):
-        return self._run(Call("GET", "/v1/package-offers", m.OfferList))
+    def package_offers(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/package-offers", m.OfferList, params=_params(limit=limit, cursor=cursor)))
 
     def buy_package(self, offer_id: uuid.UUID | str, *, idempotency_key: str | None = None):
         return self._run(Call("POST", "/v1/packages", m.Package, json={"offer_id": str(offer_id)}, create=True,
                               idempotency_key=idempotency_key))
 
-    def packages(self):
-        return self._run(Call("GET", "/v1/packages", m.PackageList))
+    def packages(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/packages", m.PackageList, params=_params(limit=limit, cursor=cursor)))
 
     # Webhooks
     def create_webhook(self, url: str, event_types: list[str]):
         return self._run(Call("POST", "/v1/webhooks", m.WebhookCreated,
                               json={"url": url, "event_types": event_types}, create=True))
 
-    def webhooks(self):
-        return self._run(Call("GET", "/v1/webhooks", m.WebhookList))
+    def webhooks(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/webhooks", m.WebhookList, params=_params(limit=limit, cursor=cursor)))
 
     def get_webhook(self, webhook_id: uuid.UUID | str):
         return self._run(Call("GET", f"/v1/webhooks/{webhook_id}", m.WebhookDetail))
@@ -156,16 +160,16 @@ class _Routes:
         return self._run(Call("GET", f"/v1/webhooks/{webhook_id}/deliveries", m.DeliveryList,
                               params=_params(status=status, limit=limit, cursor=cursor)))
 
-    def event_types(self):
-        return self._run(Call("GET", "/v1/event-types", m.EventTypeList))
+    def event_types(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/event-types", m.EventTypeList, params=_params(limit=limit, cursor=cursor)))
 
     # Topics
     def create_topic(self, name: str, event_types: list[str] | None = None):
         return self._run(Call("POST", "/v1/topics", m.Topic, json={"name": name, "event_types": event_types or []},
                               create=True))
 
-    def topics(self):
-        return self._run(Call("GET", "/v1/topics", m.TopicList))
+    def topics(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/topics", m.TopicList, params=_params(limit=limit, cursor=cursor)))
 
     def get_topic(self, topic_id: uuid.UUID | str):
         return self._run(Call("GET", f"/v1/topics/{topic_id}", m.Topic))
@@ -184,15 +188,53 @@ class _Routes:
                               json={"protocol": protocol, "endpoint": endpoint, "filter_policy": filter_policy},
                               create=True))
 
-    def subscriptions(self, topic_id: uuid.UUID | str):
-        return self._run(Call("GET", f"/v1/topics/{topic_id}/subscriptions", m.SubscriptionList))
+    def subscriptions(self, topic_id: uuid.UUID | str, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", f"/v1/topics/{topic_id}/subscriptions", m.SubscriptionList,
+                              params=_params(limit=limit, cursor=cursor)))
 
     def unsubscribe(self, topic_id: uuid.UUID | str, subscription_id: uuid.UUID | str):
         return self._run(Call("DELETE", f"/v1/topics/{topic_id}/subscriptions/{subscription_id}"))
 
+    # API keys (the calling tenant's own)
+    def create_api_key(self, name: str, *, expires_at: str | None = None):
+        """A new key; `.api_key` is in this answer only. `expires_at`: ISO 8601 with a time zone, None = never."""
+        return self._run(Call("POST", "/v1/api-keys", m.NewApiKey, json=_key_body(name, expires_at), create=True))
+
+    def api_keys(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/api-keys", m.ApiKeyList, params=_params(limit=limit, cursor=cursor)))
+
+    def delete_api_key(self, key_id: uuid.UUID | str):
+        """Revoked at once; the tenant's last active key is refused (409 `last-api-key`)."""
+        return self._run(Call("DELETE", f"/v1/api-keys/{key_id}"))
+
     # Operator (admin token)
     def create_tenant(self, name: str):
         return self._run(Call("POST", "/v1/admin/tenants", m.Tenant, json={"name": name}, create=True))
+
+    def tenants(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/admin/tenants", m.TenantList, params=_params(limit=limit, cursor=cursor)))
+
+    def get_tenant(self, tenant_id: uuid.UUID | str):
+        return self._run(Call("GET", f"/v1/admin/tenants/{tenant_id}", m.TenantSummary))
+
+    def suspend_tenant(self, tenant_id: uuid.UUID | str):
+        """Its keys answer 403 `tenant-suspended`; its queued jobs wait, its running ones go on."""
+        return self._run(Call("POST", f"/v1/admin/tenants/{tenant_id}/suspend", m.TenantSummary))
+
+    def resume_tenant(self, tenant_id: uuid.UUID | str):
+        return self._run(Call("POST", f"/v1/admin/tenants/{tenant_id}/resume", m.TenantSummary))
+
+    def issue_tenant_api_key(self, tenant_id: uuid.UUID | str, name: str, *, expires_at: str | None = None):
+        return self._run(Call("POST", f"/v1/admin/tenants/{tenant_id}/api-keys", m.NewApiKey,
+                              json=_key_body(name, expires_at), create=True))
+
+    def tenant_api_keys(self, tenant_id: uuid.UUID | str, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", f"/v1/admin/tenants/{tenant_id}/api-keys", m.ApiKeyList,
+                              params=_params(limit=limit, cursor=cursor)))
+
+    def revoke_tenant_api_key(self, tenant_id: uuid.UUID | str, key_id: uuid.UUID | str):
+        """Any of the tenant's keys, its last one too."""
+        return self._run(Call("DELETE", f"/v1/admin/tenants/{tenant_id}/api-keys/{key_id}"))
 
     def credit_tenant(self, tenant_id: uuid.UUID | str, amount: str, *, idempotency_key: str | None = None):
         return self._run(Call("POST", f"/v1/admin/tenants/{tenant_id}/credit", m.Credited, json={"amount": amount},
@@ -219,9 +261,16 @@ class _Routes:
     def margins(self, month: str):
         return self._run(Call("GET", "/v1/admin/margins", m.Margins, params={"month": month}))
 
-    def audit(self, *, tenant_id: uuid.UUID | str | None = None, limit: int | None = None):
-        """The operator's audit trail (untyped in the API: a dict)."""
-        return self._run(Call("GET", "/v1/admin/audit", params=_params(tenant_id=tenant_id, limit=limit)))
+    def audit(self, *, tenant_id: uuid.UUID | str | None = None, action: str | None = None,
+              since: str | None = None, until: str | None = None, limit: int | None = None, cursor: str | None = None):
+        """The gateway's audit log of every write through it, newest first; `since` inclusive, `until` exclusive."""
+        return self._run(Call("GET", "/v1/admin/audit", m.AuditList, params=_params(
+            tenant_id=tenant_id, action=action, limit=limit, cursor=cursor, **{"from": since, "to": until})))
+
+    def billing_audit(self, *, tenant_id: uuid.UUID | str | None = None, limit: int | None = None):
+        """Billing's own trail of money actions, with their amounts (untyped in the API: a dict; one page, the
+        newest `limit`)."""
+        return self._run(Call("GET", "/v1/admin/billing-audit", params=_params(tenant_id=tenant_id, limit=limit)))
 
     def all_package_offers(self):
         return self._run(Call("GET", "/v1/admin/package-offers", m.OfferList))

@@ -246,7 +246,7 @@ def test_admin_commands_take_the_admin_token(api, monkeypatch):
     assert run("admin", "tenants", "create", "vision").exit_code == 2
     monkeypatch.setenv("SWITCHYARD_ADMIN_TOKEN", "admin-token")
     api.routes[("POST", "/v1/admin/tenants")] = httpx.Response(201, json={
-        "id": JOB_ID, "name": "vision", "api_key": "sk_new"})
+        "id": JOB_ID, "name": "vision", "api_key": "sk_new", "api_key_id": JOB_ID})
     result = run("admin", "tenants", "create", "vision", "-o", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["api_key"] == "sk_new"
     assert api.requests[-1].headers["Authorization"] == "Bearer admin-token"

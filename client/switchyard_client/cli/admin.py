@@ -82,10 +82,16 @@ def margins(session: Session, month: Annotated[str, typer.Argument(help="YYYY-MM
         for line in lines]))
 
 
-@command(app, "audit", help="The operator's audit trail, newest first.")
+@command(app, "audit", help="The gateway's audit log of every write, newest first.")
 def audit(session: Session, tenant: Annotated[str | None, typer.Option("--tenant")] = None,
-          limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 100):
-    session.emit(session.admin_client().audit(tenant_id=tenant, limit=limit))
+          limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50):
+    session.emit(session.admin_client().audit(tenant_id=tenant, limit=limit).raw)
+
+
+@command(app, "billing-audit", help="Billing's own trail of money actions, with their amounts, newest first.")
+def billing_audit(session: Session, tenant: Annotated[str | None, typer.Option("--tenant")] = None,
+                  limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 100):
+    session.emit(session.admin_client().billing_audit(tenant_id=tenant, limit=limit))
 
 
 @command(offers, "ls", help="Every offer, active or not.")
