@@ -4,7 +4,7 @@ call (`Call`) and each client runs it its own way, with the same retries, idempo
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -311,7 +311,61 @@ def _auth_headers(api_key: str | None, user_agent: str) -> dict[str, str]:
     return headers
 
 
-class Client(_Routes):
+class _Iterators:
+    """`iter_<listing>`: every item of a paged listing, page after page (`page_size` items a request, the API's
+    default when None). A generator for `Client`, an async generator for `AsyncClient`. The listings that do not
+    page (flavors, quotes, job events, the operator's package offers, billing's audit trail) come whole."""
+
+    def _each(self, listing: Callable[..., Any], *args: Any, **filters: Any) -> Any:
+        raise NotImplementedError
+
+    def iter_jobs(self, *, status: str | None = None, page_size: int | None = 100):
+        """Every job, newest first."""
+        return self._each(self.list_jobs, status=status, limit=page_size)
+
+    def iter_usage(self, *, page_size: int | None = None, **filters: Any):
+        """Every charge matching the filters (`job_id`, `since`, `until`)."""
+        return self._each(self.usage, limit=page_size, **filters)
+
+    def iter_package_offers(self, *, page_size: int | None = None):
+        return self._each(self.package_offers, limit=page_size)
+
+    def iter_packages(self, *, page_size: int | None = None):
+        return self._each(self.packages, limit=page_size)
+
+    def iter_webhooks(self, *, page_size: int | None = None):
+        return self._each(self.webhooks, limit=page_size)
+
+    def iter_deliveries(self, webhook_id: uuid.UUID | str, *, page_size: int | None = None, **filters: Any):
+        return self._each(self.deliveries, webhook_id, limit=page_size, **filters)
+
+    def iter_event_types(self, *, page_size: int | None = None):
+        return self._each(self.event_types, limit=page_size)
+
+    def iter_topics(self, *, page_size: int | None = None):
+        return self._each(self.topics, limit=page_size)
+
+    def iter_subscriptions(self, topic_id: uuid.UUID | str, *, page_size: int | None = None):
+        return self._each(self.subscriptions, topic_id, limit=page_size)
+
+    def iter_api_keys(self, *, page_size: int | None = None):
+        return self._each(self.api_keys, limit=page_size)
+
+    def iter_tenants(self, *, page_size: int | None = None):
+        return self._each(self.tenants, limit=page_size)
+
+    def iter_tenant_api_keys(self, tenant_id: uuid.UUID | str, *, page_size: int | None = None):
+        return self._each(self.tenant_api_keys, tenant_id, limit=page_size)
+
+    def iter_audit(self, *, page_size: int | None = None, **filters: Any):
+        """Every audit record matching the filters (`tenant_id`, `action`, `since`, `until`), newest first."""
+        return self._each(self.audit, limit=page_size, **filters)
+
+    def iter_dead_letters(self, *, page_size: int | None = None):
+        return self._each(self.dead_letters, limit=page_size)
+
+
+class Client(_Iterators, _Routes):
     """Synchronous client. `api_key` is a tenant's key, or the operator's admin token for the admin routes."""
 
     def __init__(self, base_url: str = DEFAULT_URL, api_key: str | None = None, *, timeout: float = 30.0,
@@ -337,38 +391,19 @@ class Client(_Routes):
                     continue
             return _result(call, response)
 
-    def iter_jobs(self, *, status: str | None = None, page_size: int = 100) -> Iterator[m.Job]:
-        """Every job, newest first, page after page."""
-        cursor = None
+    def pages(self, listing: Callable[..., m.ApiModel], *args: Any, **filters: Any) -> Iterator[Any]:
+        """Each page of a paged listing (`client.pages(client.webhooks)`), from `cursor` (or the first) to the
+        last, following `next_cursor`."""
+        cursor = filters.pop("cursor", None)
         while True:
-            page = self.list_jobs(status=status, limit=page_size, cursor=cursor)
-            yield from page.items
+            page = listing(*args, cursor=cursor, **filters)
+            yield page
             if not (cursor := page.next_cursor):
                 return
 
-    def iter_usage(self, **filters: Any) -> Iterator[m.Charge]:
-        cursor = None
-        while True:
-            page = self.usage(cursor=cursor, **filters)
+    def _each(self, listing: Callable[..., m.ApiModel], *args: Any, **filters: Any) -> Iterator[Any]:
+        for page in self.pages(listing, *args, **filters):
             yield from page.items
-            if not (cursor := page.next_cursor):
-                return
-
-    def iter_deliveries(self, webhook_id: uuid.UUID | str, **filters: Any) -> Iterator[m.Delivery]:
-        cursor = None
-        while True:
-            page = self.deliveries(webhook_id, cursor=cursor, **filters)
-            yield from page.items
-            if not (cursor := page.next_cursor):
-                return
-
-    def iter_dead_letters(self) -> Iterator[m.DeadLetter]:
-        cursor = None
-        while True:
-            page = self.dead_letters(cursor=cursor)
-            yield from page.items
-            if not (cursor := page.next_cursor):
-                return
 
     def close(self) -> None:
         self._http.close()
@@ -380,7 +415,7 @@ class Client(_Routes):
         self.close()
 
 
-class AsyncClient(_Routes):
+class AsyncClient(_Iterators, _Routes):
     """Asynchronous client: the same methods as `Client`, each awaited."""
 
     def __init__(self, base_url: str = DEFAULT_URL, api_key: str | None = None, *, timeout: float = 30.0,
@@ -406,32 +441,19 @@ class AsyncClient(_Routes):
                     continue
             return _result(call, response)
 
-    async def iter_jobs(self, *, status: str | None = None, page_size: int = 100) -> AsyncIterator[m.Job]:
-        cursor = None
+    async def pages(self, listing: Callable[..., Any], *args: Any, **filters: Any) -> AsyncIterator[Any]:
+        """Each page of a paged listing, as `Client.pages`."""
+        cursor = filters.pop("cursor", None)
         while True:
-            page = await self.list_jobs(status=status, limit=page_size, cursor=cursor)
-            for job in page.items:
-                yield job
+            page = await listing(*args, cursor=cursor, **filters)
+            yield page
             if not (cursor := page.next_cursor):
                 return
 
-    async def iter_usage(self, **filters: Any) -> AsyncIterator[m.Charge]:
-        cursor = None
-        while True:
-            page = await self.usage(cursor=cursor, **filters)
-            for charge in page.items:
-                yield charge
-            if not (cursor := page.next_cursor):
-                return
-
-    async def iter_deliveries(self, webhook_id: uuid.UUID | str, **filters: Any) -> AsyncIterator[m.Delivery]:
-        cursor = None
-        while True:
-            page = await self.deliveries(webhook_id, cursor=cursor, **filters)
-            for delivery in page.items:
-                yield delivery
-            if not (cursor := page.next_cursor):
-                return
+    async def _each(self, listing: Callable[..., Any], *args: Any, **filters: Any) -> AsyncIterator[Any]:
+        async for page in self.pages(listing, *args, **filters):
+            for item in page.items:
+                yield item
 
     async def aclose(self) -> None:
         await self._http.aclose()
