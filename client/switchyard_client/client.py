@@ -4,7 +4,7 @@ call (`Call`) and each client runs it its own way, with the same retries, idempo
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +45,10 @@ def _params(**values: Any) -> dict[str, Any]:
 
 def _spec(spec: JobSpec | dict) -> dict:
     return spec.to_api() if isinstance(spec, JobSpec) else spec
+
+
+def _key_body(name: str, expires_at: str | None) -> dict[str, Any]:
+    return {"name": name} | ({"expires_at": expires_at} if expires_at else {})
 
 
 def _result(call: Call, response: httpx.Response) -> Any:
@@ -114,23 +118,23 @@ class _Routes:
     def statement_csv(self, month: str):
         return self._run(Call("GET", f"/v1/statements/{month}", headers={"Accept": "text/csv"}, text=True))
 
-    def package_offers(self):
-        return self._run(Call("GET", "/v1/package-offers", m.OfferList))
+    def package_offers(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/package-offers", m.OfferList, params=_params(limit=limit, cursor=cursor)))
 
     def buy_package(self, offer_id: uuid.UUID | str, *, idempotency_key: str | None = None):
         return self._run(Call("POST", "/v1/packages", m.Package, json={"offer_id": str(offer_id)}, create=True,
                               idempotency_key=idempotency_key))
 
-    def packages(self):
-        return self._run(Call("GET", "/v1/packages", m.PackageList))
+    def packages(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/packages", m.PackageList, params=_params(limit=limit, cursor=cursor)))
 
     # Webhooks
     def create_webhook(self, url: str, event_types: list[str]):
         return self._run(Call("POST", "/v1/webhooks", m.WebhookCreated,
                               json={"url": url, "event_types": event_types}, create=True))
 
-    def webhooks(self):
-        return self._run(Call("GET", "/v1/webhooks", m.WebhookList))
+    def webhooks(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/webhooks", m.WebhookList, params=_params(limit=limit, cursor=cursor)))
 
     def get_webhook(self, webhook_id: uuid.UUID | str):
         return self._run(Call("GET", f"/v1/webhooks/{webhook_id}", m.WebhookDetail))
@@ -156,16 +160,16 @@ class _Routes:
         return self._run(Call("GET", f"/v1/webhooks/{webhook_id}/deliveries", m.DeliveryList,
                               params=_params(status=status, limit=limit, cursor=cursor)))
 
-    def event_types(self):
-        return self._run(Call("GET", "/v1/event-types", m.EventTypeList))
+    def event_types(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/event-types", m.EventTypeList, params=_params(limit=limit, cursor=cursor)))
 
     # Topics
     def create_topic(self, name: str, event_types: list[str] | None = None):
         return self._run(Call("POST", "/v1/topics", m.Topic, json={"name": name, "event_types": event_types or []},
                               create=True))
 
-    def topics(self):
-        return self._run(Call("GET", "/v1/topics", m.TopicList))
+    def topics(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/topics", m.TopicList, params=_params(limit=limit, cursor=cursor)))
 
     def get_topic(self, topic_id: uuid.UUID | str):
         return self._run(Call("GET", f"/v1/topics/{topic_id}", m.Topic))
@@ -184,15 +188,53 @@ class _Routes:
                               json={"protocol": protocol, "endpoint": endpoint, "filter_policy": filter_policy},
                               create=True))
 
-    def subscriptions(self, topic_id: uuid.UUID | str):
-        return self._run(Call("GET", f"/v1/topics/{topic_id}/subscriptions", m.SubscriptionList))
+    def subscriptions(self, topic_id: uuid.UUID | str, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", f"/v1/topics/{topic_id}/subscriptions", m.SubscriptionList,
+                              params=_params(limit=limit, cursor=cursor)))
 
     def unsubscribe(self, topic_id: uuid.UUID | str, subscription_id: uuid.UUID | str):
         return self._run(Call("DELETE", f"/v1/topics/{topic_id}/subscriptions/{subscription_id}"))
 
+    # API keys (the calling tenant's own)
+    def create_api_key(self, name: str, *, expires_at: str | None = None):
+        """A new key; `.api_key` is in this answer only. `expires_at`: ISO 8601 with a time zone, None = never."""
+        return self._run(Call("POST", "/v1/api-keys", m.NewApiKey, json=_key_body(name, expires_at), create=True))
+
+    def api_keys(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/api-keys", m.ApiKeyList, params=_params(limit=limit, cursor=cursor)))
+
+    def delete_api_key(self, key_id: uuid.UUID | str):
+        """Revoked at once; the tenant's last active key is refused (409 `last-api-key`)."""
+        return self._run(Call("DELETE", f"/v1/api-keys/{key_id}"))
+
     # Operator (admin token)
     def create_tenant(self, name: str):
         return self._run(Call("POST", "/v1/admin/tenants", m.Tenant, json={"name": name}, create=True))
+
+    def tenants(self, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", "/v1/admin/tenants", m.TenantList, params=_params(limit=limit, cursor=cursor)))
+
+    def get_tenant(self, tenant_id: uuid.UUID | str):
+        return self._run(Call("GET", f"/v1/admin/tenants/{tenant_id}", m.TenantSummary))
+
+    def suspend_tenant(self, tenant_id: uuid.UUID | str):
+        """Its keys answer 403 `tenant-suspended`; its queued jobs wait, its running ones go on."""
+        return self._run(Call("POST", f"/v1/admin/tenants/{tenant_id}/suspend", m.TenantSummary))
+
+    def resume_tenant(self, tenant_id: uuid.UUID | str):
+        return self._run(Call("POST", f"/v1/admin/tenants/{tenant_id}/resume", m.TenantSummary))
+
+    def issue_tenant_api_key(self, tenant_id: uuid.UUID | str, name: str, *, expires_at: str | None = None):
+        return self._run(Call("POST", f"/v1/admin/tenants/{tenant_id}/api-keys", m.NewApiKey,
+                              json=_key_body(name, expires_at), create=True))
+
+    def tenant_api_keys(self, tenant_id: uuid.UUID | str, *, limit: int | None = None, cursor: str | None = None):
+        return self._run(Call("GET", f"/v1/admin/tenants/{tenant_id}/api-keys", m.ApiKeyList,
+                              params=_params(limit=limit, cursor=cursor)))
+
+    def revoke_tenant_api_key(self, tenant_id: uuid.UUID | str, key_id: uuid.UUID | str):
+        """Any of the tenant's keys, its last one too."""
+        return self._run(Call("DELETE", f"/v1/admin/tenants/{tenant_id}/api-keys/{key_id}"))
 
     def credit_tenant(self, tenant_id: uuid.UUID | str, amount: str, *, idempotency_key: str | None = None):
         return self._run(Call("POST", f"/v1/admin/tenants/{tenant_id}/credit", m.Credited, json={"amount": amount},
@@ -219,9 +261,16 @@ class _Routes:
     def margins(self, month: str):
         return self._run(Call("GET", "/v1/admin/margins", m.Margins, params={"month": month}))
 
-    def audit(self, *, tenant_id: uuid.UUID | str | None = None, limit: int | None = None):
-        """The operator's audit trail (untyped in the API: a dict)."""
-        return self._run(Call("GET", "/v1/admin/audit", params=_params(tenant_id=tenant_id, limit=limit)))
+    def audit(self, *, tenant_id: uuid.UUID | str | None = None, action: str | None = None,
+              since: str | None = None, until: str | None = None, limit: int | None = None, cursor: str | None = None):
+        """The gateway's audit log of every write through it, newest first; `since` inclusive, `until` exclusive."""
+        return self._run(Call("GET", "/v1/admin/audit", m.AuditList, params=_params(
+            tenant_id=tenant_id, action=action, limit=limit, cursor=cursor, **{"from": since, "to": until})))
+
+    def billing_audit(self, *, tenant_id: uuid.UUID | str | None = None, limit: int | None = None):
+        """Billing's own trail of money actions, with their amounts (untyped in the API: a dict; one page, the
+        newest `limit`)."""
+        return self._run(Call("GET", "/v1/admin/billing-audit", params=_params(tenant_id=tenant_id, limit=limit)))
 
     def all_package_offers(self):
         return self._run(Call("GET", "/v1/admin/package-offers", m.OfferList))
@@ -262,7 +311,61 @@ def _auth_headers(api_key: str | None, user_agent: str) -> dict[str, str]:
     return headers
 
 
-class Client(_Routes):
+class _Iterators:
+    """`iter_<listing>`: every item of a paged listing, page after page (`page_size` items a request, the API's
+    default when None). A generator for `Client`, an async generator for `AsyncClient`. The listings that do not
+    page (flavors, quotes, job events, the operator's package offers, billing's audit trail) come whole."""
+
+    def _each(self, listing: Callable[..., Any], *args: Any, **filters: Any) -> Any:
+        raise NotImplementedError
+
+    def iter_jobs(self, *, status: str | None = None, page_size: int | None = 100):
+        """Every job, newest first."""
+        return self._each(self.list_jobs, status=status, limit=page_size)
+
+    def iter_usage(self, *, page_size: int | None = None, **filters: Any):
+        """Every charge matching the filters (`job_id`, `since`, `until`)."""
+        return self._each(self.usage, limit=page_size, **filters)
+
+    def iter_package_offers(self, *, page_size: int | None = None):
+        return self._each(self.package_offers, limit=page_size)
+
+    def iter_packages(self, *, page_size: int | None = None):
+        return self._each(self.packages, limit=page_size)
+
+    def iter_webhooks(self, *, page_size: int | None = None):
+        return self._each(self.webhooks, limit=page_size)
+
+    def iter_deliveries(self, webhook_id: uuid.UUID | str, *, page_size: int | None = None, **filters: Any):
+        return self._each(self.deliveries, webhook_id, limit=page_size, **filters)
+
+    def iter_event_types(self, *, page_size: int | None = None):
+        return self._each(self.event_types, limit=page_size)
+
+    def iter_topics(self, *, page_size: int | None = None):
+        return self._each(self.topics, limit=page_size)
+
+    def iter_subscriptions(self, topic_id: uuid.UUID | str, *, page_size: int | None = None):
+        return self._each(self.subscriptions, topic_id, limit=page_size)
+
+    def iter_api_keys(self, *, page_size: int | None = None):
+        return self._each(self.api_keys, limit=page_size)
+
+    def iter_tenants(self, *, page_size: int | None = None):
+        return self._each(self.tenants, limit=page_size)
+
+    def iter_tenant_api_keys(self, tenant_id: uuid.UUID | str, *, page_size: int | None = None):
+        return self._each(self.tenant_api_keys, tenant_id, limit=page_size)
+
+    def iter_audit(self, *, page_size: int | None = None, **filters: Any):
+        """Every audit record matching the filters (`tenant_id`, `action`, `since`, `until`), newest first."""
+        return self._each(self.audit, limit=page_size, **filters)
+
+    def iter_dead_letters(self, *, page_size: int | None = None):
+        return self._each(self.dead_letters, limit=page_size)
+
+
+class Client(_Iterators, _Routes):
     """Synchronous client. `api_key` is a tenant's key, or the operator's admin token for the admin routes."""
 
     def __init__(self, base_url: str = DEFAULT_URL, api_key: str | None = None, *, timeout: float = 30.0,
@@ -288,38 +391,19 @@ class Client(_Routes):
                     continue
             return _result(call, response)
 
-    def iter_jobs(self, *, status: str | None = None, page_size: int = 100) -> Iterator[m.Job]:
-        """Every job, newest first, page after page."""
-        cursor = None
+    def pages(self, listing: Callable[..., m.ApiModel], *args: Any, **filters: Any) -> Iterator[Any]:
+        """Each page of a paged listing (`client.pages(client.webhooks)`), from `cursor` (or the first) to the
+        last, following `next_cursor`."""
+        cursor = filters.pop("cursor", None)
         while True:
-            page = self.list_jobs(status=status, limit=page_size, cursor=cursor)
-            yield from page.items
+            page = listing(*args, cursor=cursor, **filters)
+            yield page
             if not (cursor := page.next_cursor):
                 return
 
-    def iter_usage(self, **filters: Any) -> Iterator[m.Charge]:
-        cursor = None
-        while True:
-            page = self.usage(cursor=cursor, **filters)
+    def _each(self, listing: Callable[..., m.ApiModel], *args: Any, **filters: Any) -> Iterator[Any]:
+        for page in self.pages(listing, *args, **filters):
             yield from page.items
-            if not (cursor := page.next_cursor):
-                return
-
-    def iter_deliveries(self, webhook_id: uuid.UUID | str, **filters: Any) -> Iterator[m.Delivery]:
-        cursor = None
-        while True:
-            page = self.deliveries(webhook_id, cursor=cursor, **filters)
-            yield from page.items
-            if not (cursor := page.next_cursor):
-                return
-
-    def iter_dead_letters(self) -> Iterator[m.DeadLetter]:
-        cursor = None
-        while True:
-            page = self.dead_letters(cursor=cursor)
-            yield from page.items
-            if not (cursor := page.next_cursor):
-                return
 
     def close(self) -> None:
         self._http.close()
@@ -331,7 +415,7 @@ class Client(_Routes):
         self.close()
 
 
-class AsyncClient(_Routes):
+class AsyncClient(_Iterators, _Routes):
     """Asynchronous client: the same methods as `Client`, each awaited."""
 
     def __init__(self, base_url: str = DEFAULT_URL, api_key: str | None = None, *, timeout: float = 30.0,
@@ -357,32 +441,19 @@ class AsyncClient(_Routes):
                     continue
             return _result(call, response)
 
-    async def iter_jobs(self, *, status: str | None = None, page_size: int = 100) -> AsyncIterator[m.Job]:
-        cursor = None
+    async def pages(self, listing: Callable[..., Any], *args: Any, **filters: Any) -> AsyncIterator[Any]:
+        """Each page of a paged listing, as `Client.pages`."""
+        cursor = filters.pop("cursor", None)
         while True:
-            page = await self.list_jobs(status=status, limit=page_size, cursor=cursor)
-            for job in page.items:
-                yield job
+            page = await listing(*args, cursor=cursor, **filters)
+            yield page
             if not (cursor := page.next_cursor):
                 return
 
-    async def iter_usage(self, **filters: Any) -> AsyncIterator[m.Charge]:
-        cursor = None
-        while True:
-            page = await self.usage(cursor=cursor, **filters)
-            for charge in page.items:
-                yield charge
-            if not (cursor := page.next_cursor):
-                return
-
-    async def iter_deliveries(self, webhook_id: uuid.UUID | str, **filters: Any) -> AsyncIterator[m.Delivery]:
-        cursor = None
-        while True:
-            page = await self.deliveries(webhook_id, cursor=cursor, **filters)
-            for delivery in page.items:
-                yield delivery
-            if not (cursor := page.next_cursor):
-                return
+    async def _each(self, listing: Callable[..., Any], *args: Any, **filters: Any) -> AsyncIterator[Any]:
+        async for page in self.pages(listing, *args, **filters):
+            for item in page.items:
+                yield item
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -135,6 +135,7 @@ class Package(ApiModel):
 
 class PackageList(ApiModel):
     items: list[Package]
+    next_cursor: str | None = None
 
 
 class Credited(ApiModel):
@@ -166,6 +167,7 @@ class Offer(ApiModel):
 
 class OfferList(ApiModel):
     items: list[Offer]
+    next_cursor: str | None = None  # always null for the operator's list, which is whole
 
 
 class Charge(ApiModel):
@@ -299,6 +301,7 @@ class DeliveryList(ApiModel):
 
 class EventTypeList(ApiModel):
     items: list[dict[str, Any]]
+    next_cursor: str | None = None
 
 
 # Topics ----------------------------------------------------------------------------------------------------------
@@ -341,16 +344,67 @@ class SubscriptionList(ApiModel):
     next_cursor: str | None = None
 
 
+# API keys --------------------------------------------------------------------------------------------------------
+class ApiKey(ApiModel):
+    id: uuid.UUID
+    name: str
+    prefix: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+
+
+class NewApiKey(ApiKey):
+    api_key: str  # shown in this answer only
+
+
+class ApiKeyList(ApiModel):
+    items: list[ApiKey]
+    next_cursor: str | None
+
+
 # Operator --------------------------------------------------------------------------------------------------------
 class Tenant(ApiModel):
     id: uuid.UUID
     name: str
     api_key: str
+    api_key_id: uuid.UUID
 
 
 class Limits(ApiModel):
     max_concurrent_jobs: int | None = None
     max_concurrent_accelerators: int | None = None
+
+
+class TenantSummary(ApiModel):
+    id: uuid.UUID
+    name: str
+    status: Literal["active", "suspended"]
+    status_changed_at: datetime | None
+    created_at: datetime
+    limits: Limits
+
+
+class TenantList(ApiModel):
+    items: list[TenantSummary]
+    next_cursor: str | None
+
+
+class AuditRecord(ApiModel):
+    id: int
+    at: datetime
+    actor: str  # "operator", or the id of the tenant's API key that acted
+    action: str
+    method: str
+    target: str
+    tenant_id: uuid.UUID | None
+    status: int
+    details: dict[str, Any]
+
+
+class AuditList(ApiModel):
+    items: list[AuditRecord]
+    next_cursor: str | None
 
 
 class CatalogRefresh(ApiModel):

@@ -1,5 +1,5 @@
 """The `switchyard` command as a subprocess against the real stack: launch a YAML job and watch it, a failing job,
-list, usage, cancel, a bad file, a wrong key; and the live line in a pseudo-terminal."""
+list, usage, cancel, a bad file, a wrong key, a key made, used and revoked; and the live line in a pseudo-terminal."""
 
 import json
 import os
@@ -103,6 +103,22 @@ def test_a_wrong_key_exits_3_with_the_problem_on_stderr(switchyard):
     done = switchyard("balance", key="sk_not_a_key")
     assert done.returncode == 3
     assert done.stderr.startswith("error: ") and "(401)" in done.stderr and done.stdout == ""
+
+
+def test_a_key_made_with_the_command_works_until_it_is_revoked(switchyard):
+    made = switchyard("keys", "create", "ci", "-o", "json")
+    assert made.returncode == 0, made.stderr
+    key = json.loads(made.stdout)
+    assert key["name"] == "ci" and key["api_key"].startswith(key["prefix"])
+    listed = switchyard("keys", "ls", "--all", "-o", "json", key=key["api_key"])
+    assert listed.returncode == 0, listed.stderr
+    assert {"default", "ci"} <= {k["name"] for k in json.loads(listed.stdout)["items"]}
+    revoked = switchyard("keys", "rm", key["id"])
+    assert revoked.returncode == 0 and f"revoked API key {key['id']}" in revoked.stdout
+    refused = switchyard("balance", key=key["api_key"])
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    assert "(401)" in refused.stderr
+    assert switchyard("balance").returncode == 0  # the tenant's other key is untouched
 
 
 def test_an_unreachable_api_exits_4(stack, tenant):

@@ -1,6 +1,7 @@
 """The Python client over a mocked transport: problems as ApiError, retries on 429/503 within bounds and with
 the same Idempotency-Key, pages followed to the end, the async client alike."""
 
+import inspect
 import json
 from datetime import UTC, datetime
 
@@ -8,6 +9,7 @@ import httpx
 import pytest
 
 from switchyard_client import ApiError, ApiUnreachable, AsyncClient, Client, RetryPolicy
+from switchyard_client.client import Call, _Routes
 from switchyard_client.retry import parse_retry_after
 
 JOB = {"id": "6f1c1f0e-2b8a-4a53-9d1e-1d2f3a4b5c6d", "kind": "training", "name": "resnet", "status": "PENDING",
@@ -151,3 +153,76 @@ def test_the_client_package_imports_nothing_of_the_project():
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 imported.add(node.module)
     assert sorted(n for n in imported if n.split(".")[0] in ("services", "contracts", "tests")) == []
+
+
+KEY = {"id": "8f1c1f0e-2b8a-4a53-9d1e-1d2f3a4b5c6d", "name": "ci", "prefix": "sk_live_ab", "created_at":
+       "2026-12-02T01:00:00Z", "last_used_at": None, "expires_at": None}
+
+
+def _positional(method) -> list[str]:
+    """Placeholder values for a method's positional parameters (the ids in its path)."""
+    return ["id-1" for p in inspect.signature(method).parameters.values()
+            if p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty and p.name != "self"]
+
+
+class Recorder(_Routes):
+    def _run(self, call: Call) -> Call:
+        return call
+
+
+def test_every_paged_listing_has_an_iterator_that_follows_its_cursor():
+    # A route method taking a cursor is a paged listing: some iter_ method must ask for its pages one after another.
+    paged = {getattr(Recorder(), name)(*_positional(fn)).path
+             for name, fn in inspect.getmembers(_Routes, inspect.isfunction)
+             if "cursor" in inspect.signature(fn).parameters}
+    page = {"items": [], "next_cursor": "c1", "total": {"amount": "0.00"}}
+    iterated = set()
+    for name in (n for n in dir(Client) if n.startswith("iter_")):
+        transport, seen = answering(httpx.Response(200, json=page),
+                                    httpx.Response(200, json={**page, "next_cursor": None}))
+        with Client(api_key="k", transport=transport) as client:
+            method = getattr(client, name)
+            assert list(method(*_positional(method))) == []
+        assert [r.url.params.get("cursor") for r in seen] == [None, "c1"], name
+        iterated.add(seen[0].url.path)
+    assert sorted(paged - iterated) == []
+
+
+def test_a_key_is_made_listed_and_revoked():
+    transport, seen = answering(httpx.Response(201, json={**KEY, "api_key": "sk_live_abcdef"}),
+                                httpx.Response(200, json={"items": [KEY], "next_cursor": None}),
+                                httpx.Response(204))
+    with Client(api_key="k", transport=transport) as client:
+        made = client.create_api_key("ci", expires_at="2027-06-30T00:00:00Z")
+        listed = client.api_keys(limit=10)
+        assert client.delete_api_key(made.id) is None
+    assert made.api_key == "sk_live_abcdef" and listed.items[0].prefix == "sk_live_ab"
+    assert json.loads(seen[0].content) == {"name": "ci", "expires_at": "2027-06-30T00:00:00Z"}
+    assert seen[0].headers["Idempotency-Key"]
+    assert [(r.method, r.url.path) for r in seen] == [("POST", "/v1/api-keys"), ("GET", "/v1/api-keys"),
+                                                       ("DELETE", f"/v1/api-keys/{KEY['id']}")]
+    assert seen[1].url.params["limit"] == "10"
+
+
+def test_the_audit_log_is_filtered_and_paged_to_the_end():
+    record = {"id": 9, "at": "2026-12-02T01:00:00Z", "actor": "operator", "action": "suspend_tenant",
+              "method": "POST", "target": "/v1/admin/tenants/x/suspend", "tenant_id": None, "status": 200,
+              "details": {}}
+    transport, seen = answering(httpx.Response(200, json={"items": [record], "next_cursor": "9"}),
+                                httpx.Response(200, json={"items": [{**record, "id": 8}], "next_cursor": None}))
+    with Client(api_key="admin", transport=transport) as client:
+        ids = [r.id for r in client.iter_audit(action="suspend_tenant", since="2026-12-01T00:00:00Z",
+                                               until="2026-12-03T00:00:00Z", page_size=1)]
+    assert ids == [9, 8]
+    assert dict(seen[1].url.params) == {"action": "suspend_tenant", "from": "2026-12-01T00:00:00Z",
+                                        "to": "2026-12-03T00:00:00Z", "limit": "1", "cursor": "9"}
+
+
+async def test_the_async_client_follows_every_page_of_a_listing():
+    transport, seen = answering(httpx.Response(200, json={"items": [KEY], "next_cursor": "c1"}),
+                                httpx.Response(200, json={"items": [KEY], "next_cursor": None}))
+    async with AsyncClient(api_key="k", transport=transport) as client:
+        pages = [page async for page in client.pages(client.tenant_api_keys, "t-1", limit=1)]
+    assert [len(p.items) for p in pages] == [1, 1] and pages[-1].next_cursor is None
+    assert [(r.url.path, r.url.params.get("cursor")) for r in seen] == [("/v1/admin/tenants/t-1/api-keys", None),
+                                                                         ("/v1/admin/tenants/t-1/api-keys", "c1")]

@@ -246,7 +246,7 @@ def test_admin_commands_take_the_admin_token(api, monkeypatch):
     assert run("admin", "tenants", "create", "vision").exit_code == 2
     monkeypatch.setenv("SWITCHYARD_ADMIN_TOKEN", "admin-token")
     api.routes[("POST", "/v1/admin/tenants")] = httpx.Response(201, json={
-        "id": JOB_ID, "name": "vision", "api_key": "sk_new"})
+        "id": JOB_ID, "name": "vision", "api_key": "sk_new", "api_key_id": JOB_ID})
     result = run("admin", "tenants", "create", "vision", "-o", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["api_key"] == "sk_new"
     assert api.requests[-1].headers["Authorization"] == "Bearer admin-token"
@@ -282,3 +282,136 @@ def test_admin_margins_and_adjustments(api, monkeypatch):
     assert result.exit_code == 0 and json.loads(result.stdout) == {"amount": "-5.00"}
     assert json.loads(api.requests[-1].content) == {"amount": "-5.00", "reason": "outage"}
     assert api.requests[-1].headers["Idempotency-Key"]
+
+
+KEY_ID = "8f1c1f0e-2b8a-4a53-9d1e-1d2f3a4b5c6d"
+KEY = {"id": KEY_ID, "name": "ci", "prefix": "sk_live_ab", "created_at": "2026-12-02T01:00:00Z",
+       "last_used_at": None, "expires_at": None}
+TENANT = {"id": JOB_ID, "name": "vision", "status": "active", "status_changed_at": None,
+          "created_at": "2026-12-01T00:00:00Z", "limits": {"max_concurrent_jobs": 4,
+                                                          "max_concurrent_accelerators": None}}
+
+
+def test_keys_create_shows_the_new_key_once_and_sends_name_and_expiry(api):
+    api.routes[("POST", "/v1/api-keys")] = httpx.Response(201, json={**KEY, "api_key": "sk_live_abcdef"})
+    result = run("keys", "create", "ci", "--expires-at", "2027-06-30T00:00:00Z")
+    assert result.exit_code == 0, result.output
+    assert "sk_live_abcdef" in result.stdout and "shown this once" in result.stderr
+    assert json.loads(api.requests[-1].content) == {"name": "ci", "expires_at": "2027-06-30T00:00:00Z"}
+    as_json = run("keys", "create", "ci", "-o", "json")
+    assert json.loads(as_json.stdout) == {**KEY, "api_key": "sk_live_abcdef"} and as_json.stderr == ""
+
+
+def test_keys_ls_shows_one_page_and_says_where_the_next_starts(api):
+    api.routes[("GET", "/v1/api-keys")] = {"items": [KEY], "next_cursor": "c1"}
+    result = run("keys", "ls", "--limit", "1")
+    assert result.exit_code == 0, result.output
+    assert "sk_live_ab" in result.stdout and "never" in result.stdout
+    assert "--cursor c1" in result.stderr
+    assert api.requests[-1].url.params["limit"] == "1"
+    assert run("keys", "ls", "--limit", "0").exit_code == 2
+
+
+def test_keys_ls_all_follows_every_page_into_one_listing(api):
+    second = {**KEY, "id": JOB_ID, "name": "default"}
+    api.routes[("GET", "/v1/api-keys")] = [{"items": [KEY], "next_cursor": "c1"},
+                                           {"items": [second], "next_cursor": None}]
+    result = run("keys", "ls", "--all", "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"items": [KEY, second], "next_cursor": None}
+    assert [r.url.params.get("cursor") for r in api.requests] == [None, "c1"]
+
+
+def test_keys_rm_revokes_and_the_last_key_is_refused_with_exit_3(api):
+    api.routes[("DELETE", f"/v1/api-keys/{KEY_ID}")] = httpx.Response(204)
+    result = run("keys", "rm", KEY_ID)
+    assert result.exit_code == 0 and f"revoked API key {KEY_ID}" in result.stdout
+    api.routes[("DELETE", f"/v1/api-keys/{KEY_ID}")] = httpx.Response(409, json={
+        "type": "https://switchyard.dev/problems/last-api-key", "title": "Last API key", "status": 409,
+        "detail": "This is the tenant's last active API key; make another first."})
+    refused = run("keys", "rm", KEY_ID)
+    assert refused.exit_code == 3 and "Last API key (409)" in refused.stderr
+
+
+def test_admin_tenants_ls_show_suspend_and_resume(api, monkeypatch):
+    monkeypatch.setenv("SWITCHYARD_ADMIN_TOKEN", "admin-token")
+    suspended = {**TENANT, "status": "suspended", "status_changed_at": "2026-12-02T01:00:00Z"}
+    api.routes.update({("GET", "/v1/admin/tenants"): {"items": [TENANT], "next_cursor": None},
+                       ("GET", f"/v1/admin/tenants/{JOB_ID}"): TENANT,
+                       ("POST", f"/v1/admin/tenants/{JOB_ID}/suspend"): suspended,
+                       ("POST", f"/v1/admin/tenants/{JOB_ID}/resume"): TENANT})
+    listed = run("admin", "tenants", "ls")
+    assert listed.exit_code == 0, listed.output
+    assert "vision" in listed.stdout and "active" in listed.stdout and listed.stderr == ""
+    assert json.loads(run("admin", "tenants", "show", JOB_ID, "-o", "json").stdout) == TENANT
+    assert f"tenant {JOB_ID} (vision) suspended" in run("admin", "tenants", "suspend", JOB_ID).stdout
+    assert f"tenant {JOB_ID} (vision) active" in run("admin", "tenants", "resume", JOB_ID).stdout
+    assert {r.headers["Authorization"] for r in api.requests} == {"Bearer admin-token"}
+    assert api.paths()[-2:] == [("POST", f"/v1/admin/tenants/{JOB_ID}/suspend"),
+                                ("POST", f"/v1/admin/tenants/{JOB_ID}/resume")]
+
+
+def test_admin_tenants_keys_issue_list_and_revoke(api, monkeypatch):
+    monkeypatch.setenv("SWITCHYARD_ADMIN_TOKEN", "admin-token")
+    base = f"/v1/admin/tenants/{JOB_ID}/api-keys"
+    api.routes.update({("POST", base): httpx.Response(201, json={**KEY, "api_key": "sk_live_abcdef"}),
+                       ("GET", base): {"items": [KEY], "next_cursor": None},
+                       ("DELETE", f"{base}/{KEY_ID}"): httpx.Response(204)})
+    issued = run("admin", "tenants", "keys", "create", JOB_ID, "recovery", "-o", "json")
+    assert issued.exit_code == 0, issued.output
+    assert json.loads(issued.stdout)["api_key"] == "sk_live_abcdef"
+    assert json.loads(api.requests[-1].content) == {"name": "recovery"}
+    assert "sk_live_ab" in run("admin", "tenants", "keys", "ls", JOB_ID).stdout
+    revoked = run("admin", "tenants", "keys", "rm", JOB_ID, KEY_ID, "-o", "json")
+    assert revoked.exit_code == 0 and json.loads(revoked.stdout) == {"deleted": KEY_ID}
+    assert api.paths() == [("POST", base), ("GET", base), ("DELETE", f"{base}/{KEY_ID}")]
+
+
+def test_admin_audit_passes_its_filters_and_billing_audit_is_its_own_route(api, monkeypatch):
+    monkeypatch.setenv("SWITCHYARD_ADMIN_TOKEN", "admin-token")
+    record = {"id": 9, "at": "2026-12-02T01:00:00Z", "actor": "operator", "action": "suspend_tenant",
+              "method": "POST", "target": f"/v1/admin/tenants/{JOB_ID}/suspend", "tenant_id": JOB_ID,
+              "status": 200, "details": {}}
+    api.routes[("GET", "/v1/admin/audit")] = {"items": [record], "next_cursor": None}
+    result = run("admin", "audit", "--tenant", JOB_ID, "--action", "suspend_tenant", "--from",
+                 "2026-12-01T00:00:00Z", "--to", "2026-12-03T00:00:00Z")
+    assert result.exit_code == 0, result.output
+    assert "suspend_tenant" in result.stdout and "operator" in result.stdout
+    assert dict(api.requests[-1].url.params) == {"tenant_id": JOB_ID, "action": "suspend_tenant",
+                                                 "from": "2026-12-01T00:00:00Z", "to": "2026-12-03T00:00:00Z"}
+    trail = {"items": [{"id": 3, "actor": "operator", "action": "adjustment", "tenant_id": JOB_ID,
+                        "subject": "a1", "details": {"amount": "-5.00"}, "created_at": "2026-12-02T01:00:00Z"}]}
+    api.routes[("GET", "/v1/admin/billing-audit")] = trail
+    billing = run("admin", "billing-audit", "--tenant", JOB_ID)
+    assert billing.exit_code == 0, billing.output
+    assert "adjustment" in billing.stdout and "-5.00" in billing.stdout
+    assert api.paths()[-1] == ("GET", "/v1/admin/billing-audit")
+    assert json.loads(run("admin", "billing-audit", "-o", "json").stdout) == trail
+
+
+def test_jobs_ls_and_usage_follow_every_page_with_all(api):
+    other = {**JOB, "id": "7f1c1f0e-2b8a-4a53-9d1e-1d2f3a4b5c6d"}
+    api.routes[("GET", "/v1/jobs")] = [{"items": [JOB], "next_cursor": "j1"}, {"items": [other], "next_cursor": None}]
+    jobs = run("jobs", "ls", "--all", "-o", "json")
+    assert jobs.exit_code == 0, jobs.output
+    assert [j["id"] for j in json.loads(jobs.stdout)["items"]] == [JOB_ID, other["id"]]
+    charge = {"id": KEY_ID, "job_id": JOB_ID, "minute": 0, "kind": "usage", "amount": "0.36", "shortfall": "0.00",
+              "currency": "CNY", "card_seconds": 60, "package_id": None, "package_value": "0.00",
+              "list_amount": "0.36", "vendor_cost": "0.30", "reason": None, "created_at": "2026-12-02T01:01:00Z"}
+    total = {"amount": "0.72", "currency": "CNY"}
+    api.routes[("GET", "/v1/usage")] = [{"items": [charge], "total": total, "next_cursor": "u1"},
+                                        {"items": [{**charge, "minute": 1}], "total": total, "next_cursor": None}]
+    usage = run("usage", "--all", "--limit", "1", "-o", "json")
+    assert usage.exit_code == 0, usage.output
+    document = json.loads(usage.stdout)
+    assert [c["minute"] for c in document["items"]] == [0, 1]
+    assert document["total"] == total and document["next_cursor"] is None
+    assert [(r.url.params.get("limit"), r.url.params.get("cursor")) for r in api.requests[-2:]] == [("1", None),
+                                                                                                   ("1", "u1")]
+
+
+def test_without_all_a_listing_is_one_page(api):
+    api.routes[("GET", "/v1/topics")] = {"items": [], "next_cursor": "t1"}
+    result = run("topics", "ls", "--cursor", "t0", "-o", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"items": [], "next_cursor": "t1"}
+    assert len(api.requests) == 1 and api.requests[0].url.params["cursor"] == "t0"

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from switchyard_client.cli.jobs import resolve_job_id
-from switchyard_client.cli.session import Session, command, key_values, table
+from switchyard_client.cli.session import AllPages, Cursor, Session, command, fetch, key_values, page_size, table
 
 packages = typer.Typer(help="Prepaid packages: the offers, buying one, yours.", no_args_is_help=True)
 
@@ -33,8 +33,10 @@ def balance(session: Session):
 def usage(session: Session, job: Annotated[str | None, typer.Option("--job", help="a job id or prefix")] = None,
           since: Annotated[str | None, typer.Option("--from", help="ISO 8601 time")] = None,
           until: Annotated[str | None, typer.Option("--to", help="ISO 8601 time")] = None,
-          group_by: Annotated[str | None, typer.Option("--group-by", help="job, day, vendor or accelerator")] = None):
-    """Charges (one per started minute) and their total, or totals grouped."""
+          group_by: Annotated[str | None, typer.Option("--group-by", help="job, day, vendor or accelerator")] = None,
+          limit: page_size(1000) = None, cursor: Cursor = None, every: AllPages = False):
+    """Charges (one per started minute) and their total, one page or every page with --all; or totals grouped
+    (whole, not paged)."""
     client = session.client()
     job_id = resolve_job_id(client, job) if job else None
     if group_by:
@@ -45,8 +47,9 @@ def usage(session: Session, job: Annotated[str | None, typer.Option("--job", hel
                                                 + [["total", f"{grouped.total.amount} {grouped.total.currency}",
                                                     "", "", ""]]))
         return
-    page = client.usage(job_id=job_id, since=since, until=until, limit=1000)
-    session.emit(page.raw, lambda: table(["JOB", "MINUTE", "KIND", "AMOUNT", "SHORTFALL", "AT"], [
+    page = fetch(client, client.usage, job_id=job_id, since=since, until=until, limit=limit, cursor=cursor,
+                 every=every)
+    session.emit_page(page, lambda: table(["JOB", "MINUTE", "KIND", "AMOUNT", "SHORTFALL", "AT"], [
         [str(c.job_id)[:8], c.minute, c.kind, c.amount, c.shortfall, c.created_at.strftime("%Y-%m-%d %H:%M")]
         for c in page.items] + [["total", "", "", f"{page.total.amount} {page.total.currency}", "", ""]]))
 
@@ -61,10 +64,11 @@ def statements(session: Session, month: Annotated[str, typer.Argument(help="YYYY
     session.emit(client.statement(month))
 
 
-@command(packages, "offers", help="The packages on sale.")
-def offers(session: Session):
-    listing = session.client().package_offers()
-    session.emit(listing.raw, lambda: offers_table(listing.items))
+@command(packages, "offers", help="The packages on sale, newest first.")
+def offers(session: Session, limit: page_size(100) = None, cursor: Cursor = None, every: AllPages = False):
+    client = session.client()
+    listing = fetch(client, client.package_offers, limit=limit, cursor=cursor, every=every)
+    session.emit_page(listing, lambda: offers_table(listing.items))
 
 
 def offers_table(items):
@@ -79,9 +83,10 @@ def buy(session: Session, offer_id: str):
     session.emit(package.raw)
 
 
-@command(packages, "ls", help="Your packages.")
-def list_packages(session: Session):
-    listing = session.client().packages()
-    session.emit(listing.raw, lambda: table(["ID", "ACCELERATOR", "UNIT", "GRANTED", "REMAINING", "EXPIRES"], [
+@command(packages, "ls", help="Your packages, newest first.")
+def list_packages(session: Session, limit: page_size(100) = None, cursor: Cursor = None, every: AllPages = False):
+    client = session.client()
+    listing = fetch(client, client.packages, limit=limit, cursor=cursor, every=every)
+    session.emit_page(listing, lambda: table(["ID", "ACCELERATOR", "UNIT", "GRANTED", "REMAINING", "EXPIRES"], [
         [p.id, p.accelerator, p.unit, p.granted, p.remaining, p.expires_at.strftime("%Y-%m-%d")]
         for p in listing.items]))

@@ -1,5 +1,6 @@
 """`switchyard admin ...`: the operator's commands, with SWITCHYARD_ADMIN_TOKEN."""
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -7,16 +8,22 @@ import typer
 import yaml
 
 from switchyard_client.cli.account import offers_table
-from switchyard_client.cli.session import Session, UsageProblem, command, key_values, table
+from switchyard_client.cli.keys import ExpiresAt, emit_new_key, keys_table
+from switchyard_client.cli.session import (AllPages, Cursor, Session, UsageProblem, command, fetch, key_values,
+                                           page_size, table)
+from switchyard_client.models import TenantSummary
 
 app = typer.Typer(help="Operator commands (SWITCHYARD_ADMIN_TOKEN).", no_args_is_help=True)
-tenants = typer.Typer(help="Tenants, their balance and limits.", no_args_is_help=True)
+tenants = typer.Typer(help="Tenants: create, list, suspend, resume; their balance, limits and keys.",
+                      no_args_is_help=True)
+tenant_keys = typer.Typer(help="A tenant's API keys: issue one, list them, revoke one.", no_args_is_help=True)
 offers = typer.Typer(help="Package offers.", no_args_is_help=True)
 price_book = typer.Typer(help="The price book.", no_args_is_help=True)
 catalog = typer.Typer(help="The vendors' flavor catalog.", no_args_is_help=True)
 dead_letters = typer.Typer(help="Events and messages that could not be published or applied.", no_args_is_help=True)
 charges = typer.Typer(help="Charges: void one.", no_args_is_help=True)
 app.add_typer(tenants, name="tenants")
+tenants.add_typer(tenant_keys, name="keys")
 app.add_typer(offers, name="package-offers")
 app.add_typer(price_book, name="price-book")
 app.add_typer(catalog, name="catalog")
@@ -34,9 +41,61 @@ def _document(path: Path) -> dict:
     return data
 
 
-@command(tenants, "create", help="A tenant; its API key is shown once.")
+@command(tenants, "create", help="A tenant; its first API key (named default) is shown once.")
 def create_tenant(session: Session, name: str):
     session.emit(session.admin_client().create_tenant(name).raw)
+
+
+def _tenants_table(items: list[TenantSummary]):
+    return table(["ID", "NAME", "STATUS", "SINCE", "CREATED", "MAX JOBS", "MAX ACCELERATORS"], [
+        [t.id, t.name, t.status, t.status_changed_at.strftime("%Y-%m-%d %H:%M") if t.status_changed_at else None,
+         t.created_at.strftime("%Y-%m-%d %H:%M"), t.limits.max_concurrent_jobs, t.limits.max_concurrent_accelerators]
+        for t in items])
+
+
+@command(tenants, "ls", help="Tenants, newest first.")
+def list_tenants(session: Session, limit: page_size(200) = None, cursor: Cursor = None, every: AllPages = False):
+    client = session.admin_client()
+    page = fetch(client, client.tenants, limit=limit, cursor=cursor, every=every)
+    session.emit_page(page, lambda: _tenants_table(page.items))
+
+
+@command(tenants, "show", help="One tenant: its status and limits.")
+def show_tenant(session: Session, tenant_id: str):
+    tenant = session.admin_client().get_tenant(tenant_id)
+    session.emit(tenant.raw, lambda: _tenants_table([tenant]))
+
+
+@command(tenants, "suspend", help="Its keys are refused (403 tenant-suspended) and its queued jobs wait; its "
+                                  "running jobs go on.")
+def suspend(session: Session, tenant_id: str):
+    tenant = session.admin_client().suspend_tenant(tenant_id)
+    session.emit(tenant.raw, lambda: f"tenant {tenant.id} ({tenant.name}) {tenant.status}")
+
+
+@command(tenants, "resume", help="Its keys work again and its queued jobs are placed again.")
+def resume(session: Session, tenant_id: str):
+    tenant = session.admin_client().resume_tenant(tenant_id)
+    session.emit(tenant.raw, lambda: f"tenant {tenant.id} ({tenant.name}) {tenant.status}")
+
+
+@command(tenant_keys, "create", help="Issue the tenant a key named NAME; it is shown this once.")
+def issue_key(session: Session, tenant_id: str, name: str, expires_at: ExpiresAt = None):
+    emit_new_key(session, session.admin_client().issue_tenant_api_key(tenant_id, name, expires_at=expires_at))
+
+
+@command(tenant_keys, "ls", help="The tenant's keys (expired ones too), newest first.")
+def list_tenant_keys(session: Session, tenant_id: str, limit: page_size(200) = None, cursor: Cursor = None,
+                     every: AllPages = False):
+    client = session.admin_client()
+    page = fetch(client, client.tenant_api_keys, tenant_id, limit=limit, cursor=cursor, every=every)
+    session.emit_page(page, lambda: keys_table(page.items))
+
+
+@command(tenant_keys, "rm", help="Revoke any of the tenant's keys at once, its last one too.")
+def revoke_tenant_key(session: Session, tenant_id: str, key_id: str):
+    session.admin_client().revoke_tenant_api_key(tenant_id, key_id)
+    session.emit({"deleted": key_id}, lambda: f"revoked API key {key_id} of tenant {tenant_id}")
 
 
 @command(tenants, "credit", help="Top up a tenant's balance (AMOUNT in CNY, e.g. 100.00).")
@@ -82,10 +141,30 @@ def margins(session: Session, month: Annotated[str, typer.Argument(help="YYYY-MM
         for line in lines]))
 
 
-@command(app, "audit", help="The operator's audit trail, newest first.")
-def audit(session: Session, tenant: Annotated[str | None, typer.Option("--tenant")] = None,
-          limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 100):
-    session.emit(session.admin_client().audit(tenant_id=tenant, limit=limit))
+@command(app, "audit", help="The gateway's audit log: every write an operator or a tenant's key made, newest "
+                             "first.")
+def audit(session: Session, tenant: Annotated[str | None, typer.Option("--tenant", help="a tenant id")] = None,
+          action: Annotated[str | None, typer.Option("--action", help="a route's name: create_tenant, "
+                                                     "suspend_tenant, create_api_key, ...")] = None,
+          since: Annotated[str | None, typer.Option("--from", help="ISO 8601, inclusive (UTC without a zone)")]
+          = None,
+          until: Annotated[str | None, typer.Option("--to", help="ISO 8601, exclusive")] = None,
+          limit: page_size(200) = None, cursor: Cursor = None, every: AllPages = False):
+    client = session.admin_client()
+    page = fetch(client, client.audit, tenant_id=tenant, action=action, since=since, until=until, limit=limit,
+                 cursor=cursor, every=every)
+    session.emit_page(page, lambda: table(["ID", "AT", "ACTOR", "ACTION", "STATUS", "METHOD", "TARGET"], [
+        [r.id, r.at.strftime("%Y-%m-%d %H:%M:%S"), r.actor, r.action, r.status, r.method, r.target]
+        for r in page.items]))
+
+
+@command(app, "billing-audit", help="Billing's own trail of money actions, with their amounts, newest first.")
+def billing_audit(session: Session, tenant: Annotated[str | None, typer.Option("--tenant")] = None,
+                  limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 100):
+    trail = session.admin_client().billing_audit(tenant_id=tenant, limit=limit)
+    session.emit(trail, lambda: table(["ID", "AT", "ACTOR", "ACTION", "TENANT", "SUBJECT", "DETAILS"], [
+        [r.get("id"), r.get("created_at"), r.get("actor"), r.get("action"), r.get("tenant_id"), r.get("subject"),
+         json.dumps(r.get("details"), ensure_ascii=False)] for r in trail.get("items", [])]))
 
 
 @command(offers, "ls", help="Every offer, active or not.")
@@ -128,9 +207,11 @@ def refresh(session: Session, vendor: str):
 
 
 @command(dead_letters, "ls", help="Dead letters, oldest first.")
-def list_dead_letters(session: Session, limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50):
-    page = session.admin_client().dead_letters(limit=limit)
-    session.emit(page.raw, lambda: table(["ID", "ORIGIN", "SERVICE", "TOPIC", "EVENT", "ATTEMPTS", "ERROR"], [
+def list_dead_letters(session: Session, limit: page_size(200) = None, cursor: Cursor = None,
+                      every: AllPages = False):
+    client = session.admin_client()
+    page = fetch(client, client.dead_letters, limit=limit, cursor=cursor, every=every)
+    session.emit_page(page, lambda: table(["ID", "ORIGIN", "SERVICE", "TOPIC", "EVENT", "ATTEMPTS", "ERROR"], [
         [d.id, d.origin, d.service, d.topic, d.event_type, d.attempts, d.error[:60]] for d in page.items]))
 
 

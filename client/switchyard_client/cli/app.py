@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from switchyard_client.cli import account, admin, jobs, notify
+from switchyard_client.cli import account, admin, jobs, keys, notify
 from switchyard_client.cli.config import DEFAULT_PROFILE, save_profile
 from switchyard_client.cli import session as session_state
 from switchyard_client.cli.session import Session, command
@@ -39,6 +39,7 @@ app.add_typer(account.packages, name="packages")
 app.add_typer(notify.webhooks, name="webhooks")
 app.add_typer(notify.topics, name="topics")
 command(app, "event-types")(notify.event_types)
+app.add_typer(keys.app, name="keys")
 app.add_typer(admin.app, name="admin")
 
 

@@ -11,8 +11,8 @@ import typer
 from switchyard_client import models as m
 from switchyard_client.client import Client
 from switchyard_client.cli.jobfile import Overrides, load_job
-from switchyard_client.cli.session import (EXIT_INTERRUPTED, EXIT_JOB_FAILED, Format, Session, UsageProblem,
-                                           command, table)
+from switchyard_client.cli.session import (EXIT_INTERRUPTED, EXIT_JOB_FAILED, AllPages, Cursor, Format, Session,
+                                           UsageProblem, command, fetch, page_size, table)
 from switchyard_client.errors import ApiError
 
 app = typer.Typer(help="Launch, watch and manage jobs.", no_args_is_help=True)
@@ -156,15 +156,17 @@ def wait_job(session: Session, job_id: str, poll_interval: PollOpt = 2.0):
     raise typer.Exit(exit_code(job))
 
 
-@command(app, "ls", help="The tenant's jobs, newest first.")
+@command(app, "ls", help="The tenant's jobs, newest first: one page, or every page with --all.")
 def list_jobs(session: Session, status: Annotated[str | None, typer.Option("--status")] = None,
               kind: Annotated[str | None, typer.Option("--kind", help="training, notebook or inference")] = None,
-              limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50):
-    page = session.client().list_jobs(status=status.upper() if status else None, limit=limit)
+              limit: page_size(200) = None, cursor: Cursor = None, every: AllPages = False):
+    client = session.client()
+    page = fetch(client, client.list_jobs, status=status.upper() if status else None, limit=limit, cursor=cursor,
+                 every=every)
     if kind:  # the API filters by status only; kind is filtered here
         items = [raw for raw, job in zip(page.raw["items"], page.items) if job.kind == kind]
         page = m.JobList.from_api({**page.raw, "items": items})
-    session.emit(page.raw, lambda: _jobs_table(page.items))
+    session.emit_page(page, lambda: _jobs_table(page.items))
 
 
 @command(app, "show", help="One job.")

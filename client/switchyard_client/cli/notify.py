@@ -5,7 +5,8 @@ from typing import Annotated
 
 import typer
 
-from switchyard_client.cli.session import Session, UsageProblem, command, table
+from switchyard_client.cli.session import (AllPages, Cursor, Session, UsageProblem, command, fetch, page_size,
+                                           table)
 
 webhooks = typer.Typer(help="Signed webhook endpoints and their deliveries.", no_args_is_help=True)
 topics = typer.Typer(help="SMN-style topics and their subscriptions.", no_args_is_help=True)
@@ -22,10 +23,11 @@ def add(session: Session, url: str, events: Events):
     session.emit(created.raw)
 
 
-@command(webhooks, "ls", help="Your endpoints.")
-def list_webhooks(session: Session):
-    listing = session.client().webhooks()
-    session.emit(listing.raw, lambda: _webhooks_table(listing.items))
+@command(webhooks, "ls", help="Your endpoints, oldest first.")
+def list_webhooks(session: Session, limit: page_size(100) = None, cursor: Cursor = None, every: AllPages = False):
+    client = session.client()
+    listing = fetch(client, client.webhooks, limit=limit, cursor=cursor, every=every)
+    session.emit_page(listing, lambda: _webhooks_table(listing.items))
 
 
 @command(webhooks, "show", help="One endpoint and its health.")
@@ -52,9 +54,10 @@ def enable(session: Session, webhook_id: str):
 @command(webhooks, "deliveries", help="Deliveries, newest first, each with its attempts.")
 def deliveries(session: Session, webhook_id: str,
                status: Annotated[str | None, typer.Option("--status", help="pending, delivered, failed, cancelled")]
-               = None, limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 50):
-    page = session.client().deliveries(webhook_id, status=status, limit=limit)
-    session.emit(page.raw, lambda: table(["ID", "EVENT", "STATUS", "ATTEMPTS", "LAST CODE", "LAST ERROR", "CREATED"], [
+               = None, limit: page_size(100) = None, cursor: Cursor = None, every: AllPages = False):
+    client = session.client()
+    page = fetch(client, client.deliveries, webhook_id, status=status, limit=limit, cursor=cursor, every=every)
+    session.emit_page(page, lambda: table(["ID", "EVENT", "STATUS", "ATTEMPTS", "LAST CODE", "LAST ERROR", "CREATED"], [
         [d.id, d.event_type, d.status, d.attempts, d.last_status_code, d.last_error,
          d.created_at.strftime("%Y-%m-%d %H:%M:%S")] for d in page.items]))
 
@@ -70,10 +73,11 @@ def send_test(session: Session, webhook_id: str):
     session.emit(session.client().test_webhook(webhook_id).raw)
 
 
-def event_types(session: Session):
+def event_types(session: Session, limit: page_size(100) = None, cursor: Cursor = None, every: AllPages = False):
     """What webhooks and topics can carry, each with its JSON schema."""
-    listing = session.client().event_types()
-    session.emit(listing.raw, lambda: table(["NAME", "SUBSCRIBABLE", "DESCRIPTION"], [
+    client = session.client()
+    listing = fetch(client, client.event_types, limit=limit, cursor=cursor, every=every)
+    session.emit_page(listing, lambda: table(["NAME", "SUBSCRIBABLE", "DESCRIPTION"], [
         [t.get("name"), "yes" if t.get("subscribable") else "no", t.get("description")] for t in listing.items]))
 
 
@@ -86,10 +90,11 @@ def create(session: Session, name: str, events: Annotated[list[str] | None, type
     session.emit(session.client().create_topic(name, events or []).raw)
 
 
-@command(topics, "ls", help="Your topics.")
-def list_topics(session: Session):
-    listing = session.client().topics()
-    session.emit(listing.raw, lambda: _topics_table(listing.items))
+@command(topics, "ls", help="Your topics, oldest first.")
+def list_topics(session: Session, limit: page_size(100) = None, cursor: Cursor = None, every: AllPages = False):
+    client = session.client()
+    listing = fetch(client, client.topics, limit=limit, cursor=cursor, every=every)
+    session.emit_page(listing, lambda: _topics_table(listing.items))
 
 
 @command(topics, "rm", help="Delete a topic.")
@@ -127,10 +132,12 @@ def subscribe(session: Session, topic_id: str, endpoint: str,
     session.emit(session.client().subscribe(topic_id, protocol, endpoint, policy).raw)
 
 
-@command(topics, "subscriptions", help="A topic's subscriptions.")
-def subscriptions(session: Session, topic_id: str):
-    listing = session.client().subscriptions(topic_id)
-    session.emit(listing.raw, lambda: table(["ID", "PROTOCOL", "ENDPOINT", "STATUS"], [
+@command(topics, "subscriptions", help="A topic's subscriptions, oldest first.")
+def subscriptions(session: Session, topic_id: str, limit: page_size(100) = None, cursor: Cursor = None,
+                  every: AllPages = False):
+    client = session.client()
+    listing = fetch(client, client.subscriptions, topic_id, limit=limit, cursor=cursor, every=every)
+    session.emit_page(listing, lambda: table(["ID", "PROTOCOL", "ENDPOINT", "STATUS"], [
         [s.id, s.protocol, s.endpoint, s.status] for s in listing.items]))
 
 

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from switchyard_client.client import Client
+from switchyard_client.models import ApiModel
 from switchyard_client.cli.config import ConfigError, Target, resolve
 from switchyard_client.cli.jobfile import JobFileError
 from switchyard_client.errors import ApiError, ApiUnreachable
@@ -78,6 +79,33 @@ class Session:
             self.console.print(table())
         else:
             self.console.print(key_values(raw))
+
+    def emit_page(self, page: ApiModel, table: Callable[[], Any]) -> None:
+        """A listing (one page, or every page as one); under a table, where the next page starts."""
+        self.emit(page.raw, table)
+        if self.output is Format.table and page.next_cursor:
+            self.err.print(f"more: --all for every page, or --cursor {page.next_cursor} for the next one",
+                           markup=False)
+
+
+# The paging options of every listing that pages: `--limit` (items a request), `--cursor`, `--all`.
+AllPages = Annotated[bool, typer.Option("--all", help="every page, following next_cursor to the last")]
+Cursor = Annotated[str | None, typer.Option("--cursor", help="the page after this next_cursor")]
+
+
+def page_size(maximum: int) -> Any:
+    return Annotated[int | None, typer.Option("--limit", min=1, max=maximum,
+                                              help=f"items per page, 1 to {maximum} (the API's default if not given)")]
+
+
+def fetch(client: Client, listing: Callable[..., ApiModel], *args: Any, every: bool, **filters: Any) -> ApiModel:
+    """One page of `listing`, or with `every` each page to the last made one: the items of all of them, the
+    other members of the first (usage's total is already the whole filter's), next_cursor null."""
+    if not every:
+        return listing(*args, **filters)
+    pages = list(client.pages(listing, *args, **filters))
+    raw = {**pages[0].raw, "items": [item for page in pages for item in page.raw["items"]], "next_cursor": None}
+    return type(pages[0]).from_api(raw)
 
 
 def key_values(raw: Any) -> Table:
