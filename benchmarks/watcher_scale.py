@@ -260,7 +260,7 @@ async def run(args) -> None:
             continue
         vendor, ready_at = seeded[uuid.UUID(change["job_id"])]
         started = datetime.fromisoformat(change["vendor_time"]) if change.get("vendor_time") else ready_at
-        if started < watch_started:
+        if ready_at < watch_started:  # the simulator's own start moment (AI Space's vendor_time is its run request)
             early[vendor] += 1
             continue
         latencies[vendor].append((row["created_at"] - started).total_seconds())
