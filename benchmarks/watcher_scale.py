@@ -231,7 +231,9 @@ async def run(args) -> None:
         seeding_done = time.monotonic()
         print(f"seeded and tracked {len(seeded)} jobs in {seeding_done - t0:.1f} s ("
               + ", ".join(f"{v}: seed {a:.1f} s + track {b:.1f} s" for v, (a, b) in zip(VENDORS, times)) + ")")
-        stop_at[0] = seeding_done + args.pending_s + args.spread_s + args.settle_s
+        # Watch until the last job may have started (its simulator's ready_at), then settle_s more.
+        last_start = max(ready_at for _, ready_at in seeded.values())
+        stop_at[0] = seeding_done + max(0.0, (last_start - datetime.now(UTC)).total_seconds()) + args.settle_s
         watch_started = datetime.now(UTC)
         # Watching starts once every job is tracked (before any of them starts on its vendor): what is
         # measured is the steady state of a watcher following every job, not the seeding.
