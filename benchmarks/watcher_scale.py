@@ -248,8 +248,8 @@ async def run(args) -> None:
         raw.update(zip(VENDORS, await asyncio.gather(*(
             raw_reads(vendor, vendor_job_ids[vendor], settings) for vendor in VENDORS))))
     finally:
-        await pool.close()
-        stop(simulators)
+        stop(simulators)  # first: an interrupted run must not leave them behind whatever happens next
+        pool.terminate()  # connections a cancelled seeding still held are not waited for
         await drop_database(base.database_url, database)
 
     latencies: dict[str, list[float]] = defaultdict(list)
