@@ -254,7 +254,7 @@ async def run(rate: float, count: int, replicas: int) -> None:
         print(f"delivered: {unique} of {len(healthy)} healthy deliveries ({len(arrivals) - unique} repeats), "
               f"{checked} signatures verified by standardwebhooks (over both runs)")
         print(f"throughput: {throughput:,.0f} deliveries/s (first to last arrival, {last - first:.1f} s)"
-              + ("" if not rate else f"; bounded by the offered {rate * (ENDPOINTS - 1):,.0f}/s"))
+              + ("" if not rate else f"; {rate * (ENDPOINTS - 1):,.0f}/s offered"))
         print(f"limit, the raw HTTP client: {raw_ok} of {raw_count} posts answered 2xx in {raw_s:.1f} s = "
               f"{raw_rate:,.0f} posts/s ({notifier_settings.notifier_concurrency} in flight, "
               f"{notifier_settings.notifier_target_concurrency} per endpoint); "
