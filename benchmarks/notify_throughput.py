@@ -1,8 +1,16 @@
-"""Webhook throughput and latency: job events produced to Kafka at a steady rate, each fanned out by the
-notifier to 100 endpoints of one tenant on local receivers, one of which never answers (every attempt
-times out after 15 s). Prints deliveries per second and event→delivery latency percentiles.
+"""Webhook throughput and latency: job events produced to Kafka at a steady rate (or all at once), each fanned
+out by the notifier to 100 endpoints of one tenant on local receivers, one of which never answers (every
+attempt times out after 15 s). Prints deliveries per second and event→delivery latency percentiles.
 
     PYTHONPATH=. .venv/bin/python -m benchmarks.notify_throughput [--rate 25] [--seconds 30] [--replicas 1]
+    PYTHONPATH=. .venv/bin/python -m benchmarks.notify_throughput --rate 0 --events 120   # a backlog at once
+    PYTHONPATH=. .venv/bin/python -m benchmarks.notify_throughput --short                  # about 30 s
+
+Beside the notifier's figure, in the same invocation: the thinnest honest loop over the same work, the
+notifier's own HTTP client (`services/common/http1.py`) posting the bodies the notifier delivered, signed
+the same way (`signing.signed_headers`), to the same receivers, at the notifier's concurrency (in flight
+per process and per endpoint), from this process; and the ratio of the two. The notifier's figure is its
+capacity only when the events come at once (`--rate 0`): at a steady rate it is the offered load.
 
 Bounded: a scratch database and topic prefix, 127.0.0.1 only, at most `seconds` of load plus 60 s to
 drain; the receivers verify a sample of signatures with the standardwebhooks package.
@@ -18,6 +26,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,11 +35,14 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from benchmarks.measure import free_port, machine, percentile
+from benchmarks.measure import beside_limit, free_port, percentile, print_header
 from contracts.events import Envelope, JobStateChanged
 from contracts.status import JobStatus
 from contracts.topics import ALL_TOPICS, JOBS_EVENTS
 from services.common.settings import get_settings
+from services.common.http1 import HttpClient
+from services.notifier import signing
+from services.notifier.config import NotifierSettings
 from services.notifier.fanout import delivery_id
 from tests.scratch_db import create_scratch_database, drop_database
 
@@ -109,15 +121,16 @@ def receive(count: int, conn) -> None:
 
 # --- the run
 
-async def produce(bootstrap: str, topic: str, tenant: uuid.UUID, rate: float, seconds: float) -> list[Envelope]:
-    """Events at `rate` per second; each envelope's time is when it was produced."""
+async def produce(bootstrap: str, topic: str, tenant: uuid.UUID, rate: float, count: int) -> list[Envelope]:
+    """`count` events at `rate` per second (0: as fast as they go); each envelope's time is when it was produced."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=0)
     await producer.start()
     sent = []
     try:
         start = time.monotonic()
-        for i in range(int(rate * seconds)):
-            await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
+        for i in range(count):
+            if rate:
+                await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
             event = JobStateChanged(job_id=uuid.uuid4(), tenant_id=tenant, vendor="modelarts", vendor_job_id="v",
                                     from_status=JobStatus.QUEUED, to_status=JobStatus.RUNNING, raw_status="Running",
                                     vendor_time=None, observed_at=datetime.now(UTC), sequence=2)
@@ -132,9 +145,41 @@ async def produce(bootstrap: str, topic: str, tenant: uuid.UUID, rate: float, se
 
 
 
+# --- the limit: the notifier's HTTP client alone, posting the same signed bodies
 
-async def run(rate: float, seconds: float, replicas: int) -> None:
+async def raw_posts(pool: asyncpg.Pool, settings: NotifierSettings) -> tuple[int, int, float, float]:
+    """Post every webhook body the notifier delivered once more, to its endpoint, signed with its secret, as
+    `Senders` does (headers signed per attempt), with at most `notifier_concurrency` posts in flight and
+    `notifier_target_concurrency` per endpoint. Returns (posts, 2xx answers, seconds first post to last answer,
+    this process's CPU seconds meanwhile).
+    No queue, no claims, no recording: what one process's HTTP client and signing alone sustain."""
+    rows = await pool.fetch("""SELECT d.id, d.body, e.url, e.secret FROM notifier.deliveries d
+                               JOIN notifier.endpoints e ON e.id = d.endpoint_id
+                               WHERE d.status = 'delivered' ORDER BY d.created_at, d.id""")
+    http = HttpClient(user_agent="Switchyard-Webhooks/1", max_idle_per_origin=settings.notifier_target_concurrency)
+    per_target = defaultdict(lambda: asyncio.Semaphore(settings.notifier_target_concurrency))
+    pending = iter(rows)  # in fan-out order, as the notifier claims them: consecutive rows, other endpoints
+    ok = [0]
+
+    async def worker() -> None:  # one of `notifier_concurrency` slots
+        for row in pending:
+            async with per_target[row["url"]]:
+                headers = signing.signed_headers((row["secret"],), str(row["id"]), row["body"], datetime.now(UTC))
+                async with asyncio.timeout(settings.webhook_timeout_s):
+                    response = await http.post(row["url"], row["body"].encode(), headers)
+                ok[0] += 200 <= response.status < 300
+
+    started, cpu = time.monotonic(), time.process_time()
+    try:
+        await asyncio.gather(*(worker() for _ in range(settings.notifier_concurrency)))
+    finally:
+        http.close()
+    return len(rows), ok[0], time.monotonic() - started, time.process_time() - cpu
+
+
+async def run(rate: float, count: int, replicas: int) -> None:
     settings = get_settings()
+    notifier_settings = NotifierSettings()
     database, url = await create_scratch_database(settings.database_url, "bench_notify")
     prefix = f"benchn{uuid.uuid4().hex[:8]}."
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
@@ -173,12 +218,12 @@ async def run(rate: float, seconds: float, replicas: int) -> None:
                 endpoints[p], secrets[p] = uuid.UUID(created["id"]), created["secret"]
         parent.send(secrets)
 
-        print(f"machine: {machine()}")
-        print(f"load: {rate:g} events/s for {seconds:g} s, each to {ENDPOINTS} endpoints (1 never answers, "
+        offered = f"{rate:g} events/s for {count / rate:g} s" if rate else f"{count} events at once"
+        print(f"load: {offered}, each to {ENDPOINTS} endpoints (1 never answers, "
               f"timeout 15 s); {replicas} notifier replica(s); PostgreSQL, Kafka and the receivers on the same box")
         cpu_before = cpu_times(processes)
         started = time.time()
-        envelopes = await produce(settings.kafka_bootstrap_servers, prefix + JOBS_EVENTS, tenant, rate, seconds)
+        envelopes = await produce(settings.kafka_bootstrap_servers, prefix + JOBS_EVENTS, tenant, rate, count)
         healthy = {delivery_id(e.id, endpoints[p]): e.time.timestamp() for e in envelopes for p in ports}
         deadline = time.monotonic() + 60
         pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
@@ -187,30 +232,47 @@ async def run(rate: float, seconds: float, replicas: int) -> None:
             if done >= len(healthy):
                 break
             await asyncio.sleep(0.5)
+        cpu_used = {k: v - cpu_before.get(k, 0) for k, v in cpu_times(processes).items()}
+        notifier_done = time.time()
+        raw_count, raw_ok, raw_s, raw_cpu = await raw_posts(pool, notifier_settings)
         dead = await pool.fetchrow("""SELECT count(*) FILTER (WHERE attempts > 0) AS attempted, count(*) AS queued,
                                              max(attempts) AS most FROM notifier.deliveries WHERE endpoint_id = $1""",
                                    endpoints[dead_port])
         breaker = await pool.fetchrow("SELECT * FROM notifier.target_health WHERE target_id = $1", endpoints[dead_port])
         await pool.close()
-        cpu_used = {k: v - cpu_before.get(k, 0) for k, v in cpu_times(processes).items()}
         parent.send("stop")
         if not parent.poll(60):
             raise RuntimeError("the receivers did not report")
         arrivals, checked = parent.recv()
-        elapsed = time.time() - started
+        elapsed = notifier_done - started
 
-        latencies = sorted(t - healthy[uuid.UUID(i)] for i, t in arrivals if uuid.UUID(i) in healthy)
+        # The raw loop's posts came after `notifier_done`, with the same webhook-ids: they are not the notifier's.
+        arrivals = [(i, t) for i, t in arrivals if t < notifier_done and uuid.UUID(i) in healthy]
+        latencies = sorted(t - healthy[uuid.UUID(i)] for i, t in arrivals)
         unique = len({i for i, _ in arrivals})
         first, last = min(t for _, t in arrivals), max(t for _, t in arrivals)
+        throughput = unique / (last - first)
+        raw_rate = raw_ok / raw_s
         print(f"delivered: {unique} of {len(healthy)} healthy deliveries ({len(arrivals) - unique} repeats), "
-              f"{checked} signatures verified by standardwebhooks")
-        print(f"throughput: {unique / (last - first):,.0f} deliveries/s (first to last arrival, {last - first:.1f} s)")
+              f"{checked} signatures verified by standardwebhooks (over both runs)")
+        print(f"throughput: {throughput:,.0f} deliveries/s (first to last arrival, {last - first:.1f} s)"
+              + ("" if not rate else f"; {rate * (ENDPOINTS - 1):,.0f}/s offered"))
+        print(f"limit, the raw HTTP client: {raw_ok} of {raw_count} posts answered 2xx in {raw_s:.1f} s = "
+              f"{raw_rate:,.0f} posts/s ({notifier_settings.notifier_concurrency} in flight, "
+              f"{notifier_settings.notifier_target_concurrency} per endpoint); "
+              f"ratio {beside_limit(throughput, raw_rate):.2f}")
+        notifier_cpu = sum(v for k, v in cpu_used.items() if k.startswith("notifier-"))
+        print(f"CPU per delivery: notifier {notifier_cpu / unique * 1e3:.2f} ms (its process: claims, signing, "
+              f"posting, recording), raw client {raw_cpu / max(raw_count, 1) * 1e3:.2f} ms "
+              f"(signing and posting); ratio {beside_limit(raw_cpu / max(raw_count, 1), notifier_cpu / unique):.2f}")
         print(f"latency event->delivery: p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
               f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms, "
               f"max {latencies[-1] * 1000:.0f} ms")
         print(f"dead endpoint: {dead['queued']} queued, {dead['attempted']} attempted, breaker "
               f"{'open until ' + breaker['open_until'].isoformat() if breaker and breaker['open_until'] else 'closed'}")
         print(f"CPU seconds over {elapsed:.0f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu_used.items()))
+        print(f"RESULT name=notify_deliveries_per_s figure={throughput:.0f} limit={raw_rate:.0f} "
+              f"ratio={beside_limit(throughput, raw_rate):.3f}")
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -266,11 +328,18 @@ def cpu_times(processes: list[subprocess.Popen]) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rate", type=float, default=25.0, help="events per second (each to 100 endpoints)")
+    parser.add_argument("--rate", type=float, default=25.0,
+                        help="events per second (each to 100 endpoints); 0: --events all at once")
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--events", type=int, default=120, help="with --rate 0: how many")
     parser.add_argument("--replicas", type=int, default=1)
+    parser.add_argument("--short", action="store_true", help="60 events at once (about 35 s in all)")
     args = parser.parse_args()
-    asyncio.run(run(args.rate, args.seconds, args.replicas))
+    if args.short:
+        args.rate, args.events = 0, 60
+    print_header("notify_throughput: webhook deliveries per second, the notifier beside the raw HTTP client")
+    count = args.events if args.rate == 0 else int(args.rate * args.seconds)
+    asyncio.run(run(args.rate, count, args.replicas))
 
 
 if __name__ == "__main__":

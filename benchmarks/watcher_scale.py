@@ -1,6 +1,7 @@
 """Watcher at scale: N active jobs on the four simulators, followed by the real `Poller` code.
 
-`PYTHONPATH=. .venv/bin/python -m benchmarks.watcher_scale [--per-vendor 5000] [--pending-s 30] [--spread-s 30]`
+`PYTHONPATH=. .venv/bin/python -m benchmarks.watcher_scale [--per-vendor 25000] [--pending-s 30] [--spread-s 30]`
+`PYTHONPATH=. .venv/bin/python -m benchmarks.watcher_scale --short` (1,000 per vendor, about 40 s)
 
 - The simulators run as subprocesses with room for every job; each job waits on its vendor, then runs
   for an hour (steering env), so every job makes one QUEUED -> RUNNING transition.
@@ -8,16 +9,25 @@
   (`services/vendorsim/seeding.py`): the create bodies are the ones the real adapters send, and the
   simulator runs each through its own create code, so listings and details are those of jobs created
   through the create API. Job i of n waits `pending_s + spread_s * i / n` before it may start, so the
-  starts are spread like a steady stream rather than one burst. The jobs are then tracked with the
+  starts are spread like a steady stream rather than one burst (by default at the same ~170 starts/s per
+  vendor whatever the number of jobs: what grows is the number of jobs watched, not the rate of starts). The jobs are then tracked with the
   watcher's own `store.start_tracking` (one transaction per `TRACK_BATCH` jobs).
 - This process runs one `Poller` per vendor on the scratch database, ticking every `watch_interval_s`
   exactly as `watch_vendor` does (without the advisory lock), with the adapters `make_adapter` builds
   (Qizhi at its default client-side limit). Its RSS is the watcher's memory.
-- Detection latency: the vendor-side start (`vendor_time` of the change, i.e. the simulator's own
+- Detection latency (of the jobs that started once the watching had begun; a slow seeding on a busy box
+  can outlast --pending-s, and those started before are counted apart): the vendor-side start (`vendor_time` of the change, i.e. the simulator's own
   start time; CAIP reports none, so the `ready_at` the simulator gave at seeding, which is its start
   with capacity to spare) -> the JobStateChanged row committed in `watcher.outbox` (its `created_at`,
   the transaction's time). Kafka is not involved: no relay runs.
 - Vendor calls are counted on this process's httpx clients, per poll cycle (ticks after seeding ended).
+- The limit beside the watcher's figure, in the same invocation once the watching is over: the thinnest
+  honest loop over the same reads, the adapter's own `list_active` (listing vendors) or `get` (per-job
+  vendors, `watch_get_concurrency` in flight, through the adapter's rate limit) against the same
+  simulators holding the same jobs, the four side by side, with no database and no state changes. Both are given as job
+  statuses read per second (a listing vendor: tracked jobs / poll cycle; a per-job vendor: reads / s), and
+  their ratio. The figures against the targets (p99 <= 2 x the poll interval for the listing vendors, RSS
+  <= 1 GB) end in `RESULT` lines.
 """
 
 import argparse
@@ -36,7 +46,7 @@ from types import SimpleNamespace
 
 import httpx
 
-from benchmarks.measure import machine, percentile, rss_mb
+from benchmarks.measure import beside_limit, percentile, print_header, rss_mb
 from benchmarks.placement_common import start_simulators, stop
 from contracts.events import JobSubmitted
 from services.common.db import create_pool
@@ -53,6 +63,9 @@ from tests.scratch_db import create_scratch_database, drop_database
 
 VENDORS = ["modelarts", "caip", "qizhi", "aispace"]
 TRACK_BATCH = 500  # start_tracking calls per transaction
+RSS_LIMIT_MB = 1024
+RAW_LISTINGS = 3  # list_active calls per listing vendor in the raw loop
+RAW_GET_S = 3.0  # how long the raw loop reads a per-job vendor
 
 
 # --- seeding: the adapters' own create bodies, created in bulk by the simulators ------------------
@@ -70,7 +83,8 @@ async def create_body(vendor: str, adapter, req: SubmitRequest) -> dict:
     return training_job(req, adapter._settings)
 
 
-async def seed_vendor(pool, vendor: str, count: int, pending_s: float, spread_s: float, seeded: dict) -> tuple:
+async def seed_vendor(pool, vendor: str, count: int, pending_s: float, spread_s: float, seeded: dict,
+                      vendor_job_ids: dict[str, list[str]]) -> tuple:
     """Seed `count` jobs on `vendor`'s simulator and track them; returns (seed s, track s)."""
     started = time.monotonic()
     adapter = make_adapter(vendor)
@@ -82,7 +96,7 @@ async def seed_vendor(pool, vendor: str, count: int, pending_s: float, spread_s:
         env={"SWITCHYARD_SIM_RUN_SECONDS": "3600"}, flavor_id=flavor.flavor_id)) for job_id in job_ids]
     await adapter.aclose()
     url = os.environ[f"SWITCHYARD_{vendor.upper()}_ENDPOINT"] + "/_sim/seed" + ("/slm" if vendor == "aispace" else "")
-    async with httpx.AsyncClient(timeout=300) as client:
+    async with httpx.AsyncClient(timeout=1800) as client:  # 25,000 creates take minutes on a busy box
         response = await client.post(url, json={"bodies": bodies, "pending_s": pending_s, "spread_s": spread_s})
     response.raise_for_status()
     answer = response.json()
@@ -98,6 +112,7 @@ async def seed_vendor(pool, vendor: str, count: int, pending_s: float, spread_s:
             flavor=flavor.flavor_id, accelerator="cpu", count=1, vendor_price_per_hour=1,
             raw_status=row["status"], submitted_at=submitted_at))
         seeded[job_id] = (vendor, datetime.fromtimestamp(row["ready_at"], UTC))
+        vendor_job_ids[vendor].append(vendor_job_id)
     for first in range(0, len(events), TRACK_BATCH):
         async with pool.acquire() as conn, conn.transaction():
             for event in events[first:first + TRACK_BATCH]:
@@ -150,9 +165,42 @@ async def poll_loop(vendor: str, runtime, counter: CallCounter, cycles: list, st
         await asyncio.sleep(tick_pause(time.monotonic() - started, runtime.settings.watch_interval_s))
 
 
+# --- the limit: the adapter's own status reads, nothing else ------------------------------------
+
+async def raw_reads(vendor: str, vendor_job_ids: list[str], settings: WatcherSettings) -> tuple[float, str]:
+    """Job statuses per second the adapter alone reads from the simulator: `list_active` back to back
+    (a listing vendor), or `get` over the seeded jobs with `watch_get_concurrency` in flight for
+    `RAW_GET_S` (a per-job vendor, through the adapter's own rate limit)."""
+    adapter = make_adapter(vendor)
+    try:
+        if adapter.can_list:
+            durations, listed = [], 0
+            for _ in range(RAW_LISTINGS):
+                started = time.monotonic()
+                listed = len(await adapter.list_active())
+                durations.append(time.monotonic() - started)
+            best = min(durations)
+            return listed / best, (f"{listed} jobs per list_active, {RAW_LISTINGS} listings: "
+                                   + ", ".join(f"{d:.2f}" for d in durations) + " s")
+        reads, ids = [0], iter(vendor_job_ids * 2)
+        stop_at = time.monotonic() + RAW_GET_S
+
+        async def reader() -> None:
+            for vendor_job_id in ids:
+                if time.monotonic() >= stop_at:
+                    return
+                await adapter.get(vendor_job_id)
+                reads[0] += 1
+        started = time.monotonic()
+        await asyncio.gather(*(reader() for _ in range(settings.watch_get_concurrency)))
+        elapsed = time.monotonic() - started
+        return reads[0] / elapsed, f"{reads[0]} gets in {elapsed:.1f} s, {settings.watch_get_concurrency} in flight"
+    finally:
+        await adapter.aclose()
+
+
 async def run(args) -> None:
-    configure_logging("watcher", "WARNING")  # 20,000 state-change lines would cost the watcher CPU
-    print(f"machine: {machine()}")
+    configure_logging("watcher", "WARNING")  # 100,000 state-change lines would cost the watcher CPU
     base = get_settings()
     log_dir = Path(tempfile.mkdtemp(prefix="bench_watch_"))
     database, url = await create_scratch_database(base.database_url, "bench_watch")
@@ -162,6 +210,8 @@ async def run(args) -> None:
     runtime = SimpleNamespace(pool=pool, settings=settings)
     counter = CallCounter()
     seeded: dict = {}
+    vendor_job_ids: dict[str, list[str]] = defaultdict(list)
+    raw: dict[str, tuple[float, str]] = {}
     cycles: list = []
     gets: list = []
     stop_at = [float("inf")]
@@ -176,25 +226,34 @@ async def run(args) -> None:
 
         t0 = time.monotonic()
         times = await asyncio.gather(*(
-            seed_vendor(pool, v, args.per_vendor, args.pending_s, args.spread_s, seeded) for v in VENDORS))
+            seed_vendor(pool, v, args.per_vendor, args.pending_s, args.spread_s, seeded, vendor_job_ids)
+            for v in VENDORS))
         seeding_done = time.monotonic()
         print(f"seeded and tracked {len(seeded)} jobs in {seeding_done - t0:.1f} s ("
               + ", ".join(f"{v}: seed {a:.1f} s + track {b:.1f} s" for v, (a, b) in zip(VENDORS, times)) + ")")
-        stop_at[0] = seeding_done + args.pending_s + args.spread_s + args.settle_s
+        # Watch until the last job may have started (its simulator's ready_at), then settle_s more.
+        last_start = max(ready_at for _, ready_at in seeded.values())
+        stop_at[0] = seeding_done + max(0.0, (last_start - datetime.now(UTC)).total_seconds()) + args.settle_s
+        watch_started = datetime.now(UTC)
         # Watching starts once every job is tracked (before any of them starts on its vendor): what is
-        # measured is the steady state of a watcher following 20,000 jobs, not the seeding.
+        # measured is the steady state of a watcher following every job, not the seeding.
         pollers = [asyncio.create_task(poll_loop(v, runtime, counter, cycles, stop_at, gets)) for v in VENDORS]
         await asyncio.gather(*pollers)
         ended = time.monotonic()
         sampler.cancel()
         rows = await pool.fetch("SELECT payload, created_at FROM watcher.outbox")
         active = await pool.fetch("SELECT vendor, status, count(*) AS n FROM watcher.tracked_jobs GROUP BY 1, 2")
+        # The limit, on the same simulators in the state the watcher left them, the four vendors side by
+        # side as the watcher polls them (so they share the box the same way).
+        raw.update(zip(VENDORS, await asyncio.gather(*(
+            raw_reads(vendor, vendor_job_ids[vendor], settings) for vendor in VENDORS))))
     finally:
-        await pool.close()
-        stop(simulators)
+        stop(simulators)  # first: an interrupted run must not leave them behind whatever happens next
+        pool.terminate()  # connections a cancelled seeding still held are not waited for
         await drop_database(base.database_url, database)
 
     latencies: dict[str, list[float]] = defaultdict(list)
+    early: Counter = Counter()  # started before the watching did (seeding outlasted --pending-s): left out
     detected_at: dict[str, float] = {}  # vendor job id -> monotonic time its RUNNING was committed
     wall_minus_mono = time.time() - time.monotonic()
     for row in rows:
@@ -203,6 +262,9 @@ async def run(args) -> None:
             continue
         vendor, ready_at = seeded[uuid.UUID(change["job_id"])]
         started = datetime.fromisoformat(change["vendor_time"]) if change.get("vendor_time") else ready_at
+        if ready_at < watch_started:  # the simulator's own start moment (AI Space's vendor_time is its run request)
+            early[vendor] += 1
+            continue
         latencies[vendor].append((row["created_at"] - started).total_seconds())
         detected_at[change["vendor_job_id"]] = row["created_at"].timestamp() - wall_minus_mono
     print(f"\n{args.per_vendor} jobs per vendor, starts spread over {args.pending_s:.0f}-"
@@ -212,8 +274,9 @@ async def run(args) -> None:
     print("detection latency, vendor start -> JobStateChanged(RUNNING) committed in watcher.outbox:")
     for vendor in VENDORS:
         values = latencies[vendor]
-        print(f"  {vendor:9} detected {len(values):5}/{args.per_vendor}  p50 {percentile(values, .5):7.2f} s"
-              f"  p99 {percentile(values, .99):7.2f} s  max {max(values, default=float('nan')):7.2f} s")
+        print(f"  {vendor:9} detected {len(values) + early[vendor]:5}/{args.per_vendor}  p50 {percentile(values, .5):7.2f} s"
+              f"  p99 {percentile(values, .99):7.2f} s  max {max(values, default=float('nan')):7.2f} s"
+              + (f"  ({early[vendor]} started before the watching began, left out)" if early[vendor] else ""))
     print("tracked jobs by status at the end: "
           + ", ".join(f"{r['vendor']}/{r['status']}={r['n']}" for r in active))
 
@@ -241,14 +304,51 @@ async def run(args) -> None:
     print(f"  (Qizhi client-side limit: {QizhiSettings().rate_per_s}/s)")
     print(f"watcher process RSS: {rss_before:.0f} MB before seeding, peak {rss_peak[0]:.0f} MB")
 
+    print("job statuses read per second, the watcher beside the adapter alone (same simulators, same jobs):")
+    figures = {}
+    for vendor in VENDORS:
+        if vendor in pages:  # a listing vendor: every tracked job is read once per poll cycle
+            durations = [d for v, s, _, d in cycles if v == vendor and s >= seeding_done]
+            watcher_rate = args.per_vendor / percentile(durations, .5) if durations else float("nan")
+            how = f"{args.per_vendor} jobs / cycle p50"
+        else:
+            stamps = [t for t, v, _ in gets if v == vendor]
+            span = (stamps[-1] - stamps[0]) if len(stamps) > 1 else float("nan")
+            watcher_rate = len(stamps) / span
+            how = f"{len(stamps)} reads in {span:.0f} s"
+        limit, detail = raw[vendor]
+        figures[vendor] = (watcher_rate, limit)
+        print(f"  {vendor:9} watcher {watcher_rate:9,.0f}/s ({how})  adapter alone {limit:9,.0f}/s ({detail})"
+              f"  ratio {beside_limit(watcher_rate, limit):.2f}")
+
+    target = 2 * settings.watch_interval_s
+    for vendor in ("modelarts", "caip"):
+        p99 = percentile(latencies[vendor], .99)
+        print(f"RESULT name=watcher_{vendor}_p99_s figure={p99:.2f} limit={target:g} "
+              f"ratio={beside_limit(p99, target):.3f}")
+    print(f"RESULT name=watcher_rss_mb figure={rss_peak[0]:.0f} limit={RSS_LIMIT_MB} "
+          f"ratio={beside_limit(rss_peak[0], RSS_LIMIT_MB):.3f}")
+    for vendor, (figure, limit) in figures.items():
+        print(f"RESULT name=watcher_{vendor}_reads_per_s figure={figure:.0f} limit={limit:.0f} "
+              f"ratio={beside_limit(figure, limit):.3f}")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--per-vendor", type=int, default=5000)
+    parser.add_argument("--per-vendor", type=int, default=25000)
     parser.add_argument("--pending-s", type=float, default=30.0, help="least time each job waits on its vendor")
-    parser.add_argument("--spread-s", type=float, default=30.0, help="starts spread over this many seconds")
+    parser.add_argument("--spread-s", type=float, default=None,
+                        help="starts spread over this many seconds (default: 30 s per 5,000 jobs per vendor, "
+                             "i.e. ~170 starts/s per vendor at any scale)")
     parser.add_argument("--settle-s", type=float, default=20.0, help="watch this long after the last start")
+    parser.add_argument("--short", action="store_true",
+                        help="1,000 jobs per vendor, starts 12-15 s after seeding, 4 s to settle")
     args = parser.parse_args()
+    if args.short:
+        args.per_vendor, args.pending_s, args.spread_s, args.settle_s = 1000, 12.0, 3.0, 4.0
+    if args.spread_s is None:
+        args.spread_s = 30.0 * args.per_vendor / 5000
+    print_header(f"watcher_scale: {args.per_vendor:,} active jobs per vendor followed by the watcher's Poller")
     asyncio.run(run(args))
 
 

@@ -64,7 +64,7 @@ class Poller:
             if not tracked:
                 return 0
             listed = {}
-        observations = await asyncio.gather(*(self._observe(t, listed) for t in tracked))
+        observations = await self._observations(tracked, listed)
         failures = [o for o in observations if isinstance(o, errors.VendorError)]
         if failures and len(failures) == len(observations):
             await self._failed(pool, failures[0])
@@ -122,9 +122,18 @@ class Poller:
                      vendor=self.vendor, cause=lost.cause, reason=lost.reason)
         return recorded
 
-    async def _observe(self, job: Tracked, listed: dict[str, VendorJob]):
-        if job.vendor_job_id in listed:
-            return listed[job.vendor_job_id]
+    async def _observations(self, tracked: list[Tracked], listed: dict[str, VendorJob]) -> list:
+        """What the vendor says of each tracked job: its listed entry, else what a get of it answers. Only
+        the gets become tasks; a listing vendor's tick over tens of thousands of listed jobs makes none."""
+        observations = [listed.get(job.vendor_job_id) for job in tracked]
+        missing = [i for i, seen in enumerate(observations) if seen is None]
+        if missing:
+            fetched = await asyncio.gather(*(self._get(tracked[i]) for i in missing))
+            for i, seen in zip(missing, fetched, strict=True):
+                observations[i] = seen
+        return observations
+
+    async def _get(self, job: Tracked):
         async with self._gets:
             try:
                 return await self._adapter.get(job.vendor_job_id, job.kind)

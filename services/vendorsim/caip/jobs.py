@@ -27,6 +27,7 @@ from services.vendorsim.caip.lifecycle import TERMINAL_PHASES, PodCounts, job_ph
 from services.vendorsim.caip.listing import QueryArgs, envelope, page, rfc3339, sort_items
 from services.vendorsim.caip.volumes import Volumes, parse_labels
 from services.vendorsim.steering import Outcome, SteeringError, parse_steering
+from services.vendorsim.walks import Walks
 
 PRIORITY_CLASSES = {"train-job-priority-1": 1, "train-job-priority-3": 3, "train-job-priority-11": 11}
 DEFAULT_PRIORITY_CLASS = "train-job-priority-1"
@@ -174,6 +175,7 @@ class Jobs:
         # Each job's phase, the moment it was computed and the next moment it could change by itself
         # (a start, stop or deletion drops the entry), so a listing does not rebuild every phase per page.
         self._phases: dict[str, tuple[str, float, float]] = {}
+        self._walks: Walks[tuple[int, list[str], list[Job]]] = Walks()  # a listing's order, taken at its first page
 
     # ------------------------------------------------------------------ scheduler
 
@@ -368,26 +370,34 @@ class Jobs:
             if value is not None and value not in allowed:
                 raise invalid(f"{key} must be one of {', '.join(allowed)}")
         statuses = {status.lower() for status in args.many("status")}
-        candidates = [
-            job
-            for job in self._jobs.values()
-            if job.namespace == namespace
-            and self._visible(job.delete_at, now)
-            and (commun_type is None or job.commun_type == commun_type)
-            and (training_type is None or job.training_type == training_type)
-            # [INFER] `name` matches a part of the name.
-            and (name is None or name.lower() in job.name.lower())
-            and (user_id is None or job.user_id == user_id)
-            and (source_id is None and source_type is None or _uses_volume(job, source_id, source_type))
-        ]
-        phases = {job.uid: self.phase(job, now) for job in candidates}
-        matching = [job for job in candidates if not statuses or phases[job.uid].lower() in statuses]
-        keys = {"date": lambda j: j.seq, "name": lambda j: (j.name, j.seq)}
-        ordered = sort_items(matching, args.text("sort"), keys)
-        shown = page(ordered, args, default_limit=self._config.default_limit, offset_mode=self._config.offset_mode)
+
+        def ordered() -> tuple[int, list[str], list[Job]]:
+            candidates = [
+                job
+                for job in self._jobs.values()
+                if job.namespace == namespace
+                and self._visible(job.delete_at, now)
+                and (commun_type is None or job.commun_type == commun_type)
+                and (training_type is None or job.training_type == training_type)
+                # [INFER] `name` matches a part of the name.
+                and (name is None or name.lower() in job.name.lower())
+                and (user_id is None or job.user_id == user_id)
+                and (source_id is None and source_type is None or _uses_volume(job, source_id, source_type))
+            ]
+            phases = {job.uid: self.phase(job, now) for job in candidates}
+            matching = [job for job in candidates if not statuses or phases[job.uid].lower() in statuses]
+            keys = {"date": lambda j: j.seq, "name": lambda j: (j.name, j.seq)}
+            return len(matching), list(phases.values()), sort_items(matching, args.text("sort"), keys)
+
+        # The pages after the first are cut from the order the first took (`walks.py`), each job checked again.
+        walk = (namespace, args.without_paging(), self._seq)
+        total, histogram, matching = self._walks.order(walk, args.integer("offset", 0) == 0, ordered)
+        shown = [job for job in page(matching, args, default_limit=self._config.default_limit,
+                                     offset_mode=self._config.offset_mode)
+                 if self._visible(job.delete_at, now) and (not statuses or self.phase(job, now).lower() in statuses)]
         # [INFER] `total` counts every match; the histogram counts the statuses of the matches of
         # every other filter (so a client sees how many jobs each status tab would show).
-        return envelope(len(matching), phases.values(), [self.view(job, now) for job in shown])
+        return envelope(total, histogram, [self.view(job, now) for job in shown])
 
     def summary(self, now: float) -> list[dict[str, Any]]:
         """Every job ever created, deleted ones too, for the simulator's own `/_sim/jobs` (not a CAIP path)."""

@@ -40,6 +40,10 @@ class QueryArgs:
             return False
         raise invalid(f"{name} must be true or false")
 
+    def without_paging(self) -> tuple[tuple[str, str], ...]:
+        """The query but `limit` and `offset`: what the pages of one walk share."""
+        return tuple(sorted((k, v) for k, v in self._params.multi_items() if k not in ("limit", "offset")))
+
     def integer(self, name: str, default: int) -> int:
         value = self._params.get(name)
         if value is None or value == "":

@@ -7,6 +7,7 @@ Terminate: Creating|Pending|Running -> Terminating (terminating_s) -> Terminated
 timestamps.
 """
 
+import json
 import math
 import re
 import uuid
@@ -25,6 +26,7 @@ from services.vendorsim.modelarts.slots import Claim, Slots
 from services.vendorsim.modelarts.wire import int_field, int_value, ms, object_field, rfc3339_beijing
 from services.vendorsim.seeding import SEED_PATH, parse_seed_request, seeded
 from services.vendorsim.steering import Outcome, SteeringError, parse_steering
+from services.vendorsim.walks import Walks
 
 # --------------------------------------------------------------------------- flavors and engines
 
@@ -163,6 +165,7 @@ class TrainingJobs:
         self._engines = {engine["engine_id"]: engine for engine in ENGINES}
         self._jobs: dict[str, _Job] = {}
         self._seq = 0
+        self._walks: Walks[tuple[int, list[_Job]]] = Walks()  # a search's order, taken at its first page
 
     # ---- catalogues
 
@@ -495,15 +498,21 @@ class TrainingJobs:
             raise ModelArtsError(400, "ModelArts.2789", "UnsupportedFilterBy", "filters must be a list.")
         predicates = [self._predicate(item, now) for item in filters]
 
-        jobs = sorted((job for job in self._jobs.values() if not job.deleted), key=lambda job: job.seq)
-        if order == "desc":
-            jobs.reverse()
-        matching = [job for job in jobs if all(predicate(job) for predicate in predicates)]
+        def ordered() -> tuple[int, list[_Job]]:
+            jobs = sorted((job for job in self._jobs.values() if not job.deleted), key=lambda job: job.seq)
+            if order == "desc":
+                jobs.reverse()
+            return len(jobs), [job for job in jobs if all(predicate(job) for predicate in predicates)]
+
+        # The pages after the first are cut from the order the first took (`walks.py`), each job checked again.
+        walk = (json.dumps(filters, sort_keys=True), order, self._seq)
+        total, matching = self._walks.order(walk, offset == 0, ordered)
         # [DOC] `offset` is the page index; `--search-offset-mode record` makes it a record offset.
         first = offset * limit if self._config.search_offset_mode == "page" else offset
-        page = matching[first : first + limit]
+        page = [job for job in matching[first : first + limit]
+                if not job.deleted and all(predicate(job) for predicate in predicates)]
         return {
-            "total": len(jobs),
+            "total": total,
             "count": len(matching),
             "limit": limit,
             "offset": offset,
