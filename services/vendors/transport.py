@@ -15,10 +15,15 @@ import httpx
 from services.common.http1 import HttpClient, HttpError
 from services.vendors.errors import VendorUnavailable
 
+KEEP_IDLE = 64
+
 
 class VendorTransport(httpx.AsyncBaseTransport):
     def __init__(self, *, fallback: httpx.AsyncBaseTransport | None = None):
-        self._client = HttpClient(user_agent="switchyard")
+        # Idle connections kept per vendor endpoint: at least as many as calls in flight (the dispatcher keeps
+        # 24), or every round of calls past the pool closes some and opens new ones (a connect, an accept in
+        # the vendor, on each).
+        self._client = HttpClient(user_agent="switchyard", max_idle_per_origin=KEEP_IDLE)
         self._fallback = fallback or httpx.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
