@@ -7,7 +7,8 @@ through `services/common/http1.py`: about 0.25 ms of CPU each) and it sends exac
 sends; the Qizhi adapter's client-side rate limit (5 calls/s by default) is lifted for this run, since the
 simulator's rate is what is measured. Beside each figure, the same simulator's trivial route
 (`GET /_sim/faults`, same app, same middleware, no vendor work) in the same kind of loop is its limit, and
-the simulator's CPU share during the creates shows whether the simulator, not the client, set the pace.
+the simulator's CPU share during the creates shows whether the simulator, not the client, set the pace (its
+CPU per create, and the rate that allows on a core of its own, hold however busy the machine is).
 
     PYTHONPATH=. .venv/bin/python -m benchmarks.simulator_throughput [--jobs 3000] [--clients 8] [--vendors modelarts,caip]
 
@@ -102,7 +103,7 @@ async def run(vendors: list[str], jobs: int, clients: int) -> None:
         ratio = beside_limit(rate, limit)
         results.append((vendor, rate, limit, ratio))
         print(f"{vendor}: {rate:.0f} creates/s (p99 {p99 * 1000:.1f} ms), simulator at {sim_cpu:.0%} of a core "
-              f"({sim_cpu / rate * 1000:.2f} ms of its CPU per create); "
+              f"({sim_cpu / rate * 1000:.2f} ms of its CPU per create: {rate / sim_cpu:.0f}/s on a core of its own); "
               f"trivial route of the same app {limit:.0f} req/s; ratio {ratio:.2f}")
     print(f"logs: {log_dir}")
     for vendor, rate, limit, ratio in results:
