@@ -4,12 +4,6 @@ one at a time.
 
 A job that cannot start now (tenant limits, no free capacity anywhere) stays queued with its reason and
 is tried again later; jobs behind it that can start do start (best-effort FIFO, as Kueue calls it).
-
-Batches overlap by their tails: once fewer of a batch's tenants are still placing than vendor calls may be in
-flight, the next batch is claimed and prepared, so the vendor calls never wait for a claim, a billing call
-and the slowest tenant of the batch before. At most two batches are in flight, and a tenant found in both
-places the newer batch's jobs only after the older ones, counted against the same usage (`_Tenants`), so its
-jobs still go one at a time against settled numbers.
 """
 
 import asyncio
@@ -78,40 +72,6 @@ class Batch:
     offers: dict[tuple[str, int], Offer]  # by (kind, instances)
 
 
-class _Tenants:
-    """The tenants whose jobs are being placed: each one's chain of placements (the last batch's) and usage."""
-
-    def __init__(self) -> None:
-        self._placing: dict[uuid.UUID, tuple[asyncio.Task, Usage]] = {}
-
-    def usage(self, tenant_id: uuid.UUID) -> Usage | None:
-        """The usage a tenant still placing counts against (newer than what the database says)."""
-        placing = self._placing.get(tenant_id)
-        return placing[1] if placing else None
-
-    def chain(self, tenant_id: uuid.UUID, usage: Usage, place) -> asyncio.Task:
-        """Run `place()` for the tenant after its placements already running; returns its task."""
-        before = self._placing.get(tenant_id)
-
-        async def after_before() -> None:
-            if before is not None:
-                await asyncio.wait([before[0]])
-            await place()
-
-        task = asyncio.create_task(after_before())
-        self._placing[tenant_id] = (task, usage)
-        task.add_done_callback(lambda done: self._forget(tenant_id, done))
-        return task
-
-    def _forget(self, tenant_id: uuid.UUID, task: asyncio.Task) -> None:
-        if self._placing.get(tenant_id, (None,))[0] is task:
-            del self._placing[tenant_id]
-
-    def cancel(self) -> None:
-        for task, _ in self._placing.values():
-            task.cancel()
-
-
 class Dispatcher:
     def __init__(self, adapters: dict[str, VendorAdapter], catalog: Catalog, health: VendorHealth,
                  billing: BillingClient, admission_minutes: int):
@@ -120,8 +80,6 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._vendor_calls = asyncio.Semaphore(CONCURRENCY)
         self._submissions: GroupCommit[store.Submission] | None = None  # written together (group commit)
-        self._tenants = _Tenants()
-        self._previous: list[asyncio.Task] = []  # the tenants' placements of the batch before, maybe running
 
     def wake(self) -> None:
         self._wake.set()
@@ -136,60 +94,38 @@ class Dispatcher:
                 # A batch holds at most `fair_share.PER_TENANT_BATCH` jobs of one tenant: a short batch in which
                 # some tenant had its full share does not mean the queue is drained.
                 if claimed < BATCH and not tenant_share_full:
-                    await self._settled()
                     with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=1.0)
         finally:
-            self._tenants.cancel()
             with contextlib.suppress(Exception):
                 await runtime.pool.release(listener)
 
-    async def _settled(self) -> None:
-        if self._previous:
-            await asyncio.wait(self._previous)
-            self._previous = []
-
     async def dispatch_once(self, runtime: Runtime) -> tuple[int, bool]:
-        """Claim one batch and place it; returns once the batch is in its tail (fewer tenants still placing
-        than vendor calls may be in flight) and the batch before it is done: how many jobs it claimed, and
-        whether a tenant had its full share of it."""
+        """Place one batch; how many jobs it claimed, and whether a tenant had its full share of it."""
         due = [Due.of(row) for row in await store.claim_due(runtime.pool, BATCH, LEASE_S)]
         if not due:
-            await self._settled()
             return 0, False
         batch = await self._prepare(runtime, due)
         by_tenant: dict[uuid.UUID, list[Due]] = {}
         for job in due:  # claim_due returned them in queue order
             by_tenant.setdefault(job.row["tenant_id"], []).append(job)
 
-        def tenant_jobs(jobs: list[Due]):
-            async def place_in_turn() -> None:
-                # One tenant's jobs go one at a time, so its limits are counted against settled numbers.
-                for job in jobs:
-                    try:
-                        await self.place(runtime, job, batch)
-                    except Exception:
-                        log.exception("scheduler.place_failed", job_id=str(job.row["job_id"]))
-            return place_in_turn
+        async def tenant_jobs(jobs: list[Due]) -> None:
+            # One tenant's jobs go one at a time, so its limits are counted against settled numbers.
+            for job in jobs:
+                try:
+                    await self.place(runtime, job, batch)
+                except Exception:
+                    log.exception("scheduler.place_failed", job_id=str(job.row["job_id"]))
 
-        placing = {self._tenants.chain(tenant, batch.usage[tenant], tenant_jobs(jobs))
-                   for tenant, jobs in by_tenant.items()}
-        running = set(placing)
-        while len(running) >= CONCURRENCY:
-            _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-        await self._settled()  # at most two batches at once
-        self._previous = list(placing)
+        await asyncio.gather(*(tenant_jobs(placements) for placements in by_tenant.values()))
         return len(due), any(len(jobs) >= PER_TENANT_BATCH for jobs in by_tenant.values())
 
     async def _prepare(self, runtime: Runtime, due: list[Due]) -> Batch:
         """What the batch's jobs need, read once for all of them: their tenants' limits and usage, the
         flavors of each kind, and billing's terms (prices, admission, packages) for every tenant."""
         tenants = list({job.row["tenant_id"]: None for job in due})
-        # A tenant still placing the batch before counts on with its usage: it is newer than what the database
-        # has (taken before the read: a tenant not placing then has all of its submissions in the database).
-        placing = {tenant: usage for tenant in tenants if (usage := self._tenants.usage(tenant)) is not None}
         usage = {tenant: Usage(*row) for tenant, row in (await store.tenants_usage(runtime.pool, tenants)).items()}
-        usage.update(placing)
         asking: dict[tuple[str, int], dict[uuid.UUID, None]] = {}  # (kind, instances) -> tenants, in order
         for job in due:
             asking.setdefault((job.wants.kind, job.wants.instances), {})[job.row["tenant_id"]] = None
