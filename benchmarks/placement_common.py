@@ -26,12 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 ENDPOINT_ENV = "SWITCHYARD_{}_ENDPOINT"
 
 
-
-
-
-
-
-
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process used so far (/proc/<pid>/stat): what a run cost it, whatever else
+    shared the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sim_args(vendor: str, capacity: int, pending_s: float) -> list[str]:

@@ -5,10 +5,17 @@ off with SWITCHYARD_ADMISSION_MINUTES=0) against a ModelArts simulator with room
 scratch database and a private topic prefix; publishes N JobRequested events (one tenant each, so
 tenant serialisation does not hide the dispatcher's concurrency) and times each JobSubmitted.
 
-    make infra
-    PYTHONPATH=. .venv/bin/python -m benchmarks.scheduler_throughput [--jobs 2000]
+Its limit, measured first in the same invocation against the same simulator process: the thinnest honest
+loop over the same vendor work, the ModelArts adapter's own `submit` of the same N jobs in a loop from as
+many concurrent callers as the dispatcher keeps vendor calls in flight (`dispatcher.CONCURRENCY`), in this
+process, with nothing else to do. The dispatcher's rate is printed beside it, with their ratio.
 
-Prints its figures; bounded by --jobs and --timeout-s; 127.0.0.1 only.
+    make infra
+    PYTHONPATH=. .venv/bin/python -m benchmarks.scheduler_throughput [--jobs 6000]   # --jobs 1000: short
+
+Prints its figures, then `RESULT name=placement figure=<placements/s> limit=<raw submits/s> ratio=<r>` and
+`RESULT name=placement_target ...` (the figure beside the 500/s target); bounded by --jobs and --timeout-s;
+127.0.0.1 only.
 """
 
 import argparse
@@ -25,17 +32,23 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from benchmarks.measure import free_port, machine, percentile
-from benchmarks.placement_common import ROOT, start_simulators, stop
+from benchmarks.measure import beside_limit, free_port, percentile, print_header
+from benchmarks.placement_common import ROOT, cpu_seconds, start_simulators, stop
 from contracts.events import Envelope, JobRequested
 from contracts.jobs import JobSpec
 from contracts.topics import JOBS_COMMANDS, JOBS_EVENTS
 from services.cli import create_topics
 from services.common.settings import get_settings
+from services.scheduler.dispatcher import CONCURRENCY
+from services.scheduler.placement import vendor_job_name
+from services.vendors import make_adapter
+from services.vendors.base import SubmitRequest
 from tests.scratch_db import create_scratch_database, drop_database
 
 SPEC = JobSpec(kind="training", name="bench", image="swr.example/bench:1", command="true",
                resources={"accelerator": "ascend-910b", "count": 1}, env={"SWITCHYARD_SIM_RUN_SECONDS": "3600"})
+FLAVOR = "modelarts.vm.snt9.1card"  # where the dispatcher places SPEC: the one ModelArts flavor of one 910B card
+TARGET_PER_S = 500  # issue 14: placements per second on this box with 6,000 jobs
 
 
 def start_service(name: str, env: dict[str, str], log_dir: Path, log_name: str | None = None) -> subprocess.Popen:
@@ -44,13 +57,45 @@ def start_service(name: str, env: dict[str, str], log_dir: Path, log_name: str |
                             stderr=subprocess.STDOUT)
 
 
+async def raw_submits(jobs: int) -> float:
+    """The limit: the adapter's submit of `jobs` jobs (the dispatcher's request, one new job id each) from
+    `CONCURRENCY` concurrent loops against the simulator; submits per second."""
+    adapter = make_adapter("modelarts")
+    job_ids = iter([uuid.uuid4() for _ in range(jobs)])
+
+    async def loop() -> None:
+        for job_id in job_ids:
+            await adapter.submit(SubmitRequest(
+                name=vendor_job_name(job_id, 0), kind=SPEC.kind, image=SPEC.image, command=SPEC.command,
+                env=SPEC.env, flavor_id=FLAVOR, max_runtime_s=SPEC.max_runtime_s, task=SPEC.task,
+                storage_gb=SPEC.storage_gb, replicas=1, model=SPEC.model))
+
+    try:
+        await adapter.list_flavors("training")  # as the scheduler's catalog does first: the token is fetched
+        started = time.monotonic()
+        await asyncio.gather(*(loop() for _ in range(CONCURRENCY)))
+        return jobs / (time.monotonic() - started)
+    finally:
+        await adapter.aclose()
+
+
 async def run(jobs: int, timeout_s: float, schedulers: int, rate: float) -> None:
+    print_header("scheduler throughput: JobRequested on Kafka -> JobSubmitted on Kafka, beside the raw submit loop")
     settings = get_settings()
     log_dir = Path(tempfile.mkdtemp(prefix="switchyard-bench-sched-"))
     name, database_url = await create_scratch_database(settings.database_url, "sy_bench")
     prefix = f"bench{uuid.uuid4().hex[:8]}."
     await create_topics(prefix=prefix)
-    sims = start_simulators(["modelarts"], capacity=jobs + 10, pending_s=3600, log_dir=log_dir)
+    # Room for the raw loop's jobs and the dispatcher's.
+    sims = start_simulators(["modelarts"], capacity=2 * jobs + 10, pending_s=3600, log_dir=log_dir)
+    try:
+        cpu_before = cpu_seconds(sims[0].pid)
+        raw_per_s = await raw_submits(jobs)
+        print(f"raw loop: simulator CPU per submit {(cpu_seconds(sims[0].pid) - cpu_before) / jobs * 1000:.2f} ms")
+    except BaseException:
+        stop(sims)
+        await drop_database(settings.database_url, name)
+        raise
     billing_port = free_port()
     env = {**{k: v for k, v in os.environ.items()}, "PYTHONPATH": str(ROOT),
            "SWITCHYARD_DATABASE_URL": database_url, "SWITCHYARD_TOPIC_PREFIX": prefix,
@@ -68,6 +113,8 @@ async def run(jobs: int, timeout_s: float, schedulers: int, rate: float) -> None
         await producer.start()
         await asyncio.sleep(8)  # the scheduler's consumers join their group
         published: dict[str, float] = {}
+        watched = {"scheduler": services[1].pid, "billing": services[0].pid, "simulator": sims[0].pid}
+        cpu_before = {role: cpu_seconds(pid) for role, pid in watched.items()}
         started = time.monotonic()
 
         async def publish() -> float:
@@ -96,17 +143,27 @@ async def run(jobs: int, timeout_s: float, schedulers: int, rate: float) -> None
                     latencies.append(now - published.pop(headers["ce_subject"]))
                     last = now
         publish_s = await publishing
+        cpu_used = {role: cpu_seconds(pid) - cpu_before[role] for role, pid in watched.items()}
         await producer.stop()
         await consumer.stop()
         elapsed = last - started
-        print(f"machine: {machine()}")
+        placed_per_s = len(latencies) / elapsed
         print(f"scheduler replicas: {schedulers}; jobs requested: {jobs} "
               f"({f'{rate:.0f}/s' if rate else 'at once'}, published in {publish_s:.1f} s); "
               f"placed: {len(latencies)}")
-        print(f"placements per second (first request -> last JobSubmitted): {len(latencies) / elapsed:.0f}")
+        print(f"placements per second (first request -> last JobSubmitted): {placed_per_s:.0f}")
         print(f"placement latency JobRequested published -> JobSubmitted consumed: "
               f"p50 {percentile(latencies, 0.50):.2f} s, p99 {percentile(latencies, 0.99):.2f} s")
+        print("CPU per placement: " + ", ".join(
+            f"{role} {used / max(1, len(latencies)) * 1000:.2f} ms" for role, used in cpu_used.items()))
+        print(f"limit: the adapter's submit in a loop, {CONCURRENCY} in flight, same simulator: {raw_per_s:.0f} submits/s")
+        ratio = beside_limit(placed_per_s, raw_per_s)
+        print(f"placements / raw submits: {ratio:.2f} (target >= 0.80); "
+              f"beside the {TARGET_PER_S}/s target: {placed_per_s / TARGET_PER_S:.2f}")
         print(f"logs: {log_dir}")
+        print(f"RESULT name=placement figure={placed_per_s:.0f} limit={raw_per_s:.0f} ratio={ratio:.2f}")
+        print(f"RESULT name=placement_target figure={placed_per_s:.0f} limit={TARGET_PER_S} "
+              f"ratio={placed_per_s / TARGET_PER_S:.2f}")
     finally:
         for process in services:
             process.terminate()
@@ -132,7 +189,7 @@ async def _wait_http(url: str, timeout_s: float = 60) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=2000)
+    parser.add_argument("--jobs", type=int, default=6000, help="jobs to place (1000: a short run)")
     parser.add_argument("--timeout-s", type=float, default=300)
     parser.add_argument("--schedulers", type=int, default=1, help="scheduler replicas (they share the queue)")
     parser.add_argument("--rate", type=float, default=0, help="requests per second (default: all at once)")

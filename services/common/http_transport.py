@@ -16,8 +16,11 @@ from services.common.http1 import HttpClient, HttpError
 
 
 class Http1Transport(httpx.AsyncBaseTransport):
-    def __init__(self, *, fallback: httpx.AsyncBaseTransport | None = None):
-        self._client = HttpClient(user_agent="switchyard")
+    def __init__(self, *, fallback: httpx.AsyncBaseTransport | None = None, keep_idle: int = 64):
+        # Idle connections kept per endpoint: at least as many as calls in flight (the dispatcher keeps 24 per
+        # vendor), or every round of calls past the pool closes some and opens new ones (a connect, an accept in
+        # the vendor, on each).
+        self._client = HttpClient(user_agent="switchyard", max_idle_per_origin=keep_idle)
         self._fallback = fallback or httpx.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -6,7 +6,6 @@ import httpx
 
 from services.vendors.errors import VendorUnavailable
 
-
 async def send(client: httpx.AsyncClient, vendor: str, method: str, url: str, **request: Any) -> httpx.Response:
     """`client.request(method, url, **request)`; a call that got no answer (a timeout, a refused connection, a
     protocol error) is VendorUnavailable, the transport error its cause. The answer itself is not checked."""

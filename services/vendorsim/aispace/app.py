@@ -17,7 +17,7 @@ from services.vendorsim.aispace import auth, fields, notebooks, serving
 from services.vendorsim.aispace.config import AISpaceSimConfig
 from services.vendorsim.aispace.evaluations import Evaluations
 from services.vendorsim.aispace.notebooks import Notebooks
-from services.vendorsim.aispace.paging import cube_page, gateway_page, parse_form_data
+from services.vendorsim.aispace.paging import cube_page, gateway_page, leading_equal, parse_form_data
 from services.vendorsim.aispace.resources import Resources
 from services.vendorsim.aispace.serving import Services
 from services.vendorsim.aispace.tasks import Tasks
@@ -209,9 +209,12 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
     @route(["GET"], _slashed(*task_bases), Envelope.B)
     async def list_tasks(call: Call) -> Any:  # [DOC] for pt/sft/dpo/rw/ppo, [INFER] for slm
         form = parse_form_data(call.query.get("form_data"), call.body)
+        listed = tasks.all(call.path["t"])
+        if (name := leading_equal(form, "name")) is not None:  # every submit looks its name up first
+            listed = [task for task in listed if task.name == name]
         rows = [
             tasks.view(task, call.now, nested=False, json_text=True, str_related=form.str_related)
-            for task in tasks.all(call.path["t"])
+            for task in listed
         ]
         # `maas` filters by the container (rel_o_m with its id), whatever str_related renders.
         for row in rows:

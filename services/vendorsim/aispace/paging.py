@@ -87,6 +87,15 @@ def cube_page(rows: list[Row], form: FormData, aliases: Mapping[str, str] | None
     return {"count": len(matching), "data": matching[first : first + form.page_size]}
 
 
+def leading_equal(form: FormData, column: str) -> str | None:
+    """The value the first filter wants `column` to equal, if the first filter is `column eq value`: rows
+    with another value fail it before any other filter is looked at, so a caller may drop them before it
+    builds their views (a look-up by name then costs one view, not one per row)."""
+    if form.filters and form.filters[0][:2] == (column, "eq"):
+        return _text(form.filters[0][2])
+    return None
+
+
 def _matches(row: Row, column: str, operator: str, value: Any, aliases: Mapping[str, str]) -> bool:
     key = aliases.get(column, column)
     if key not in row:

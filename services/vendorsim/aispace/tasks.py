@@ -16,6 +16,7 @@ writes the status into the row); `last_run_time` is when the latest `maas_run` w
 
 import json
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -93,6 +94,9 @@ class Tasks:
         self._resources = resources
         self._containers: dict[int, Container] = {}
         self._tasks: dict[int, Task] = {}
+        # (type, name) of every task not deleted, counted (an edit may give two the same name): the duplicate
+        # check on create without a scan of every task.
+        self._live_names: Counter[tuple[str, str]] = Counter()
         self._next_container = 74
         self._next_task = 88
 
@@ -167,10 +171,11 @@ class Tasks:
         _task_type(kind)
         body = fields.body_object(body)
         task = self._parse(kind, body, now, sold_out, task_id=self._next_task)
-        if any(t.name == task.name and t.type == kind and not t.deleted for t in self._tasks.values()):
+        if self._live_names[(kind, task.name)]:
             raise AISpaceError(Code.ALREADY_EXISTS, f"{kind} task {task.name} already exists")
         self._next_task += 1
         self._tasks[task.id] = task
+        self._live_names[(kind, task.name)] += 1
         return task
 
     def edit(self, kind: str, task_id: Any, body: Any, now: float, sold_out: Callable[[str], bool]) -> Task:
@@ -182,6 +187,8 @@ class Tasks:
         edited = self._parse(kind, fields.body_object(body), now, sold_out, task_id=task.id)
         edited.created_at, edited.argo_suffix, edited.runs = task.created_at, task.argo_suffix, task.runs
         self._tasks[task.id] = edited
+        self._live_names[(kind, task.name)] -= 1
+        self._live_names[(kind, edited.name)] += 1
         return edited
 
     def run(self, kind: str, task_id: Any, now: float) -> None:
@@ -223,6 +230,7 @@ class Tasks:
         if task.run is not None:
             task.package.pool.stop(task.run, now)
         task.deleted = True
+        self._live_names[(task.type, task.name)] -= 1
         task.changed_at = now
         return task
 

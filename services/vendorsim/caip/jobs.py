@@ -13,6 +13,7 @@ pod counts (`lifecycle.py`).
 """
 
 import heapq
+import math
 import re
 import uuid
 from collections import Counter
@@ -157,8 +158,18 @@ class Jobs:
         self._volumes = volumes
         self._user_id = user_id
         self._jobs: dict[str, Job] = {}
+        # (namespace, name) -> the newest job of that name: the duplicate check without a scan. Older jobs of
+        # the name were out of sight (deleted and terminated) when it was created, and stay so.
+        self._newest_by_name: dict[tuple[str, str], Job] = {}
+        # uid -> lower-cased name, so a listing by (part of) a name, as every submit's look-up is, tests
+        # the name of each job first, in one cheap comprehension, and the other filters only on its matches.
+        self._lower_names: dict[str, str] = {}
         self._subs: dict[str, SubJob] = {}
-        self._waiting: list[SubJob] = []
+        # Sub-jobs waiting for replicas, in two parts, so a call costs nothing per sub-job still in its pending
+        # time: `_ready` were ready by the cursor (and did not fit), `_pending` is a heap of (ready_at, seq, sub)
+        # of the others. An entry whose sub-job stopped waiting, or whose ready_at moved, is skipped when popped.
+        self._ready: list[SubJob] = []
+        self._pending: list[tuple[float, int, SubJob]] = []
         self._holding: list[SubJob] = []  # started, replicas not yet released at the cursor
         self._cursor = float("-inf")
         self._seq = 0
@@ -185,24 +196,32 @@ class Jobs:
         if now <= self._cursor and not self._dirty:
             return  # already replayed to `now`, and nothing was created, stopped or deleted since
         self._dirty = False
-        events = [sub.ready_at for sub in self._waiting if self._cursor < sub.ready_at <= now]
-        events += [sub.release_at for sub in self._holding if sub.release_at is not None and self._cursor < sub.release_at <= now]
-        heapq.heapify(events)
-        by_ready = sorted(self._waiting, key=lambda sub: sub.ready_at)
-        taken, ready = 0, []  # ready: waiting sub-jobs whose ready_at has passed at the cursor
+        events: list[float] = []  # replicas coming free in (cursor, now]; `_next_release` bounds them from below
+        if self._next_release <= now:
+            events = [sub.release_at for sub in self._holding
+                      if sub.release_at is not None and self._cursor < sub.release_at <= now]
+            heapq.heapify(events)
+        ready = self._ready  # waiting sub-jobs whose ready_at has passed at the cursor
+        pending = self._pending
         while True:
             self._prune()
-            while taken < len(by_ready) and by_ready[taken].ready_at <= self._cursor:
-                ready.append(by_ready[taken])
-                taken += 1
+            while pending and pending[0][0] <= self._cursor:
+                ready_at, _, sub = heapq.heappop(pending)
+                if ready_at == sub.ready_at and _waits(sub):
+                    ready.append(sub)
             ready = self._start_fitting(self._cursor, ready, events, now)
             while events and events[0] <= self._cursor:
                 heapq.heappop(events)
-            if not events:
+            while pending and not (pending[0][0] == pending[0][2].ready_at and _waits(pending[0][2])):
+                heapq.heappop(pending)  # stale: not an event
+            following = min(events[0] if events else math.inf, pending[0][0] if pending else math.inf)
+            if following > now:
                 break
-            self._cursor = heapq.heappop(events)
+            if events and events[0] == following:
+                heapq.heappop(events)
+            self._cursor = following
         self._cursor = max(self._cursor, now)
-        self._waiting = [sub for sub in self._waiting if sub.start_at is None]
+        self._ready = ready
 
     def _prune(self) -> None:
         """Forget the sub-jobs whose replicas came free by the cursor."""
@@ -282,10 +301,8 @@ class Jobs:
     def create(self, namespace: str, body: Any, now: float, sold_out: Callable[[str], bool]) -> Job:
         self.advance(now)
         job, subs = self._parse_create(namespace, body, now)
-        if self._config.unique_names and any(
-            other.name == job.name and other.namespace == namespace and self._visible(other.delete_at, now)
-            for other in self._jobs.values()
-        ):
+        newest = self._newest_by_name.get((namespace, job.name))
+        if self._config.unique_names and newest is not None and self._visible(newest.delete_at, now):
             raise CaipError(409, f'batchtrainingjob "{job.name}" already exists')
         first = subs[0]
         for flavor_id in [*first.flavor_ids, *filter(None, [first.master_flavor_id])]:
@@ -297,9 +314,11 @@ class Jobs:
         ):
             raise no_capacity(f"no flavor in {list(first.flavor_ids)} can ever host {first.pods} replicas")
         self._jobs[job.uid] = job
+        self._newest_by_name[(namespace, job.name)] = job
+        self._lower_names[job.uid] = job.name.lower()
         for sub in subs:
             self._subs[sub.uid] = sub
-            self._waiting.append(sub)
+            heapq.heappush(self._pending, (sub.ready_at, sub.seq, sub))
         self._dirty = True
         return job
 
@@ -308,8 +327,12 @@ class Jobs:
         the moment its sub-jobs may take replicas."""
         subs = [self._subs[uid] for uid in job.sub_uids]
         for sub in subs:
-            if pending_s is not None:
+            if pending_s is not None and sub.created_at + pending_s != sub.ready_at:
                 sub.ready_at = sub.created_at + pending_s
+                if sub in self._ready:
+                    self._ready.remove(sub)
+                heapq.heappush(self._pending, (sub.ready_at, sub.seq, sub))  # the old entry is now stale
+                self._dirty = True
         return min(sub.ready_at for sub in subs)
 
     def get(self, namespace: str, uid: str, now: float) -> Job:
@@ -372,15 +395,19 @@ class Jobs:
         statuses = {status.lower() for status in args.many("status")}
 
         def ordered() -> tuple[int, list[str], list[Job]]:
+            if name is None:
+                named: Any = self._jobs.values()
+            else:
+                needle = name.lower()
+                named = [self._jobs[uid] for uid, lower in self._lower_names.items() if needle in lower]
             candidates = [
                 job
-                for job in self._jobs.values()
+                for job in named
                 if job.namespace == namespace
                 and self._visible(job.delete_at, now)
                 and (commun_type is None or job.commun_type == commun_type)
                 and (training_type is None or job.training_type == training_type)
-                # [INFER] `name` matches a part of the name.
-                and (name is None or name.lower() in job.name.lower())
+                # [INFER] `name` matches a part of the name (`named` above).
                 and (user_id is None or job.user_id == user_id)
                 and (source_id is None and source_type is None or _uses_volume(job, source_id, source_type))
             ]
@@ -475,7 +502,7 @@ class Jobs:
         self._dirty = True
         self._phases.pop(sub.job_uid, None)
         if sub.start_at is None:
-            self._waiting.remove(sub)
+            self._forget_waiting(sub)
         else:
             assert sub.release_at is not None
             sub.release_at = min(sub.release_at, now + self._config.aborting_s)
@@ -520,12 +547,17 @@ class Jobs:
         sub.delete_at = now
         self._dirty = True
         self._phases.pop(sub.job_uid, None)
-        if sub in self._waiting:
-            self._waiting.remove(sub)
+        if sub.start_at is None:
+            self._forget_waiting(sub)
         if sub.holds(now):
             assert sub.release_at is not None
             sub.release_at = min(sub.release_at, now + self._config.terminating_s)
             self._released_earlier(sub)
+
+    def _forget_waiting(self, sub: SubJob) -> None:
+        """A waiting sub-job stopped or deleted: out of `_ready` (its `_pending` entry is skipped when popped)."""
+        if sub in self._ready:
+            self._ready.remove(sub)
 
     def _released_earlier(self, sub: SubJob) -> None:
         assert sub.release_at is not None
@@ -533,6 +565,7 @@ class Jobs:
         self._version += 1
 
     # ------------------------------------------------------------------ helpers
+
 
     def _visible(self, delete_at: float | None, now: float) -> bool:
         return delete_at is None or now < delete_at + self._config.terminating_s
@@ -721,3 +754,8 @@ def _comparable(spec: Any) -> Any:
                 for source in flat[key]
             ]
     return flat
+
+
+def _waits(sub: SubJob) -> bool:
+    """Still waiting for replicas: not started, stopped or deleted."""
+    return sub.start_at is None and sub.stop_at is None and sub.delete_at is None

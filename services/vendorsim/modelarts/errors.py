@@ -1,11 +1,11 @@
 """ModelArts error bodies `{"error_code", "error_msg"}` and the injected faults, spelled as the document does."""
 
 import contextvars
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.vendorsim.faults import FaultInjector, FaultResponses, install_faults
 
@@ -82,7 +82,16 @@ def install_errors(app: FastAPI, faults: FaultInjector) -> None:
     install_faults(app, faults, FAULT_RESPONSES)
 
     # Added after the fault middleware, so it runs first and the fault responses can see the path.
-    @app.middleware("http")
-    async def remember_path(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        _path.set(request.url.path)
-        return await call_next(request)
+    app.add_middleware(_RememberPath)
+
+
+class _RememberPath:
+    """Keeps the request path for `_throttled` (plain ASGI: no per-request task, unlike `BaseHTTPMiddleware`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            _path.set(scope["path"])
+        await self.app(scope, receive, send)

@@ -164,6 +164,7 @@ class TrainingJobs:
         self._flavors = {flavor.flavor_id: flavor for flavor in FLAVORS}
         self._engines = {engine["engine_id"]: engine for engine in ENGINES}
         self._jobs: dict[str, _Job] = {}
+        self._live_names: set[str] = set()  # names of the jobs not deleted: the duplicate check without a scan
         self._seq = 0
         self._walks: Walks[tuple[int, list[_Job]]] = Walks()  # a search's order, taken at its first page
 
@@ -188,7 +189,7 @@ class TrainingJobs:
     def create(self, body: Any, now: float, sold_out: Callable[[str], bool]) -> _Job:
         self._slots.advance(now)
         job = self._parse_create(body, now)
-        if any(other.name == job.name and not other.deleted for other in self._jobs.values()):
+        if job.name in self._live_names:
             raise ModelArtsError(
                 400, "ModelArts.2751", f"DuplicateTrainingJobName (name {job.name})", "Use another job name."
             )
@@ -206,6 +207,7 @@ class TrainingJobs:
         ready_at = now + self._config.creating_s + self._config.pending_s
         job.claim = self._slots.claim(job.flavor.flavor_id, job.node_count, ready_at, hold_s=job.run_s)
         self._jobs[job.job_id] = job
+        self._live_names.add(job.name)
         return job
 
     def get(self, job_id: str, now: float) -> _Job:
@@ -226,6 +228,7 @@ class TrainingJobs:
     def delete(self, job_id: str, now: float) -> None:
         job = self.get(job_id, now)
         job.deleted = True
+        self._live_names.discard(job.name)
         self._slots.release(self._claim(job), now)
 
     def summary(self, now: float) -> list[dict[str, Any]]:
@@ -719,10 +722,10 @@ def routes(jobs: TrainingJobs, config: ModelArtsSimConfig, faults: FaultInjector
         return jobs.engines()
 
     @router.post("/training-jobs", status_code=201)
-    async def create_job(request: Request) -> dict[str, Any]:
+    async def create_job(request: Request) -> JSONResponse:
         now = clock()
         job = jobs.create(await json_body(request), now, faults.is_sold_out)
-        return jobs.view(job, now)
+        return JSONResponse(jobs.view(job, now), status_code=201)  # plain JSON: no walk by FastAPI's encoder
 
     @router.get("/training-jobs/{job_id}")
     async def get_job(job_id: str) -> dict[str, Any]:

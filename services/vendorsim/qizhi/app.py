@@ -13,11 +13,11 @@ import collections
 import json
 import secrets
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.vendorsim.faults import SIM_PATH_PREFIX, FaultInjector, FaultResponses, install_faults
 from services.vendorsim.qizhi.config import QizhiSimConfig
@@ -93,6 +93,28 @@ class _Stats:
         return {"calls": dict(self.calls), "max_in_flight": self.max_in_flight, "arrived_at": list(self.arrived_at)}
 
 
+class _CountCalls:
+    """Counts every vendor call into `_Stats` (plain ASGI: no per-request task, unlike `BaseHTTPMiddleware`)."""
+
+    def __init__(self, app: ASGIApp, stats: _Stats) -> None:
+        self.app = app
+        self.stats = stats
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(SIM_PATH_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        stats, path = self.stats, scope["path"]
+        stats.calls[path] = stats.calls.get(path, 0) + 1
+        stats.arrived_at.append(time.monotonic())
+        stats.in_flight += 1
+        stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            stats.in_flight -= 1
+
+
 def create_app(config: QizhiSimConfig | None = None) -> FastAPI:
     config = config or QizhiSimConfig()
     clock = config.clock
@@ -104,19 +126,7 @@ def create_app(config: QizhiSimConfig | None = None) -> FastAPI:
     app = FastAPI(title="Qizhi (SII) openapi simulator")
     install_faults(app, faults, FAULT_RESPONSES)
 
-    @app.middleware("http")  # added last, so outermost: it also counts calls a fault answers
-    async def count_calls(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        path = request.url.path
-        if path.startswith(SIM_PATH_PREFIX):
-            return await call_next(request)
-        stats.calls[path] = stats.calls.get(path, 0) + 1
-        stats.arrived_at.append(time.monotonic())
-        stats.in_flight += 1
-        stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
-        try:
-            return await call_next(request)
-        finally:
-            stats.in_flight -= 1
+    app.add_middleware(_CountCalls, stats=stats)  # added last, so outermost: it also counts calls a fault answers
 
     @app.exception_handler(QizhiError)
     async def qizhi_error(_: Request, exc: QizhiError) -> Response:

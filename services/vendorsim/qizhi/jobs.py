@@ -13,6 +13,7 @@ job that has not ended to job_stopped at once. A job holds its instances from re
 until it ends, plus reserve_on_success_ms / reserve_on_fail_ms.
 """
 
+import bisect
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -194,13 +195,17 @@ class TrainJobs:
     def _sub_msg(self, job: _Job, status: str, now: float) -> str:
         """`sub_msg`: [DOC] the queueing reason; [INFER] also why a job ended badly."""
         if status == "job_queuing":
-            free = self._config.capacity - self._in_use(job.spec, now)
-            if free < job.instances:
-                return (
-                    f"资源不足，排队中: 规格 {job.spec.name} 空闲 {free}/{self._config.capacity} 个实例，"
-                    f"需要 {job.instances} 个"
-                )
-            ahead = self._waiting[job.spec.spec_id].index(job)
+            # Held instances are at most those of every job ever started: only when that bound leaves too few
+            # free is the exact count (a scan of every job) needed.
+            if self._config.capacity - self._started_instances[job.spec.spec_id] < job.instances:
+                free = self._config.capacity - self._in_use(job.spec, now)
+                if free < job.instances:
+                    return (
+                        f"资源不足，排队中: 规格 {job.spec.name} 空闲 {free}/{self._config.capacity} 个实例，"
+                        f"需要 {job.instances} 个"
+                    )
+            # The queue is in creation order (seq), so the jobs ahead are found by bisection, not by a scan.
+            ahead = bisect.bisect_left(self._waiting[job.spec.spec_id], job.seq, key=lambda other: other.seq)
             return f"排队中: 同规格前面还有 {ahead} 个任务" if ahead else "排队中，等待调度"
         if status == "job_create_failed":
             return "创建失败: 镜像拉取失败 (simulated: SWITCHYARD_SIM_OUTCOME=failed, run 0 s)"
