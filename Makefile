@@ -8,7 +8,7 @@ LOCK := requirements.lock
 UV_VERSION := 0.13.8
 UV := $(VENV)/tools/bin/uv
 
-.PHONY: setup lock up down infra test unit chaos asyncapi clean
+.PHONY: setup lock up down infra test unit chaos bench bench-guard asyncapi clean
 
 # Re-runs when the lock or pyproject.toml changes. `pip check` catches a runtime dependency added to pyproject.toml
 # without `make lock`.
@@ -52,6 +52,12 @@ test: setup  ## the whole suite; starts Kafka and PostgreSQL itself when they ar
 
 unit: setup  ## the fast tests only: no Kafka, no PostgreSQL
 	@$(VENV)/bin/pytest tests/unit
+
+bench: setup  ## every benchmark at a short size (several minutes) and one table: figures, their limits, ratios
+	@PYTHONPATH=. bash infra/with-infra.sh $(PY) -m benchmarks.suite
+
+bench-guard: setup  ## the CI subset of the benchmarks; fails when a ratio drops below its floor (benchmarks/floors.toml)
+	@PYTHONPATH=. bash infra/with-infra.sh $(PY) -m benchmarks.suite --guard
 
 asyncapi: setup  ## docs/asyncapi/*.json from the FastStream apps
 	@$(VENV)/bin/switchyard dev asyncapi --out docs/asyncapi

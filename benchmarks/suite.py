@@ -40,7 +40,7 @@ class Benchmark:
 BENCHMARKS = (
     Benchmark("benchmarks.billing_throughput", ("--jobs", "1000", "--minutes", "30"), guard=True),
     Benchmark("benchmarks.scheduler_throughput", ("--jobs", "1000"), guard=True),
-    Benchmark("benchmarks.simulator_throughput", ("--seconds", "5"), guard=False),
+    Benchmark("benchmarks.simulator_throughput", ("--jobs", "300"), guard=False),
     Benchmark("benchmarks.notify_throughput", ("--short",), guard=False),
     Benchmark("benchmarks.watcher_scale", ("--short",), guard=False),
     Benchmark("benchmarks.api_load", ("--seconds", "5", "--busy-jobs", "500"), guard=True),

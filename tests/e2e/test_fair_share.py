@@ -69,7 +69,7 @@ def stop_all(*clients) -> None:
             list(pool.map(lambda cj: cj[0].post(f"/v1/jobs/{cj[1]['id']}/cancel"), left))
         return not left
 
-    wait_for(cancel_active, timeout_s=180, interval_s=5, what="every job of the test stopped")
+    wait_for(cancel_active, timeout_s=600, interval_s=5, what="every job of the test stopped")
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_a_tenants_first_job_starts_within_a_few_placements_of_another_tenants_b
     assert all(r.status_code == 202 for r in posted), next(r.text for r in posted if r.status_code != 202)
     wait_for(lambda: sum(j["queue"] is not None and j["queue"]["reason"] == "no_capacity"
                          for j in all_jobs(backlogged)) == BACKLOG,
-             timeout_s=180, interval_s=2, what=f"the {BACKLOG} jobs waiting in Switchyard's queue")
+             timeout_s=600, interval_s=2, what=f"the {BACKLOG} jobs waiting in Switchyard's queue")
 
     modelarts_faults(latency_ms=CREATE_LATENCY_MS, methods=["POST"])  # capacity is back
     wait_for(lambda: any(j["vendor"] for j in all_jobs(backlogged)), what="the backlog being placed")
