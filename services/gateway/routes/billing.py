@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from contracts.inputs import Text, Timestamp
+from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
 
-router = APIRouter(prefix="/v1", tags=["billing"])
+router = APIRouter(prefix="/v1", tags=["billing"], responses=UPSTREAM_UNAVAILABLE)
 
 
 @router.get("/balance", responses={200: {"description": '{"balance", "currency", "arrears", "overdraft", "packages": [...]}'}})

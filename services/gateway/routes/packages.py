@@ -6,11 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.paging import Cursor, Limit, paging
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
 
-router = APIRouter(prefix="/v1", tags=["packages"])
+router = APIRouter(prefix="/v1", tags=["packages"], responses=UPSTREAM_UNAVAILABLE)
 
 
 class PurchaseIn(BaseModel):

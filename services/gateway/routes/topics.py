@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts.inputs import Json, Text
 
+from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.paging import Cursor, Limit, paging
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
 
-router = APIRouter(tags=["topics"])
+router = APIRouter(tags=["topics"], responses=UPSTREAM_UNAVAILABLE)
 
 
 class TopicIn(BaseModel):

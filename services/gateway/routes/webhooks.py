@@ -8,11 +8,12 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts.inputs import Text, Timestamp
 
+from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.paging import Cursor, Limit, paging
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
 
-router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], responses=UPSTREAM_UNAVAILABLE)
 
 
 class WebhookIn(BaseModel):
