@@ -5,6 +5,8 @@ What a route can answer follows from how it is built, so it is derived here rath
 - 429 on every route but the health probes (the `RateLimits` middleware: `rate-limited`, with `Retry-After` and the
   RateLimit header fields, or `too-many-auth-failures`);
 - 401 on a route that takes a credential, and 403 (`tenant-suspended`) on one that takes a tenant's key;
+- 400 on a route with a body (one that is no JSON at all) or a `cursor` query parameter (`invalid-cursor`: a
+  cursor is opaque, one this API returned);
 - 404 on a route with a path parameter (nothing with that id, or not the caller's);
 - 413 (`body-too-large`) and 422 on a route with a body; 422 on one with any parameter;
 - what a route declares itself (`responses=`): a 409, or `UPSTREAM_UNAVAILABLE` where it asks an internal service.
@@ -14,7 +16,7 @@ that an invalid one answers the project's `invalid-job` problem) has its schema 
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi import routing
@@ -22,7 +24,7 @@ from fastapi.security.base import SecurityBase
 from pydantic import BaseModel, TypeAdapter
 
 from contracts.jobs import JobSpec
-from services.common.problems import PROBLEM_JSON, ProblemDocument
+from services.common.problems import PROBLEM_JSON, ProblemDocument, problem_response
 from services.gateway.auth import require_tenant
 from services.gateway.rate_limit import UNLIMITED_PATHS
 
@@ -36,6 +38,7 @@ UPSTREAM_UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {
 
 _SECONDS = {"schema": {"type": "integer", "minimum": 0}}
 _GENERIC: dict[int, dict[str, Any]] = {
+    400: {"description": "invalid-cursor (the cursor is not one this API returned), or a body that is no JSON"},
     401: {"description": "unauthorized: no key, or an unknown, revoked or expired one",
           "headers": {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}},
     403: {"description": "tenant-suspended: the key's tenant is suspended"},
@@ -75,6 +78,8 @@ def problem_statuses(route) -> set[int]:
         statuses.add(401)
     if require_tenant in calls:
         statuses.add(403)
+    if has_body or any(p.alias == "cursor" for d in _dependants(route) for p in d.query_params):
+        statuses.add(400)
     if any(d.path_params for d in _dependants(route)):
         statuses.add(404)
     if has_body:
@@ -119,10 +124,25 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+def allowed_methods(app: FastAPI, path: str) -> set[str]:
+    """Every method some route serves at `path` (Starlette's own 405 names only the first route that matched)."""
+    return {method for route in routing.iter_route_contexts(app.routes)
+            if getattr(route, "path_regex", None) is not None and route.path_regex.match(path)
+            for method in (getattr(route, "methods", None) or ())}
+
+
 def install_openapi(app: FastAPI) -> None:
+    """The OpenAPI as built here, and a 405 whose `Allow` names every method of the path, as documented."""
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = build_openapi(app)
         return app.openapi_schema
 
     app.openapi = openapi  # FastAPI's documented way to customize the schema
+
+    @app.exception_handler(405)
+    async def _method_not_allowed(request: Request, exc: Exception) -> Response:
+        allow = ", ".join(sorted(allowed_methods(app, request.url.path)))
+        return problem_response(request, 405, "Method Not Allowed", f"This path takes {allow}.",
+                                headers={"Allow": allow})

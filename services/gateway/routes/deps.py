@@ -65,7 +65,8 @@ JobSpecBody = Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/sc
 def job_spec(body: dict) -> JobSpec:
     """The job spec in a request body, or a 422 problem listing every invalid field."""
     try:
-        return JobSpec.model_validate(body)
+        # Strict: a JSON body's values must have the schema's types (no `false` for a count, no "60" for seconds).
+        return JobSpec.model_validate(body, strict=True)
     except ValidationError as exc:
         errors = [{"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
                   for e in exc.errors()]
