@@ -8,7 +8,6 @@ JSON Schema does not state, so some schema-valid requests are rightly refused â€
 to other kinds (`model` on a notebook), a replay's `until` before its `since`, a cursor not returned by the API,
 text with NUL or a lone surrogate (which PostgreSQL cannot store)."""
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
