@@ -48,7 +48,8 @@ def test_the_job_spec_bodies_are_the_job_spec_schema():
         assert {"training", "notebook", "inference"} <= set(content["examples"])
     job_spec = schema["components"]["schemas"]["JobSpec"]
     assert {"kind", "name", "image", "resources"} <= set(job_spec["required"])
-    assert job_spec["properties"]["resources"] == {"$ref": "#/components/schemas/Resources"}
+    assert job_spec["properties"]["resources"]["$ref"] == "#/components/schemas/Resources"
+    assert job_spec["examples"] and job_spec["properties"]["kind"]["description"]
 
 
 def test_no_body_is_an_untyped_object():
