@@ -49,22 +49,33 @@ class Placement(BaseModel):
 
 
 class JobSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A job as a tenant submits it, vendor-neutral: the gateway, the scheduler and every adapter read this."""
 
-    kind: JobKind
-    name: Text = Field(min_length=1, max_length=128)
-    image: Text = Field(min_length=1, max_length=512)
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "kind": "training", "name": "resnet50", "image": "swr.cn-north-4.myhuaweicloud.com/demo/pytorch:2.1",
+        "command": "python train.py", "resources": {"accelerator": "ascend-910b", "count": 1},
+        "env": {"EPOCHS": "3"}, "max_runtime_s": 3600}]})
+
+    kind: JobKind = Field(description="training (runs its command to an end), notebook (an interactive "
+                                      "environment) or inference (a service answering calls)")
+    name: Text = Field(min_length=1, max_length=128, description="the tenant's name for the job",
+                       examples=["resnet50"])
+    image: Text = Field(min_length=1, max_length=512, description="the container image the job runs",
+                        examples=["swr.cn-north-4.myhuaweicloud.com/demo/pytorch:2.1"])
     command: Text | None = Field(default=None, min_length=1, max_length=8192,
                                  description="required for training; optional start command otherwise")
-    resources: Resources
-    env: dict[EnvName, EnvValue] = Field(default_factory=dict, max_length=100)
-    max_runtime_s: int | None = Field(default=None, ge=60, le=30 * 24 * 3600)
+    resources: Resources = Field(description="what one job runs on")
+    env: dict[EnvName, EnvValue] = Field(default_factory=dict, max_length=100,
+                                         description="environment variables of the job's container")
+    max_runtime_s: int | None = Field(default=None, ge=60, le=30 * 24 * 3600,
+                                      description="stopped after this long; bounds the most a quote says it "
+                                                  "can cost")
     task: TrainingTask | None = Field(default=None, description="training only: an LLM task such as sft")
     storage_gb: int | None = Field(default=None, ge=1, le=4096, description="notebook only: disk size")
     replicas: int | None = Field(default=None, ge=1, le=128, description="inference only: instances")
     model: Text | None = Field(default=None, min_length=1, max_length=512, description="inference only")
-    priority: Priority = "normal"
-    placement: Placement = Field(default_factory=Placement)
+    priority: Priority = Field(default="normal", description="order in Switchyard's queue among the tenant's jobs")
+    placement: Placement = Field(default_factory=Placement, description="where the job may run")
 
     @field_validator("env")
     @classmethod

@@ -6,6 +6,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -86,3 +87,18 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+class ProblemDocument(BaseModel):
+    """The body of every error answer, as the OpenAPI documents it (one `Problem` schema); members beyond these
+    are allowed and named by the problem's type (`errors` on a 422, `limit_bytes` on a 413, `retry_after_s` on
+    a 429, `cap` and `limit` on a cap-reached 409...)."""
+
+    model_config = ConfigDict(extra="allow", title="Problem")
+
+    type: str = Field(description="the kind of problem: https://switchyard.dev/problems/<name>, or about:blank",
+                      examples=["https://switchyard.dev/problems/invalid-job"])
+    title: str = Field(description="a short summary of the kind of problem", examples=["Invalid job"])
+    status: int = Field(ge=400, le=599, description="the HTTP status of this answer", examples=[422])
+    detail: str | None = Field(default=None, description="what went wrong with this request")
+    instance: str | None = Field(default=None, description="the path of the request", examples=["/v1/jobs"])

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from services.common.problems import install_problem_handlers
 from services.gateway.body_limit import BodySizeLimit
 from services.gateway.config import GatewaySettings, get_gateway_settings
+from services.gateway.openapi import install_openapi
 from services.gateway.rate_limit import RateLimits
 from services.gateway.routes import (
     admin, api_keys, audit, billing, billing_admin, dead_letters, event_types, flavors, jobs, ops, packages,
@@ -30,4 +31,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.include_router(module.router)
     for router in (tenants_admin.router, api_keys.router, api_keys.admin_router, audit.router):
         app.include_router(router)
+    install_openapi(app)
     return app

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from contracts.catalog import CatalogRefreshRequested
 from services.common.unit_of_work import unit_of_work
+from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.audit import AuditedRoute
 from services.gateway.store import jobs
 from services.gateway.auth import require_admin
@@ -20,7 +21,8 @@ class CatalogRefreshOut(BaseModel):
     requested_at: datetime
 
 
-@router.post("/vendors/{vendor}/catalog/refresh", status_code=202, response_model=CatalogRefreshOut)
+@router.post("/vendors/{vendor}/catalog/refresh", status_code=202, response_model=CatalogRefreshOut,
+             responses=UPSTREAM_UNAVAILABLE)
 async def refresh_catalog(vendor: str, request: Request) -> CatalogRefreshOut:
     """Have the scheduler re-read this vendor's flavors now; what changed is announced as FlavorChanged
     events (as the periodic refresh does every SWITCHYARD_CATALOG_REFRESH_S)."""

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from contracts.inputs import Text, Timestamp
+from contracts.inputs import Text
 from services.gateway.auth import require_admin
 from services.gateway.cursor import decode_id_cursor, encode_id_cursor
 from services.gateway.routes.deps import pool
 from services.gateway.store import audit
+from services.gateway.written_time import WrittenTimestamp
 
 router = APIRouter(prefix="/v1/admin/audit", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -40,8 +41,8 @@ async def list_audit(
     request: Request,
     tenant_id: uuid.UUID | None = None,
     action: Annotated[Text | None, Query(max_length=200)] = None,
-    from_: Annotated[Timestamp | None, Query(alias="from")] = None,
-    to: Timestamp | None = None,
+    from_: Annotated[WrittenTimestamp | None, Query(alias="from")] = None,
+    to: WrittenTimestamp | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
 ) -> AuditList:

@@ -5,11 +5,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from contracts.inputs import Text, Timestamp
+from contracts.inputs import Text
+from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
+from services.gateway.written_time import WrittenTimestamp
 
-router = APIRouter(prefix="/v1", tags=["billing"])
+# YYYY-MM as the billing service reads it: years 0001 to 9999 (a datetime has no year 0), months 01 to 12.
+MONTH_PATTERN = r"^(?:[1-9]\d{3}|0[1-9]\d{2}|00[1-9]\d|000[1-9])-(?:0[1-9]|1[0-2])$"
+
+router = APIRouter(prefix="/v1", tags=["billing"], responses=UPSTREAM_UNAVAILABLE)
 
 
 @router.get("/balance", responses={200: {"description": '{"balance", "currency", "arrears", "overdraft", "packages": [...]}'}})
@@ -21,7 +26,8 @@ async def balance(request: Request, tenant_id: Tenant) -> Response:
                                                       "{group_by, items: [{key, amount, card_hours, minutes}], total}"}})
 async def usage(request: Request, tenant_id: Tenant, job_id: uuid.UUID | None = None,
                 group_by: Literal["job", "day", "vendor", "accelerator"] | None = None,
-                from_: Annotated[Timestamp | None, Query(alias="from")] = None, to: Timestamp | None = None,
+                from_: Annotated[WrittenTimestamp | None, Query(alias="from")] = None,
+                to: WrittenTimestamp | None = None,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 500, cursor: Text | None = None) -> Response:
     optional = {"job_id": job_id, "group_by": group_by, "from": from_ and from_.isoformat(),
                 "to": to and to.isoformat(), "cursor": cursor}
@@ -34,7 +40,7 @@ async def usage(request: Request, tenant_id: Tenant, job_id: uuid.UUID | None = 
     "description": "the month's statement (UTC); CSV with `Accept: text/csv`",
     "content": {"application/json": {}, "text/csv": {}}}})
 async def statement(request: Request, tenant_id: Tenant,
-                    month: Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", examples=["2026-11"])],
+                    month: Annotated[str, Path(pattern=MONTH_PATTERN, examples=["2026-11"])],
                     accept: Annotated[str | None, Header()] = None) -> Response:
     wants_csv = accept is not None and "text/csv" in accept
     return await forward(internal(request), "GET",

@@ -11,6 +11,7 @@ from contracts.billing_admin import PackageOfferShape, PriceBookShape
 from contracts.inputs import Text
 
 from contracts.money import SIGNED_AMOUNT_PATTERN
+from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.store import tenants
 from services.gateway.audit import AuditedRoute
 from services.gateway.auth import require_admin
@@ -18,6 +19,7 @@ from services.gateway.proxy import forward
 from services.gateway.routes.deps import internal, not_found, pool, settings
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)],
+                   responses=UPSTREAM_UNAVAILABLE,
                    route_class=AuditedRoute)
 
 

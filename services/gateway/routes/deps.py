@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import asyncpg
 
-from fastapi import Depends, Request
-from pydantic import ValidationError
+from fastapi import Body, Depends, Request
+from pydantic import ValidationError, WithJsonSchema
 
 from contracts.jobs import JobSpec
 from services.common.problems import Problem
@@ -43,10 +43,30 @@ async def ask_scheduler(request: Request, method: str, path: str, **kwargs) -> A
     return await ask(internal(request), method, f"{settings(request).scheduler_url}{path}", **kwargs)
 
 
+TRAINING_EXAMPLE = {
+    "kind": "training", "name": "resnet50", "image": "swr.cn-north-4.myhuaweicloud.com/demo/pytorch:2.1",
+    "command": "python train.py", "resources": {"accelerator": "ascend-910b", "count": 1},
+    "env": {"EPOCHS": "3"}, "max_runtime_s": 3600}
+NOTEBOOK_EXAMPLE = {
+    "kind": "notebook", "name": "explore", "image": "swr.cn-north-4.myhuaweicloud.com/demo/jupyter:latest",
+    "resources": {"accelerator": "nvidia-v100", "count": 1}, "storage_gb": 50}
+INFERENCE_EXAMPLE = {
+    "kind": "inference", "name": "chat", "image": "swr.cn-north-4.myhuaweicloud.com/demo/serve:1.0",
+    "resources": {"accelerator": "ascend-910b", "count": 1}, "model": "qwen2-7b", "replicas": 2}
+
+# A job spec body: read as a JSON object and validated by `job_spec`, so that an invalid spec answers the
+# `invalid-job` problem with field locations relative to the spec; documented as the JobSpec schema (added to
+# the OpenAPI's components by services/gateway/openapi.py).
+JobSpecBody = Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/JobSpec"}), Body(
+    openapi_examples={"training": {"value": TRAINING_EXAMPLE}, "notebook": {"value": NOTEBOOK_EXAMPLE},
+                      "inference": {"value": INFERENCE_EXAMPLE}})]
+
+
 def job_spec(body: dict) -> JobSpec:
     """The job spec in a request body, or a 422 problem listing every invalid field."""
     try:
-        return JobSpec.model_validate(body)
+        # Strict: a JSON body's values must have the schema's types (no `false` for a count, no "60" for seconds).
+        return JobSpec.model_validate(body, strict=True)
     except ValidationError as exc:
         errors = [{"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
                   for e in exc.errors()]

@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter, Request, Response
 
+from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.paging import Cursor, Limit, paging
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
 
-router = APIRouter(prefix="/v1/event-types", tags=["webhooks"])
+router = APIRouter(prefix="/v1/event-types", tags=["webhooks"], responses=UPSTREAM_UNAVAILABLE)
 
 
 @router.get("", responses={200: {"description": '{"items": [{"name", "description", "subscribable", "schema"}, '

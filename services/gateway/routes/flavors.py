@@ -2,16 +2,17 @@
 in the order the scheduler would try. Both are answered by the scheduler, which owns the catalog and the
 placement rules; the gateway calls no vendor."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from contracts.catalog import FlavorOffer, PlacementQuote
 from contracts.jobs import JobKind
-from services.gateway.routes.deps import Tenant, ask_scheduler, job_spec
+from services.gateway.openapi import UPSTREAM_UNAVAILABLE
+from services.gateway.routes.deps import JobSpecBody, Tenant, ask_scheduler, job_spec
 
-router = APIRouter(prefix="/v1", tags=["catalog"])
+router = APIRouter(prefix="/v1", tags=["catalog"], responses=UPSTREAM_UNAVAILABLE)
 
 
 class FlavorList(BaseModel):
@@ -38,7 +39,7 @@ async def list_flavors(
 
 
 @router.post("/quotes", response_model=QuoteList)
-async def quote(request: Request, tenant_id: Tenant, body: Annotated[dict[str, Any], Body()]) -> QuoteList:
+async def quote(request: Request, tenant_id: Tenant, body: JobSpecBody) -> QuoteList:
     """Every feasible placement of this job spec, in the order the scheduler would try them, with the
     most it can cost given `max_runtime_s`, and the prepaid package that covers it (the tenant's own, else the
     vendor account's)."""

@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from contracts.events import JobCancelRequested, JobRequested
@@ -16,7 +16,7 @@ from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
 from services.gateway.cursor import decode_cursor, encode_cursor
 from services.gateway.store import jobs
-from services.gateway.routes.deps import Tenant, job_spec, not_found, pool, settings
+from services.gateway.routes.deps import JobSpecBody, Tenant, job_spec, not_found, pool, settings
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
@@ -97,10 +97,7 @@ async def submit_job(
     request: Request,
     response: Response,
     tenant_id: Tenant,
-    body: Annotated[dict[str, Any], Body(openapi_examples={"training": {"value": {
-        "kind": "training", "name": "resnet50", "image": "swr.cn-north-4.myhuaweicloud.com/demo/pytorch:2.1",
-        "command": "python train.py", "resources": {"accelerator": "ascend-910b", "count": 1},
-        "env": {"EPOCHS": "3"}, "max_runtime_s": 3600}}})],
+    body: JobSpecBody,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JobOut:
     spec = job_spec(body)

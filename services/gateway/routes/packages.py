@@ -6,11 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.paging import Cursor, Limit, paging
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
 
-router = APIRouter(prefix="/v1", tags=["packages"])
+router = APIRouter(prefix="/v1", tags=["packages"], responses=UPSTREAM_UNAVAILABLE)
 
 
 class PurchaseIn(BaseModel):
@@ -29,7 +30,8 @@ async def package_offers(request: Request, tenant_id: Tenant, limit: Limit = 50,
 
 @router.post("/packages", status_code=201, responses={
     201: {"description": '{"id", "offer_id", "accelerator", "unit", "granted", "remaining", "expires_at"}'},
-    402: {"description": "the balance is short of the price (problem+json)"}})
+    402: {"description": "the balance is short of the price (problem+json)"},
+    404: {"description": "not-found: no package offer with that id"}})
 async def buy_package(body: PurchaseIn, request: Request, tenant_id: Tenant,
                       idempotency_key: Annotated[str | None, Header(max_length=255)] = None) -> Response:
     """Paid from the balance. The same Idempotency-Key buys one package, however often it is sent."""

@@ -15,6 +15,7 @@ from contracts.events import TenantLimitsSet, TenantStatusSet
 from contracts.inputs import Int32, Text
 from contracts.money import AMOUNT_PATTERN
 from services.common.unit_of_work import unit_of_work
+from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.audit import AuditedRoute, record_in
 from services.gateway.auth import require_admin
 from services.gateway.cursor import decode_cursor, encode_cursor
@@ -124,7 +125,7 @@ async def resume_tenant(tenant_id: uuid.UUID, request: Request) -> TenantSummary
     return await _set_status(request, tenant_id, "active")
 
 
-@router.post("/{tenant_id}/credit", responses={200: {"description": '{"balance", "currency"}'}})
+@router.post("/{tenant_id}/credit", responses={200: {"description": '{"balance", "currency"}'}, **UPSTREAM_UNAVAILABLE})
 async def credit_tenant(tenant_id: uuid.UUID, body: CreditIn, request: Request,
                         idempotency_key: Annotated[str | None, Header(max_length=255)] = None) -> Response:
     """Top up a tenant's balance. With an Idempotency-Key, a retried top-up credits once."""

@@ -5,29 +5,32 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.inputs import Json, Text
 
+from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.paging import Cursor, Limit, paging
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
 
-router = APIRouter(tags=["topics"])
+MAX_URL_LENGTH = 2048  # the notifier's bound on a subscriber's URL
+
+router = APIRouter(tags=["topics"], responses=UPSTREAM_UNAVAILABLE)
 
 
 class TopicIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Text
-    event_types: list[Text] = []
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$", examples=["job-failures"])
+    event_types: list[Text] = Field(default=[], max_length=20, description="Switchyard events published to the topic")
 
 
 class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     subject: Text = ""
-    message: Text
+    message: Text = Field(min_length=1)
     attributes: dict[Text, Text] = {}
 
 
@@ -35,7 +38,7 @@ class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     protocol: Literal["http", "https", "email"]
-    endpoint: Text
+    endpoint: Text = Field(min_length=3, max_length=MAX_URL_LENGTH, description="a URL, or an e-mail address")
     filter_policy: dict[Text, Json] | None = None
 
 
@@ -43,7 +46,7 @@ def _url(request: Request, tenant_id: uuid.UUID, rest: str = "") -> str:
     return f"{settings(request).notifier_url}/internal/tenants/{tenant_id}/topics{rest}"
 
 
-@router.post("/v1/topics", status_code=201)
+@router.post("/v1/topics", status_code=201, responses={409: {"description": "conflict: a topic with that name exists"}})
 async def create_topic(body: TopicIn, request: Request, tenant_id: Tenant) -> Response:
     """A topic; the Switchyard events named in `event_types` are published to it."""
     return await forward(internal(request), "POST", _url(request, tenant_id), json=body.model_dump())

@@ -4,29 +4,31 @@ import uuid
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.inputs import Text, Timestamp
+from contracts.inputs import Text
 
+from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.paging import Cursor, Limit, paging
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
+from services.gateway.written_time import WrittenTimestamp
 
-router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], responses=UPSTREAM_UNAVAILABLE)
 
 
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: Text
-    event_types: list[Text]
+    url: Text = Field(min_length=1, max_length=2048, description="where the events are POSTed")
+    event_types: list[Text] = Field(min_length=1, max_length=20, examples=[["job.failed", "job.succeeded"]])
 
 
 class ReplayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    since: Timestamp
-    until: Timestamp | None = None
+    since: WrittenTimestamp
+    until: WrittenTimestamp | None = None
 
 
 def _url(request: Request, tenant_id: uuid.UUID, rest: str = "") -> str:
