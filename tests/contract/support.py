@@ -47,7 +47,10 @@ class SimulatorServer:
             time.sleep(0.01)
 
     def request_stop(self) -> None:
-        self._server.should_exit = True
+        # No graceful shutdown: a request still waiting (on a simulated clock nobody advances any more, or for a
+        # client that went away) would hold uvicorn's wait for tasks and connections until join's timeout, for
+        # every simulator of the session (five minutes at the end of a full run).
+        self._server.should_exit = self._server.force_exit = True
 
     def join(self) -> None:
         self._thread.join(timeout=10)
