@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-MAX_URL_LENGTH = 2048
+from contracts.subscriptions import MAX_URL_LENGTH
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 

@@ -57,7 +57,7 @@ def chaos_stack(chaos_infra):
                                            chaos_infra.pg_port})
     env = stack_env(chaos_infra.database_url, chaos_infra.bootstrap, prefix, ports)
     switchyard = Path(sys.executable).with_name("switchyard")
-    subprocess.run([str(switchyard), "topics"], cwd=ROOT, env=env, check=True, timeout=120)
+    subprocess.run([str(switchyard), "dev", "kafka-topics"], cwd=ROOT, env=env, check=True, timeout=120)
     stack = ChaosStack(env=env, log_dir=Path(tempfile.mkdtemp(prefix="switchyard-chaos-")), ports=ports)
     try:
         for service in SERVICES:

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.inputs import Json, Text
+from contracts.subscriptions import MAX_EVENT_TYPES, MAX_URL_LENGTH, TOPIC_NAME
 
 from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.paging import Cursor, Limit, paging
 from services.gateway.proxy import forward
 from services.gateway.routes.deps import Tenant, internal, settings
 
-MAX_URL_LENGTH = 2048  # the notifier's bound on a subscriber's URL
 
 router = APIRouter(tags=["topics"], responses=UPSTREAM_UNAVAILABLE)
 
@@ -22,8 +22,9 @@ router = APIRouter(tags=["topics"], responses=UPSTREAM_UNAVAILABLE)
 class TopicIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$", examples=["job-failures"])
-    event_types: list[Text] = Field(default=[], max_length=20, description="Switchyard events published to the topic")
+    name: str = Field(pattern=TOPIC_NAME, examples=["job-failures"])
+    event_types: list[Text] = Field(default=[], max_length=MAX_EVENT_TYPES,
+                                    description="Switchyard events published to the topic")
 
 
 class PublishIn(BaseModel):

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.inputs import Text
+from contracts.subscriptions import MAX_EVENT_TYPES, MAX_URL_LENGTH
 
 from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.paging import Cursor, Limit, paging
@@ -20,8 +21,8 @@ router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], responses=UPSTREAM_
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: Text = Field(min_length=1, max_length=2048, description="where the events are POSTed")
-    event_types: list[Text] = Field(min_length=1, max_length=20, examples=[["job.failed", "job.succeeded"]])
+    url: Text = Field(min_length=1, max_length=MAX_URL_LENGTH, description="where the events are POSTed")
+    event_types: list[Text] = Field(min_length=1, max_length=MAX_EVENT_TYPES, examples=[["job.failed", "job.succeeded"]])
 
 
 class ReplayIn(BaseModel):

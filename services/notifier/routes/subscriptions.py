@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.inputs import Json, Text
+from contracts.subscriptions import MAX_URL_LENGTH
 from services.common import caps
 from services.common.unit_of_work import unit_of_work
 from services.notifier import fanout, filters, smn, urls
@@ -29,7 +30,7 @@ class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     protocol: Literal["http", "https", "email"]
-    endpoint: Text = Field(min_length=3, max_length=urls.MAX_URL_LENGTH)
+    endpoint: Text = Field(min_length=3, max_length=MAX_URL_LENGTH)
     filter_policy: dict[Text, Json] | None = None
 
     @field_validator("filter_policy")

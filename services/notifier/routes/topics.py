@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.inputs import Text
+from contracts.subscriptions import MAX_EVENT_TYPES, TOPIC_NAME
 from services.common import caps
 from services.common.unit_of_work import unit_of_work
 from services.notifier import fanout, smn
@@ -21,14 +22,13 @@ from services.notifier.store import AlreadyExists, deliveries, subscriptions, to
 router = APIRouter()
 TOPIC_DELETED = "topic deleted"  # why a deleted topic's queued deliveries are cancelled
 
-TOPIC_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$"
 
 
 class TopicIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(pattern=TOPIC_NAME, examples=["job-failures"])
-    event_types: list[WebhookEventType] = Field(default=[], max_length=20,
+    event_types: list[WebhookEventType] = Field(default=[], max_length=MAX_EVENT_TYPES,
                                                 description="Switchyard events published to the topic")
 
 

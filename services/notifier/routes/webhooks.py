@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.inputs import Text, Timestamp
+from contracts.subscriptions import MAX_EVENT_TYPES, MAX_URL_LENGTH
 from services.common import caps
 from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
@@ -24,8 +25,8 @@ router = APIRouter(prefix="/internal/tenants/{tenant_id}/webhooks")
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: Text = Field(min_length=1, max_length=urls.MAX_URL_LENGTH)
-    event_types: list[WebhookEventType] = Field(min_length=1, max_length=20)
+    url: Text = Field(min_length=1, max_length=MAX_URL_LENGTH)
+    event_types: list[WebhookEventType] = Field(min_length=1, max_length=MAX_EVENT_TYPES)
 
 
 class Webhook(BaseModel):
