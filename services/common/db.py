@@ -1,8 +1,24 @@
-"""asyncpg pool creation. Every service qualifies its tables with its own schema."""
+"""asyncpg pool creation, and what a lost database looks like. Every service qualifies its tables with its own
+schema."""
 
+import asyncio
 import json
 
 import asyncpg
+
+# The database, or the connection to it, is away: the same work succeeds once it is back. A connection cut
+# mid-operation (the server stopped or restarted) can also surface as asyncpg's InternalClientError ("cannot
+# switch to state 12; another operation (2) is in progress", MagicStack/asyncpg#1069).
+CONNECTION_ERRORS = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+)
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

@@ -9,7 +9,6 @@ behind it; while the broker is away rows are only retried, never parked.
 """
 
 import asyncio
-import contextlib
 import functools
 import json
 import uuid
@@ -25,10 +24,12 @@ from pydantic import SerializeAsAny, TypeAdapter
 
 from contracts.events import Envelope, Message, subject_of
 from services.common import dead_letters
+from services.common.db import CONNECTION_ERRORS
 from services.common.logs import log
 from services.common.poison import Verdict, is_outage, publish_verdict
 from services.common.settings import get_settings
 from services.common.tracing import current_traceparent
+from services.common.wakeup import Wakeup
 
 
 def _channel(schema: str) -> str:
@@ -117,31 +118,24 @@ class OutboxRelay:
                  *, poll_s: float = 1.0, batch: int = 1000):
         self._pool, self._schema, self._producer = pool, schema, producer
         self._poll_s, self._batch = poll_s, batch
-        self._wake = asyncio.Event()
+        self._wake = Wakeup(pool, _channel(schema))
         # Failed tries per outbox row, counted in process: a restarted relay gives a failing row
         # MAX_TRIES more, which only delays its parking, and keeps the outbox table as it is.
         self._tries: dict[int, int] = {}
 
     async def run(self) -> None:
-        listener = await self._pool.acquire()
-        wake = lambda *_: self._wake.set()  # noqa: E731
-        await listener.add_listener(_channel(self._schema), wake)
         try:
             while True:
+                self._wake.clear()
                 try:
                     published = await self.publish_pending()
-                except (OSError, asyncpg.PostgresError, asyncio.TimeoutError, KafkaError) as exc:
+                except (*CONNECTION_ERRORS, asyncpg.PostgresError, KafkaError) as exc:
                     log.warning("outbox.relay_error", error=repr(exc))
                     published = 0
                 if published < self._batch:  # caught up: sleep until NOTIFY or the poll interval
-                    self._wake.clear()
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._poll_s)
+                    await self._wake.wait(self._poll_s)
         finally:
-            # The connection may already be gone (database restarted); stopping must still finish.
-            with contextlib.suppress(Exception):
-                await listener.remove_listener(_channel(self._schema), wake)
-                await self._pool.release(listener)
+            await self._wake.close()
 
     async def publish_pending(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():

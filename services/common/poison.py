@@ -1,11 +1,12 @@
 """When to give up on an event: which publish errors can never succeed, which failures are an outage
 (retried without end, nothing parked), and after how many failed tries a message is parked as a dead letter."""
 
-import asyncio
 from enum import Enum
 
 import asyncpg
 from aiokafka import errors as kafka_errors
+
+from services.common.db import CONNECTION_ERRORS
 
 # Tries of one event before it is parked, for an error that is neither an outage nor known to be permanent.
 MAX_TRIES = 5
@@ -23,13 +24,7 @@ _PERMANENT_PUBLISH_ERRORS = (
 
 # The database or the network is away: every event would fail alike, so no event is to blame.
 _OUTAGE_ERRORS = (
-    OSError,
-    asyncio.TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.AdminShutdownError,
+    *CONNECTION_ERRORS,
     asyncpg.SerializationError,
     asyncpg.DeadlockDetectedError,
     kafka_errors.KafkaTimeoutError,  # not marked retriable by aiokafka, but what a broker away looks like

@@ -7,7 +7,6 @@ is tried again later; jobs behind it that can start do start (best-effort FIFO, 
 """
 
 import asyncio
-import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,7 @@ from services.common.group_commit import GroupCommit
 from services.common.logs import log
 from services.common.runtime import Runtime
 from services.common.unit_of_work import unit_of_work
+from services.common.wakeup import Wakeup
 from services.scheduler import store
 from services.scheduler.billing_client import BillingClient, BillingUnavailable, Terms
 from services.scheduler.catalog import Catalog
@@ -77,16 +77,11 @@ class Dispatcher:
                  billing: BillingClient, admission_minutes: int):
         self._adapters, self._catalog, self._health, self._billing = adapters, catalog, health, billing
         self._admission_minutes = admission_minutes
-        self._wake = asyncio.Event()
         self._vendor_calls = asyncio.Semaphore(CONCURRENCY)
         self._submissions: GroupCommit[store.Submission] | None = None  # written together (group commit)
 
-    def wake(self) -> None:
-        self._wake.set()
-
     async def run(self, runtime: Runtime) -> None:
-        listener = await runtime.pool.acquire()
-        await listener.add_listener("scheduler_queue", lambda *_: self.wake())
+        self._wake = Wakeup(runtime.pool, "scheduler_queue")
         try:
             while True:
                 self._wake.clear()
@@ -94,11 +89,9 @@ class Dispatcher:
                 # A batch holds at most `fair_share.PER_TENANT_BATCH` jobs of one tenant: a short batch in which
                 # some tenant had its full share does not mean the queue is drained.
                 if claimed < BATCH and not tenant_share_full:
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                    await self._wake.wait(1.0)
         finally:
-            with contextlib.suppress(Exception):
-                await runtime.pool.release(listener)
+            await self._wake.close()
 
     async def dispatch_once(self, runtime: Runtime) -> tuple[int, bool]:
         """Place one batch; how many jobs it claimed, and whether a tenant had its full share of it."""

@@ -20,6 +20,7 @@ import asyncpg
 
 from contracts.events import JobLostOnVendor, JobStateChanged, VendorHealthChanged
 from contracts.status import JobStatus
+from services.common.db import CONNECTION_ERRORS
 from services.common.logs import log
 from services.common.runtime import Runtime
 from services.common.unit_of_work import unit_of_work
@@ -179,7 +180,7 @@ async def watch_vendor(runtime: Runtime, vendor: str) -> None:
                         log.info("watcher.vendor_owned", vendor=vendor)
                 if owner:
                     await poller.poll_once(runtime)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except (*CONNECTION_ERRORS, asyncpg.PostgresError) as exc:
                 log.warning("watcher.tick_failed", vendor=vendor, error=repr(exc))
                 if conn is not None and not conn.is_closed():
                     await conn.close()

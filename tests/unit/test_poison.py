@@ -38,7 +38,8 @@ def test_a_handler_failing_on_its_message_parks_it_after_the_last_try():
 
 @pytest.mark.parametrize("error", [asyncpg.CannotConnectNowError(), asyncpg.TooManyConnectionsError(),
                                    asyncpg.SerializationError(), asyncpg.DeadlockDetectedError(),
-                                   ConnectionResetError(), asyncpg.ConnectionDoesNotExistError()])
+                                   ConnectionResetError(), asyncpg.ConnectionDoesNotExistError(),
+                                   asyncpg.InternalClientError("cannot switch to state 12")])
 def test_a_database_outage_never_parks_a_message(error):
     assert delivery_verdict(error, 100) is Verdict.RETRY
 
