@@ -18,10 +18,12 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from services.common.db import CONNECTION_ERRORS
 from services.common.http1 import HttpClient
 from services.common.logs import log
 from services.common.runtime import Runtime
 from services.common.unit_of_work import unit_of_work
+from services.common.wakeup import Wakeup
 from services.notifier import event_types, fanout, health
 from services.notifier.config import NotifierSettings
 from services.notifier.retry import after_attempt
@@ -33,9 +35,10 @@ Clock = Callable[[], datetime]
 POLL_S = 0.5  # fallback when a NOTIFY is missed; deliveries due after a backoff are found this way too
 COALESCE_S = 0.005  # wake-ups come in bursts (each finished attempt is one): claim once per burst
 FLUSH_S = 0.02  # results are recorded in batches gathered over this long
+RECORD_RETRY_S = 0.5  # between tries to record results while the database is away
 LEASE_MARGIN_S = 30.0  # beyond the attempt's own deadline, for recording the result
 SWEEP_S = 10.0
-DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError)
+DB_ERRORS = (*CONNECTION_ERRORS, asyncpg.PostgresError)
 
 
 def system_clock() -> datetime:
@@ -53,29 +56,28 @@ class DeliveryWorker:
         self._breaker = health.BreakerPolicy(settings.breaker_failures, settings.breaker_open_s,
                                              settings.breaker_open_max_s)
         self._lease = timedelta(seconds=settings.webhook_timeout_s + LEASE_MARGIN_S)
-        self._wake, self._flush_wake = asyncio.Event(), asyncio.Event()
+        self._wake, self._flush_wake = Wakeup(pool, deliveries.DELIVERIES_CHANNEL), asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
         self._inflight: dict[uuid.UUID, int] = defaultdict(int)  # per target
         self._results: list[tuple[asyncpg.Record, datetime, Outcome]] = []
 
     async def run(self) -> None:
-        listener = await self._pool.acquire()
-        wake = lambda *_: self._wake.set()  # noqa: E731
-        await listener.add_listener(deliveries.DELIVERIES_CHANNEL, wake)
-        helpers = [asyncio.create_task(self._flush_forever()), asyncio.create_task(self._sweep_forever())]
+        """Until cancelled. Should claiming, recording or sweeping fail in a way none of them handles, the others
+        stop too and the error reaches the runtime, which starts a new worker: no part goes on without the rest
+        (a worker whose results are no longer recorded would stop claiming once its targets look busy)."""
         try:
-            await self._claim_forever()
+            async with asyncio.TaskGroup() as group:
+                for loop in (self._claim_forever, self._flush_forever, self._sweep_forever):
+                    group.create_task(loop())
         finally:
             # Cancelled attempts keep their lease and go out again later with the same id.
-            for task in [*self._tasks, *helpers]:
+            for task in self._tasks:
                 task.cancel()
-            await asyncio.gather(*self._tasks, *helpers, return_exceptions=True)
+            await asyncio.gather(*self._tasks, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._flush()), 5.0)  # what finished before the stop
             self._http.close()
-            with contextlib.suppress(Exception):
-                await listener.remove_listener(deliveries.DELIVERIES_CHANNEL, wake)
-            await self._pool.release(listener)
+            await self._wake.close()
 
     # --- claiming
 
@@ -92,8 +94,7 @@ class DeliveryWorker:
             for row in claimed:
                 self._start(row)
             if free == 0 or len(claimed) < free:  # full, or caught up: wait for a NOTIFY, a free slot or the poll
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll_s)
+                await self._wake.wait(self._poll_s)
                 await asyncio.sleep(COALESCE_S)
 
     async def _claim(self, limit: int) -> list[asyncpg.Record]:
@@ -143,6 +144,9 @@ class DeliveryWorker:
             self._flush_wake.clear()
             try:
                 await self._flush()
+            except CONNECTION_ERRORS as exc:
+                log.warning("notifier.record_failed", error=repr(exc), retry_in_s=RECORD_RETRY_S)
+                await asyncio.sleep(RECORD_RETRY_S)
             except DB_ERRORS:
                 # Unrecorded: the leases run out and these deliveries are attempted again, with the same ids.
                 log.exception("notifier.record_failed")
@@ -151,6 +155,7 @@ class DeliveryWorker:
         batch, self._results = self._results, []
         if not batch:
             return
+        settled = True
         try:
             for attempt in range(3):
                 try:
@@ -159,9 +164,17 @@ class DeliveryWorker:
                 except asyncpg.DeadlockDetectedError:
                     if attempt == 2:
                         raise
+        except CONNECTION_ERRORS:
+            # The database is away: these results are kept and recorded once it is back (should the lease run
+            # out first, the recording finds the delivery leased anew and leaves it), rather than sent again.
+            settled = False
+            self._results[:0] = batch
+            self._flush_wake.set()
+            raise
         finally:
-            for row, _, _ in batch:
-                self._settled(row["target_id"])
+            if settled:
+                for row, _, _ in batch:
+                    self._settled(row["target_id"])
 
     async def _record(self, batch: list[tuple[asyncpg.Record, datetime, Outcome]]) -> None:
         now = self._clock()
