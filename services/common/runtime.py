@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
 from services.common.consumer import PARKING
-from services.common.db import create_pool
+from services.common.db import CONNECTION_ERRORS, create_pool
 from services.common.logs import configure_logging, log
 from services.common.outbox import OutboxRelay, key_partitioner
 from services.common.settings import Settings, get_settings
@@ -65,10 +65,13 @@ async def _guard(name: str, coro: Awaitable[None]) -> None:
             return
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as exc:
             if asyncio.current_task().cancelling():
                 raise  # failing while being stopped: stop, don't restart
-            log.exception("loop.crashed", loop=name)
+            if isinstance(exc, CONNECTION_ERRORS):  # the database or the network away: an outage, not a bug
+                log.warning("loop.outage", loop=name, error=repr(exc))
+            else:
+                log.exception("loop.crashed", loop=name)
             await asyncio.sleep(2.0)
 
 
