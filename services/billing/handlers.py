@@ -3,13 +3,14 @@ ended), usage minutes become charges. Each runs in the one unit of work its cons
 are runs, metering and pricebook's, the booking rating's, the SQL the store's."""
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import asyncpg
 
 from contracts.billing import UsageMinute
 from contracts.events import Envelope, JobStateChanged, JobSubmitted
-from services.billing import metering, pricebook, runs, store
+from services.billing import metering, metrics, pricebook, runs, store
 from services.billing.metering import Kind
 from services.billing.policy import Policy
 from services.billing.rating import charge_minutes, reverse_charges
@@ -120,9 +121,16 @@ async def rate_usage(pool: asyncpg.Pool, minutes: list[UsageMinute], policy: Pol
     already charged are skipped. Returns how many were charged."""
     if not minutes:
         return 0
+    tally = metrics.Tally()
     async with unit_of_work(pool) as conn:
         jobs, now = await store.locks.lock_jobs(conn, {m.job_id for m in minutes})
         unknown = {m.job_id for m in minutes} - jobs.keys()
         if unknown:
             log.error("billing.usage_for_unknown_jobs", jobs=sorted(map(str, unknown)))
-        return await charge_minutes(conn, jobs, runs.rateable(minutes, jobs), now, policy)
+        rateable = runs.rateable(minutes, jobs)
+        charged = await charge_minutes(conn, jobs, rateable, now, policy, tally)
+    if charged:
+        at = {(m.job_id, m.minute): m.minute_at for m in minutes}
+        tally.add_lags([at[pair] for pair in rateable if pair in at], datetime.now(UTC))
+        tally.record()
+    return charged

@@ -22,7 +22,7 @@ from contracts.billing import JobFundsExhausted, JobFundsRestored
 from contracts.billing_events import FundsExhausted, FundsLow, PackageLow
 from contracts.events import Event, UsageCharged
 from contracts.topics import BILLING_EVENTS
-from services.billing import ledger, metering, packages, store, thresholds
+from services.billing import ledger, metering, metrics, packages, store, thresholds
 from services.billing.metering import Kind
 from services.billing.policy import Policy
 from services.billing.store import SCHEMA
@@ -181,8 +181,10 @@ def package_deltas(draws: Sequence[tuple[uuid.UUID | str, uuid.UUID, int, int]])
 # --- charging: reading, recording, announcing ------------------------------------------------------
 
 async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, MeteredJob],
-                         wanted: Sequence[tuple[uuid.UUID, int]], now: datetime, policy: Policy) -> int:
-    """Charge each (job, minute) not charged yet; `jobs` are locked by the caller. Returns how many."""
+                         wanted: Sequence[tuple[uuid.UUID, int]], now: datetime, policy: Policy,
+                         tally: metrics.Tally | None = None) -> int:
+    """Charge each (job, minute) not charged yet; `jobs` are locked by the caller. Returns how many; what they
+    charged is added to `tally`, which the caller records once its transaction has committed."""
     pairs = sorted(set(wanted), key=lambda p: (p[0].int, p[1]))  # UUID order, without UUID.__lt__ in Python
     if not pairs:
         return 0
@@ -218,7 +220,11 @@ async def charge_minutes(conn: asyncpg.Connection, jobs: dict[uuid.UUID, Metered
     await store.funds.save(conn, states)
     await store.jobs.set_funds_exhausted(conn, booking.exhausted_jobs)
     await enqueue_many(conn, SCHEMA, [(BILLING_EVENTS, e) for e in events], source=SOURCE, now=now)
-    return len(booking.charges["id"])
+    charges = booking.charges
+    if tally is not None:
+        charged = [paid + short for paid, short in zip(charges["amount"], charges["shortfall"], strict=True)]
+        tally.add_charges(charges["vendor"], charged, charges["vendor_cost"])
+    return len(charges["id"])
 
 
 # --- reversing: the decision ----------------------------------------------------------------------

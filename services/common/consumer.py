@@ -124,10 +124,15 @@ async def _park_unreadable(parking: Parking, group: str, record: ConsumerRecord,
         raise
 
 
+# Every (Kafka group id, Kafka topic, group, contract topic) this process consumes, for its consumer-lag gauge.
+SUBSCRIPTIONS: list[tuple[str, str, str, str]] = []
+
+
 def subscribe(broker: KafkaBroker, topic: str, *, group: str, handler: Handler, parking: Parking = PARKING) -> None:
     """Route every event on `topic` to `handler` as an Envelope, for consumer group `group`."""
     failures = FailedDeliveries()
     group_id = get_settings().topic_prefix + group
+    SUBSCRIPTIONS.append((group_id, get_settings().topic(topic), group, topic))
 
     @broker.subscriber(
         get_settings().topic(topic), group_id=group_id, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest",
@@ -169,6 +174,7 @@ def subscribe_batch(broker: KafkaBroker, topic: str, *, group: str, handler: Bat
     settings = get_settings()
     failures = FailedDeliveries()
     group_id = settings.topic_prefix + group
+    SUBSCRIPTIONS.append((group_id, settings.topic(topic), group, topic))
 
     @broker.subscriber(
         settings.topic(topic), group_id=group_id, ack_policy=AckPolicy.NACK_ON_ERROR,

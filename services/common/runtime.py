@@ -14,7 +14,8 @@ import uvloop
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
-from services.common.consumer import PARKING
+from services.common import metrics
+from services.common.consumer import PARKING, SUBSCRIPTIONS
 from services.common.db import CONNECTION_ERRORS, create_pool
 from services.common.logs import configure_logging, log
 from services.common.outbox import OutboxRelay, key_partitioner
@@ -93,7 +94,10 @@ async def serve(
     http_port: int | None = None,
     settings: Settings | None = None,
     ref: RuntimeRef | None = None,
+    metrics_port: int | None = None,
 ) -> None:
+    """Run one service until SIGINT/SIGTERM. Its Prometheus metrics are served at `/metrics` on `http_app`, or
+    on `metrics_port` when it has no HTTP app of its own."""
     settings = settings or get_settings()
     configure_logging(service, settings.log_level)
     configure_tracing(service, settings.otel_exporter)
@@ -104,6 +108,9 @@ async def serve(
         ref.set(runtime)
     if http_app is not None:
         http_app.state.runtime = runtime
+        metrics.add_route(http_app)
+    if metrics_port is not None:
+        metrics.serve_on_port(metrics_port)
     if setup:
         await setup(runtime)
 
@@ -124,6 +131,8 @@ async def serve(
             relay = OutboxRelay(pool, service, runtime.producer, poll_s=settings.outbox_poll_s)
             tasks.append(asyncio.create_task(_guard("outbox", relay.run)))
         await broker.start()
+        lag = metrics.ConsumerLag(settings.kafka_bootstrap_servers, list(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
+        tasks.append(asyncio.create_task(metrics.sample_forever(pool, service, lag, publishes=publishes)))
         for name, loop in (loops or {}).items():
             tasks.append(asyncio.create_task(_guard(name, lambda loop=loop: loop(runtime))))
         if http_app is not None:

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from services.common.problems import install_problem_handlers
 from services.gateway.body_limit import BodySizeLimit
 from services.gateway.config import GatewaySettings, get_gateway_settings
+from services.gateway.metrics import RequestMetrics
 from services.gateway.openapi import install_openapi
 from services.gateway.rate_limit import RateLimits
 from services.gateway.routes import (
@@ -26,6 +27,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(RateLimits, rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst,
                        auth_failure_limit=settings.auth_failure_limit,
                        auth_failure_window_s=settings.auth_failure_window_s, admin_token=settings.admin_token)
+    # Outermost: it counts every answer, those refused before routing too (their route label is "unmatched").
+    app.add_middleware(RequestMetrics)
     for module in (ops, admin, dead_letters, jobs, flavors, billing, webhooks, packages, billing_admin, topics,
                    event_types):
         app.include_router(module.router)

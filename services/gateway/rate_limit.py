@@ -39,7 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.common.problems import problem_response
 
 POLICY = "tenant"  # the policy's name in the RateLimit header fields
-UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})  # probes from a load balancer are not callers
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})  # probes and scrapes are not callers
 _EPSILON = 1e-9  # refills are sums of float products: 0.05 s at 20/s is 0.9999999 of a token
 
 

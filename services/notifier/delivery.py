@@ -24,7 +24,7 @@ from services.common.logs import log
 from services.common.runtime import Runtime
 from services.common.unit_of_work import unit_of_work
 from services.common.wakeup import Wakeup
-from services.notifier import event_types, fanout, health
+from services.notifier import event_types, fanout, health, metrics
 from services.notifier.config import NotifierSettings
 from services.notifier.retry import after_attempt
 from services.notifier.senders import Outcome, Senders
@@ -196,7 +196,10 @@ class DeliveryWorker:
             for row in recorded:
                 if decisions[row["id"]].exhausted:
                     await self._announce_exhausted(conn, row, now)
+        written = {row["id"] for row in recorded}
         for row, _, outcome in batch:
+            if row["id"] in written:
+                metrics.attempted(decisions[row["id"]].status, outcome.latency_ms)
             if not outcome.delivered:
                 log.info("notifier.attempt_failed", delivery_id=str(row["id"]), channel=row["channel"],
                          attempt=row["attempts"] + 1, status=decisions[row["id"]].status,

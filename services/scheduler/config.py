@@ -16,6 +16,7 @@ class SchedulerSettings(Settings):
                                                                "flavors and announces what changed")
     resubmit_limit: int = Field(2, ge=0, description="times a job its vendor lost is placed again elsewhere")
     admission_minutes: int = Field(5, ge=0, description="minutes a tenant must be able to pay before a job starts")
+    scheduler_metrics_port: int = Field(9101, ge=1, le=65535, description="Prometheus /metrics, on 127.0.0.1")
 
     _vendors_list = field_validator("vendors", mode="before")(comma_separated)
 

@@ -21,7 +21,7 @@ from services.common.logs import log
 from services.common.runtime import Runtime
 from services.common.unit_of_work import unit_of_work
 from services.common.wakeup import Wakeup
-from services.scheduler import store
+from services.scheduler import metrics, store
 from services.scheduler.billing_client import BillingClient, BillingUnavailable, Terms
 from services.scheduler.catalog import Catalog
 from services.scheduler.fair_share import PER_TENANT_BATCH
@@ -179,6 +179,7 @@ class Dispatcher:
                     ))
             except errors.VendorError as exc:
                 outcome = classify(exc)
+                metrics.placed(flavor.vendor, outcome)
                 attempts.append(_attempt(placement, attempt_no, flavor, outcome, str(exc)))
                 log.info("scheduler.attempt_failed", job_id=str(job_id), vendor=flavor.vendor,
                          flavor=flavor.flavor_id, outcome=outcome, error=str(exc))
@@ -211,6 +212,8 @@ class Dispatcher:
                 self._submissions = GroupCommit(runtime.pool, store.record_submissions)
             await self._submissions.run(store.Submission(submitted, attempts, health_events))
             usage.jobs, usage.accelerators = usage.jobs + 1, usage.accelerators + submitted.count
+            metrics.placed(flavor.vendor, Outcome.SUBMITTED)
+            metrics.submitted_after(placement["requested_at"])
             log.info("scheduler.submitted", job_id=str(job_id), vendor=flavor.vendor, flavor=flavor.flavor_id)
             return
         await self._queue(runtime, placement, waiting_reason(options, admitted), attempts, health_events)

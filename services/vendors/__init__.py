@@ -24,15 +24,17 @@ from services.vendors.errors import (
     VendorUnavailable,
     WrongState,
 )
+from services.vendors.metrics import instrument
 
 KNOWN_VENDORS = ("modelarts", "caip", "qizhi", "aispace")
 
 
 def make_adapter(vendor: str) -> VendorAdapter:
-    """An adapter for `vendor`, configured from the environment (e.g. SWITCHYARD_MODELARTS_*)."""
+    """An adapter for `vendor`, configured from the environment (e.g. SWITCHYARD_MODELARTS_*), its calls counted
+    and timed (`services.vendors.metrics`)."""
     if vendor not in KNOWN_VENDORS:
         raise ValueError(f"unknown vendor {vendor!r}; known: {', '.join(KNOWN_VENDORS)}")
-    return importlib.import_module(f"services.vendors.{vendor}").Adapter()
+    return instrument(importlib.import_module(f"services.vendors.{vendor}").Adapter())
 
 
 __all__ = [

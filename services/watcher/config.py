@@ -21,6 +21,7 @@ class WatcherSettings(Settings):
     watch_get_concurrency: int = Field(32, ge=1, description="per-job polls in flight at once per vendor "
                                                             "(adapters with a rate limit apply theirs too)")
     watch_error_budget: int = Field(3, ge=1, description="failed polls in a row that make a vendor outage")
+    watcher_metrics_port: int = Field(9102, ge=1, le=65535, description="Prometheus /metrics, on 127.0.0.1")
 
     _vendors_list = field_validator("vendors", mode="before")(comma_separated)
 

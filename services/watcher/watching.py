@@ -26,7 +26,7 @@ from services.common.runtime import Runtime
 from services.common.unit_of_work import unit_of_work
 from services.vendors import errors, make_adapter
 from services.vendors.base import VendorAdapter, VendorJob
-from services.watcher import store
+from services.watcher import metrics, store
 from services.watcher.changes import LOST_REASON, Tracked, lost_on_vendor, observe
 from services.watcher.config import WatcherSettings
 from services.watcher.schedule import ErrorBudget, next_poll_delay, per_job_batch, tick_pause
@@ -110,6 +110,7 @@ class Poller:
         async with unit_of_work(pool) as conn:
             applied = await store.record_changes(conn, found)
         for change in applied:
+            metrics.seen(self.vendor, change.vendor_time, change.observed_at)
             log.info("watcher.state_changed", job_id=str(change.job_id), tenant_id=str(change.tenant_id),
                      vendor=self.vendor, from_status=change.from_status, to_status=change.to_status,
                      raw_status=change.raw_status)
@@ -180,6 +181,7 @@ async def watch_vendor(runtime: Runtime, vendor: str) -> None:
                         log.info("watcher.vendor_owned", vendor=vendor)
                 if owner:
                     await poller.poll_once(runtime)
+                    metrics.cycle(vendor, time.monotonic() - started)
             except (*CONNECTION_ERRORS, asyncpg.PostgresError) as exc:
                 log.warning("watcher.tick_failed", vendor=vendor, error=repr(exc))
                 if conn is not None and not conn.is_closed():

@@ -105,6 +105,9 @@ def stack_env(database_url: str, bootstrap: str, topic_prefix: str, ports: dict[
         "SWITCHYARD_BILLING_URL": f"http://127.0.0.1:{ports['billing']}",
         "SWITCHYARD_NOTIFIER_URL": f"http://127.0.0.1:{ports['notifier']}",
         "SWITCHYARD_SCHEDULER_URL": f"http://127.0.0.1:{ports['scheduler']}",
+        # Where the stack's ports say, else free ones: two stacks (or a `make up`) may run on one machine.
+        "SWITCHYARD_SCHEDULER_METRICS_PORT": str(ports.get("scheduler_metrics") or free_port()),
+        "SWITCHYARD_WATCHER_METRICS_PORT": str(ports.get("watcher_metrics") or free_port()),
         "SWITCHYARD_VENDORS": ",".join(SIMULATORS),
         **vendors,
         "SWITCHYARD_WEBHOOK_ALLOW_PRIVATE": "true",

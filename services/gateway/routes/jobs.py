@@ -15,6 +15,7 @@ from services.common.idempotency import fingerprint
 from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
 from services.gateway.cursor import decode_cursor, encode_cursor
+from services.gateway.metrics import JOBS_SUBMITTED
 from services.gateway.store import jobs
 from services.gateway.routes.deps import JobSpecBody, Tenant, job_spec, not_found, pool, settings
 
@@ -116,6 +117,8 @@ async def submit_job(
     response.headers["Location"] = f"/v1/jobs/{job['id']}"
     if previous is not None:
         response.headers["Idempotent-Replayed"] = "true"
+    else:
+        JOBS_SUBMITTED.labels(spec.kind).inc()
     return _job_out(job)
 
 
