@@ -8,7 +8,7 @@ LOCK := requirements.lock
 UV_VERSION := 0.13.8
 UV := $(VENV)/tools/bin/uv
 
-.PHONY: setup lock up down infra test unit chaos bench bench-guard asyncapi clean
+.PHONY: setup lock up down infra observe test unit chaos bench bench-guard asyncapi clean
 
 # Re-runs when the lock or pyproject.toml changes. `pip check` catches a runtime dependency added to pyproject.toml
 # without `make lock`.
@@ -43,9 +43,14 @@ infra: setup  ## only Kafka and PostgreSQL (background), migrated and with topic
 	@$(VENV)/bin/switchyard dev migrate
 	@$(VENV)/bin/switchyard dev kafka-topics
 
-down:  ## stop the Kafka and PostgreSQL that `make infra` left running
+down:  ## stop the Kafka, PostgreSQL and Prometheus that `make infra` and `make observe` left running
 	@bash infra/kafka.sh stop
 	@bash infra/postgres.sh stop
+	@bash infra/prometheus.sh stop
+
+observe:  ## Prometheus on 127.0.0.1:9090 scraping a `make up` stack, with the alert rules (infra/observability/)
+	@bash infra/prometheus.sh check
+	@bash infra/prometheus.sh start
 
 test: setup  ## the whole suite; starts Kafka and PostgreSQL itself when they are not running
 	@$(VENV)/bin/pytest

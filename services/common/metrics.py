@@ -70,10 +70,9 @@ class ConsumerLag:
             await self._offsets.start()
         for group_id, topic, group, topic_label in self._subscriptions:
             committed = await self._admin.list_consumer_group_offsets(group_id)
+            if self._offsets.partitions_for_topic(topic) is None:
+                await self._offsets.topics()  # a consumer subscribed to nothing learns the topics' metadata so
             partitions = [TopicPartition(topic, p) for p in (self._offsets.partitions_for_topic(topic) or ())]
-            if not partitions:
-                await self._offsets.force_metadata_update()
-                continue
             ends = await self._offsets.end_offsets(partitions)
             lag = sum(max(ends[tp] - (committed[tp].offset if tp in committed else 0), 0) for tp in partitions)
             CONSUMER_LAG.labels(group, topic_label).set(lag)

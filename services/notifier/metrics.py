@@ -20,6 +20,8 @@ BREAKERS_OPEN = Gauge("switchyard_webhook_breakers_open",
                       "Targets (endpoints, subscribers) whose circuit breaker holds their deliveries back.")
 
 OUTCOME = {"delivered": "delivered", "pending": "retrying", "failed": "failed"}
+for _outcome in OUTCOME.values():  # every outcome's series from the start, at 0
+    DELIVERIES.labels(_outcome)
 
 
 def attempted(status: str, latency_ms: int) -> None:

@@ -13,6 +13,8 @@ from services.scheduler.health import VendorHealth
 
 SAMPLE_S = 5.0
 FIRST_TRY = "pending"  # the reason label of a job not tried yet (its queue reason is still empty)
+# Shown at 0 from the start, so a dashboard has every reason before any job waited for it.
+REASONS = (FIRST_TRY, "no_capacity", "funds", "quota")
 
 QUEUE_DEPTH = Gauge("switchyard_queue_depth", "Jobs waiting in Switchyard's queue, by why they wait.", ["reason"])
 QUEUE_OLDEST_WAIT = Gauge("switchyard_queue_oldest_wait_seconds",
@@ -58,7 +60,7 @@ def sample_vendors(vendors: list[str], health: VendorHealth) -> None:
 
 
 async def sample_forever(runtime: Runtime, vendors: list[str], health: VendorHealth) -> None:
-    seen: set[str] = set()
+    seen: set[str] = set(REASONS)
     while True:
         sample_vendors(vendors, health)
         try:

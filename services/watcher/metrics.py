@@ -30,7 +30,11 @@ def cycle(vendor: str, seconds: float) -> None:
 
 
 async def sample_forever(runtime: Runtime) -> None:
-    known: set[tuple[str, str]] = set()
+    vendors = runtime.settings.vendors
+    for vendor in vendors:  # every vendor's series from the start, before it has a job
+        DETECTION_LAG.labels(vendor)
+        CYCLE_DURATION.labels(vendor)
+    known = {(vendor, status) for vendor in vendors for status in ("PENDING", "QUEUED", "RUNNING")}
     while True:
         try:
             rows = await runtime.pool.fetch(
