@@ -62,6 +62,7 @@ def prometheus(stack):
     env = {**os.environ, "SWITCHYARD_DATA_DIR": str(workdir), "SWITCHYARD_PROMETHEUS_PORT": str(port)}
     script = ["bash", str(ROOT / "infra" / "prometheus.sh")]
     subprocess.run([*script, "start", str(config)], env=env, check=True, timeout=300)
+    subprocess.run([*script, "check"], env=env, check=True, timeout=60)  # promtool: the kit's config and rules
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             yield client
