@@ -1,7 +1,7 @@
-"""Where AI Space notebooks and services answer, through the whole stack: the watcher sees a running job's endpoints
-on the simulator and announces them, the gateway's read model shows them on the job (to its tenant only), and they
-answer: the notebook's page names it, the service echoes a call signed with the vendor's AK/SK and refuses one
-without. When the job ends they are withdrawn."""
+"""Where notebooks and services answer, through the whole stack, on AI Space (watched job by job) and ModelArts
+(watched by listing): the watcher sees a running job's endpoints on the simulator and announces them, the gateway's
+read model shows them on the job (to its tenant only), and they answer: a notebook's page names it, a service
+echoes a call made with the vendor's credentials and refuses one without. When the job ends they are withdrawn."""
 
 import json
 import uuid
@@ -16,6 +16,8 @@ from tests.e2e.helpers import job_in, wait_for
 pytestmark = pytest.mark.e2e
 
 H800 = {"accelerator": "nvidia-h800", "count": 1}  # AI Space alone offers it
+V100 = {"accelerator": "nvidia-v100", "count": 1}  # ModelArts alone offers V100 notebooks
+P4 = {"accelerator": "nvidia-p4", "count": 1}  # and P4 inference instances
 
 
 def endpoints_of(tenant, job_id: str) -> list[dict]:
@@ -94,6 +96,58 @@ def test_a_running_service_answers_calls_signed_with_the_vendors_keys_only(stack
     assert (unsigned.status_code, unsigned.json()["code"]) == (401, "Unauthorized")
     forged = call("a-secret-key-that-is-not-the-accounts")
     assert (forged.status_code, forged.json()["code"]) == (401, "SignatureDoesNotMatch")
+
+    assert tenant.post(f"/v1/jobs/{job_id}/cancel").status_code == 202
+    assert withdrawn(tenant, job_id)["status"] == "STOPPED"
+
+
+def test_a_modelarts_notebook_shows_its_url_until_its_lease_ends(stack, tenant):
+    spec = {"kind": "notebook", "name": "ma-lab-endpoints", "image": "swr.cn-north-4.myhuaweicloud.com/team/lab:1.0",
+            "resources": V100, "storage_gb": 20}
+    submitted = tenant.post("/v1/jobs", json=spec)
+    assert submitted.status_code == 202, submitted.text
+    job_id = submitted.json()["id"]
+    assert job_in(tenant, job_id, "RUNNING")["vendor"] == "modelarts"
+
+    (endpoint,) = endpoints_of(tenant, job_id)
+    job = tenant.get(f"/v1/jobs/{job_id}").json()
+    assert endpoint["type"] == "jupyter" and endpoint["expires_at"] is not None  # the notebook's lease
+    assert endpoint["url"] == f"http://127.0.0.1:{stack.ports['modelarts']}/{job['vendor_job_id']}/lab"
+    page = httpx.get(endpoint["url"], timeout=10)
+    assert page.status_code == 200 and f"sy-{uuid.UUID(job_id).hex}" in page.text
+
+    assert tenant.post(f"/v1/jobs/{job_id}/cancel").status_code == 202
+    assert withdrawn(tenant, job_id)["status"] == "STOPPED"
+
+
+def modelarts_token(stack) -> str:
+    """An IAM token of the simulator's dev user (its adapter's defaults)."""
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": "sim-user", "password": "sim-password", "domain": {"name": "sim-domain"}}}},
+        "scope": {"project": {"name": "cn-north-4"}}}}
+    issued = httpx.post(f"http://127.0.0.1:{stack.ports['modelarts']}/v3/auth/tokens", json=body, timeout=10)
+    assert issued.status_code == 201, issued.text
+    return issued.headers["X-Subject-Token"]
+
+
+def test_a_modelarts_service_answers_calls_with_an_iam_token_only(stack, tenant):
+    spec = {"kind": "inference", "name": "ma-serve-endpoints", "image": "swr.cn-north-4.myhuaweicloud.com/team/s:1",
+            "model": "0e07b41b-173e-42db-8c16-8e1b44cc0d44", "replicas": 1, "resources": P4}
+    submitted = tenant.post("/v1/jobs", json=spec)
+    assert submitted.status_code == 202, submitted.text
+    job_id = submitted.json()["id"]
+    job_in(tenant, job_id, "RUNNING")
+
+    (endpoint,) = endpoints_of(tenant, job_id)
+    job = tenant.get(f"/v1/jobs/{job_id}").json()
+    assert endpoint["type"] == "http"
+    assert endpoint["url"] == f"http://127.0.0.1:{stack.ports['modelarts']}/v1/infers/{job['vendor_job_id']}"
+    body = {"instances": [[0.1, 0.2]]}
+    answered = httpx.post(endpoint["url"], json=body, headers={"X-Auth-Token": modelarts_token(stack)}, timeout=10)
+    assert answered.status_code == 200, answered.text
+    assert (answered.json()["model"], answered.json()["input"]) == ("model-0e07b41b", body)
+    refused = httpx.post(endpoint["url"], json=body, timeout=10)
+    assert (refused.status_code, refused.json()["error_code"]) == (401, "ModelArts.0201")
 
     assert tenant.post(f"/v1/jobs/{job_id}/cancel").status_code == 202
     assert withdrawn(tenant, job_id)["status"] == "STOPPED"
