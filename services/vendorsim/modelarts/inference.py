@@ -13,8 +13,9 @@ The simulator keeps no model registry: any `model_id` is accepted as a published
 A running real-time service answers at its `access_address` ([DOC] `https://<apig-domain>/v1/infers/<id>`; here
 `<public base URL>/v1/infers/<service id>`, services.vendorsim.public_url): [INFER] a call there or below it with an
 IAM token or an AK/SK signature of the account, as every API call takes, is echoed as JSON beside the serving
-model's name; one without is refused as the API refuses it (401 ModelArts.0201, 403 ModelArts.0206 for a bad
-signature); a service that is not running answers 503.
+model's name; one without is refused as the API refuses it (401 ModelArts.0201 without credentials, 0208 for a
+signature that does not check); a service that is not running answers 503 (ModelArts.3520, a code of the
+simulator's).
 """
 
 import math
