@@ -33,9 +33,9 @@ EVENT_TYPES: dict[str, type[Message]] = {
 
 __all__ = [
     "EVENT_TYPES", "Envelope", "Event", "JobCancelRequested", "JobEndpoint", "JobEndpointsChanged", "JobLostOnVendor",
-    "JobPlacementAttempted", "JobRejected", "JobRequested", "JobStateChanged", "JobStopRequested", "JobSubmitted", "Message", "TenantEvent",
-    "TenantLimitsSet", "TenantStatusSet", "UnknownEventType", "UsageCharged", "VendorEvent", "VendorHealthChanged",
-    "subject_of",
+    "JobPlacementAttempted", "JobRejected", "JobRequested", "JobStateChanged", "JobStopRequested", "JobSubmitted",
+    "Message", "TenantEvent", "TenantLimitsSet", "TenantStatusSet", "UnknownEventType", "UsageCharged", "VendorEvent",
+    "VendorHealthChanged", "subject_of",
 ]
 
 

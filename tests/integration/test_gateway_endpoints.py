@@ -57,5 +57,6 @@ async def test_a_job_its_vendor_lost_shows_no_endpoints(pool):
     await handle(changed(job_id, tenant_id, [PAGE], 10))
     await handle(Envelope(source="switchyard/watcher", data=JobLostOnVendor(
         job_id=job_id, tenant_id=tenant_id, vendor="aispace", vendor_job_id="notebook:44", cause="lost",
-        reason="gone", status=JobStatus.RUNNING, raw_status="NotFound", sequence=3, observed_at=T0 + timedelta(seconds=30))))
+        reason="gone", status=JobStatus.RUNNING, raw_status="NotFound", sequence=3,
+        observed_at=T0 + timedelta(seconds=30))))
     assert await shown(pool, job_id) == []

@@ -2,8 +2,8 @@
 applied inside the consumer's transaction."""
 
 from contracts.events import (
-    JobEndpointsChanged, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested, JobSubmitted,
-    UsageCharged,
+    JobEndpointsChanged, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested,
+    JobSubmitted, UsageCharged,
 )
 from contracts.status import JobStatus
 
