@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.jobs import JobKind, JobSpec
 from contracts.messages import Event, TenantEvent, VendorEvent
@@ -95,6 +95,26 @@ class JobLostOnVendor(Event):
     raw_status: str
     sequence: int = Field(ge=1, description="the last sequence number the watcher used")
     started_at: datetime | None = None
+    observed_at: datetime
+
+
+class JobEndpoint(BaseModel):
+    """Where a running job answers: a notebook's page (jupyter), its SSH address (ssh), a service (http)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["jupyter", "ssh", "http"]
+    url: str = Field(description="as the vendor reports it")
+    expires_at: datetime | None = Field(None, description="when the vendor stops answering there; None: no end given")
+
+
+class JobEndpointsChanged(Event):
+    """The watcher saw a job's endpoints change on its vendor (they appear once it runs, and go when it ends).
+    `endpoints` is the whole new list (empty: none); the latest `observed_at` wins."""
+
+    TYPE: ClassVar[str] = "switchyard.job.endpoints_changed.v1"
+    vendor: str
+    endpoints: list[JobEndpoint]
     observed_at: datetime
 
 

@@ -38,6 +38,12 @@ class Queue(ApiModel):
     position: int
 
 
+class Endpoint(ApiModel):
+    type: Literal["jupyter", "ssh", "http"]
+    url: str
+    expires_at: datetime | None
+
+
 class Job(ApiModel):
     id: uuid.UUID
     kind: str
@@ -54,6 +60,7 @@ class Job(ApiModel):
     started_at: datetime | None
     finished_at: datetime | None
     cost: Money
+    endpoints: list[Endpoint]
 
     @property
     def finished(self) -> bool:

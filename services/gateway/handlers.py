@@ -2,8 +2,8 @@
 shows, and the store function that applies it (inside the consumer's transaction, once per event)."""
 
 from contracts.events import (
-    Envelope, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested, JobSubmitted,
-    UsageCharged,
+    Envelope, JobEndpointsChanged, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged,
+    JobStopRequested, JobSubmitted, UsageCharged,
 )
 from services.common.consumer import apply_once
 from services.common.runtime import RuntimeRef
@@ -18,6 +18,7 @@ APPLY = {
     JobStopRequested: read_model.apply_stop_requested,
     JobPlacementAttempted: read_model.apply_attempt,
     JobLostOnVendor: read_model.apply_lost,
+    JobEndpointsChanged: read_model.apply_endpoints,
     UsageCharged: read_model.apply_usage,
 }
 

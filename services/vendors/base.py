@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from contracts.catalog import VendorFlavor  # noqa: F401 - the one flavor type; adapters list it
 from contracts.jobs import JobKind
@@ -31,6 +31,18 @@ class SubmitRequest:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+EndpointType = Literal["jupyter", "ssh", "http"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a running workload answers: a notebook's page (jupyter), its SSH address (ssh), a service (http)."""
+
+    type: EndpointType
+    url: str
+    expires_at: datetime | None = None  # tz-aware UTC; None when the vendor gives no end
+
+
 @dataclass(frozen=True)
 class VendorJob:
     vendor_job_id: str
@@ -47,6 +59,8 @@ class VendorJob:
     # FAILED for a reason on the vendor's side (lost node, abnormal infrastructure), not the job's own:
     # Switchyard may place such a job again elsewhere.
     infrastructure_failure: bool = False
+    # Where the workload answers, as the vendor reports it (notebooks, services); empty when it reports none.
+    endpoints: tuple[Endpoint, ...] = ()
 
 
 class VendorAdapter(ABC):

@@ -4,6 +4,7 @@ the fields of the simulator's config dataclass (`--help` lists them with their d
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections.abc import Sequence
 
 import uvicorn
@@ -25,6 +26,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     module = modules[args.vendor]
     config = module.config_from_cli(args)
+    if getattr(config, "public_url", "") is None:  # what the simulator's notebook and service addresses name
+        config = dataclasses.replace(config, public_url=f"http://127.0.0.1:{args.port}")
     print(module.banner(config), f"listening on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(module.create_app(config), host=args.host, port=args.port, log_level="info")
 

@@ -1,8 +1,9 @@
-"""Watcher wiring: starts tracking on JobSubmitted, polls the vendor, publishes JobStateChanged."""
+"""Watcher wiring: starts tracking on JobSubmitted, polls the vendor, publishes JobStateChanged (and
+JobEndpointsChanged, JobLostOnVendor)."""
 
 from faststream import FastStream
 
-from contracts.events import Envelope, JobLostOnVendor, JobStateChanged
+from contracts.events import Envelope, JobEndpointsChanged, JobLostOnVendor, JobStateChanged
 from contracts.topics import JOBS_EVENTS
 from services.common.asyncapi import document_publishes
 from services.common.consumer import subscribe
@@ -22,6 +23,6 @@ async def _on_event(envelope: Envelope) -> None:
 
 
 subscribe(broker, JOBS_EVENTS, group=SERVICE, handler=_on_event)
-document_publishes(broker, JOBS_EVENTS, JobStateChanged, JobLostOnVendor)
+document_publishes(broker, JOBS_EVENTS, JobStateChanged, JobLostOnVendor, JobEndpointsChanged)
 
 app = FastStream(broker)  # for AsyncAPI generation

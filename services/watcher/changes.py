@@ -1,12 +1,13 @@
 """What the watcher announces, as plain functions: the first state of a submitted job, when a vendor
-observation is a state change worth announcing, and when a job is one its vendor lost."""
+observation is a state change worth announcing, when a job's endpoints changed, and when a job is one its
+vendor lost."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from contracts.events import JobLostOnVendor, JobStateChanged, JobSubmitted
+from contracts.events import JobEndpoint, JobEndpointsChanged, JobLostOnVendor, JobStateChanged, JobSubmitted
 from contracts.status import JobStatus
-from services.vendors.base import VendorJob
+from services.vendors.base import Endpoint, VendorJob
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Tracked:
     kind: str = "training"
     started_at: datetime | None = None
     missing_since: datetime | None = None
+    endpoints: tuple[Endpoint, ...] = ()  # the last ones announced
 
 
 def first_state(event: JobSubmitted, observed_at: datetime | None = None) -> JobStateChanged:
@@ -58,6 +60,31 @@ def state_change(tracked: Tracked, seen: VendorJob, observed_at: datetime) -> Jo
         raw_status=seen.raw_status, reason=seen.reason, vendor_time=vendor_time, observed_at=observed_at,
         sequence=tracked.sequence + 1, started_at=started_at, finished_at=finished_at,
     )
+
+
+def endpoints_change(tracked: Tracked, seen: VendorJob, status: JobStatus,
+                     observed_at: datetime) -> JobEndpointsChanged | None:
+    """A JobEndpointsChanged when the endpoints a job should show differ from the last ones announced, else None.
+
+    `status` is the job's status after this observation. A job shows its vendor's endpoints only while it runs:
+    a starting notebook's page does not answer yet, and an ended job's address no longer does, so a job that
+    ends loses the ones it showed.
+    """
+    wanted = seen.endpoints if status == JobStatus.RUNNING else ()
+    if wanted == tracked.endpoints:
+        return None
+    return JobEndpointsChanged(
+        job_id=tracked.job_id, tenant_id=tracked.tenant_id, vendor=tracked.vendor,
+        endpoints=[to_contract(endpoint) for endpoint in wanted], observed_at=observed_at,
+    )
+
+
+def to_contract(endpoint: Endpoint) -> JobEndpoint:
+    return JobEndpoint(type=endpoint.type, url=endpoint.url, expires_at=endpoint.expires_at)
+
+
+def from_contract(endpoint: JobEndpoint) -> Endpoint:
+    return Endpoint(endpoint.type, endpoint.url, endpoint.expires_at)
 
 
 LOST_REASON = "the vendor no longer knows the job (confirmed by a second look)"

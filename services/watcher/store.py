@@ -7,23 +7,27 @@ before (changes.py, schedule.py); a job's row and the event of its change are wr
 rows the write did change.
 """
 
+import json
 import uuid
 from datetime import datetime
 
 import asyncpg
 
-from contracts.events import JobLostOnVendor, JobStateChanged, JobSubmitted, VendorHealthChanged
+from contracts.events import (
+    JobEndpoint, JobEndpointsChanged, JobLostOnVendor, JobStateChanged, JobSubmitted, VendorHealthChanged,
+)
 from contracts.status import JobStatus
 from contracts.topics import JOBS_EVENTS, VENDOR_EVENTS
 from services.common.outbox import enqueue, enqueue_many
-from services.watcher.changes import Tracked, stopped_reason
+from services.watcher.changes import Tracked, from_contract, stopped_reason, to_contract
 from services.watcher.schedule import STARTING
 
 SCHEMA = "watcher"
 SOURCE = "switchyard/watcher"
 Db = asyncpg.Pool | asyncpg.Connection
 _STARTING = [str(status) for status in STARTING]  # due jobs in these come first
-_COLUMNS = "job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence, started_at, missing_since"
+_COLUMNS = ("job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence, started_at, missing_since, "
+            "endpoints")
 
 
 async def start_tracking(conn: asyncpg.Connection, submitted: JobSubmitted, first: JobStateChanged) -> None:
@@ -37,7 +41,7 @@ async def start_tracking(conn: asyncpg.Connection, submitted: JobSubmitted, firs
                SET vendor = EXCLUDED.vendor, vendor_job_id = EXCLUDED.vendor_job_id, kind = EXCLUDED.kind,
                    status = EXCLUDED.status, raw_status = EXCLUDED.raw_status, reason = NULL,
                    sequence = EXCLUDED.sequence, started_at = NULL, finished_at = NULL, active = true,
-                   missing_since = NULL, next_poll_at = now(), updated_at = now()
+                   missing_since = NULL, endpoints = '[]', next_poll_at = now(), updated_at = now()
                WHERE NOT t.active AND t.sequence < EXCLUDED.sequence
            RETURNING true""",
         submitted.job_id, submitted.tenant_id, submitted.vendor, submitted.vendor_job_id, submitted.kind,
@@ -51,9 +55,13 @@ def _tracked(rows) -> list[Tracked]:
     # Positional, in _COLUMNS' order: a listing vendor's tick reads every active job (tens of thousands), and
     # building a dict per row first cost more than the query.
     return [Tracked(job_id, tenant_id, vendor, vendor_job_id, JobStatus(status), raw_status, sequence, kind,
-                    started_at, missing_since)
-            for job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence, started_at, missing_since
-            in rows]
+                    started_at, missing_since, _endpoints(endpoints) if endpoints else ())
+            for (job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence, started_at,
+                 missing_since, endpoints) in rows]
+
+
+def _endpoints(stored: list) -> tuple:
+    return tuple(from_contract(JobEndpoint.model_validate(item)) for item in stored)
 
 
 async def active_jobs(db: Db, vendor: str) -> list[Tracked]:
@@ -107,6 +115,28 @@ async def record_changes(conn: asyncpg.Connection, changes: list[JobStateChanged
     )
     moved = {row["job_id"] for row in rows}
     applied = [c for c in changes if c.job_id in moved]
+    await enqueue_many(conn, SCHEMA, [(JOBS_EVENTS, change) for change in applied], source=SOURCE)
+    return applied
+
+
+async def record_endpoints(conn: asyncpg.Connection,
+                           changes: list[tuple[Tracked, JobEndpointsChanged]]) -> list[JobEndpointsChanged]:
+    """Store each job's new endpoints and enqueue their announcement, only where the stored ones are still those
+    the change was decided from (the caller's transaction: the same as the poll's state changes)."""
+    if not changes:
+        return []
+    rows = await conn.fetch(
+        # As JSON text: asyncpg would read a list inside a jsonb[] parameter as one more array dimension.
+        """UPDATE watcher.tracked_jobs t SET endpoints = c.new::jsonb, updated_at = now()
+           FROM unnest($1::uuid[], $2::text[], $3::text[]) AS c(job_id, old, new)
+           WHERE t.job_id = c.job_id AND t.endpoints = c.old::jsonb RETURNING t.job_id""",
+        [change.job_id for _, change in changes],
+        [json.dumps([to_contract(endpoint).model_dump(mode="json") for endpoint in tracked.endpoints])
+         for tracked, _ in changes],
+        [json.dumps([endpoint.model_dump(mode="json") for endpoint in change.endpoints]) for _, change in changes],
+    )
+    moved = {row["job_id"] for row in rows}
+    applied = [change for _, change in changes if change.job_id in moved]
     await enqueue_many(conn, SCHEMA, [(JOBS_EVENTS, change) for change in applied], source=SOURCE)
     return applied
 

@@ -5,6 +5,8 @@
 - Vendors that cannot list are polled per job on each job's own schedule (`schedule.next_poll_delay`),
   starting jobs first, through the adapter's own rate limits.
 - A job missing on its vendor is declared lost (FAILED) only when a second look confirms it.
+- A job's endpoints (a notebook's page, a service's address) are announced when they differ from the last
+  ones announced (`changes.endpoints_change`), in the transaction that records the tick's state changes.
 - A vendor's failed polls are no state change for anybody: after `watch_error_budget` failures in a
   row, one VendorHealthChanged announces the outage, and one more announces the recovery.
 - Several watcher replicas may run: each vendor is polled by the replica holding that vendor's
@@ -18,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from contracts.events import JobLostOnVendor, JobStateChanged, VendorHealthChanged
+from contracts.events import JobEndpointsChanged, JobLostOnVendor, JobStateChanged, VendorHealthChanged
 from contracts.status import JobStatus
 from services.common.db import CONNECTION_ERRORS
 from services.common.logs import log
@@ -27,7 +29,7 @@ from services.common.unit_of_work import unit_of_work
 from services.vendors import errors, make_adapter
 from services.vendors.base import VendorAdapter, VendorJob
 from services.watcher import metrics, store
-from services.watcher.changes import LOST_REASON, Tracked, lost_on_vendor, observe
+from services.watcher.changes import LOST_REASON, Tracked, endpoints_change, lost_on_vendor, observe
 from services.watcher.config import WatcherSettings
 from services.watcher.schedule import ErrorBudget, next_poll_delay, per_job_batch, tick_pause
 
@@ -73,7 +75,7 @@ class Poller:
             await self._succeeded(pool)
 
         now = datetime.now(UTC)
-        changes, next_polls, seen_again, found = 0, [], [], []
+        changes, next_polls, seen_again, found, endpoints = 0, [], [], [], []
         for job, seen in zip(tracked, observations, strict=True):
             change = None
             if seen is LOST and job.missing_since is None:
@@ -84,10 +86,14 @@ class Poller:
                 if job.missing_since is not None:
                     seen_again.append(job.job_id)
                 change = observe(job, seen, now)
+                if not isinstance(change, JobLostOnVendor):
+                    status = change.to_status if change is not None else job.status
+                    if (moved := endpoints_change(job, seen, status, now)) is not None:
+                        endpoints.append((job, moved))
             found.append(change)
-        # The tick's state changes are recorded in one transaction; a lost job (rare) on its own.
+        # The tick's state and endpoint changes are recorded in one transaction; a lost job (rare) on its own.
         applied = {c.job_id for c in await self._record_changes(
-            pool, [c for c in found if isinstance(c, JobStateChanged)])}
+            pool, [c for c in found if isinstance(c, JobStateChanged)], endpoints)}
         for job, change in zip(tracked, found, strict=True):
             status = job.status
             if isinstance(change, JobStateChanged) and change.job_id in applied:
@@ -104,11 +110,19 @@ class Poller:
         await store.clear_missing(pool, seen_again)
         return changes
 
-    async def _record_changes(self, pool: asyncpg.Pool, found: list[JobStateChanged]) -> list[JobStateChanged]:
-        if not found:
+    async def _record_changes(self, pool: asyncpg.Pool, found: list[JobStateChanged],
+                              endpoints: list[tuple[Tracked, JobEndpointsChanged]]) -> list[JobStateChanged]:
+        if not found and not endpoints:
             return []  # no change this tick, so no transaction either
         async with unit_of_work(pool) as conn:
-            applied = await store.record_changes(conn, found)
+            applied = await store.record_changes(conn, found) if found else []
+            # A job whose state change did not apply (moved meanwhile) keeps its endpoints until the next look.
+            moved, stale = {c.job_id for c in applied}, {c.job_id for c in found} - {c.job_id for c in applied}
+            announced = await store.record_endpoints(
+                conn, [(job, change) for job, change in endpoints if job.job_id in moved or job.job_id not in stale])
+        for change in announced:
+            log.info("watcher.endpoints_changed", job_id=str(change.job_id), vendor=self.vendor,
+                     endpoints=[endpoint.type for endpoint in change.endpoints])
         for change in applied:
             metrics.seen(self.vendor, change.vendor_time, change.observed_at)
             log.info("watcher.state_changed", job_id=str(change.job_id), tenant_id=str(change.tenant_id),

@@ -13,7 +13,7 @@ from contracts.events import Envelope, JobSubmitted
 from contracts.status import JobStatus
 from services.common.unit_of_work import unit_of_work
 from services.vendors import errors
-from services.vendors.base import VendorAdapter, VendorJob
+from services.vendors.base import Endpoint, VendorAdapter, VendorJob
 from services.watcher import handlers, store
 from services.watcher.changes import first_state
 from services.watcher.config import WatcherSettings
@@ -27,6 +27,7 @@ class ScriptedVendor(VendorAdapter):
     jobs: dict[str, tuple[str, JobStatus | None]] = field(default_factory=dict)
     down: bool = False
     gets: list[str] = field(default_factory=list)
+    endpoints: dict[str, tuple[Endpoint, ...]] = field(default_factory=dict)
 
     async def list_flavors(self, kind="training"):
         return []
@@ -40,7 +41,8 @@ class ScriptedVendor(VendorAdapter):
     def _job(self, vendor_job_id):
         raw, status = self.jobs[vendor_job_id]
         return VendorJob(vendor_job_id=vendor_job_id, name="", raw_status=raw, status=status, reason=None,
-                         created_at=None, started_at=None, finished_at=None)
+                         created_at=None, started_at=None, finished_at=None,
+                         endpoints=self.endpoints.get(vendor_job_id, ()))
 
     async def get(self, vendor_job_id, kind="training"):
         self.gets.append(vendor_job_id)
@@ -144,6 +146,35 @@ async def test_a_submitted_job_is_followed_once_however_often_its_event_comes(po
 async def job_events(pool, job_id) -> list[dict]:
     rows = await pool.fetch("SELECT headers, payload FROM watcher.outbox WHERE key = $1 ORDER BY id", str(job_id))
     return [{"ce_type": r["headers"]["ce_type"], "payload": json.loads(r["payload"])} for r in rows]
+
+
+async def test_endpoints_are_announced_with_the_poll_that_sees_them_and_withdrawn_at_the_end(pool, clean):
+    vendor = ScriptedVendor()
+    job_id = await track(pool, "lab")
+    page = Endpoint("jupyter", "http://127.0.0.1:18004/notebook/jupyter/lab/lab")
+    vendor.jobs["lab"], vendor.endpoints["lab"] = ("Pending", JobStatus.QUEUED), (page,)
+    poller = Poller(vendor, SETTINGS, random.Random(1))
+    await poller.poll_once(Runtime(pool))  # named by the vendor, but not shown while the job starts
+    assert [e["ce_type"] for e in await job_events(pool, job_id)][1:] == ["switchyard.job.state_changed.v1"]
+
+    async def poll(raw, status):
+        vendor.jobs["lab"] = (raw, status)
+        await pool.execute("UPDATE watcher.tracked_jobs SET next_poll_at = now()")
+        await poller.poll_once(Runtime(pool))
+
+    await poll("Running", JobStatus.RUNNING)
+    await poll("Running", JobStatus.RUNNING)  # the same endpoints: nothing more to say
+    events = (await job_events(pool, job_id))[2:]
+    assert [e["ce_type"] for e in events] == ["switchyard.job.state_changed.v1", "switchyard.job.endpoints_changed.v1"]
+    assert events[1]["payload"]["endpoints"] == [{"type": "jupyter", "url": page.url, "expires_at": None}]
+    assert (await tracked_row(pool, job_id))["endpoints"] == [{"type": "jupyter", "url": page.url, "expires_at": None}]
+
+    await poll("Stopped", JobStatus.STOPPED)
+    events = (await job_events(pool, job_id))[4:]
+    assert [(e["ce_type"], e["payload"].get("to_status"), e["payload"].get("endpoints")) for e in events] == [
+        ("switchyard.job.state_changed.v1", "STOPPED", None), ("switchyard.job.endpoints_changed.v1", None, [])]
+    row = await tracked_row(pool, job_id)
+    assert row["endpoints"] == [] and not row["active"]
 
 
 async def test_a_job_seen_again_is_not_lost(pool, clean):

@@ -1,11 +1,14 @@
-"""Both envelopes unwrapped, and every error code mapped onto a typed error."""
+"""Both envelopes unwrapped, every error code mapped onto a typed error, and where notebooks and services answer."""
 
+import json
 from typing import Any
 
 import pytest
 
 from services.vendors.aispace.errors import CUBE_MESSAGES, ERROR_CODES, error_for
+from services.vendors.aispace import wire
 from services.vendors.aispace.wire import is_cube_result, unwrap
+from services.vendors.base import Endpoint
 from services.vendors.errors import (
     AuthFailed,
     CapacityUnavailable,
@@ -124,3 +127,29 @@ def test_unknown_codes_and_bodies_fall_back_to_the_http_status() -> None:
     # A 404 without an envelope is a path this deployment lacks, not a missing object.
     assert isinstance(error_for(404, "<html>404</html>"), InvalidRequest)
     assert isinstance(error_for(200, {"code": "SomethingNew", "message": "x"}), InvalidRequest)
+
+
+# ----------------------------------------------------------------------------- endpoints
+
+
+def test_a_notebooks_page_is_built_from_its_ingress_domain() -> None:
+    row = {"id": 44, "name": "sy-ab", "namespace": "jupyter", "status": "Running",
+           "expand": json.dumps({"ingress_domain": "127.0.0.1:18004", "port_num": "891"})}
+    page = "http://127.0.0.1:18004/notebook/jupyter/sy-ab/lab"
+    assert wire.notebook_job(row).endpoints == (Endpoint("jupyter", page),)
+    https = row | {"expand": {"ingress_domain": "https://aispace.example/"}}  # an object, not a JSON string
+    assert wire.notebook_endpoints(https)[0].url == "https://aispace.example/notebook/jupyter/sy-ab/lab"
+
+
+@pytest.mark.parametrize("expand", ["{}", "", "not json", json.dumps({"ingress_domain": ""}), None])
+def test_a_notebook_without_an_ingress_domain_has_no_endpoint(expand: Any) -> None:
+    assert wire.notebook_endpoints({"id": 44, "name": "sy-ab", "expand": expand}) == ()
+
+
+def test_a_services_address_is_its_host() -> None:
+    row = {"id": 169, "name": "sy-cd", "model_status": "online", "deploy_history": "x prod",
+           "host": "http://127.0.0.1:18004/inference/sy-cd"}
+    assert wire.service_job(row).endpoints == (Endpoint("http", "http://127.0.0.1:18004/inference/sy-cd"),)
+    bare = wire.service_endpoints({"host": "sy-cd.service.example"})
+    assert bare == (Endpoint("http", "http://sy-cd.service.example"),)
+    assert wire.service_endpoints({"host": ""}) == () and wire.service_endpoints({}) == ()

@@ -16,7 +16,7 @@ JOB = {"id": "6f1c1f0e-2b8a-4a53-9d1e-1d2f3a4b5c6d", "kind": "training", "name":
        "status_reason": None, "vendor": None, "vendor_job_id": None, "flavor": None,
        "resources": {"accelerator": "ascend-910b", "count": 1}, "priority": "normal", "queue": None,
        "created_at": "2026-12-02T01:00:00Z", "started_at": None, "finished_at": None,
-       "cost": {"amount": "0.00", "currency": "CNY"}}
+       "cost": {"amount": "0.00", "currency": "CNY"}, "endpoints": []}
 SPEC = {"kind": "training", "name": "resnet", "image": "img", "command": "python train.py",
         "resources": {"accelerator": "ascend-910b", "count": 1}}
 

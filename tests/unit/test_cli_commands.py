@@ -17,7 +17,7 @@ JOB_ID = "6f1c1f0e-2b8a-4a53-9d1e-1d2f3a4b5c6d"
 JOB = {"id": JOB_ID, "kind": "training", "name": "resnet", "status": "PENDING", "status_reason": None,
        "vendor": None, "vendor_job_id": None, "flavor": None, "resources": {"accelerator": "ascend-910b", "count": 1},
        "priority": "normal", "queue": None, "created_at": "2026-12-02T01:00:00Z", "started_at": None,
-       "finished_at": None, "cost": {"amount": "0.00", "currency": "CNY"}}
+       "finished_at": None, "cost": {"amount": "0.00", "currency": "CNY"}, "endpoints": []}
 RUNNING = {**JOB, "status": "RUNNING", "vendor": "modelarts", "flavor": "modelarts.vm.snt9.1card",
            "started_at": "2026-12-02T01:00:05Z", "cost": {"amount": "0.36", "currency": "CNY"}}
 ENDED = {**RUNNING, "status": "SUCCEEDED", "finished_at": "2026-12-02T01:01:35Z",
@@ -106,6 +106,17 @@ def test_a_table_without_a_terminal_has_no_colour(api):
     assert result.exit_code == 0
     assert JOB_ID[:8] in result.stdout and "resnet" in result.stdout and "PENDING" in result.stdout
     assert "\x1b[" not in result.stdout
+
+
+def test_jobs_show_lists_each_endpoint_on_a_line_of_its_own(api):
+    endpoints = [{"type": "jupyter", "url": "http://127.0.0.1:18004/notebook/jupyter/lab-1/lab", "expires_at": None},
+                 {"type": "ssh", "url": "ssh://root@127.0.0.1:2222", "expires_at": "2026-12-03T01:00:00Z"}]
+    api.routes[("GET", f"/v1/jobs/{JOB_ID}")] = {**RUNNING, "kind": "notebook", "endpoints": endpoints}
+    result = run("jobs", "show", JOB_ID)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert any("jupyter http://127.0.0.1:18004/notebook/jupyter/lab-1/lab" in line for line in lines)
+    assert any("ssh ssh://root@127.0.0.1:2222 (until 2026-12-03 01:00)" in line for line in lines)
 
 
 def test_yaml_output_parses_to_the_apis_json(api):

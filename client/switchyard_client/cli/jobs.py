@@ -12,7 +12,7 @@ from switchyard_client import models as m
 from switchyard_client.client import Client
 from switchyard_client.cli.jobfile import Overrides, load_job
 from switchyard_client.cli.session import (EXIT_INTERRUPTED, EXIT_JOB_FAILED, AllPages, Cursor, Format, Session,
-                                           UsageProblem, command, fetch, page_size, table)
+                                           UsageProblem, command, fetch, key_values, page_size, table)
 from switchyard_client.errors import ApiError
 
 app = typer.Typer(help="Launch, watch and manage jobs.", no_args_is_help=True)
@@ -173,7 +173,13 @@ def list_jobs(session: Session, status: Annotated[str | None, typer.Option("--st
 def show(session: Session, job_id: str):
     client = session.client()
     job = client.get_job(resolve_job_id(client, job_id))
-    session.emit(job.raw)
+    session.emit(job.raw, lambda: key_values(job.raw | {"endpoints": _endpoints_text(job)}))
+
+
+def _endpoints_text(job: m.Job) -> str:
+    """One line per endpoint: its type, its URL and, when it has one, its end."""
+    return "\n".join(f"{e.type} {e.url}" + (f" (until {e.expires_at:%Y-%m-%d %H:%M})" if e.expires_at else "")
+                     for e in job.endpoints)
 
 
 @command(app, "events", help="A job's state changes, placement attempts and losses.")

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -27,6 +27,13 @@ class QueueOut(BaseModel):
     position: int = Field(description="1 = the next job the dispatcher tries")
 
 
+class EndpointOut(BaseModel):
+    type: Literal["jupyter", "ssh", "http"] = Field(
+        description="jupyter: a notebook's page; ssh: a notebook's SSH address; http: an inference service")
+    url: str
+    expires_at: datetime | None = Field(description="when the vendor stops answering there; null: no end given")
+
+
 class JobOut(BaseModel):
     id: uuid.UUID
     kind: str
@@ -43,6 +50,9 @@ class JobOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     cost: Money
+    endpoints: list[EndpointOut] = Field(
+        description="where the running job answers, as its vendor reports them (notebooks, inference services); "
+                    "empty until the vendor provides them and after the job ends")
 
 
 class JobList(BaseModel):
@@ -78,7 +88,7 @@ def _job_out(row, queue_position: int | None = None) -> JobOut:
         vendor=row["vendor"], vendor_job_id=row["vendor_job_id"], flavor=row["flavor"],
         resources=row["spec"]["resources"], priority=row["spec"].get("priority", "normal"), queue=queue,
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
-        cost=Money(amount=format_amount(row["cost"])),
+        cost=Money(amount=format_amount(row["cost"])), endpoints=row["endpoints"],
     )
 
 

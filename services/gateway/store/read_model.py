@@ -2,8 +2,8 @@
 applied inside the consumer's transaction."""
 
 from contracts.events import (
-    JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested, JobSubmitted,
-    UsageCharged,
+    JobEndpointsChanged, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested,
+    JobSubmitted, UsageCharged,
 )
 from contracts.status import JobStatus
 
@@ -29,7 +29,22 @@ async def apply_attempt(conn, event: JobPlacementAttempted) -> None:
                                                  "flavor": event.flavor, "outcome": event.outcome})
 
 
+async def apply_endpoints(conn, event: JobEndpointsChanged) -> None:
+    """The job's endpoints as last observed (an older observation arriving late changes nothing)."""
+    await conn.execute(
+        """UPDATE gateway.jobs SET endpoints = $2, endpoints_observed_at = $3, updated_at = now()
+           WHERE id = $1 AND (endpoints_observed_at IS NULL OR endpoints_observed_at < $3)""",
+        event.job_id, [endpoint.model_dump(mode="json") for endpoint in event.endpoints], event.observed_at,
+    )
+
+
 async def apply_lost(conn, event: JobLostOnVendor) -> None:
+    # A job its vendor lost answers there no more; if it is placed again, its next vendor announces its own.
+    await conn.execute(
+        """UPDATE gateway.jobs SET endpoints = '[]', endpoints_observed_at = $2, updated_at = now()
+           WHERE id = $1 AND endpoints <> '[]' AND (endpoints_observed_at IS NULL OR endpoints_observed_at < $2)""",
+        event.job_id, event.observed_at,
+    )
     await _append_event(conn, event.job_id, None, None, event.raw_status, event.reason, None, event.observed_at,
                         type_="lost", detail={"vendor": event.vendor, "vendor_job_id": event.vendor_job_id,
                                               "cause": event.cause})

@@ -8,6 +8,10 @@ itself be a Cube Studio result {"code": "", "message": "success", "result": {...
 status, a `code` other than "Success", or a Cube Studio `status` other than 0 is an error.
 
 Times are read by `times.py`.
+
+Endpoints [INFER] (the document shows no address of a running notebook or service): a notebook answers at
+`http://<expand.ingress_domain>/notebook/<namespace>/<name>/lab`, where upstream Cube Studio opens it; a service at
+its `host` (with `http://` before it when it has no scheme), as upstream's `inference_host_url` builds it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from services.vendors.aispace.catalog import ResourcePackage
 from services.vendors.aispace.settings import VENDOR, AISpaceSettings
 from services.vendors.aispace.status import clean_status, map_notebook_status, map_service_status, map_task_status
 from services.vendors.aispace.times import parse_elapsed, parse_time
-from services.vendors.base import SubmitRequest, VendorJob
+from services.vendors.base import Endpoint, SubmitRequest, VendorJob
 from services.vendors.errors import InvalidRequest
 
 
@@ -248,7 +252,34 @@ def notebook_job(item: dict[str, Any]) -> VendorJob:
         started_at=changed if status is JobStatus.RUNNING else None,
         finished_at=changed if status is not None and status.is_terminal else None,
         kind="notebook",
+        endpoints=notebook_endpoints(item),
     )
+
+
+def notebook_endpoints(item: dict[str, Any]) -> tuple[Endpoint, ...]:
+    """A notebook row's JupyterLab page, from its `expand.ingress_domain`; none without one."""
+    expand = item.get("expand")
+    if isinstance(expand, str):
+        try:
+            expand = json.loads(expand or "{}")
+        except ValueError:
+            expand = {}
+    domain = str(expand.get("ingress_domain") or "").strip().rstrip("/") if isinstance(expand, dict) else ""
+    name = str(item.get("name") or "")
+    if not domain or not name:
+        return ()
+    namespace = str(item.get("namespace") or "jupyter")
+    return (Endpoint("jupyter", f"{_with_scheme(domain)}/notebook/{namespace}/{name}/lab"),)
+
+
+def service_endpoints(item: dict[str, Any]) -> tuple[Endpoint, ...]:
+    """An online service row's address, from its `host`; none without one."""
+    host = str(item.get("host") or "").strip().rstrip("/")
+    return (Endpoint("http", _with_scheme(host)),) if host else ()
+
+
+def _with_scheme(address: str) -> str:
+    return address if address.startswith(("http://", "https://")) else f"http://{address}"
 
 
 def service_deployed(item: dict[str, Any]) -> bool:
@@ -271,4 +302,5 @@ def service_job(item: dict[str, Any]) -> VendorJob:
         started_at=parse_time(item.get("deploy_time")) if deployed else None,
         finished_at=parse_time(item.get("changed_on")) if status is JobStatus.STOPPED else None,
         kind="inference",
+        endpoints=service_endpoints(item),
     )

@@ -14,7 +14,7 @@ import httpx
 
 from contracts.jobs import JobKind
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
-from services.vendors.errors import InvalidRequest, NotFound, VendorUnavailable, WrongState, json_object
+from services.vendors.errors import InvalidRequest, NotFound, VendorError, VendorUnavailable, WrongState, json_object
 from services.vendors.modelarts.auth import Query, make_auth
 from services.vendors.modelarts.catalog import (
     is_billed_notebook_flavor,
@@ -119,9 +119,24 @@ class ModelArtsAdapter(VendorAdapter):
         jobs = [
             *map(parse_training_job, training),
             *map(parse_notebook, notebooks),
-            *map(parse_service, services),
+            *map(parse_service, await self._with_addresses(services)),
         ]
         return [job for job in jobs if job.status is None or not job.status.is_terminal]
+
+    async def _with_addresses(self, services: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The list leaves out `access_address` (detail only): a running service's detail is read for it (a
+        failing read keeps the list item, without an address until the next look)."""
+
+        async def detail(item: dict[str, Any]) -> dict[str, Any]:
+            if item.get("access_address") or str(item.get("status") or "").lower() != "running":
+                return item
+            try:
+                path = f"/services/{quote(str(item.get('service_id')), safe='')}"
+                return json_object(VENDOR, await self._call("GET", "v1", path))
+            except VendorError:
+                return item
+
+        return list(await asyncio.gather(*map(detail, services)))
 
     async def stop(self, vendor_job_id: str, kind: JobKind = "training") -> None:
         self.check_kind(kind)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contracts.status import JobStatus
-from services.vendors.base import SubmitRequest, VendorJob
+from services.vendors.base import Endpoint, SubmitRequest, VendorJob
 from services.vendors.errors import InvalidRequest, VendorUnavailable
 from services.vendors.modelarts.settings import VENDOR
 from services.vendors.modelarts.status import (
@@ -170,7 +170,16 @@ def parse_notebook(item: dict[str, Any]) -> VendorJob:
         started_at=since if raw.upper() == "RUNNING" else None,
         finished_at=since if normalized is not None and normalized.is_terminal else None,
         kind="notebook",
+        endpoints=notebook_endpoints(item, lease_end),
     )
+
+
+def notebook_endpoints(item: dict[str, Any], lease_end_ms: int | None) -> tuple[Endpoint, ...]:
+    """The notebook's JupyterLab `url`, until its lease ends (`lease.create_at + duration` when the lease is on).
+    [INFER] `endpoints[]` (NOTEBOOK/SSH with a private `uri`) name only the ports a create asked to open, which the
+    adapter never asks for; they are not reachable from outside the VPC."""
+    url = str(item.get("url") or "").strip()
+    return (Endpoint("jupyter", url, from_ms(lease_end_ms)),) if url else ()
 
 
 def parse_service(item: dict[str, Any]) -> VendorJob:
@@ -192,7 +201,14 @@ def parse_service(item: dict[str, Any]) -> VendorJob:
         started_at=since if raw.lower() == "running" else None,
         finished_at=since if normalized is not None and normalized.is_terminal else None,
         kind="inference",
+        endpoints=service_endpoints(item),
     )
+
+
+def service_endpoints(item: dict[str, Any]) -> tuple[Endpoint, ...]:
+    """A real-time service's `access_address` (detail only), until its auto-stop `due_time` when it has one."""
+    address = str(item.get("access_address") or "").strip()
+    return (Endpoint("http", address, from_ms(item.get("due_time"))),) if address else ()
 
 
 # --------------------------------------------------------------------------- values

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.vendorsim.aispace import auth, fields, notebooks, serving
@@ -46,6 +46,7 @@ class Call:
     query: dict[str, str]
     body: Any
     now: float
+    base_url: str  # where this simulator's notebooks and services are reached
 
 
 Handler = Callable[[Call], Awaitable[Any]]
@@ -73,6 +74,10 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
     app = FastAPI(title="CECSTACK AI Space simulator")
     install_faults(app, faults, FAULT_RESPONSES)
 
+    def public_url(request: Request) -> str:
+        """Where this simulator's notebooks and services are reached: the setting, else this request's base."""
+        return (config.public_url or str(request.base_url)).rstrip("/")
+
     @app.exception_handler(StarletteHTTPException)
     async def unknown_path(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = f"no API {request.method} {request.url.path}"
@@ -98,7 +103,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
                 except AISpaceError as exc:
                     return error_response(exc, Envelope.A)  # the gateway answers these
                 try:
-                    call = Call(dict(request.path_params), dict(query), _json(raw), now)
+                    call = Call(dict(request.path_params), dict(query), _json(raw), now, public_url(request))
                     account.resources.advance(now)
                     return JSONResponse(await handler(call))
                 except AISpaceError as exc:
@@ -123,11 +128,11 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
 
     @route(["POST"], _slashed(f"{V1}/notebook_modelview", f"{V1}/notebook"), Envelope.A)
     async def create_notebook(call: Call) -> Any:
-        return ok_a(cube(nbs.created_view(nbs.create(call.body, call.now, sold_out))))
+        return ok_a(cube(nbs.created_view(nbs.create(call.body, call.now, sold_out, call.base_url))))
 
     @route(["PUT"], [f"{V1}/notebook_modelview/api/{{id}}", f"{V1}/notebook/api/{{id}}"], Envelope.A)
     async def edit_notebook(call: Call) -> Any:
-        return ok_a(cube(nbs.created_view(nbs.edit(call.path["id"], call.body, call.now, sold_out))))
+        return ok_a(cube(nbs.created_view(nbs.edit(call.path["id"], call.body, call.now, sold_out, call.base_url))))
 
     @route(["GET"], [f"{V1}/resource/stopInstance"], Envelope.A)
     async def stop_notebook(call: Call) -> Any:
@@ -154,7 +159,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
 
     @route(["POST"], _slashed(f"{V1}/inferenceservice_modelview/api"), Envelope.A)
     async def create_service(call: Call) -> Any:
-        svcs.create(call.body, call.now, sold_out)
+        svcs.create(call.body, call.now, sold_out, call.base_url)
         return ok_a({})  # [DOC] no id
 
     @route(["PUT"], [f"{V1}/inferenceservice_modelview/api/{{id}}"], Envelope.A)
@@ -383,6 +388,37 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
     async def list_projects(call: Call) -> Any:
         form = parse_form_data(call.query.get("form_data"), call.body)
         return ok_a(cube_page(res.project_rows(), form))
+
+    # ------------------------------------------------------------------ where notebooks and services answer
+
+    @app.get(notebooks.NOTEBOOK_PAGE.format(namespace="{namespace}", name="{name}"))
+    async def notebook_page(namespace: str, name: str) -> HTMLResponse:  # [INFER] see notebooks.py
+        now = config.clock()
+        res.advance(now)
+        status, page = nbs.page(namespace, name, now)
+        return HTMLResponse(page, status_code=status)
+
+    service_address = serving.SERVICE_ADDRESS.format(name="{name}")
+
+    @app.post(service_address)
+    @app.post(service_address + "/{rest:path}")
+    async def invoke_service(name: str, request: Request, rest: str = "") -> JSONResponse:  # [INFER] serving.py
+        now = config.clock()
+        raw = await request.body()
+        try:
+            auth.check_auth(
+                config,
+                method=request.method,
+                path=request.url.path,
+                query=request.query_params.multi_items(),
+                headers={key.lower(): value for key, value in request.headers.items()},
+                body=raw,
+                now=now,
+            )
+            res.advance(now)
+            return JSONResponse(svcs.invoke(name, f"/{rest}", _json(raw), now))
+        except AISpaceError as exc:
+            return error_response(exc, Envelope.A)
 
     @app.get("/_sim/jobs")
     async def sim_jobs() -> JSONResponse:

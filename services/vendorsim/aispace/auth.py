@@ -35,7 +35,7 @@ def check_request(
     now: float,
 ) -> None:
     """Raise AISpaceError unless the request is authenticated and names this region."""
-    _check_auth(config, method, path, query, headers, body, now)
+    check_auth(config, method=method, path=path, query=query, headers=headers, body=body, now=now)
     # [DOC] x-regionid is required on every call; requestInfo (the region again) on many.
     region = headers.get("x-regionid")
     if not region:
@@ -47,15 +47,19 @@ def check_request(
         raise invalid(f"requestInfo {request_info!r} does not match x-regionid {region!r}")
 
 
-def _check_auth(
+def check_auth(
     config: AISpaceSimConfig,
+    *,
     method: str,
     path: str,
     query: Sequence[tuple[str, str]],
-    headers: dict[str, str],
+    headers: dict[str, str],  # lower-case names
     body: bytes,
     now: float,
 ) -> None:
+    """Raise AISpaceError unless the request carries the account's credentials (as `config.auth` checks them).
+    [INFER] An online service's address takes the same AK/SK signature as the API: the document names no other
+    way to call a service."""
     if config.auth == "off":
         return
     authorization = headers.get("authorization", "").strip()

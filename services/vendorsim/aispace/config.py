@@ -96,6 +96,10 @@ class AISpaceSimConfig:
     # [INFER] `totalAmount` counts node-hours of the package's spec (ratingVal hours x `amount` nodes); a run uses
     # ceil(node-seconds / amount_unit_s) of it, at least one unit once it started.
     amount_unit_s: float = option(3600.0, "node-seconds per unit of package amount")
+    # Where notebooks' pages and services' addresses point (they must be reachable by whoever opens them);
+    # `python -m services.vendorsim` sets http://127.0.0.1:<port>, an app built without it answers on the base
+    # URL of each request.
+    public_url: str | None = option(None, "public base URL of this simulator (default http://127.0.0.1:<port>)")
     fault_seed: int = option(0, "seed of the fault-injection draws")
     clock: Callable[[], float] = fixed(time.time)
 

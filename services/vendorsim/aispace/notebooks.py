@@ -4,11 +4,18 @@
 (`GET /api/aidp/alpha/notebook_modelview/api/{id}` and `.../api/?form_data=`) report `status`, the pod phase
 (Pending, Running); a stopped notebook has no pod, which upstream shows as "unknown" and the simulator as "Stopped"
 so that a watcher can follow it. `changed_on` moves on every write (create, edit, reset, stop).
+
+Where a notebook answers: [DOC] the server fills `expand.ingress_domain` (the example's is a cluster-internal
+domain). [INFER] The simulator's is the host of its public base URL (the whole URL when that is not plain http),
+and the page is where upstream Cube Studio opens a notebook, `http://<domain>/notebook/<namespace>/<name>/lab`
+(`NOTEBOOK_PAGE`): a small HTML page naming the notebook while it runs.
 """
 
+import html
 import json
 import re
 from collections.abc import Callable
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +32,8 @@ _CREATE_FIELDS = (
 )  # fmt: skip
 _EDIT_FIELDS = tuple(name for name in _CREATE_FIELDS if name != "project")
 RESET_PATH = "/frontend/dev/dev_online/notebook"
+NAMESPACE = "jupyter"
+NOTEBOOK_PAGE = "/notebook/{namespace}/{name}/lab"
 
 
 @dataclass
@@ -49,7 +58,7 @@ class Notebooks:
         self._items: dict[int, Notebook] = {}
         self._next_id = 44
 
-    def create(self, body: Any, now: float, sold_out: Callable[[str], bool]) -> Notebook:
+    def create(self, body: Any, now: float, sold_out: Callable[[str], bool], base_url: str) -> Notebook:
         body = fields.body_object(body)
         fields.require(body, _CREATE_FIELDS)
         if not isinstance(body.get("vpcEnabled"), bool):
@@ -69,7 +78,7 @@ class Notebooks:
             package=package,
             demand=demand,
             record=dict(body),
-            expand=expand | self._server_expand(name),
+            expand=expand | self._server_expand(name, base_url),
             created_at=now,
             changed_at=now,
             run=self._start(package, demand, now),
@@ -78,7 +87,9 @@ class Notebooks:
         self._items[notebook.id] = notebook
         return notebook
 
-    def edit(self, notebook_id: Any, body: Any, now: float, sold_out: Callable[[str], bool]) -> Notebook:
+    def edit(
+        self, notebook_id: Any, body: Any, now: float, sold_out: Callable[[str], bool], base_url: str
+    ) -> Notebook:
         notebook = self.get(notebook_id)
         body = fields.body_object(body)
         fields.require(body, _EDIT_FIELDS)
@@ -89,7 +100,7 @@ class Notebooks:
         moved = package is not notebook.package or demand != notebook.demand
         moved = moved or fields.text(body, "images") != notebook.record.get("images")
         notebook.record.update(body)
-        notebook.expand = fields.json_object(body, "expand") | self._server_expand(name)
+        notebook.expand = fields.json_object(body, "expand") | self._server_expand(name, base_url)
         notebook.changed_at = now
         if moved and notebook.run.stopped_at is None:  # upstream restarts the pod on such an edit
             notebook.package.pool.stop(notebook.run, now)
@@ -128,6 +139,20 @@ class Notebooks:
             raise not_found(f"notebook {notebook_id}")
         return notebook
 
+    def page(self, namespace: str, name: str, now: float) -> tuple[int, str]:
+        """(HTTP status, HTML) of a notebook's page: 200 naming it while it runs, 503 while it starts or after
+        its stop, 404 for a notebook the account does not have."""
+        found = next((nb for nb in self.all() if nb.name == name), None) if namespace == NAMESPACE else None
+        if found is None:
+            return 404, _html("Not Found", f"No notebook {name} in {namespace}.")
+        status = self.status(found, now)
+        if status != "Running":
+            return 503, _html(f"{found.name} is not running", f"Notebook {found.name} is {status}.")
+        return 200, _html(
+            f"{found.name} - JupyterLab",
+            f"JupyterLab of notebook {found.name} (id {found.id}, image {found.record.get('images', '')}).",
+        )
+
     def all(self) -> list[Notebook]:
         return [nb for nb in self._items.values() if not nb.deleted]
 
@@ -160,7 +185,7 @@ class Notebooks:
     def view(self, notebook: Notebook, now: float) -> dict[str, Any]:
         """[INFER] The upstream show/list item: the create result plus status, resource and audit fields."""
         return self.created_view(notebook) | {
-            "namespace": "jupyter",
+            "namespace": NAMESPACE,
             "ide_type": "jupyter",
             "node_selector": "cpu=true,notebook=true",
             "image_pull_policy": "Always",
@@ -193,10 +218,10 @@ class Notebooks:
         package.pool.advance(now)
         return run
 
-    def _server_expand(self, name: str) -> dict[str, Any]:
+    def _server_expand(self, name: str, base_url: str) -> dict[str, Any]:
         """What the server fills into `expand` (the document's example keys)."""
         return {
-            "ingress_domain": f"doko-svc-{name}.jupyter",
+            "ingress_domain": ingress_domain(base_url),
             "is_v5": "true",
             "port_num": "891",
             "portpool_id": "portPool-bbese0w1b69wrx5ywq",
@@ -204,3 +229,15 @@ class Notebooks:
             "public_csr_internal_eip": "100.94.11.129",
             "user_name": self._config.user_name,
         }
+
+
+def ingress_domain(base_url: str) -> str:
+    """`expand.ingress_domain` for a public base URL: its host (and path) when it is plain http, which is how
+    upstream opens it (`"http://" + domain`), else the whole URL."""
+    parts = urlsplit(base_url.rstrip("/"))
+    return f"{parts.netloc}{parts.path}" if parts.scheme == "http" else base_url.rstrip("/")
+
+
+def _html(title: str, text: str) -> str:
+    title, text = html.escape(title), html.escape(text)
+    return f"<!doctype html><html><head><title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>"

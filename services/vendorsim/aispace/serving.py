@@ -7,6 +7,12 @@ Create returns no id [DOC]; clients find a service by its unique `service_name`.
 [INFER] No status read is documented. Upstream Cube Studio's show/list (`GET /api/aidp/alpha/
 inferenceservice_modelview/api/{id}`, `.../api/?form_data=`) report `model_status`: offline (the default, and after
 clear), test (调试中, debugging), online (deployed to prod); plus `deploy_time` and `deploy_history`.
+
+Where a service answers: [INFER] upstream's `host` column, whose address is `host` itself when it carries a scheme
+(else `http://<service name>.<SERVICE_DOMAIN>`); the document's `eip` and `ports` say where it is bound, not how to
+call it. The simulator's `host` is `<public base URL>/inference/<service name>` (`SERVICE_ADDRESS`). No invocation
+is documented either: a POST to the address or below it, signed with the account's AK/SK as every API call is,
+answers while the service is online or being debugged with the request's JSON echoed beside the model's name.
 """
 
 from collections.abc import Callable
@@ -29,6 +35,7 @@ _EDIT_FIELDS = (*_CREATE_FIELDS, "model_name", "model_path", "images", "command"
 _MAY_BE_EMPTY = ("describe", "vpc_id", "subnet_id", "eip_id", "eip", "hpa", "command", "model_path")
 PROD_PATH = "/frontend/service/inferenceservice/inferenceservice_manager"
 CLEAR_PATH = "/frontend/service/inferenceservice_manager"
+SERVICE_ADDRESS = "/inference/{name}"
 DEBUG_PREPARING = "调试任务资源准备中, 等待服务状态变为调试中, 再次点击调试按钮即可进入调试页面"
 
 Mode = Literal["prod", "test"]
@@ -44,6 +51,7 @@ class Service:
     created_at: float
     changed_at: float
     deploy_time: float  # upstream defaults it to the creation time
+    host: str  # where it answers (see the module's docstring)
     deploy_history: list[str] = field(default_factory=list)
     run: Run | None = None
     mode: Mode = "prod"
@@ -61,7 +69,7 @@ class Services:
         self._items: dict[int, Service] = {}
         self._next_id = 169
 
-    def create(self, body: Any, now: float, sold_out: Callable[[str], bool]) -> None:
+    def create(self, body: Any, now: float, sold_out: Callable[[str], bool], base_url: str) -> None:
         body = fields.body_object(body)
         fields.require(body, _CREATE_FIELDS, _MAY_BE_EMPTY)
         name = fields.text(body, "service_name")
@@ -71,7 +79,8 @@ class Services:
             raise AISpaceError(Code.ALREADY_EXISTS, f"service {name} already exists")
         project_id = self._resources.project(fields.integer(body, "project")).id
         package = self._package(body, project_id, now, sold_out)
-        service = Service(self._next_id, name, project_id, package, dict(body), now, now, now)
+        host = base_url.rstrip("/") + SERVICE_ADDRESS.format(name=name)
+        service = Service(self._next_id, name, project_id, package, dict(body), now, now, now, host)
         self._next_id += 1
         self._items[service.id] = service
 
@@ -135,6 +144,21 @@ class Services:
             raise not_found(f"service {service_id}")
         return service
 
+    def invoke(self, name: str, path: str, body: Any, now: float) -> dict[str, Any]:
+        """The answer of a (signed) call to a service's address: the request echoed with the model's name."""
+        service = next((service for service in self.all() if service.name == name), None)
+        if service is None:
+            raise not_found(f"service {name}")
+        status = self.model_status(service, now)
+        if status not in ("online", "test"):
+            raise AISpaceError(Code.SERVICE_UNAVAILABLE, f"service {name} is {status}")
+        return {
+            "model": str(service.record.get("model_name") or service.name),
+            "service": service.name,
+            "path": path,
+            "input": body,
+        }
+
     def all(self) -> list[Service]:
         return [service for service in self._items.values() if not service.deleted]
 
@@ -165,6 +189,7 @@ class Services:
             "resource_gpu": f"{spec.gpu_count * replicas}({spec.gpu_model})" if spec.gpu_count else "0",
             "resource_memory": f"{spec.memory_gb * replicas}G",
             "model_status": self.model_status(service, now),
+            "host": service.host,
             "deploy_time": times.spaced(service.deploy_time),
             "deploy_history": "\n".join(service.deploy_history),
             "created_on": times.iso(service.created_at),

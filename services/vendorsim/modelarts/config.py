@@ -53,6 +53,8 @@ class ModelArtsSimConfig:
     capacity: int = option(4, "slots (nodes, notebooks, service instances) per flavor")
     # The doc defines the training search `offset` as a page index; the live API may use records.
     search_offset_mode: Literal["page", "record"] = option("page", "what the training search's `offset` counts")
+    # Where notebooks' `url` and services' `access_address` point (services.vendorsim.public_url).
+    public_url: str | None = option(None, "public base URL of this simulator (default http://127.0.0.1:<port>)")
     fault_seed: int = option(0, "seed of the fault-injection draws")
     clock: Callable[[], float] = fixed(time.time)
 

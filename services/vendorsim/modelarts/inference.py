@@ -9,6 +9,13 @@ no free slots for all its instances -> `deploying` (service_deploy_s, `progress`
 abnormal) is set through `PUT /_sim/services/{id}/status`.
 
 The simulator keeps no model registry: any `model_id` is accepted as a published model.
+
+A running real-time service answers at its `access_address` ([DOC] `https://<apig-domain>/v1/infers/<id>`; here
+`<public base URL>/v1/infers/<service id>`, services.vendorsim.public_url): [INFER] a call there or below it with an
+IAM token or an AK/SK signature of the account, as every API call takes, is echoed as JSON beside the serving
+model's name; one without is refused as the API refuses it (401 ModelArts.0201 without credentials, 0208 for a
+signature that does not check); a service that is not running answers 503 (ModelArts.3520, a code of the
+simulator's).
 """
 
 import math
@@ -26,6 +33,7 @@ from services.vendorsim.modelarts.config import ModelArtsSimConfig
 from services.vendorsim.modelarts.errors import ModelArtsError, invalid, json_body
 from services.vendorsim.modelarts.slots import Claim, Slots
 from services.vendorsim.modelarts.wire import int_value, ms
+from services.vendorsim.public_url import PublicUrl
 from services.vendorsim.steering import Outcome, SteeringError, parse_steering
 
 STATUSES = ("pending", "waiting", "deploying", "running", "concerning", "failed", "stopping", "stopped",
@@ -134,9 +142,10 @@ def _not_updatable() -> ModelArtsError:
 
 
 class InferenceServices:
-    def __init__(self, config: ModelArtsSimConfig, slots: Slots) -> None:
+    def __init__(self, config: ModelArtsSimConfig, slots: Slots, public_url: PublicUrl | None = None) -> None:
         self._config = config
         self._slots = slots
+        self._public_url = public_url or PublicUrl(config.public_url)
         self._specs = {spec.specification: spec for spec in SPECS}
         self._services: dict[str, _Service] = {}
         self._owner = "u" + config.project_id[1:]
@@ -198,6 +207,15 @@ class InferenceServices:
         if service is None or self._gone(service, now):
             raise _not_found(service_id)
         return service
+
+    def invoke(self, service_id: str, path: str, body: Any, now: float) -> dict[str, Any]:
+        """The answer of an authenticated call to a service's address: the request echoed with the model's name."""
+        service = self.get(service_id, now)
+        status = self.status(service, now)[0]
+        if status not in ("running", "concerning"):
+            raise ModelArtsError(503, "ModelArts.3520", f"The service is {status}, not running.")
+        return {"model": _model_name(service.config[0]["model_id"]), "service": service.name, "path": path,
+                "input": body}
 
     def update(self, service_id: str, body: Any, now: float, sold_out: set[str]) -> None:
         """PUT: [DOC] `status` (running | stopped) starts or stops; if present, `config` is ignored."""
@@ -404,7 +422,7 @@ class InferenceServices:
                 }
                 for model in service.config
             ],
-            "access_address": f"https://infer-modelarts-cn-north-4.sim.local/v1/infers/{service.id}",
+            "access_address": f"{self._public_url.value}/v1/infers/{service.id}",
             "update_time": ms(service.updated_at),
             **{key: value for key, value in service.extras.items() if key != "additional_properties"},
         })

@@ -16,6 +16,7 @@ alone causes (CREATE_FAILED, START_FAILED, ERROR, FROZEN, DELETE_FAILED) are set
 """
 
 import base64
+import html
 import math
 import re
 import uuid
@@ -31,6 +32,7 @@ from services.vendorsim.modelarts.errors import ModelArtsError, invalid, json_bo
 from services.vendorsim.modelarts.images import Images
 from services.vendorsim.modelarts.slots import Claim, Slots
 from services.vendorsim.modelarts.wire import int_value, ms, record_page
+from services.vendorsim.public_url import PublicUrl
 
 STATUSES = (
     "INIT", "CREATING", "STARTING", "STOPPING", "DELETING", "RUNNING", "STOPPED", "SNAPSHOTTING",
@@ -167,10 +169,12 @@ def _not_found(notebook_id: str) -> ModelArtsError:
 
 
 class Notebooks:
-    def __init__(self, config: ModelArtsSimConfig, slots: Slots, images: Images) -> None:
+    def __init__(self, config: ModelArtsSimConfig, slots: Slots, images: Images,
+                 public_url: PublicUrl | None = None) -> None:
         self._config = config
         self._slots = slots
         self._images = images
+        self._public_url = public_url or PublicUrl(config.public_url)
         self._flavors = {flavor.id: flavor for flavor in FLAVORS}
         self._notebooks: dict[str, _Notebook] = {}
         self._user = {
@@ -267,6 +271,18 @@ class Notebooks:
         if notebook is None:
             raise _not_found(notebook_id)
         return notebook
+
+    def page(self, notebook_id: str, now: float) -> tuple[int, str]:
+        """(HTTP status, HTML) at a notebook's `url`: 200 naming it while RUNNING, 503 in any other status, 404 for
+        an instance the account does not have. [INFER] the real page is JupyterLab behind the console's login."""
+        self._slots.advance(now)
+        notebook = self._notebooks.get(notebook_id)
+        if notebook is None:
+            return 404, _page("Not Found", f"No notebook instance {notebook_id}.")
+        status = self._status(notebook, now)[0]
+        if status != "RUNNING":
+            return 503, _page(f"{notebook.name} is not running", f"Notebook {notebook.name} is {status}.")
+        return 200, _page(f"{notebook.name} - JupyterLab", f"JupyterLab of notebook {notebook.name} ({notebook.id}).")
 
     def start(self, notebook_id: str, query: dict[str, str], now: float, sold_out: set[str]) -> _Notebook:
         notebook = self.get(notebook_id, now)
@@ -525,7 +541,8 @@ class Notebooks:
             "status": status,
             "token": notebook.token,
             "update_at": ms(max(since, notebook.edited_at)),
-            "url": f"https://authoring-modelarts-cn-north-4.sim.local/{notebook.id}/lab",
+            # [DOC] `https://authoring-modelarts-xxxxx.xxxx.com/{id}/lab`: here on this simulator (page()).
+            "url": f"{self._public_url.value}/{notebook.id}/lab",
             "user": self._user,
             "volume": {**notebook.volume, "mount_path": "/home/ma-user/work/"},
             "workspace_id": notebook.workspace_id,
@@ -602,6 +619,11 @@ def _volume(raw: Any) -> dict[str, Any]:
         raise ModelArtsError(400, "ModelArts.6331",
                              f"The evs volume size ranges from {_EVS_MIN_GB} GB to {_EVS_MAX_GB} GB.")
     return {"category": category, "ownership": ownership, "capacity": capacity}
+
+
+def _page(title: str, text: str) -> str:
+    title, text = html.escape(title), html.escape(text)
+    return f"<!doctype html><html><head><title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>"
 
 
 def _endpoints(raw: Any) -> list[dict[str, Any]]:
