@@ -8,7 +8,7 @@ from services.gateway.config import GatewaySettings, get_gateway_settings
 from services.gateway.openapi import install_openapi
 from services.gateway.rate_limit import RateLimits
 from services.gateway.routes import (
-    admin, api_keys, audit, billing, billing_admin, dead_letters, event_types, flavors, jobs, ops, packages,
+    admin, api_keys, audit, billing, billing_admin, dead_letters, event_types, flavors, job_logs, jobs, ops, packages,
     tenants_admin, topics, webhooks,
 )
 
@@ -26,7 +26,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(RateLimits, rate_per_s=settings.rate_limit_per_s, burst=settings.rate_limit_burst,
                        auth_failure_limit=settings.auth_failure_limit,
                        auth_failure_window_s=settings.auth_failure_window_s, admin_token=settings.admin_token)
-    for module in (ops, admin, dead_letters, jobs, flavors, billing, webhooks, packages, billing_admin, topics,
+    for module in (ops, admin, dead_letters, jobs, job_logs, flavors, billing, webhooks, packages, billing_admin, topics,
                    event_types):
         app.include_router(module.router)
     for router in (tenants_admin.router, api_keys.router, api_keys.admin_router, audit.router):
