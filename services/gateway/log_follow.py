@@ -29,19 +29,21 @@ class Follow:
     def __init__(self, read: Read, ended: Ended, poll_s: float) -> None:
         self._read, self._ended, self._poll_s = read, ended, poll_s
         self.lines: list[str] = []  # the tail last read
-        self.followers: set[asyncio.Queue] = set()
+        self.followers: dict[asyncio.Queue, int] = {}  # each follower's queue, and the lines it asked for first
         self.ready: asyncio.Future = asyncio.get_running_loop().create_future()
         self.done = False
 
-    def subscribe(self, tail: int) -> tuple[list[str], asyncio.Queue]:
-        """The last `tail` lines read so far, and the queue the next ones come on (no line lost in between:
-        both are taken without yielding to the poller)."""
+    def subscribe(self, tail: int) -> asyncio.Queue:
+        """A new follower's queue: first the last `tail` lines read (once the first read is done), then the new
+        ones. Taken without yielding to the poller, so no line is lost or given twice in between."""
         queue: asyncio.Queue = asyncio.Queue()
-        self.followers.add(queue)
-        return self.lines[-tail:], queue
+        self.followers[queue] = tail
+        if self.ready.done() and self.ready.exception() is None:
+            queue.put_nowait(self.lines[-tail:])
+        return queue
 
     def unsubscribe(self, queue: asyncio.Queue) -> None:
-        self.followers.discard(queue)
+        self.followers.pop(queue, None)
 
     def _send(self, item) -> None:
         for queue in self.followers:
@@ -50,10 +52,12 @@ class Follow:
     async def run(self) -> None:
         try:
             self.lines = await self._read()
-        except Exception as exc:  # a Problem for the first follower to answer (e.g. 501 logs-unsupported)
-            self.ready.set_exception(exc)
+        except Exception as exc:  # a Problem for the followers to answer (e.g. 501 logs-unsupported)
             self.done = True
+            self.ready.set_exception(exc)
             return
+        for queue, tail in self.followers.items():
+            queue.put_nowait(self.lines[-tail:])
         self.ready.set_result(None)
         try:
             while self.followers:

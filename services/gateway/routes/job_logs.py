@@ -82,7 +82,8 @@ async def _events(lines: list[str], queue: asyncio.Queue | None, end: str | None
             if isinstance(item, Ending):
                 yield sse.event(item.status, name="end")
                 return
-            yield b"".join(sse.event(line) for line in item)
+            if item:
+                yield b"".join(sse.event(line) for line in item)
     finally:
         if leave is not None:
             leave()
@@ -111,9 +112,13 @@ async def job_logs(job_id: uuid.UUID, request: Request, tenant_id: Tenant,
             return await _vendor_lines(request, tenant_id, job_id, MAX_TAIL)
 
         follow_job = followers(request).follow(job_id, read, lambda: _terminal_status(request, tenant_id, job_id))
-        await asyncio.shield(follow_job.ready)
-        snapshot, queue = follow_job.subscribe(tail)
-        return StreamingResponse(_events(snapshot, queue, None, lambda: follow_job.unsubscribe(queue)),
+        queue = follow_job.subscribe(tail)  # before the first read ends, so the poller sees a follower
+        try:
+            await asyncio.shield(follow_job.ready)
+        except BaseException:
+            follow_job.unsubscribe(queue)
+            raise
+        return StreamingResponse(_events([], queue, None, lambda: follow_job.unsubscribe(queue)),
                                  media_type=sse.MEDIA_TYPE, headers=_stream_headers("vendor"))
     if follow:
         return StreamingResponse(_events(lines, None, status.value), media_type=sse.MEDIA_TYPE,

@@ -1,7 +1,7 @@
 """A job's output from its vendor, for the gateway's `GET /v1/jobs/{id}/logs` (which stores it once the job ends).
 
 The job is looked up in the scheduler's own placements, so the vendor, vendor job and kind are the ones it
-placed; a job not placed (yet) has written nothing. Vendor errors become problems: no log API 501
+placed; a job not placed (yet) has written nothing (the gateway, which asks, has checked it is the tenant's). Vendor errors become problems: no log API 501
 `logs-unsupported`, the vendor job gone 410 `logs-gone`, the vendor away or throttling 503
 `upstream-unavailable`, anything else it refuses 502 `vendor-error`.
 """
@@ -42,10 +42,10 @@ async def job_logs(request: Request, tenant_id: uuid.UUID, job_id: uuid.UUID,
                    tail: Annotated[int, Query(ge=1, le=MAX_TAIL)] = 1000) -> PlainTextResponse:
     """The last `tail` lines of the job's output on its vendor, one per line (empty before it was placed)."""
     placement = await store.placement(request.app.state.runtime.pool, job_id)
-    if placement is None or placement["tenant_id"] != tenant_id:
+    if placement is not None and placement["tenant_id"] != tenant_id:
         raise Problem(404, "Not found", "No job with that id.", type_="not-found")
-    if placement["vendor"] is None or placement["vendor_job_id"] is None:
-        return PlainTextResponse("")
+    if placement is None or placement["vendor"] is None or placement["vendor_job_id"] is None:
+        return PlainTextResponse("")  # not in the queue yet (the gateway knows the job), or not placed yet
     adapter = request.app.state.adapters.get(placement["vendor"])
     if adapter is None:
         raise Problem(503, "Vendor not enabled", f"{placement['vendor']} is not among this scheduler's vendors.",
