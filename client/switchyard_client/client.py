@@ -318,11 +318,12 @@ class _Routes:
 
 class SseLines:
     """Server-Sent Events read line by line: the `data` of each event, until the `end` event (its data the
-    job's terminal status, kept in `ended`). Comments (keep-alives) and unknown fields are skipped, as the
-    standard says."""
+    job's terminal status, kept in `ended`) or an `error` event (its data a problem, kept in `error` as the
+    ApiError it is). Comments (keep-alives) and unknown fields are skipped, as the standard says."""
 
     def __init__(self) -> None:
         self.ended: str | None = None
+        self.error: ApiError | None = None  # the stream ended with an `error` event (its data a problem)
         self._event, self._data = "message", []
 
     def feed(self, line: str) -> list[str]:
@@ -335,6 +336,15 @@ class SseLines:
             data = "\n".join(lines)
             if event == "end":
                 self.ended = data
+                return []
+            if event == "error":
+                try:
+                    problem = json.loads(data)
+                except ValueError:
+                    problem = data
+                status = problem.get("status") if isinstance(problem, dict) else None
+                self.error = ApiError.from_response(status if isinstance(status, int) else 502, problem)
+                self.ended = "error"
                 return []
             return [data] if event == "message" else []
         if line.startswith(":"):
@@ -453,6 +463,8 @@ class Client(_Iterators, _Routes):
                     raise _stream_error(response, response.read())
                 for line in response.iter_lines():
                     yield from parser.feed(line)
+                    if parser.error is not None:
+                        raise parser.error
                     if parser.ended is not None:
                         return
         except httpx.TransportError as exc:
@@ -519,6 +531,8 @@ class AsyncClient(_Iterators, _Routes):
                 async for line in response.aiter_lines():
                     for text in parser.feed(line):
                         yield text
+                    if parser.error is not None:
+                        raise parser.error
                     if parser.ended is not None:
                         return
         except httpx.TransportError as exc:

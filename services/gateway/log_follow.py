@@ -2,7 +2,8 @@
 
 The poller reads the job's log tail from the scheduler every `poll_s`, hands each follower only the lines that
 are new (`log_text.new_lines`), and once the read model shows the job terminal reads once more (its last lines)
-and tells every follower it ended. It stops when its last follower leaves, or after the end.
+and tells every follower it ended; a read answering that no logs will come (501, 410) ends the followers with
+that problem. It stops when its last follower leaves, or after the end.
 """
 
 import asyncio
@@ -10,6 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from services.common.logs import log
+from services.common.problems import Problem
 from services.gateway.log_text import new_lines
 
 Read = Callable[[], Awaitable[list[str]]]  # the job's current log tail
@@ -17,10 +19,14 @@ Ended = Callable[[], Awaitable[str | None]]  # the job's terminal status, None w
 
 
 class Ending:
-    """The last item a follower receives: the job ended with `status`."""
+    """The last item a follower receives: the job ended with `status`, or its logs cannot be read any more
+    (`problem`: the vendor has no log API for it, or deleted it)."""
 
-    def __init__(self, status: str) -> None:
-        self.status = status
+    def __init__(self, status: str | None, problem: Problem | None = None) -> None:
+        self.status, self.problem = status, problem
+
+
+FINAL_STATUSES = (410, 501)  # the logs will not come: no log API, the vendor job gone
 
 
 class Follow:
@@ -65,6 +71,12 @@ class Follow:
                 status = await self._ended()  # asked before the read, so a read after the end is its whole log
                 try:
                     read = await self._read()
+                except Problem as exc:
+                    if exc.status in FINAL_STATUSES:
+                        self._send(Ending(status, exc))
+                        return
+                    log.warning("logs.follow_read_failed", status=exc.status, detail=exc.detail)
+                    read = self.lines
                 except Exception as exc:  # the vendor away for a moment: the next poll tries again
                     log.warning("logs.follow_read_failed", job_error=type(exc).__name__,
                                 detail=getattr(exc, "detail", str(exc)))

@@ -257,3 +257,14 @@ async def test_the_async_client_follows_logs_alike():
     async with AsyncClient(api_key="k", transport=transport) as client:
         lines = [line async for line in client.logs(JOB["id"], follow=True)]
     assert lines == ["step 1/1000 loss 2.300", "exit status 0"]
+
+
+def test_a_follow_ended_by_an_error_event_raises_its_problem():
+    stream = (b"data: step 1/1000 loss 2.300\n\nevent: error\ndata: {\"type\": \"https://switchyard.dev/problems/"
+              b"logs-gone\", \"title\": \"Logs gone\", \"status\": 410, \"detail\": \"gone\"}\n\n")
+    transport, _ = answering(httpx.Response(200, content=stream, headers={"content-type": "text/event-stream"}))
+    lines = []
+    with Client(api_key="k", transport=transport) as client, pytest.raises(ApiError) as caught:
+        for line in client.logs(JOB["id"], follow=True):
+            lines.append(line)
+    assert lines == ["step 1/1000 loss 2.300"] and caught.value.status == 410 and caught.value.type.endswith("gone")

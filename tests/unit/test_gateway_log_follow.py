@@ -79,3 +79,21 @@ async def test_a_first_read_refused_is_every_waiting_followers_problem():
     with pytest.raises(Problem) as caught:
         await follow.ready
     assert caught.value.status == 501 and follow.done
+
+
+async def test_logs_that_stop_being_readable_end_the_followers_with_the_problem():
+    job, followers = FakeJob(["a"]), Followers(poll_s=0.01)
+    reads = iter([["a"]])
+
+    async def read():
+        try:
+            return next(reads)
+        except StopIteration:
+            raise Problem(410, "Logs gone", "modelarts no longer has the job", type_="logs-gone") from None
+
+    follow = followers.follow(uuid.uuid4(), read, job.ended)
+    queue = follow.subscribe(5)
+    await follow.ready
+    assert await next_item(queue) == ["a"]
+    ending = await next_item(queue)
+    assert isinstance(ending, Ending) and ending.problem.status == 410 and ending.status is None

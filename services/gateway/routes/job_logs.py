@@ -6,6 +6,7 @@ Followers of one job share one poller in this process (`log_follow.py`).
 """
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -14,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from contracts.status import JobStatus
+from services.common.problems import Problem
 from services.gateway import sse
 from services.gateway.log_follow import Ending, Followers
 from services.gateway.log_text import last_lines
@@ -31,7 +33,8 @@ SOURCE_HEADER = "Logs-Source"  # stored: kept in Switchyard once the job ended; 
 LOG_RESPONSES: dict[int | str, dict] = {
     200: {"description": "The job's last `tail` lines (`text/plain`), or with `follow=true` a `text/event-stream`: "
                          "one event per line (`data:`), new lines as they are written, and a final `event: end` "
-                         "whose data is the job's terminal status. `Logs-Source` says where they came from: "
+                         "whose data is the job's terminal status (or `event: error` whose data is a problem "
+                         "document, when the logs stopped being readable: 501, 410). `Logs-Source` says where they came from: "
                          "`stored` (kept once the job ended, also after the vendor deleted the job) or `vendor`.",
           "content": {"text/plain": {"schema": {"type": "string"},
                                      "example": "==> image: swr.example/demo/pytorch:2.1\nstep 120/1000 loss 0.532\n"},
@@ -80,7 +83,10 @@ async def _events(lines: list[str], queue: asyncio.Queue | None, end: str | None
                 yield sse.comment("keep-alive")
                 continue
             if isinstance(item, Ending):
-                yield sse.event(item.status, name="end")
+                if item.problem is not None:
+                    yield sse.event(json.dumps(problem_document(item.problem)), name="error")
+                else:
+                    yield sse.event(item.status or "", name="end")
                 return
             if item:
                 yield b"".join(sse.event(line) for line in item)
@@ -124,6 +130,12 @@ async def job_logs(job_id: uuid.UUID, request: Request, tenant_id: Tenant,
         return StreamingResponse(_events(lines, None, status.value), media_type=sse.MEDIA_TYPE,
                                  headers=_stream_headers(source))
     return PlainTextResponse("".join(f"{line}\n" for line in lines), headers={SOURCE_HEADER: source})
+
+
+def problem_document(problem: Problem) -> dict:
+    """A problem as the stream's `error` event carries it (the members of the problem+json answer)."""
+    return {"type": f"https://switchyard.dev/problems/{problem.type}", "title": problem.title,
+            "status": problem.status, "detail": problem.detail, **problem.extra}
 
 
 def _stream_headers(source: str) -> dict[str, str]:
