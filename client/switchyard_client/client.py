@@ -2,6 +2,7 @@
 call (`Call`) and each client runs it its own way, with the same retries, idempotency keys and errors."""
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -89,6 +90,17 @@ class _Routes:
 
     def job_events(self, job_id: uuid.UUID | str):
         return self._run(Call("GET", f"/v1/jobs/{job_id}/events", m.JobEventList))
+
+    def logs(self, job_id: uuid.UUID | str, *, tail: int | None = None, follow: bool = False):
+        """The job's last `tail` lines of output (the API's default 1000) as one text; with `follow`, an iterator
+        of its lines as they are written (an async iterator for AsyncClient, not awaited), ending when the job
+        does."""
+        call = Call("GET", f"/v1/jobs/{job_id}/logs", params=_params(tail=tail), text=True)
+        if follow:
+            call.params = {**(call.params or {}), "follow": "true"}
+            call.headers["Accept"] = "text/event-stream"
+            return self._follow(call)
+        return self._run(call)
 
     # Catalog
     def flavors(self, *, kind: str | None = None, accelerator: str | None = None, count: int | None = None):
@@ -304,6 +316,56 @@ class _Routes:
         return self._run(Call("DELETE", f"/v1/admin/dead-letters/{dead_letter_id}"))
 
 
+class SseLines:
+    """Server-Sent Events read line by line: the `data` of each event, until the `end` event (its data the
+    job's terminal status, kept in `ended`) or an `error` event (its data a problem, kept in `error` as the
+    ApiError it is). Comments (keep-alives) and unknown fields are skipped, as the standard says."""
+
+    def __init__(self) -> None:
+        self.ended: str | None = None
+        self.error: ApiError | None = None  # the stream ended with an `error` event (its data a problem)
+        self._event, self._data = "message", []
+
+    def feed(self, line: str) -> list[str]:
+        """The log lines a line of the stream completes (none until a blank line ends an event)."""
+        if line == "":
+            event, lines = self._event, self._data
+            self._event, self._data = "message", []
+            if not lines:  # [standard] an event without data is not dispatched (a comment's blank line)
+                return []
+            data = "\n".join(lines)
+            if event == "end":
+                self.ended = data
+                return []
+            if event == "error":
+                try:
+                    problem = json.loads(data)
+                except ValueError:
+                    problem = data
+                status = problem.get("status") if isinstance(problem, dict) else None
+                self.error = ApiError.from_response(status if isinstance(status, int) else 502, problem)
+                self.ended = "error"
+                return []
+            return [data] if event == "message" else []
+        if line.startswith(":"):
+            return []
+        name, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        return []
+
+
+def _stream_error(response: httpx.Response, body: bytes) -> ApiError:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = body.decode(errors="replace")
+    return ApiError.from_response(response.status_code, data, response.reason_phrase)
+
+
 def _auth_headers(api_key: str | None, user_agent: str) -> dict[str, str]:
     headers = {"User-Agent": user_agent, "Accept": "application/json"}
     if api_key:
@@ -391,6 +453,23 @@ class Client(_Iterators, _Routes):
                     continue
             return _result(call, response)
 
+    def _follow(self, call: Call) -> Iterator[str]:
+        """The lines of a followed log as they come (see `SseLines`)."""
+        parser = SseLines()
+        try:
+            with self._http.stream(call.method, call.path, params=call.params, headers=call.request_headers(),
+                                   timeout=httpx.Timeout(self._http.timeout.connect, read=None)) as response:
+                if response.status_code >= 400:
+                    raise _stream_error(response, response.read())
+                for line in response.iter_lines():
+                    yield from parser.feed(line)
+                    if parser.error is not None:
+                        raise parser.error
+                    if parser.ended is not None:
+                        return
+        except httpx.TransportError as exc:
+            raise ApiUnreachable(f"cannot reach {self._http.base_url}: {exc}") from exc
+
     def pages(self, listing: Callable[..., m.ApiModel], *args: Any, **filters: Any) -> Iterator[Any]:
         """Each page of a paged listing (`client.pages(client.webhooks)`), from `cursor` (or the first) to the
         last, following `next_cursor`."""
@@ -440,6 +519,24 @@ class AsyncClient(_Iterators, _Routes):
                     await self._sleep(wait)
                     continue
             return _result(call, response)
+
+    async def _follow(self, call: Call) -> AsyncIterator[str]:
+        """The lines of a followed log as they come (see `SseLines`)."""
+        parser = SseLines()
+        try:
+            async with self._http.stream(call.method, call.path, params=call.params, headers=call.request_headers(),
+                                         timeout=httpx.Timeout(self._http.timeout.connect, read=None)) as response:
+                if response.status_code >= 400:
+                    raise _stream_error(response, await response.aread())
+                async for line in response.aiter_lines():
+                    for text in parser.feed(line):
+                        yield text
+                    if parser.error is not None:
+                        raise parser.error
+                    if parser.ended is not None:
+                        return
+        except httpx.TransportError as exc:
+            raise ApiUnreachable(f"cannot reach {self._http.base_url}: {exc}") from exc
 
     async def pages(self, listing: Callable[..., Any], *args: Any, **filters: Any) -> AsyncIterator[Any]:
         """Each page of a paged listing, as `Client.pages`."""

@@ -24,6 +24,9 @@ class GatewaySettings(Settings):
     auth_failure_window_s: float = Field(60.0, gt=0, description="the window over which auth_failure_limit refills")
     # Caps per tenant (services/common/caps.py); past one, 409 cap-reached.
     max_open_jobs_per_tenant: int = Field(1000, ge=1, description="jobs not yet SUCCEEDED, FAILED or STOPPED")
+    # Job logs (routes/job_logs.py): what is kept of an ended job's output, and how often a follow asks for more.
+    log_retain_bytes: int = Field(1024 * 1024, ge=1024, description="the end of an ended job's output kept, bytes")
+    log_poll_s: float = Field(2.0, gt=0, description="how often a followed job's vendor log is read")
 
 
 @lru_cache

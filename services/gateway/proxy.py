@@ -94,12 +94,24 @@ async def ask(upstream: Upstream, method: str, url: str, *, json=None, params=No
     (so its `instance` is the public path)."""
     answer = await _call(upstream, method, url, json, params)
     if answer.status >= 400:
-        body = _json_object(answer.body) if "json" in answer.headers.get("content-type", "") else {}
-        extra = {k: v for k, v in body.items() if k not in _PROBLEM_MEMBERS}  # e.g. a 422's `errors`
-        raise Problem(answer.status, body.get("title", "Upstream error"), body.get("detail"),
-                      type_=str(body.get("type", "upstream-error")).rpartition("/")[2],
-                      headers=relayed_headers(answer) or None, **extra)
+        _raise_problem(answer)
     return _decoded(answer.body)
+
+
+async def ask_text(upstream: Upstream, url: str, *, params=None) -> str:
+    """An internal service's text/plain answer to a GET; its problem raised as the gateway's, as `ask` does."""
+    answer = await _call(upstream, "GET", url, None, params)
+    if answer.status >= 400:
+        _raise_problem(answer)
+    return answer.body.decode(errors="replace")
+
+
+def _raise_problem(answer: http1.Response) -> None:
+    body = _json_object(answer.body) if "json" in answer.headers.get("content-type", "") else {}
+    extra = {k: v for k, v in body.items() if k not in _PROBLEM_MEMBERS}  # e.g. a 422's `errors`
+    raise Problem(answer.status, body.get("title", "Upstream error"), body.get("detail"),
+                  type_=str(body.get("type", "upstream-error")).rpartition("/")[2],
+                  headers=relayed_headers(answer) or None, **extra)
 
 
 def _decoded(content: bytes) -> Any:  # `ask`'s own `json` argument hides the module there

@@ -10,7 +10,7 @@ from typing import ClassVar, Literal
 from contracts.catalog import VendorFlavor  # noqa: F401 - the one flavor type; adapters list it
 from contracts.jobs import JobKind
 from contracts.status import JobStatus
-from services.vendors.errors import InvalidRequest
+from services.vendors.errors import InvalidRequest, LogsUnsupported
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,11 @@ class VendorAdapter(ABC):
     async def delete(self, vendor_job_id: str, kind: JobKind = "training") -> None:
         """Remove an ended job from the vendor. Not every vendor's API can (see each adapter)."""
         raise NotImplementedError(f"{self.vendor} adapter cannot delete jobs")
+
+    async def logs(self, vendor_job_id: str, kind: JobKind = "training", tail_lines: int = 1000) -> list[str]:
+        """The job's latest output, its last `tail_lines` lines (none before it has written any). A vendor or
+        kind whose API documents no log raises LogsUnsupported."""
+        raise LogsUnsupported(self.vendor, f"{self.vendor} documents no log API for {kind} workloads")
 
     def share_rate_budget(self, pool) -> None:
         """Take the account's call rate from the budget every process calling it shares (`ratelimit.SharedBudget`,

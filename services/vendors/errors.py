@@ -65,6 +65,10 @@ class RateLimited(VendorError):
         self.retry_after_s = retry_after_s
 
 
+class LogsUnsupported(VendorError):
+    """The vendor's API offers no job output (logs) for this kind of workload."""
+
+
 class VendorUnavailable(VendorError):
     """The vendor failed or could not be reached (5xx, timeout, connection error)."""
 

@@ -232,6 +232,7 @@ class VendorCase:
     # prober(sim) logs in, then returns a call that answers the HTTP status of one raw authenticated request
     prober: Callable[[Sim], Callable[[], int]] | None = None
     unknown_job: str = "no-such-job"
+    has_logs: bool = False  # the vendor documents a log API for training jobs (VendorAdapter.logs)
 
 
 StartSim = Callable[..., Any]  # start_sim(**config overrides) -> a fresh simulator of the vendor

@@ -24,6 +24,7 @@ from services.vendors import (
     AuthFailed,
     CapacityUnavailable,
     InvalidRequest,
+    LogsUnsupported,
     NotFound,
     RateLimited,
     VendorAdapter,
@@ -137,6 +138,41 @@ async def test_a_steered_failure_ends_failed(case: VendorCase, adapter: VendorAd
     assert case.failure_reason(done), done.reason
     if case.reports_run_times:
         assert done.finished_at is not None
+
+
+@vendors(lambda case: case.has_logs)
+async def test_a_jobs_logs_grow_while_it_runs_and_end_with_its_exit_status(case: VendorCase, adapter: VendorAdapter,
+                                                                          sim: Sim) -> None:
+    usual, _ = case.flavors(sim)
+    request = case.request(usual, SWITCHYARD_SIM_RUN_SECONDS="3")
+    job = await adapter.submit(request)
+    assert await adapter.logs(job.vendor_job_id) == []  # nothing written before it runs
+    await wait_for_job(adapter, job.vendor_job_id, is_running)
+    early = await wait_for_logs(adapter, job.vendor_job_id, lambda lines: any("step " in line for line in lines))
+    assert request.image in early[0] and request.command in early[1]
+    await wait_for_job(adapter, job.vendor_job_id, is_terminal)
+    lines = await adapter.logs(job.vendor_job_id)
+    assert lines[:len(early)] == early and lines[-1].endswith("exit status 0")
+    assert await adapter.logs(job.vendor_job_id, tail_lines=2) == lines[-2:]
+
+
+@vendors(lambda case: not case.has_logs)
+async def test_a_vendor_without_a_log_api_says_so(case: VendorCase, adapter: VendorAdapter, sim: Sim) -> None:
+    usual, _ = case.flavors(sim)
+    job = await adapter.submit(case.request(usual, SWITCHYARD_SIM_RUN_SECONDS="30"))
+    with pytest.raises(LogsUnsupported) as caught:
+        await adapter.logs(job.vendor_job_id)
+    assert caught.value.vendor == case.vendor
+    await adapter.stop(job.vendor_job_id)
+
+
+async def wait_for_logs(adapter: VendorAdapter, vendor_job_id: str, done: Callable[[list[str]], bool]) -> list[str]:
+    for _ in range(200):
+        lines = await adapter.logs(vendor_job_id)
+        if done(lines):
+            return lines
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the logs never got there: {lines}")
 
 
 @with_code("invalid_steering")

@@ -226,3 +226,45 @@ async def test_the_async_client_follows_every_page_of_a_listing():
     assert [len(p.items) for p in pages] == [1, 1] and pages[-1].next_cursor is None
     assert [(r.url.path, r.url.params.get("cursor")) for r in seen] == [("/v1/admin/tenants/t-1/api-keys", None),
                                                                          ("/v1/admin/tenants/t-1/api-keys", "c1")]
+
+
+STREAM = b"data: step 1/1000 loss 2.300\n\n: keep-alive\n\ndata: exit status 0\n\nevent: end\ndata: SUCCEEDED\n\n"
+
+
+def test_logs_are_one_text_and_tail_is_passed():
+    transport, seen = answering(httpx.Response(200, text="a\nb\n", headers={"content-type": "text/plain"}))
+    with Client(api_key="k", transport=transport) as client:
+        assert client.logs(JOB["id"], tail=2) == "a\nb\n"
+    assert seen[0].url.path == f"/v1/jobs/{JOB['id']}/logs" and dict(seen[0].url.params) == {"tail": "2"}
+
+
+def test_followed_logs_are_their_lines_until_the_end_event():
+    transport, seen = answering(httpx.Response(200, content=STREAM, headers={"content-type": "text/event-stream"}))
+    with Client(api_key="k", transport=transport) as client:
+        assert list(client.logs(JOB["id"], follow=True)) == ["step 1/1000 loss 2.300", "exit status 0"]
+    assert seen[0].url.params["follow"] == "true" and seen[0].headers["Accept"] == "text/event-stream"
+
+
+def test_a_followed_log_refused_raises_its_problem():
+    transport, _ = answering(problem(501, "Logs unsupported", "qizhi offers no job logs", vendor="qizhi"))
+    with Client(api_key="k", transport=transport) as client, pytest.raises(ApiError) as caught:
+        list(client.logs(JOB["id"], follow=True))
+    assert caught.value.status == 501 and caught.value.extra["vendor"] == "qizhi"
+
+
+async def test_the_async_client_follows_logs_alike():
+    transport, _ = answering(httpx.Response(200, content=STREAM, headers={"content-type": "text/event-stream"}))
+    async with AsyncClient(api_key="k", transport=transport) as client:
+        lines = [line async for line in client.logs(JOB["id"], follow=True)]
+    assert lines == ["step 1/1000 loss 2.300", "exit status 0"]
+
+
+def test_a_follow_ended_by_an_error_event_raises_its_problem():
+    stream = (b"data: step 1/1000 loss 2.300\n\nevent: error\ndata: {\"type\": \"https://switchyard.dev/problems/"
+              b"logs-gone\", \"title\": \"Logs gone\", \"status\": 410, \"detail\": \"gone\"}\n\n")
+    transport, _ = answering(httpx.Response(200, content=stream, headers={"content-type": "text/event-stream"}))
+    lines = []
+    with Client(api_key="k", transport=transport) as client, pytest.raises(ApiError) as caught:
+        for line in client.logs(JOB["id"], follow=True):
+            lines.append(line)
+    assert lines == ["step 1/1000 loss 2.300"] and caught.value.status == 410 and caught.value.type.endswith("gone")

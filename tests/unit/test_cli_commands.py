@@ -426,3 +426,23 @@ def test_without_all_a_listing_is_one_page(api):
     result = run("topics", "ls", "--cursor", "t0", "-o", "json")
     assert result.exit_code == 0 and json.loads(result.stdout) == {"items": [], "next_cursor": "t1"}
     assert len(api.requests) == 1 and api.requests[0].url.params["cursor"] == "t0"
+
+
+def test_jobs_logs_prints_the_tail_and_follows_with_f(api):
+    api.routes[("GET", f"/v1/jobs/{JOB_ID}/logs")] = [
+        httpx.Response(200, text="step 1/1000 loss 2.300\nexit status 0\n"),
+        httpx.Response(200, content=b"data: step 2/1000 loss 2.100\n\nevent: end\ndata: SUCCEEDED\n\n",
+                       headers={"content-type": "text/event-stream"})]
+    shown = run("jobs", "logs", JOB_ID, "--tail", "2")
+    assert shown.exit_code == 0 and shown.stdout == "step 1/1000 loss 2.300\nexit status 0\n"
+    followed = run("jobs", "logs", JOB_ID, "-f")
+    assert followed.exit_code == 0 and followed.stdout == "step 2/1000 loss 2.100\n"
+    assert [dict(r.url.params) for r in api.requests] == [{"tail": "2"}, {"follow": "true"}]
+
+
+def test_jobs_logs_of_a_vendor_without_logs_exits_3(api):
+    api.routes[("GET", f"/v1/jobs/{JOB_ID}/logs")] = httpx.Response(
+        501, json={"type": "https://switchyard.dev/problems/logs-unsupported", "title": "Logs unsupported",
+                   "status": 501, "detail": "qizhi offers no job logs", "vendor": "qizhi"})
+    refused = run("jobs", "logs", JOB_ID)
+    assert refused.exit_code == 3 and "Logs unsupported (501)" in refused.stderr

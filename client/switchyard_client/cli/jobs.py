@@ -191,6 +191,24 @@ def events(session: Session, job_id: str):
          e.observed_at.strftime("%H:%M:%S")] for e in listing.items]))
 
 
+@command(app, "logs", help="A job's output on its vendor: its last lines, or with -f new ones as they are written "
+                          "until the job ends (Ctrl-C stops following; the job goes on).")
+def logs(session: Session, job_id: str,
+         tail: Annotated[int | None, typer.Option("--tail", min=1, max=100_000,
+                                                  help="lines from the end (the API's default: 1000)")] = None,
+         follow: Annotated[bool, typer.Option("-f", "--follow", help="follow new lines until the job ends")] = False):
+    client = session.client()
+    resolved = resolve_job_id(client, job_id)
+    if not follow:
+        print(client.logs(resolved, tail=tail), end="", flush=True)
+        return
+    try:
+        for line in client.logs(resolved, tail=tail, follow=True):
+            print(line, flush=True)
+    except KeyboardInterrupt:
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
 @command(app, "cancel", help="Stop a job (it ends STOPPED).")
 def cancel(session: Session, job_id: str):
     client = session.client()

@@ -6,6 +6,7 @@ from contracts.events import (
     JobSubmitted, UsageCharged,
 )
 from contracts.status import JobStatus
+from services.gateway.store import logs
 
 
 async def apply_submitted(conn, event: JobSubmitted) -> None:
@@ -86,6 +87,8 @@ async def apply_state_changed(conn, event: JobStateChanged) -> None:
     )
     await _append_event(conn, event.job_id, event.from_status, event.to_status, event.raw_status, event.reason,
                         event.vendor_time, event.observed_at)
+    if event.to_status.is_terminal and event.vendor_job_id is not None:
+        await logs.queue_capture(conn, event.job_id)  # its output is kept before the vendor drops it
 
 
 async def _append_event(conn, job_id, from_status, to_status, raw_status, reason, vendor_time, observed_at,

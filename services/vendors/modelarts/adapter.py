@@ -14,7 +14,9 @@ import httpx
 
 from contracts.jobs import JobKind
 from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
-from services.vendors.errors import InvalidRequest, NotFound, VendorError, VendorUnavailable, WrongState, json_object
+from services.vendors.errors import (
+    InvalidRequest, LogsUnsupported, NotFound, VendorError, VendorUnavailable, WrongState, json_object,
+)
 from services.vendors.modelarts.auth import Query, make_auth
 from services.vendors.modelarts.catalog import (
     is_billed_notebook_flavor,
@@ -171,6 +173,25 @@ class ModelArtsAdapter(VendorAdapter):
         except WrongState:
             if (await self.get(vendor_job_id, kind)).raw_status.upper() not in ("DELETING", "DELETED"):
                 raise  # refused for another reason than being deleted already
+
+    async def logs(self, vendor_job_id: str, kind: JobKind = "training", tail_lines: int = 1000) -> list[str]:
+        """A training job's log preview of its first task ([DOC] task ids come from `status.tasks`; the preview
+        is the whole log, or its latest 5 MB). Notebooks and services document no output log (a service's
+        `/logs` is its update history)."""
+        self.check_kind(kind)
+        if kind != "training":
+            raise LogsUnsupported(VENDOR, f"ModelArts documents no log API for {kind} workloads")
+        job_id = quote(vendor_job_id, safe="")
+        detail = json_object(VENDOR, await self._call("GET", "v2", f"/training-jobs/{job_id}"))
+        tasks = (detail.get("status") or {}).get("tasks") or ["worker-0"]
+        task = quote(str(tasks[0]), safe="")
+        response = await self._call("GET", "v2", f"/training-jobs/{job_id}/tasks/{task}/logs/preview")
+        if response.status_code == 204:  # [DOC] ModelArts.2776 NotReadyToFetchLog: nothing written yet
+            return []
+        body = json_object(VENDOR, response)
+        content = body.get("content", body.get("context")) or ""  # [DOC] renamed from `context` in 2022
+        lines = str(content).splitlines()
+        return lines[-tail_lines:] if tail_lines > 0 else []
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -38,6 +38,7 @@ class ModelArtsSimConfig:
     creating_s: float = option(1.0, "training Creating; an inference service's `pending`")
     pending_s: float = option(1.0, "training Pending before a slot can be taken")
     run_s: float = option(5.0, "default training run duration (without steering)")
+    log_preview_cap_bytes: int = option(5 * 1024 * 1024, "[DOC] a log preview answers at most the latest 5 MB")
     terminating_s: float = option(1.0, "how long every stop and delete takes (Terminating, STOPPING, DELETING, ...)")
     # notebooks
     notebook_init_s: float = option(0.0, "INIT after create (0: the create answer shows CREATING, as the doc's example)")

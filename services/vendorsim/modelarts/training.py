@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.vendorsim.faults import FaultInjector
+from services.vendorsim.joblogs import RunOutput, run_log
 from services.vendorsim.modelarts.config import ModelArtsSimConfig
 from services.vendorsim.modelarts.errors import ModelArtsError, invalid, invalid_json, json_body
 from services.vendorsim.modelarts.slots import Claim, Slots
@@ -427,22 +428,25 @@ class TrainingJobs:
         return job, claim
 
     def log_preview(self, job_id: str, task_id: str, now: float) -> dict[str, Any] | None:
-        """{content, current_size, full_size}; None (-> 204 ModelArts.2776) before the job started."""
+        """{content, current_size, full_size}; None (-> 204 ModelArts.2776) before the job started. The lines are
+        `joblogs.run_log`'s for the job's image, command and outcome at its time into the run, each with the
+        task's prefix; [DOC] the whole log under the cap, else its latest `log_preview_cap_bytes`."""
         started = self._started_task(job_id, task_id, now)
         if started is None:
             return None
         job, claim = started
         assert claim.start_at is not None and claim.end_at is not None
-        until = min(now, claim.end_at)
-        lines = [f"[ModelArts Service Log][{task_id}] training job {job.name} started"]
-        steps = min(int(until - claim.start_at), 1000)
-        lines += [f"[{task_id}] step {step}: loss={1 / (step + 1):.4f}" for step in range(1, steps + 1)]
-        if now >= claim.end_at and job.terminate_at is None:
-            exit_code = 1 if job.outcome is Outcome.FAILED and not job.auto_stopped else 0
-            lines.append(f"[ModelArts Service Log]exit with {exit_code}")
-        content = "\n".join(lines) + "\n"
-        size = len(content.encode())
-        return {"content": content, "current_size": size, "full_size": size}
+        engine = job.algorithm.get("engine") or {}
+        run = RunOutput(name=job.name, image=str(engine.get("image_url") or engine.get("engine_id") or "-"),
+                        command=str(job.algorithm.get("command") or "-"), run_s=claim.end_at - claim.start_at,
+                        failed=job.outcome is Outcome.FAILED and not job.auto_stopped)
+        stopped_after = None if job.terminate_at is None else max(0.0, job.terminate_at - claim.start_at)
+        lines = run_log(run, now - claim.start_at, stopped_after_s=stopped_after)
+        content = "".join(f"[{task_id}] {line}\n" for line in lines)
+        full = content.encode()
+        cap = self._config.log_preview_cap_bytes
+        kept = full[-cap:].decode(errors="ignore") if len(full) > cap else content
+        return {"content": kept, "current_size": len(kept.encode()), "full_size": len(full)}
 
     def metrics(self, job_id: str, task_id: str, now: float) -> dict[str, Any] | None:
         """One value per started minute; -1 where there is no data (None -> 204 ModelArts.2777)."""
@@ -797,6 +801,13 @@ def control_routes(jobs: TrainingJobs, config: ModelArtsSimConfig, faults: Fault
     @router.get("/_sim/jobs")
     async def sim_jobs() -> list[dict[str, Any]]:
         return jobs.summary(config.clock())
+
+    @router.delete("/_sim/jobs/{job_id}", status_code=204)
+    async def sim_delete_job(job_id: str) -> Response:
+        """Delete a training job as the vendor would (its logs go with it), without credentials: for tests of
+        what outlives the vendor's copy."""
+        jobs.delete(job_id, config.clock())
+        return Response(status_code=204)
 
     @router.post(SEED_PATH)
     async def seed_jobs(request: Request) -> list[dict[str, Any]]:

@@ -168,6 +168,7 @@ CASE = VendorCase(
     wrong_credentials={"password": "not-the-password"},
     full=lambda start, sim: (start(capacity=1), ONE_V100),
     waiting_reason="Queuing",
+    has_logs=True,
     jobs_named=jobs_named,
     paging=[({"search_offset_mode": "page"}, {}), ({"search_offset_mode": "record"}, {})],
     renews_tokens=True,

@@ -123,7 +123,7 @@ def test_logs_and_metrics_are_not_ready_before_the_start(start_sim: StartSim) ->
 
         _wait_phase(client, sim, job_id, "Completed")
         log = client.get(preview).json()
-        assert log["content"].startswith("[ModelArts Service Log]") and log["content"].endswith("exit with 0\n")
+        assert log["content"].startswith("[worker-0] ==> image: ") and log["content"].endswith("exit status 0\n")
         assert log["current_size"] == log["full_size"] == len(log["content"].encode())
         series = {item["metric"]: item["value"] for item in client.get(metrics).json()["metrics"]}
         assert set(series) == {"cpuUsage", "memUsage", "gpuUtil", "gpuMemUsage", "npuUtil", "npuMemUsage"}
