@@ -79,13 +79,15 @@ def span_from_traceparent(name: str, traceparent: str | None, *, kind: SpanKind 
 @contextmanager
 def process_spans(envelopes, *, topic: str, group: str):
     """For a batch of events processed together: one consumer span in each event's own trace, covering the
-    batch (only while spans are exported; a batch of thousands of metered minutes otherwise costs nothing)."""
+    batch; only for events that are part of a trace (the meter's minutes are not), and only while spans are
+    exported (a batch of thousands of events otherwise costs nothing)."""
     if not _exporting:
         yield
         return
     attributes = messaging_attributes("process", topic, group=group, batch=len(envelopes))
     spans = [tracer().start_span(f"process {topic}", context=context_of(e.traceparent), kind=SpanKind.CONSUMER,
-                                 attributes={**attributes, "cloudevents.event_type": e.type}) for e in envelopes]
+                                 attributes={**attributes, "cloudevents.event_type": e.type})
+             for e in envelopes if e.traceparent]
     try:
         yield
     finally:
