@@ -18,6 +18,7 @@ import asyncpg
 from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
 from contracts.events import Envelope, UnknownEventType
@@ -26,7 +27,7 @@ from services.common.db import create_pool
 from services.common.logs import log
 from services.common.poison import Verdict, delivery_verdict, is_outage, pause_s
 from services.common.settings import get_settings
-from services.common.tracing import span_from_traceparent
+from services.common.tracing import messaging_attributes, process_spans, span_from_traceparent
 from services.common.unit_of_work import unit_of_work
 
 Handler = Callable[[Envelope], Awaitable[None]]
@@ -147,8 +148,10 @@ def subscribe(broker: KafkaBroker, topic: str, *, group: str, handler: Handler, 
         except _UNREADABLE as exc:
             await _park_unreadable(parking, group_id, record, exc)
             return
-        with span_from_traceparent(f"consume {envelope.type}", envelope.traceparent,
-                                   **{"messaging.destination": topic, "messaging.consumer_group": group}):
+        with span_from_traceparent(f"process {topic}", envelope.traceparent, kind=SpanKind.CONSUMER,
+                                   **messaging_attributes("process", record.topic, group=group_id,
+                                                          key=record.key.decode() if record.key else None),
+                                   **{"cloudevents.event_type": envelope.type}):
             try:
                 await handler(envelope)
             except Exception as exc:
@@ -195,7 +198,9 @@ def subscribe_batch(broker: KafkaBroker, topic: str, *, group: str, handler: Bat
         if not envelopes:
             return
         try:
-            await handler(envelopes)
+            # When spans are exported, each event's trace gets a span for the batch that processed it.
+            with process_spans(envelopes, topic=settings.topic(topic), group=group_id):
+                await handler(envelopes)
         except Exception as exc:
             log.exception("consumer.batch_failed", topic=topic, group=group, events=len(envelopes))
             if is_outage(exc):  # every event would fail alike: wait for the database, blame none

@@ -19,6 +19,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner, murmur2
+from opentelemetry.trace import SpanKind
 
 from pydantic import SerializeAsAny, TypeAdapter
 
@@ -28,7 +29,7 @@ from services.common.db import CONNECTION_ERRORS
 from services.common.logs import log
 from services.common.poison import Verdict, is_outage, publish_verdict
 from services.common.settings import get_settings
-from services.common.tracing import current_traceparent
+from services.common.tracing import current_traceparent, exporting, messaging_attributes, span_from_traceparent
 from services.common.wakeup import Wakeup
 
 
@@ -65,10 +66,11 @@ _INSERT_MANY = """WITH rows AS (
 
 
 async def enqueue_many(conn: asyncpg.Connection, schema: str, events: Sequence[tuple[str, Message]], *,
-                       source: str, now: datetime | None = None, key_by_tenant: bool = False) -> list[uuid.UUID]:
+                       source: str, now: datetime | None = None, key_by_tenant: bool = False,
+                       traceparents: Sequence[str | None] | None = None) -> list[uuid.UUID]:
     """`enqueue` for many (topic, event) pairs in one statement (a row at a time costs a round trip each),
-    stamped `now`; keyed by the tenant instead of the event's subject with `key_by_tenant`. Returns the
-    event ids, in order.
+    stamped `now`; keyed by the tenant instead of the event's subject with `key_by_tenant`; each event in the
+    trace `traceparents` names for it (one per event) instead of the current one. Returns the event ids, in order.
 
     The rows are exactly what `enqueue` writes (Envelope's headers and body), built without an Envelope per
     event: one Envelope per event type gives the headers every event of that type shares, and the payloads
@@ -88,6 +90,10 @@ async def enqueue_many(conn: asyncpg.Connection, schema: str, events: Sequence[t
             common.pop("ce_tenantid", None)
         subject = subject_of(event)
         row_headers = {**common, "ce_id": str(event_id), "ce_subject": subject}
+        if traceparents is not None:
+            row_headers.pop("traceparent", None)
+            if traceparents[len(headers)]:
+                row_headers["traceparent"] = traceparents[len(headers)]
         tenant_id = getattr(event, "tenant_id", None)
         if tenant_id is not None:
             row_headers["ce_tenantid"] = str(tenant_id)
@@ -169,10 +175,15 @@ class OutboxRelay:
 
     async def _send(self, row: asyncpg.Record) -> asyncio.Future:
         """The ack of one row's send; a send refused at once (a record too large) is a failed future."""
+        headers = row["headers"]
         try:
+            if exporting():  # a send span, child of the writer's trace; the record carries the send span on
+                with span_from_traceparent(f"send {row['topic']}", headers.get("traceparent"), kind=SpanKind.PRODUCER,
+                                           **messaging_attributes("send", row["topic"], key=row["key"])):
+                    headers = {**headers, "traceparent": current_traceparent()}
             return await self._producer.send(
                 row["topic"], value=row["payload"].encode(), key=row["key"].encode(),
-                headers=[(k, v.encode()) for k, v in row["headers"].items()],
+                headers=[(k, v.encode()) for k, v in headers.items()],
             )
         except Exception as exc:  # whatever it is, the row is judged by publish_verdict, not left to block
             failed = asyncio.get_running_loop().create_future()

@@ -13,6 +13,7 @@ import uvicorn
 import uvloop
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
 from services.common import metrics
 from services.common.consumer import PARKING, SUBSCRIPTIONS
@@ -100,7 +101,7 @@ async def serve(
     on `metrics_port` when it has no HTTP app of its own."""
     settings = settings or get_settings()
     configure_logging(service, settings.log_level)
-    configure_tracing(service, settings.otel_exporter)
+    tracing = configure_tracing(service, settings.otel_exporter)
     pool = await create_pool(settings.database_url)
     PARKING.use(pool)  # the consumers park what they give up on through the process's own pool
     runtime = Runtime(service=service, settings=settings, pool=pool, broker=broker)
@@ -109,6 +110,7 @@ async def serve(
     if http_app is not None:
         http_app.state.runtime = runtime
         metrics.add_route(http_app)
+        http_app.add_middleware(OpenTelemetryMiddleware)  # a server span per request, its traceparent read
     if metrics_port is not None:
         metrics.serve_on_port(metrics_port)
     if setup:
@@ -157,6 +159,7 @@ async def serve(
             with contextlib.suppress(Exception):
                 await runtime.producer.stop()
         await pool.close()
+        tracing.shutdown()  # the spans still batched go out before the process ends
         log.info("service.stopped")
 
 

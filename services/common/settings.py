@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     outbox_poll_s: float = Field(1.0, gt=0, description="relay fallback poll; NOTIFY wakes it sooner")
 
     log_level: str = "INFO"
-    otel_exporter: str = Field("none", pattern="^(none|console)$")
+    otel_exporter: str = Field("none", pattern="^(none|console|otlp)$",
+                               description="otlp: OTLP over HTTP, set by the standard OTEL_EXPORTER_OTLP_* variables")
 
     def topic(self, name: str) -> str:
         """The Kafka topic that carries the contract topic `name` in this deployment."""

@@ -9,9 +9,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
+from opentelemetry.trace import SpanKind
+
+from services.common.tracing import span
 
 
 @asynccontextmanager
 async def unit_of_work(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    async with pool.acquire() as conn, conn.transaction():
-        yield conn
+    with span("db transaction", kind=SpanKind.CLIENT, **{"db.system.name": "postgresql"}):
+        async with pool.acquire() as conn, conn.transaction():
+            yield conn

@@ -17,11 +17,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+from opentelemetry.trace import SpanKind
 
 from services.common.db import CONNECTION_ERRORS
 from services.common.http1 import HttpClient
 from services.common.logs import log
 from services.common.runtime import Runtime
+from services.common.tracing import span_from_traceparent
 from services.common.unit_of_work import unit_of_work
 from services.common.wakeup import Wakeup
 from services.notifier import event_types, fanout, health, metrics
@@ -128,7 +130,13 @@ class DeliveryWorker:
     async def _attempt(self, row: asyncpg.Record) -> None:
         started = self._clock()
         try:
-            outcome = await self._senders.attempt(row, started)
+            # In the trace of the event the delivery tells of.
+            with span_from_traceparent(f"deliver {row['channel']}", row["traceparent"], kind=SpanKind.CLIENT,
+                                       **{"switchyard.delivery_id": str(row["id"]),
+                                          "cloudevents.event_type": row["event_type"]}) as span:
+                outcome = await self._senders.attempt(row, started)
+                if outcome.status_code is not None:
+                    span.set_attribute("http.response.status_code", outcome.status_code)
         except Exception as exc:  # noqa: BLE001 - a bug in one attempt must not stall its target
             log.exception("notifier.attempt_crashed", delivery_id=str(row["id"]))
             outcome = Outcome(None, f"internal error: {type(exc).__name__}", 0)

@@ -19,6 +19,7 @@ from contracts.jobs import JobSpec
 from services.common.group_commit import GroupCommit
 from services.common.logs import log
 from services.common.runtime import Runtime
+from services.common.tracing import current_traceparent, span_from_traceparent
 from services.common.unit_of_work import unit_of_work
 from services.common.wakeup import Wakeup
 from services.scheduler import metrics, store
@@ -134,6 +135,11 @@ class Dispatcher:
         return Batch(usage, offers)
 
     async def place(self, runtime: Runtime, job: Due, batch: Batch) -> None:
+        """Place one job, in the trace of the request that queued it."""
+        with span_from_traceparent("place job", job.row["traceparent"], **{"switchyard.job_id": str(job.row["job_id"])}):
+            await self._place(runtime, job, batch)
+
+    async def _place(self, runtime: Runtime, job: Due, batch: Batch) -> None:
         placement, spec, wants = job.row, job.spec, job.wants
         job_id, tenant_id = placement["job_id"], placement["tenant_id"]
 
@@ -210,7 +216,7 @@ class Dispatcher:
             )
             if self._submissions is None:
                 self._submissions = GroupCommit(runtime.pool, store.record_submissions)
-            await self._submissions.run(store.Submission(submitted, attempts, health_events))
+            await self._submissions.run(store.Submission(submitted, attempts, health_events, current_traceparent()))
             usage.jobs, usage.accelerators = usage.jobs + 1, usage.accelerators + submitted.count
             metrics.placed(flavor.vendor, Outcome.SUBMITTED)
             metrics.submitted_after(placement["requested_at"])

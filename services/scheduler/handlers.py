@@ -77,7 +77,7 @@ class CommandHandler:
 
 async def _apply_commands(conn, envelopes: list[Envelope]) -> None:
     """New jobs go into the queue in one statement; limits and suspensions are set one by one (they are rare)."""
-    await store.enqueue_jobs(conn, [e.data for e in envelopes if isinstance(e.data, JobRequested)])
+    await store.enqueue_jobs(conn, [(e.data, e.traceparent) for e in envelopes if isinstance(e.data, JobRequested)])
     for envelope in envelopes:
         if isinstance(envelope.data, TenantLimitsSet):
             await store.set_limits(conn, envelope.data)

@@ -23,20 +23,25 @@ RANKED_WINDOW = 4096  # claim_due ranks tenants' turns over at most this many of
 SOURCE = "switchyard/scheduler"
 
 
-async def enqueue_jobs(conn, events: list[JobRequested]) -> None:
-    """New jobs into the queue (a repeat of one already there changes nothing), in one statement."""
-    if not events:
+async def enqueue_jobs(conn, requested: list[tuple[JobRequested, str | None]]) -> None:
+    """New jobs into the queue, each with the trace of its request (a repeat of one already there changes
+    nothing), in one statement."""
+    if not requested:
         return
+    events = [event for event, _ in requested]
     await conn.execute(
         """INSERT INTO scheduler.placements (job_id, tenant_id, state, priority, spec, requested_at, kind,
-                                             accelerators)
-           SELECT j.job_id, j.tenant_id, 'queued', j.priority, j.spec, j.requested_at, j.kind, j.accelerators
+                                             accelerators, traceparent)
+           SELECT j.job_id, j.tenant_id, 'queued', j.priority, j.spec, j.requested_at, j.kind, j.accelerators,
+                  j.traceparent
            FROM unnest($1::uuid[], $2::uuid[], $3::smallint[], $4::jsonb[], $5::timestamptz[], $6::text[],
-                       $7::integer[]) AS j(job_id, tenant_id, priority, spec, requested_at, kind, accelerators)
+                       $7::integer[], $8::text[])
+                AS j(job_id, tenant_id, priority, spec, requested_at, kind, accelerators, traceparent)
            ON CONFLICT (job_id) DO NOTHING""",
         [e.job_id for e in events], [e.tenant_id for e in events], [PRIORITY_RANK[e.spec.priority] for e in events],
         [e.spec.model_dump(mode="json") for e in events], [e.requested_at for e in events],
         [e.spec.kind for e in events], [e.spec.resources.count * (e.spec.replicas or 1) for e in events],
+        [traceparent for _, traceparent in requested],
     )
     await conn.execute("SELECT pg_notify('scheduler_queue', '')")
 
@@ -129,9 +134,9 @@ async def set_status(conn, event: TenantStatusSet) -> None:
         await _freed(conn, event.tenant_id)
 
 
-async def publish(conn, events: list[Message]) -> None:
+async def publish(conn, events: list[Message], traceparents: list[str | None] | None = None) -> None:
     await enqueue_many(conn, SCHEMA, [(VENDOR_EVENTS if isinstance(e, VendorEvent) else JOBS_EVENTS, e) for e in events],
-                       source=SOURCE)
+                       source=SOURCE, traceparents=traceparents)
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,11 @@ class Submission:
     submitted: JobSubmitted
     attempts: list[JobPlacementAttempted]
     extra: list[Message]  # vendor health changes seen on the way
+    traceparent: str | None = None  # the placement's trace (submissions of many jobs are written together)
+
+    @property
+    def events(self) -> list[Message]:
+        return [*self.attempts, self.submitted, *self.extra]
 
 
 async def record_submissions(conn, submissions: list[Submission]) -> None:
@@ -155,7 +165,8 @@ async def record_submissions(conn, submissions: list[Submission]) -> None:
         [s.submitted.vendor_job_id for s in submissions], [s.submitted.flavor for s in submissions],
         [s.submitted.count for s in submissions], [len(s.attempts) for s in submissions],
     )
-    await publish(conn, [event for s in submissions for event in (*s.attempts, s.submitted, *s.extra)])
+    await publish(conn, [event for s in submissions for event in s.events],
+                  [s.traceparent for s in submissions for _ in s.events])
 
 
 async def record_rejected(conn, rejected: JobRejected, attempts: list[JobPlacementAttempted],

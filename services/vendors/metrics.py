@@ -1,5 +1,5 @@
-"""Every vendor call counted and timed, by vendor, operation (the adapter method: submit, get, list_active, ...)
-and outcome, in whichever process makes it (the scheduler and the watcher)."""
+"""Every vendor call counted, timed and traced, by vendor, operation (the adapter method: submit, get,
+list_active, ...) and outcome, in whichever process makes it (the scheduler and the watcher)."""
 
 import asyncio
 import functools
@@ -7,8 +7,10 @@ import inspect
 import re
 import time
 
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Histogram
 
+from services.common.tracing import span
 from services.vendors.base import VendorAdapter
 from services.vendors.errors import VendorError
 
@@ -49,11 +51,14 @@ def instrument(adapter: VendorAdapter) -> VendorAdapter:
 def _timed(vendor: str, operation: str, call):
     duration = VENDOR_DURATION.labels(vendor, operation)
 
+    attributes = {"switchyard.vendor": vendor, "switchyard.vendor.operation": operation}
+
     @functools.wraps(call)
     async def timed(*args, **kwargs):
         started, error = time.perf_counter(), None
         try:
-            return await call(*args, **kwargs)
+            with span(f"{vendor} {operation}", kind=SpanKind.CLIENT, **attributes):
+                return await call(*args, **kwargs)
         except BaseException as exc:
             error = exc
             raise

@@ -19,6 +19,7 @@ from contracts.events import (
 from contracts.status import JobStatus
 from contracts.topics import JOBS_EVENTS, VENDOR_EVENTS
 from services.common.outbox import enqueue, enqueue_many
+from services.common.tracing import current_traceparent
 from services.watcher.changes import Tracked, from_contract, stopped_reason, to_contract
 from services.watcher.schedule import STARTING
 
@@ -35,17 +36,18 @@ async def start_tracking(conn: asyncpg.Connection, submitted: JobSubmitted, firs
     (a later submission of a job no longer followed replaces the old one)."""
     inserted = await conn.fetchval(
         """INSERT INTO watcher.tracked_jobs AS t
-               (job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+               (job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence, traceparent)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (job_id) DO UPDATE
                SET vendor = EXCLUDED.vendor, vendor_job_id = EXCLUDED.vendor_job_id, kind = EXCLUDED.kind,
+                   traceparent = EXCLUDED.traceparent,
                    status = EXCLUDED.status, raw_status = EXCLUDED.raw_status, reason = NULL,
                    sequence = EXCLUDED.sequence, started_at = NULL, finished_at = NULL, active = true,
                    missing_since = NULL, endpoints = '[]', next_poll_at = now(), updated_at = now()
                WHERE NOT t.active AND t.sequence < EXCLUDED.sequence
            RETURNING true""",
         submitted.job_id, submitted.tenant_id, submitted.vendor, submitted.vendor_job_id, submitted.kind,
-        first.to_status, first.raw_status, first.sequence,
+        first.to_status, first.raw_status, first.sequence, current_traceparent(),
     )
     if inserted:
         await enqueue(conn, SCHEMA, JOBS_EVENTS, first, source=SOURCE)
@@ -108,14 +110,16 @@ async def record_changes(conn: asyncpg.Connection, changes: list[JobStateChanged
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::timestamptz[],
                        $7::timestamptz[], $8::boolean[])
                 AS c(job_id, status, raw_status, reason, sequence, started_at, finished_at, terminal)
-           WHERE t.job_id = c.job_id AND t.sequence = c.sequence - 1 RETURNING t.job_id""",
+           WHERE t.job_id = c.job_id AND t.sequence = c.sequence - 1 RETURNING t.job_id, t.traceparent""",
         [c.job_id for c in changes], [str(c.to_status) for c in changes], [c.raw_status for c in changes],
         [c.reason for c in changes], [c.sequence for c in changes], [c.started_at for c in changes],
         [c.finished_at for c in changes], [c.to_status.is_terminal for c in changes],
     )
-    moved = {row["job_id"] for row in rows}
+    moved = {row["job_id"]: row["traceparent"] for row in rows}
     applied = [c for c in changes if c.job_id in moved]
-    await enqueue_many(conn, SCHEMA, [(JOBS_EVENTS, change) for change in applied], source=SOURCE)
+    # Each change in the trace of its job's submission.
+    await enqueue_many(conn, SCHEMA, [(JOBS_EVENTS, change) for change in applied], source=SOURCE,
+                       traceparents=[moved[change.job_id] for change in applied])
     return applied
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import asyncpg
 
+from services.common.tracing import current_traceparent
 from services.notifier.store import Db
 
 DELIVERIES_CHANNEL = "notifier_deliveries"  # NOTIFY'd when deliveries are queued; wakes the workers
@@ -37,10 +38,10 @@ async def queue(conn: asyncpg.Connection, deliveries: list[Queued], *, tenant_id
     await conn.execute(
         """INSERT INTO notifier.deliveries
                (id, channel, endpoint_id, subscription_id, body, status, last_error,
-                tenant_id, event_id, event_type, next_attempt_at)
+                tenant_id, event_id, event_type, next_attempt_at, traceparent)
            SELECT q.id, q.channel, q.endpoint_id, q.subscription_id, q.body,
                   CASE WHEN q.failed_because IS NULL THEN 'pending' ELSE 'failed' END, q.failed_because,
-                  $8, $9, $10, greatest(now(), h.open_until)
+                  $8, $9, $10, greatest(now(), h.open_until), $11
            FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::uuid[])
                 AS q(id, channel, endpoint_id, subscription_id, body, failed_because, target_id)
            LEFT JOIN notifier.target_health h ON h.target_id = q.target_id
@@ -48,7 +49,7 @@ async def queue(conn: asyncpg.Connection, deliveries: list[Queued], *, tenant_id
         [d.id for d in deliveries], [d.channel for d in deliveries], [d.endpoint_id for d in deliveries],
         [d.subscription_id for d in deliveries], [d.body for d in deliveries],
         [d.failed_because for d in deliveries], [d.endpoint_id or d.subscription_id for d in deliveries],
-        tenant_id, event_id, event_type,
+        tenant_id, event_id, event_type, current_traceparent(),  # the attempts continue the event's trace
     )
     await _wake_workers(conn)
 
@@ -86,7 +87,7 @@ async def claim_due(db: Db, *, now: datetime, limit: int, lease_until: datetime,
            LEFT JOIN notifier.topics t ON t.id = s.topic_id
            WHERE d.id = l.id
            RETURNING d.id, d.channel, d.target_id, d.tenant_id, d.event_type, d.attempts, d.round_attempts,
-                     d.body, d.leased_by, e.url, e.secret,
+                     d.body, d.leased_by, d.traceparent, e.url, e.secret,
                      CASE WHEN e.previous_secret_expires_at > $1 THEN e.previous_secret END AS previous_secret,
                      s.endpoint AS subscriber, s.protocol, t.urn AS topic_urn""",
         now, limit, lease_until, target_cap, breaker_failures, list(busy), list(busy.values()), lease,
