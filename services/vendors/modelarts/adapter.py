@@ -13,7 +13,7 @@ from urllib.parse import quote
 import httpx
 
 from contracts.jobs import JobKind
-from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
+from services.vendors.base import ServiceAnswer, SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
 from services.vendors.errors import InvalidRequest, NotFound, VendorError, VendorUnavailable, WrongState, json_object
 from services.vendors.modelarts.auth import Query, make_auth
 from services.vendors.modelarts.catalog import (
@@ -171,6 +171,20 @@ class ModelArtsAdapter(VendorAdapter):
         except WrongState:
             if (await self.get(vendor_job_id, kind)).raw_status.upper() not in ("DELETING", "DELETED"):
                 raise  # refused for another reason than being deleted already
+
+    async def invoke(self, vendor_job_id: str, kind: JobKind, address: str, body: bytes, content_type: str,
+                     timeout_s: float) -> ServiceAnswer:
+        """[DOC] A real-time service is called at its `access_address` with the same IAM token or AK/SK signature
+        as the API (the address's host is the APIG domain, not the API endpoint)."""
+        self.check_invocable(kind)
+        target = httpx.URL(address)
+        origin = f"{target.scheme}://{target.netloc.decode('ascii')}"
+        response = await self._auth.send("POST", target.path, list(target.params.multi_items()), body, base=origin,
+                                         content_type=content_type, timeout_s=timeout_s)
+        if not response.is_success:
+            raise vendor_error(response)
+        return ServiceAnswer(response.status_code, response.content,
+                             response.headers.get("content-type", "application/octet-stream"))
 
     async def aclose(self) -> None:
         await self._client.aclose()
