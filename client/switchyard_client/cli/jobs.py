@@ -177,8 +177,8 @@ def list_jobs(session: Session, status: Annotated[str | None, typer.Option("--st
 def show(session: Session, job_id: str):
     client = session.client()
     job = client.get_job(resolve_job_id(client, job_id))
-    session.emit(job.raw, lambda: key_values(job.raw | {"endpoints": _endpoints_text(job), "invocations":
-                                                        f"{job.invocations.count} calls, {job.invocations.bytes} bytes"}))
+    calls = f"{job.invocations.count} calls, {job.invocations.bytes} bytes"
+    session.emit(job.raw, lambda: key_values(job.raw | {"endpoints": _endpoints_text(job), "invocations": calls}))
 
 
 def _endpoints_text(job: m.Job) -> str:
@@ -218,7 +218,8 @@ def notebook_page(job: m.Job) -> str:
     """The job's jupyter URL, or the usage problem saying why it has none."""
     page = next((e.url for e in job.endpoints if e.type == "jupyter"), None)
     if page is None:
-        reason = "it is not a notebook" if job.kind != "notebook" else f"it is {job.status}, or its page is not known yet"
+        reason = ("it is not a notebook" if job.kind != "notebook"
+                  else f"it is {job.status}, or its page is not known yet")
         raise UsageProblem(f"job {job.id} has no notebook page: {reason}")
     return page
 

@@ -14,7 +14,10 @@ import httpx
 
 from contracts.jobs import JobKind
 from services.vendors.base import ServiceAnswer, SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
-from services.vendors.errors import InvalidRequest, NotFound, VendorError, VendorUnavailable, WrongState, json_object
+from services.vendors.errors import (
+    InvalidRequest, NotFound, VendorError, VendorUnavailable, WrongState, error_class_for_http_status, json_object,
+    retry_after_seconds, typed_error,
+)
 from services.vendors.modelarts.auth import Query, make_auth
 from services.vendors.modelarts.catalog import (
     is_billed_notebook_flavor,
@@ -22,7 +25,7 @@ from services.vendors.modelarts.catalog import (
     parse_service_spec,
     parse_training_flavor,
 )
-from services.vendors.modelarts.errors import vendor_error
+from services.vendors.modelarts.errors import error_details, vendor_error
 from services.vendors.modelarts.settings import VENDOR, ModelArtsSettings
 from services.vendors.modelarts.status import ACTIVE_TRAINING_PHASES
 from services.vendors.modelarts.wire import (
@@ -182,7 +185,10 @@ class ModelArtsAdapter(VendorAdapter):
         response = await self._auth.send("POST", target.path, list(target.params.multi_items()), body, base=origin,
                                          content_type=content_type, timeout_s=timeout_s)
         if not response.is_success:
-            raise vendor_error(response)
+            # Typed by its HTTP status: the API's error codes (errors.py) mean other things for a service's answer.
+            code, message = error_details(response)
+            raise typed_error(error_class_for_http_status(response.status_code), VENDOR, message, code=code,
+                              http_status=response.status_code, retry_after_s=retry_after_seconds(response))
         return ServiceAnswer(response.status_code, response.content,
                              response.headers.get("content-type", "application/octet-stream"))
 
