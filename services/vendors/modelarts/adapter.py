@@ -177,8 +177,9 @@ class ModelArtsAdapter(VendorAdapter):
 
     async def invoke(self, vendor_job_id: str, kind: JobKind, address: str, body: bytes, content_type: str,
                      timeout_s: float) -> ServiceAnswer:
-        """[DOC] A real-time service is called at its `access_address` with the same IAM token or AK/SK signature
-        as the API (the address's host is the APIG domain, not the API endpoint)."""
+        """[DOC] A real-time service answers at its `access_address`, an APIG domain rather than the API endpoint,
+        whose API may take IAM auth (`auth_type` IAM). [INFER] IAM auth there is the account's IAM token or AK/SK
+        signature, as the API takes (the simulator's inference.py holds the same)."""
         self.check_invocable(kind)
         target = httpx.URL(address)
         origin = f"{target.scheme}://{target.netloc.decode('ascii')}"
