@@ -38,8 +38,7 @@ from services.vendors.aispace.status import clean_status
 from services.vendors.aispace.wire import ALPHA, LLM_TASKS, TRAINING_TABLES, V1, job_ref, parse_job_ref, task_path
 from services.vendors.base import ServiceAnswer, SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
 from services.vendors.errors import (
-    InvalidRequest, VendorUnavailable, WrongState, error_class_for_http_status, read_error, retry_after_seconds,
-    typed_error,
+    InvalidRequest, VendorUnavailable, WrongState, read_error, retry_after_seconds, service_refusal,
 )
 from services.common.http_transport import Http1Transport
 from services.vendors.transport import send
@@ -143,11 +142,7 @@ class AISpaceAdapter(VendorAdapter):
                             list(target.params.multi_items()), headers, body)
         response = await send(self._client, VENDOR, "POST", url, content=body, headers=headers, timeout=timeout_s)
         if not response.is_success:
-            # Typed by its HTTP status: the API's error codes mean other things for a service's answer.
-            code, message = read_error(response)
-            raise typed_error(error_class_for_http_status(response.status_code), VENDOR, message,
-                              code=None if code is None else str(code), http_status=response.status_code,
-                              retry_after_s=retry_after_seconds(response))
+            raise service_refusal(VENDOR, response, *read_error(response))
         return ServiceAnswer(response.status_code, response.content,
                              response.headers.get("content-type", "application/octet-stream"))
 

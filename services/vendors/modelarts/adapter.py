@@ -15,8 +15,7 @@ import httpx
 from contracts.jobs import JobKind
 from services.vendors.base import ServiceAnswer, SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
 from services.vendors.errors import (
-    InvalidRequest, NotFound, VendorError, VendorUnavailable, WrongState, error_class_for_http_status, json_object,
-    retry_after_seconds, typed_error,
+    InvalidRequest, NotFound, VendorError, VendorUnavailable, WrongState, json_object, service_refusal,
 )
 from services.vendors.modelarts.auth import Query, make_auth
 from services.vendors.modelarts.catalog import (
@@ -186,10 +185,7 @@ class ModelArtsAdapter(VendorAdapter):
         response = await self._auth.send("POST", target.path, list(target.params.multi_items()), body, base=origin,
                                          content_type=content_type, timeout_s=timeout_s)
         if not response.is_success:
-            # Typed by its HTTP status: the API's error codes (errors.py) mean other things for a service's answer.
-            code, message = error_details(response)
-            raise typed_error(error_class_for_http_status(response.status_code), VENDOR, message, code=code,
-                              http_status=response.status_code, retry_after_s=retry_after_seconds(response))
+            raise service_refusal(VENDOR, response, *error_details(response))
         return ServiceAnswer(response.status_code, response.content,
                              response.headers.get("content-type", "application/octet-stream"))
 
