@@ -5,4 +5,4 @@ from switchyard_client.errors import ApiError, ApiUnreachable
 from switchyard_client.jobspec import JobSpec
 from switchyard_client.retry import RetryPolicy
 
-__all__ = ["AsyncClient", "Client", "ApiError", "ApiUnreachable", "JobSpec", "RetryPolicy"]
+__all__ = ["AsyncClient", "Client", "ApiError", "ApiUnreachable", "JobSpec", "RetryPolicy", "ServiceAnswer"]

@@ -2,7 +2,7 @@
 call (`Call`) and each client runs it its own way, with the same retries, idempotency keys and errors."""
 
 import asyncio
-import json
+import json as json_module
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -30,6 +30,9 @@ class Call:
     idempotency_key: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     text: bool = False  # the body as text (CSV statements)
+    content: bytes | None = None  # a raw body, sent as it is (with its Content-Type in `headers`)
+    raw: bool = False  # the answer as it came (ServiceAnswer): a service's own, not the API's JSON
+    retries: bool = True  # False for a call that may not be safe to repeat (an inference call)
 
     def request_headers(self) -> dict[str, str]:
         headers = dict(self.headers)
@@ -52,6 +55,22 @@ def _key_body(name: str, expires_at: str | None) -> dict[str, Any]:
     return {"name": name} | ({"expires_at": expires_at} if expires_at else {})
 
 
+@dataclass(frozen=True)
+class ServiceAnswer:
+    """An inference service's answer, relayed by the API: its status, content type and body."""
+
+    status: int
+    content_type: str
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode(errors="replace")
+
+    def json(self) -> Any:
+        return json_module.loads(self.body)
+
+
 def _result(call: Call, response: httpx.Response) -> Any:
     if response.status_code >= 400:
         try:
@@ -59,6 +78,8 @@ def _result(call: Call, response: httpx.Response) -> Any:
         except ValueError:
             body = response.text
         raise ApiError.from_response(response.status_code, body, response.reason_phrase)
+    if call.raw:
+        return ServiceAnswer(response.status_code, response.headers.get("content-type", ""), response.content)
     if call.text:
         return response.text
     if response.status_code == 204 or not response.content:
@@ -101,6 +122,17 @@ class _Routes:
             call.headers["Accept"] = "text/event-stream"
             return self._follow(call)
         return self._run(call)
+
+    def invoke(self, job_id: uuid.UUID | str, body: bytes | str | dict | list = b"", *,
+               content_type: str = "application/json"):
+        """Call the job's running inference service; its answer (`ServiceAnswer`). A dict or list is sent as JSON.
+        Not retried: the service may not take the same call twice."""
+        if isinstance(body, dict | list):
+            content = json_module.dumps(body).encode()
+        else:
+            content = body.encode() if isinstance(body, str) else body
+        return self._run(Call("POST", f"/v1/jobs/{job_id}/invoke", content=content, raw=True, retries=False,
+                              headers={"Content-Type": content_type}))
 
     # Catalog
     def flavors(self, *, kind: str | None = None, accelerator: str | None = None, count: int | None = None):
@@ -339,7 +371,7 @@ class SseLines:
                 return []
             if event == "error":
                 try:
-                    problem = json.loads(data)
+                    problem = json_module.loads(data)
                 except ValueError:
                     problem = data
                 status = problem.get("status") if isinstance(problem, dict) else None
@@ -360,7 +392,7 @@ class SseLines:
 
 def _stream_error(response: httpx.Response, body: bytes) -> ApiError:
     try:
-        data = json.loads(body)
+        data = json_module.loads(body)
     except ValueError:
         data = body.decode(errors="replace")
     return ApiError.from_response(response.status_code, data, response.reason_phrase)
@@ -443,10 +475,11 @@ class Client(_Iterators, _Routes):
             attempt += 1
             try:
                 response = self._http.request(call.method, call.path, params=call.params, json=call.json,
+                                              content=call.content,
                                               headers=call.request_headers())
             except httpx.TransportError as exc:
                 raise ApiUnreachable(f"cannot reach {self._http.base_url}: {exc}") from exc
-            if response.status_code in RETRY_STATUSES:
+            if call.retries and response.status_code in RETRY_STATUSES:
                 wait = self.retry.wait_s(attempt, response.headers.get("Retry-After"))
                 if wait is not None:
                     self._sleep(wait)
@@ -510,10 +543,11 @@ class AsyncClient(_Iterators, _Routes):
             attempt += 1
             try:
                 response = await self._http.request(call.method, call.path, params=call.params, json=call.json,
+                                                    content=call.content,
                                                     headers=call.request_headers())
             except httpx.TransportError as exc:
                 raise ApiUnreachable(f"cannot reach {self._http.base_url}: {exc}") from exc
-            if response.status_code in RETRY_STATUSES:
+            if call.retries and response.status_code in RETRY_STATUSES:
                 wait = self.retry.wait_s(attempt, response.headers.get("Retry-After"))
                 if wait is not None:
                     await self._sleep(wait)

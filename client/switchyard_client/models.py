@@ -44,6 +44,11 @@ class Endpoint(ApiModel):
     expires_at: datetime | None
 
 
+class Invocations(ApiModel):
+    count: int
+    bytes: int
+
+
 class Job(ApiModel):
     id: uuid.UUID
     kind: str
@@ -61,6 +66,7 @@ class Job(ApiModel):
     finished_at: datetime | None
     cost: Money
     endpoints: list[Endpoint]
+    invocations: Invocations
 
     @property
     def finished(self) -> bool:

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     notifier_url: str = "http://127.0.0.1:8102"
     scheduler_url: str = "http://127.0.0.1:8103"
 
+    # A call to a job's inference service (POST /v1/jobs/{id}/invoke): the gateway waits for the scheduler, which
+    # calls the vendor, this long and a margin more.
+    invoke_timeout_s: float = Field(60.0, gt=0, description="how long a call to an inference service may take")
+
     outbox_poll_s: float = Field(1.0, gt=0, description="relay fallback poll; NOTIFY wakes it sooner")
 
     log_level: str = "INFO"

@@ -17,6 +17,8 @@ class GatewaySettings(Settings):
         default_factory=dict, examples=[{"POST /v1/jobs": 262144}],
         description='per-route limits over max_body_bytes, keyed "METHOD /declared/path"',
     )
+    invoke_max_bytes: int = Field(10 * 1024 * 1024, ge=1, description="the largest body of a call to a job's "
+                                                                       "inference service (POST /v1/jobs/{id}/invoke)")
     # Abuse limits (services/gateway/rate_limit.py), per gateway process: N replicas let up to N times through.
     rate_limit_per_s: float = Field(20.0, gt=0, description="requests per second per API key, after the burst")
     rate_limit_burst: int = Field(40, ge=1, description="requests an API key may send at once")

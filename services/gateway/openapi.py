@@ -36,6 +36,18 @@ UPSTREAM_UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {
     "description": "upstream-unavailable: an internal service did not answer; retry after `Retry-After`",
     "headers": {"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}}}}
 
+# POST /v1/jobs/{id}/invoke (services/gateway/routes/invoke.py): its body is read raw, so the 413 is declared too.
+INVOKE_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    409: {"description": "job-not-invocable: the job is not an inference service, not RUNNING, or its vendor has "
+                         "not reported its address yet"},
+    413: {"description": "body-too-large: the body is over SWITCHYARD_INVOKE_MAX_BYTES (`limit_bytes`)"},
+    502: {"description": "vendor-error: the vendor refused or failed the call; `vendor_status`, `vendor_code` and "
+                         "`detail` are the vendor's"},
+    504: {"description": "vendor-timeout: the service did not answer within SWITCHYARD_INVOKE_TIMEOUT_S "
+                         "(`timeout_s`)"},
+    **UPSTREAM_UNAVAILABLE,
+}
+
 _SECONDS = {"schema": {"type": "integer", "minimum": 0}}
 _GENERIC: dict[int, dict[str, Any]] = {
     400: {"description": "invalid-cursor (the cursor is not one this API returned), or a body that is no JSON"},

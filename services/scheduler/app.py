@@ -45,4 +45,4 @@ document_publishes(broker, VENDOR_EVENTS, VendorHealthChanged, FlavorChanged)
 app = FastStream(broker)  # for AsyncAPI generation
 http_app = create_app()
 http_app.state.catalog, http_app.state.health, http_app.state.billing = catalog, health, billing
-http_app.state.adapters = adapters
+http_app.state.adapters, http_app.state.invoke_timeout_s = adapters, settings.invoke_timeout_s

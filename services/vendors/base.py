@@ -44,6 +44,15 @@ class Endpoint:
 
 
 @dataclass(frozen=True)
+class ServiceAnswer:
+    """A running service's answer to one call, as the vendor sent it."""
+
+    status: int
+    body: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
 class VendorJob:
     vendor_job_id: str
     name: str
@@ -110,6 +119,19 @@ class VendorAdapter(ABC):
         """The job's latest output, its last `tail_lines` lines (none before it has written any). A vendor or
         kind whose API documents no log raises LogsUnsupported."""
         raise LogsUnsupported(self.vendor, f"{self.vendor} documents no log API for {kind} workloads")
+
+    async def invoke(self, vendor_job_id: str, kind: JobKind, address: str, body: bytes, content_type: str,
+                     timeout_s: float) -> ServiceAnswer:
+        """POST `body` to a running inference service at `address` (its http endpoint, as this adapter reported it)
+        with the account's own credentials; a 2xx answer is returned as it came, any other raises its typed error
+        (`http_status` and `message` the vendor's). Not every vendor serves: InvalidRequest."""
+        raise InvalidRequest(self.vendor, f"{self.vendor} adapter cannot call inference services")
+
+    def check_invocable(self, kind: str) -> None:
+        """InvalidRequest unless `kind` is a service this vendor runs (only inference services answer calls)."""
+        self.check_kind(kind)
+        if kind != "inference":
+            raise InvalidRequest(self.vendor, f"a {kind} job takes no calls; only inference services do")
 
     def share_rate_budget(self, pool) -> None:
         """Take the account's call rate from the budget every process calling it shares (`ratelimit.SharedBudget`,

@@ -132,6 +132,14 @@ def typed_error(
     return error_class(vendor, message, code=code, http_status=http_status)
 
 
+def service_refusal(vendor: str, response: httpx.Response, code: Any, message: str) -> VendorError:
+    """The typed error of an inference service's refused answer (not the API's), `code` and `message` as the
+    vendor's reader found them: classed by HTTP status, since the API's error codes mean other things there."""
+    return typed_error(error_class_for_http_status(response.status_code), vendor, message,
+                       code=None if code is None else str(code), http_status=response.status_code,
+                       retry_after_s=retry_after_seconds(response))
+
+
 # --------------------------------------------------------------------------- vendors' error bodies
 
 

@@ -62,3 +62,17 @@ async def test_a_chunked_body_past_the_limit_is_refused_too(client):
 async def test_a_route_with_its_own_limit_takes_more(client):
     assert (await client.post("/v1/big", content=b"x" * 1000)).status_code == 200
     assert (await client.post("/v1/big", content=b"x" * 1001)).status_code == 413
+
+
+async def test_the_gateway_takes_an_invocation_body_up_to_its_own_limit():
+    from services.gateway.api import create_app
+    from services.gateway.config import GatewaySettings
+
+    app = create_app(GatewaySettings(max_body_bytes=2048, invoke_max_bytes=4096))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as gateway:
+        job = "/v1/jobs/00000000-0000-0000-0000-000000000001"
+        too_large = await gateway.post(f"{job}/invoke", content=b"x" * 4097)
+        assert too_large.status_code == 413 and too_large.json()["limit_bytes"] == 4096
+        within = await gateway.post(f"{job}/invoke", content=b"x" * 3000)  # over the default, within its own
+        assert within.status_code == 401  # read past the limit check, refused for having no key
+        assert (await gateway.post(f"{job}/cancel", content=b"x" * 3000)).status_code == 413

@@ -16,7 +16,8 @@ JOB = {"id": "6f1c1f0e-2b8a-4a53-9d1e-1d2f3a4b5c6d", "kind": "training", "name":
        "status_reason": None, "vendor": None, "vendor_job_id": None, "flavor": None,
        "resources": {"accelerator": "ascend-910b", "count": 1}, "priority": "normal", "queue": None,
        "created_at": "2026-12-02T01:00:00Z", "started_at": None, "finished_at": None,
-       "cost": {"amount": "0.00", "currency": "CNY"}, "endpoints": []}
+       "cost": {"amount": "0.00", "currency": "CNY"}, "endpoints": [],
+       "invocations": {"count": 0, "bytes": 0}}
 SPEC = {"kind": "training", "name": "resnet", "image": "img", "command": "python train.py",
         "resources": {"accelerator": "ascend-910b", "count": 1}}
 
@@ -268,3 +269,19 @@ def test_a_follow_ended_by_an_error_event_raises_its_problem():
         for line in client.logs(JOB["id"], follow=True):
             lines.append(line)
     assert lines == ["step 1/1000 loss 2.300"] and caught.value.status == 410 and caught.value.type.endswith("gone")
+
+
+async def test_the_async_client_invokes_a_service_and_returns_its_answer_as_sent():
+    from switchyard_client import AsyncClient
+
+    seen = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(201, content=b"\x00raw", headers={"content-type": "application/octet-stream"})
+
+    async with AsyncClient("http://api.test", "sk_test", transport=httpx.MockTransport(answer)) as client:
+        got = await client.invoke("6f1c1f0e-2b8a-4a53-9d1e-1d2f3a4b5c6d", b"\x01\x02", content_type="image/png")
+    assert (got.status, got.content_type, got.body) == (201, "application/octet-stream", b"\x00raw")
+    assert seen[0].url.path.endswith("/invoke") and seen[0].content == b"\x01\x02"
+    assert seen[0].headers["content-type"] == "image/png"

@@ -17,7 +17,8 @@ JOB_ID = "6f1c1f0e-2b8a-4a53-9d1e-1d2f3a4b5c6d"
 JOB = {"id": JOB_ID, "kind": "training", "name": "resnet", "status": "PENDING", "status_reason": None,
        "vendor": None, "vendor_job_id": None, "flavor": None, "resources": {"accelerator": "ascend-910b", "count": 1},
        "priority": "normal", "queue": None, "created_at": "2026-12-02T01:00:00Z", "started_at": None,
-       "finished_at": None, "cost": {"amount": "0.00", "currency": "CNY"}, "endpoints": []}
+       "finished_at": None, "cost": {"amount": "0.00", "currency": "CNY"}, "endpoints": [],
+       "invocations": {"count": 0, "bytes": 0}}
 RUNNING = {**JOB, "status": "RUNNING", "vendor": "modelarts", "flavor": "modelarts.vm.snt9.1card",
            "started_at": "2026-12-02T01:00:05Z", "cost": {"amount": "0.36", "currency": "CNY"}}
 ENDED = {**RUNNING, "status": "SUCCEEDED", "finished_at": "2026-12-02T01:01:35Z",
@@ -446,3 +447,53 @@ def test_jobs_logs_of_a_vendor_without_logs_exits_3(api):
                    "status": 501, "detail": "qizhi offers no job logs", "vendor": "qizhi"})
     refused = run("jobs", "logs", JOB_ID)
     assert refused.exit_code == 3 and "Logs unsupported (501)" in refused.stderr
+
+
+def test_jobs_invoke_sends_the_json_and_prints_the_services_answer(api):
+    api.routes[("POST", f"/v1/jobs/{JOB_ID}/invoke")] = httpx.Response(
+        200, json={"model": "qwen-7b-chat", "input": {"prompt": "hi"}})
+    result = run("jobs", "invoke", JOB_ID, "-d", '{"prompt": "hi"}')
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"model": "qwen-7b-chat", "input": {"prompt": "hi"}}
+    sent = api.requests[0]
+    assert (json.loads(sent.content), sent.headers["content-type"]) == ({"prompt": "hi"}, "application/json")
+
+
+def test_jobs_invoke_sends_a_file_as_it_is_and_prints_a_text_answer(api, env):
+    body = env / "input.txt"
+    body.write_bytes(b"raw bytes\n")
+    api.routes[("POST", f"/v1/jobs/{JOB_ID}/invoke")] = httpx.Response(200, text="plain answer",
+                                                                        headers={"content-type": "text/plain"})
+    result = run("jobs", "invoke", JOB_ID, "-f", str(body), "--content-type", "text/plain")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "plain answer"
+    assert (api.requests[0].content, api.requests[0].headers["content-type"]) == (b"raw bytes\n", "text/plain")
+
+
+def test_jobs_invoke_checks_its_json_and_reports_the_apis_problem(api):
+    assert run("jobs", "invoke", JOB_ID, "-d", "{not json").exit_code == 2
+    assert api.requests == []
+    api.routes[("POST", f"/v1/jobs/{JOB_ID}/invoke")] = [httpx.Response(503, json={
+        "type": "https://switchyard.dev/problems/upstream-unavailable", "title": "Service unavailable",
+        "status": 503}, headers={"Retry-After": "0"}), httpx.Response(200, json={})]
+    result = run("jobs", "invoke", JOB_ID, "-d", "{}")
+    assert result.exit_code == 3 and "Service unavailable" in result.stderr
+    assert len(api.requests) == 1  # a call to a service is never repeated by the client
+
+
+def test_jobs_open_prints_the_notebook_page_and_opens_it(api, monkeypatch):
+    opened = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    page = "http://127.0.0.1:18004/notebook/jupyter/lab-1/lab"
+    api.routes[("GET", f"/v1/jobs/{JOB_ID}")] = {**RUNNING, "kind": "notebook", "endpoints": [
+        {"type": "jupyter", "url": page, "expires_at": None}]}
+    result = run("jobs", "open", JOB_ID)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == page and opened == [page]
+    assert run("jobs", "open", JOB_ID, "--print").stdout.strip() == page and opened == [page]
+
+
+def test_jobs_open_says_why_a_job_has_no_page(api):
+    api.routes[("GET", f"/v1/jobs/{JOB_ID}")] = RUNNING
+    result = run("jobs", "open", JOB_ID)
+    assert result.exit_code == 2 and "not a notebook" in result.stderr

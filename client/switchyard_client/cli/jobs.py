@@ -1,7 +1,11 @@
-"""`switchyard jobs ...` and `quote`: launch a job from its file, watch it, list, show, cancel."""
+"""`switchyard jobs ...` and `quote`: launch a job from its file, watch it, list, show, cancel, open a notebook's
+page, call an inference service."""
 
+import json
+import sys
 import time
 import uuid
+import webbrowser
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -173,7 +177,8 @@ def list_jobs(session: Session, status: Annotated[str | None, typer.Option("--st
 def show(session: Session, job_id: str):
     client = session.client()
     job = client.get_job(resolve_job_id(client, job_id))
-    session.emit(job.raw, lambda: key_values(job.raw | {"endpoints": _endpoints_text(job)}))
+    calls = f"{job.invocations.count} calls, {job.invocations.bytes} bytes"
+    session.emit(job.raw, lambda: key_values(job.raw | {"endpoints": _endpoints_text(job), "invocations": calls}))
 
 
 def _endpoints_text(job: m.Job) -> str:
@@ -214,6 +219,60 @@ def cancel(session: Session, job_id: str):
     client = session.client()
     job = client.cancel_job(resolve_job_id(client, job_id))
     session.emit(job.raw, lambda: f"cancelling job {job.id} (was {job.status})")
+
+
+@command(app, "open", help="Print a running notebook's page and open it in a browser (not with --print).")
+def open_page(session: Session, job_id: str,
+              print_only: Annotated[bool, typer.Option("--print", help="print the URL only")] = False):
+    client = session.client()
+    job = client.get_job(resolve_job_id(client, job_id))
+    url = notebook_page(job)
+    print(url)
+    if not print_only:
+        webbrowser.open(url)
+
+
+def notebook_page(job: m.Job) -> str:
+    """The job's jupyter URL, or the usage problem saying why it has none."""
+    page = next((e.url for e in job.endpoints if e.type == "jupyter"), None)
+    if page is None:
+        reason = ("it is not a notebook" if job.kind != "notebook"
+                  else f"it is {job.status}, or its page is not known yet")
+        raise UsageProblem(f"job {job.id} has no notebook page: {reason}")
+    return page
+
+
+Data = Annotated[str | None, typer.Option("-d", "--data", help="the JSON body to send")]
+BodyFile = Annotated[Path | None, typer.Option("-f", "--file", help="a file to send as the body ('-': stdin)")]
+
+
+def invocation_body(data: str | None, file: Path | None) -> bytes:
+    """The body of `jobs invoke`: -d's JSON (checked, so a typo fails here, not at the service) or -f's bytes."""
+    if data is not None and file is not None:
+        raise UsageProblem("give -d JSON or -f FILE, not both")
+    if data is not None:
+        try:
+            json.loads(data)
+        except ValueError as exc:
+            raise UsageProblem(f"-d is not JSON: {exc}") from None
+        return data.encode()
+    if file is not None:
+        return sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    return b""
+
+
+@command(app, "invoke", help="Call a running inference service; prints its answer.")
+def invoke(session: Session, job_id: str, data: Data = None, file: BodyFile = None,
+           content_type: Annotated[str, typer.Option("--content-type")] = "application/json"):
+    client = session.client()
+    answer = client.invoke(resolve_job_id(client, job_id), invocation_body(data, file), content_type=content_type)
+    if "json" in answer.content_type:
+        try:
+            print(json.dumps(answer.json(), indent=2, ensure_ascii=False))
+            return
+        except ValueError:
+            pass
+    sys.stdout.write(answer.text)
 
 
 def quote(session: Session, file: File, env: EnvOpt = None, name: NameOpt = None, priority: PriorityOpt = None,

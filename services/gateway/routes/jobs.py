@@ -34,6 +34,11 @@ class EndpointOut(BaseModel):
     expires_at: datetime | None = Field(description="when the vendor stops answering there; null: no end given")
 
 
+class InvocationsOut(BaseModel):
+    count: int = Field(description="calls to the job's inference service its vendor answered with a 2xx")
+    bytes: int = Field(description="the request and answer bodies of those calls, in bytes")
+
+
 class JobOut(BaseModel):
     id: uuid.UUID
     kind: str
@@ -53,6 +58,7 @@ class JobOut(BaseModel):
     endpoints: list[EndpointOut] = Field(
         description="where the running job answers, as its vendor reports them (notebooks, inference services); "
                     "empty until the vendor provides them and after the job ends")
+    invocations: InvocationsOut = Field(description="calls through POST /v1/jobs/{id}/invoke (inference services)")
 
 
 class JobList(BaseModel):
@@ -89,6 +95,7 @@ def _job_out(row, queue_position: int | None = None) -> JobOut:
         resources=row["spec"]["resources"], priority=row["spec"].get("priority", "normal"), queue=queue,
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
         cost=Money(amount=format_amount(row["cost"])), endpoints=row["endpoints"],
+        invocations=InvocationsOut(count=row["invocations"], bytes=row["invocation_bytes"]),
     )
 
 

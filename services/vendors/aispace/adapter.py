@@ -36,8 +36,10 @@ from services.vendors.aispace.errors import error_for
 from services.vendors.aispace.settings import VENDOR, AISpaceSettings
 from services.vendors.aispace.status import clean_status
 from services.vendors.aispace.wire import ALPHA, LLM_TASKS, TRAINING_TABLES, V1, job_ref, parse_job_ref, task_path
-from services.vendors.base import SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
-from services.vendors.errors import InvalidRequest, VendorUnavailable, WrongState, retry_after_seconds
+from services.vendors.base import ServiceAnswer, SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
+from services.vendors.errors import (
+    InvalidRequest, VendorUnavailable, WrongState, read_error, retry_after_seconds, service_refusal,
+)
 from services.common.http_transport import Http1Transport
 from services.vendors.transport import send
 
@@ -128,6 +130,21 @@ class AISpaceAdapter(VendorAdapter):
                 await self._call("GET", f"{task_path(table)}/stop/{row}")
         except WrongState:
             pass  # already stopped or ended
+
+    async def invoke(self, vendor_job_id: str, kind: JobKind, address: str, body: bytes, content_type: str,
+                     timeout_s: float) -> ServiceAnswer:
+        """[INFER] A service's address takes the API's AK/SK signature (serving.py of the simulator says why); the
+        region header goes along as on every API call. The answer is the service's own, not an API envelope."""
+        self.check_invocable(kind)
+        target = httpx.URL(address)
+        headers = {"Content-Type": content_type, "x-regionid": self._settings.region}
+        url, headers = sign(self._settings.ak, self._settings.sk.get_secret_value(), "POST", target, target.path,
+                            list(target.params.multi_items()), headers, body)
+        response = await send(self._client, VENDOR, "POST", url, content=body, headers=headers, timeout=timeout_s)
+        if not response.is_success:
+            raise service_refusal(VENDOR, response, *read_error(response))
+        return ServiceAnswer(response.status_code, response.content,
+                             response.headers.get("content-type", "application/octet-stream"))
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -29,8 +29,10 @@ class Auth(Protocol):
     async def project_id(self) -> str:
         """The project the credentials act in (every ModelArts path names it)."""
 
-    async def send(self, method: str, path: str, query: Query, body: bytes | None) -> httpx.Response:
-        """Send an authenticated request to `{endpoint}{path}`; the answer is not checked."""
+    async def send(self, method: str, path: str, query: Query, body: bytes | None, *, base: str | None = None,
+                   content_type: str = "application/json", timeout_s: float | None = None) -> httpx.Response:
+        """Send an authenticated request to `{endpoint}{path}` (`{base}{path}` when given: a service's address);
+        the answer is not checked."""
 
 
 class TokenAuth:
@@ -55,19 +57,23 @@ class TokenAuth:
             return self._configured_project_id
         return (await self._current())[1]
 
-    async def send(self, method: str, path: str, query: Query, body: bytes | None) -> httpx.Response:
-        token, response = await self._send_once(method, path, query, body)
+    async def send(self, method: str, path: str, query: Query, body: bytes | None, *, base: str | None = None,
+                   content_type: str = "application/json", timeout_s: float | None = None) -> httpx.Response:
+        options = {"content_type": content_type, "timeout": timeout_s or self._client.timeout}
+        url = (base or self._endpoint) + path
+        token, response = await self._send_once(method, url, query, body, **options)
         if response.status_code == 401 and error_details(response)[0] in _STALE_TOKEN_CODES:
             if self._token == token:
                 self._token = None
-            _, response = await self._send_once(method, path, query, body)
+            _, response = await self._send_once(method, url, query, body, **options)
         return response
 
-    async def _send_once(self, method: str, path: str, query: Query, body: bytes | None) -> tuple[str, httpx.Response]:
+    async def _send_once(self, method: str, url: str, query: Query, body: bytes | None, *, content_type: str,
+                         timeout: Any) -> tuple[str, httpx.Response]:
         token, _ = await self._current()
-        headers = {"X-Auth-Token": token, "Content-Type": "application/json"}
-        return token, await send(self._client, VENDOR, method, self._endpoint + path, headers=headers, content=body,
-                                 params=list(query) or None)
+        headers = {"X-Auth-Token": token, "Content-Type": content_type}
+        return token, await send(self._client, VENDOR, method, url, headers=headers, content=body,
+                                 params=list(query) or None, timeout=timeout)
 
     async def _current(self) -> tuple[str, str]:
         """(token, the token's project id)."""
@@ -127,14 +133,17 @@ class AkSkAuth:
                 self._project_id = await self._lookup_project_id()
             return self._project_id
 
-    async def send(self, method: str, path: str, query: Query, body: bytes | None) -> httpx.Response:
-        url, headers = self._sign(self._endpoint, method, path, query, body, await self.project_id())
-        return await send(self._client, VENDOR, method, url, headers=headers, content=body)
+    async def send(self, method: str, path: str, query: Query, body: bytes | None, *, base: str | None = None,
+                   content_type: str = "application/json", timeout_s: float | None = None) -> httpx.Response:
+        url, headers = self._sign(base or self._endpoint, method, path, query, body, await self.project_id(),
+                                  content_type)
+        return await send(self._client, VENDOR, method, url, headers=headers, content=body,
+                          timeout=timeout_s or self._client.timeout)
 
     async def _lookup_project_id(self) -> str:
         """What the SDK does without a project id: ask IAM (signed) for the project of the region name."""
         query = [("name", self._project_name)]
-        url, headers = self._sign(self._iam_endpoint, "GET", "/v3/projects", query, None, None)
+        url, headers = self._sign(self._iam_endpoint, "GET", "/v3/projects", query, None, None, "application/json")
         response = await send(self._client, VENDOR, "GET", url, headers=headers)
         if not response.is_success:
             raise vendor_error(response)
@@ -145,7 +154,7 @@ class AkSkAuth:
         return str(projects[0]["id"])
 
     def _sign(self, base: str, method: str, path: str, query: Query, body: bytes | None,
-              project_id: str | None) -> tuple[str, dict[str, str]]:
+              project_id: str | None, content_type: str) -> tuple[str, dict[str, str]]:
         """(url, headers) of the signed request; the URL carries the signer's canonical query string."""
         base_url = httpx.URL(base)
         request = SdkRequest(
@@ -154,7 +163,7 @@ class AkSkAuth:
             host=base_url.netloc.decode("ascii"),
             resource_path=path,
             query_params=list(query),
-            header_params={"Content-Type": "application/json"},
+            header_params={"Content-Type": content_type},
             body=body or b"",
         )
         signed = BasicCredentials(self._ak, self._sk, project_id).sign_request(request)
