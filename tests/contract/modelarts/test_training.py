@@ -1,7 +1,6 @@
 """Training job endpoints beyond the adapter's needs, raw over HTTP: events, log preview, metrics,
 tags, engines, flavors, the search list with its filters and paging, update and delete."""
 
-import time
 import uuid
 from typing import Any
 
