@@ -112,6 +112,11 @@ class _Routes:
     def job_events(self, job_id: uuid.UUID | str):
         return self._run(Call("GET", f"/v1/jobs/{job_id}/events", m.JobEventList))
 
+    def metrics(self, job_id: uuid.UUID | str):
+        """The job's resource use on its vendor: one series per metric it measured (501 where the vendor
+        documents no job metrics)."""
+        return self._run(Call("GET", f"/v1/jobs/{job_id}/metrics", m.JobMetrics))
+
     def logs(self, job_id: uuid.UUID | str, *, tail: int | None = None, follow: bool = False):
         """The job's last `tail` lines of output (the API's default 1000) as one text; with `follow`, an iterator
         of its lines as they are written (an async iterator for AsyncClient, not awaited), ending when the job

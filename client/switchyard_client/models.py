@@ -95,6 +95,21 @@ class JobEventList(ApiModel):
     next_cursor: str | None = None
 
 
+class MetricSeries(ApiModel):
+    name: str
+    unit: str
+    points: list[tuple[datetime, float]]
+
+    @property
+    def latest(self) -> tuple[datetime, float] | None:
+        """The newest point (the API lists them oldest first), None for a series without points."""
+        return self.points[-1] if self.points else None
+
+
+class JobMetrics(ApiModel):
+    series: list[MetricSeries]
+
+
 # Catalog ---------------------------------------------------------------------------------------------------------
 class Flavor(ApiModel):
     vendor: str

@@ -9,8 +9,8 @@ from services.gateway.metrics import RequestMetrics
 from services.gateway.openapi import install_openapi
 from services.gateway.rate_limit import RateLimits
 from services.gateway.routes import (
-    admin, api_keys, audit, billing, billing_admin, dead_letters, event_types, flavors, invoke, job_logs, jobs, ops,
-    packages, tenants_admin, topics, webhooks,
+    admin, api_keys, audit, billing, billing_admin, dead_letters, event_types, flavors, invoke, job_logs, job_metrics,
+    jobs, ops, packages, tenants_admin, topics, webhooks,
 )
 
 
@@ -30,8 +30,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                        auth_failure_window_s=settings.auth_failure_window_s, admin_token=settings.admin_token)
     # Outermost: it counts every answer, those refused before routing too (their route label is "unmatched").
     app.add_middleware(RequestMetrics)
-    for module in (ops, admin, dead_letters, jobs, job_logs, invoke, flavors, billing, webhooks, packages,
-                   billing_admin, topics, event_types):
+    for module in (ops, admin, dead_letters, jobs, job_logs, job_metrics, invoke, flavors, billing, webhooks,
+                   packages, billing_admin, topics, event_types):
         app.include_router(module.router)
     for router in (tenants_admin.router, api_keys.router, api_keys.admin_router, audit.router):
         app.include_router(router)

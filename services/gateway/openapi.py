@@ -48,6 +48,14 @@ INVOKE_PROBLEMS: dict[int | str, dict[str, Any]] = {
     **UPSTREAM_UNAVAILABLE,
 }
 
+# GET /v1/jobs/{id}/metrics (services/gateway/routes/job_metrics.py), as the scheduler answers its vendor's errors.
+METRICS_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    410: {"description": "metrics-gone: the vendor no longer has the job"},
+    501: {"description": "metrics-unsupported: the job's vendor documents no job metrics (`vendor` names it)"},
+    502: {"description": "vendor-error: the vendor refused the metrics read"},
+    **UPSTREAM_UNAVAILABLE,
+}
+
 _SECONDS = {"schema": {"type": "integer", "minimum": 0}}
 _GENERIC: dict[int, dict[str, Any]] = {
     400: {"description": "invalid-cursor (the cursor is not one this API returned), or a body that is no JSON"},

@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import ClassVar, Literal
 
 from contracts.catalog import VendorFlavor  # noqa: F401 - the one flavor type; adapters list it
+from contracts.job_metrics import MetricSeries
 from contracts.jobs import JobKind
 from contracts.status import JobStatus
-from services.vendors.errors import InvalidRequest, LogsUnsupported
+from services.vendors.errors import InvalidRequest, LogsUnsupported, MetricsUnsupported
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,11 @@ class VendorAdapter(ABC):
         self.check_kind(kind)
         if kind != "inference":
             raise InvalidRequest(self.vendor, f"a {kind} job takes no calls; only inference services do")
+
+    async def metrics(self, vendor_job_id: str, kind: JobKind = "training") -> list[MetricSeries]:
+        """The job's resource use as normalized series (contracts.job_metrics; none before it started). A vendor or
+        kind whose API documents no job metrics raises MetricsUnsupported."""
+        raise MetricsUnsupported(self.vendor, f"{self.vendor} documents no job metrics API for {kind} workloads")
 
     def share_rate_budget(self, pool) -> None:
         """Take the account's call rate from the budget every process calling it shares (`ratelimit.SharedBudget`,

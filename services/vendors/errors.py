@@ -69,6 +69,10 @@ class LogsUnsupported(VendorError):
     """The vendor's API offers no job output (logs) for this kind of workload."""
 
 
+class MetricsUnsupported(VendorError):
+    """The vendor's API offers no job metrics (resource use) for this kind of workload."""
+
+
 class VendorUnavailable(VendorError):
     """The vendor failed or could not be reached (5xx, timeout, connection error)."""
 

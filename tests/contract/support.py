@@ -233,6 +233,7 @@ class VendorCase:
     prober: Callable[[Sim], Callable[[], int]] | None = None
     unknown_job: str = "no-such-job"
     has_logs: bool = False  # the vendor documents a log API for training jobs (VendorAdapter.logs)
+    has_metrics: bool = False  # the vendor documents job metrics for training jobs (VendorAdapter.metrics)
 
 
 StartSim = Callable[..., Any]  # start_sim(**config overrides) -> a fresh simulator of the vendor

@@ -19,12 +19,14 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from contracts.job_metrics import SERIES_UNITS
 from contracts.status import JobStatus
 from services.vendors import (
     AuthFailed,
     CapacityUnavailable,
     InvalidRequest,
     LogsUnsupported,
+    MetricsUnsupported,
     NotFound,
     RateLimited,
     VendorAdapter,
@@ -173,6 +175,33 @@ async def wait_for_logs(adapter: VendorAdapter, vendor_job_id: str, done: Callab
             return lines
         await asyncio.sleep(0.05)
     raise AssertionError(f"the logs never got there: {lines}")
+
+
+@vendors(lambda case: case.has_metrics)
+async def test_a_running_jobs_metrics_are_named_series_from_its_start(case: VendorCase, adapter: VendorAdapter,
+                                                                      sim: Sim) -> None:
+    usual, _ = case.flavors(sim)
+    job = await adapter.submit(case.request(usual, SWITCHYARD_SIM_RUN_SECONDS="30"))
+    assert await adapter.metrics(job.vendor_job_id) == []  # nothing measured before it runs
+    running = await wait_for_job(adapter, job.vendor_job_id, is_running)
+    series = await adapter.metrics(job.vendor_job_id)
+    assert {s.name for s in series} >= {"cpu_usage", "mem_usage"}
+    for one in series:
+        assert one.unit == SERIES_UNITS[one.name] and one.points
+        assert all(0 <= value <= 100 for _, value in one.points)
+        if running.started_at is not None:
+            assert one.points[0][0] >= running.started_at.replace(microsecond=0)
+    await adapter.stop(job.vendor_job_id)
+
+
+@vendors(lambda case: not case.has_metrics)
+async def test_a_vendor_without_job_metrics_says_so(case: VendorCase, adapter: VendorAdapter, sim: Sim) -> None:
+    usual, _ = case.flavors(sim)
+    job = await adapter.submit(case.request(usual, SWITCHYARD_SIM_RUN_SECONDS="30"))
+    with pytest.raises(MetricsUnsupported) as caught:
+        await adapter.metrics(job.vendor_job_id)
+    assert caught.value.vendor == case.vendor
+    await adapter.stop(job.vendor_job_id)
 
 
 @with_code("invalid_steering")

@@ -285,3 +285,23 @@ async def test_the_async_client_invokes_a_service_and_returns_its_answer_as_sent
     assert (got.status, got.content_type, got.body) == (201, "application/octet-stream", b"\x00raw")
     assert seen[0].url.path.endswith("/invoke") and seen[0].content == b"\x01\x02"
     assert seen[0].headers["content-type"] == "image/png"
+
+
+METRICS = {"series": [{"name": "npu_util", "unit": "%",
+                       "points": [["2026-12-02T06:00:00Z", 12.5], ["2026-12-02T06:01:00Z", 86.1]]}]}
+
+
+def test_metrics_are_typed_series_with_their_latest_point():
+    transport, seen = answering(httpx.Response(200, json=METRICS))
+    with Client(api_key="k", transport=transport) as client:
+        found = client.metrics(JOB["id"])
+    assert seen[0].url.path == f"/v1/jobs/{JOB['id']}/metrics"
+    [series] = found.series
+    assert (series.name, series.unit, len(series.points)) == ("npu_util", "%", 2)
+    assert series.latest[1] == 86.1 and series.latest[0].minute == 1 and found.raw == METRICS
+
+
+async def test_the_async_client_reads_metrics_alike():
+    transport, _ = answering(httpx.Response(200, json={"series": []}))
+    async with AsyncClient(api_key="k", transport=transport) as client:
+        assert (await client.metrics(JOB["id"])).series == []

@@ -497,3 +497,25 @@ def test_jobs_open_says_why_a_job_has_no_page(api):
     api.routes[("GET", f"/v1/jobs/{JOB_ID}")] = RUNNING
     result = run("jobs", "open", JOB_ID)
     assert result.exit_code == 2 and "not a notebook" in result.stderr
+
+
+def test_jobs_metrics_shows_each_series_latest_value_and_json_is_the_apis(api):
+    body = {"series": [{"name": "cpu_usage", "unit": "%", "points": [["2026-12-02T06:00:00Z", 70.2],
+                                                                    ["2026-12-02T06:01:00Z", 35.04]]},
+                       {"name": "npu_util", "unit": "%", "points": [["2026-12-02T06:01:00Z", 86.1]]}]}
+    api.routes[("GET", f"/v1/jobs/{JOB_ID}/metrics")] = httpx.Response(200, json=body)
+    shown = run("jobs", "metrics", JOB_ID)
+    assert shown.exit_code == 0, shown.stderr
+    rows = [line.split() for line in shown.stdout.splitlines()]
+    assert rows == [["METRIC", "LATEST", "AT", "POINTS"], ["cpu_usage", "35.0%", "2026-12-02", "06:01:00", "2"],
+                    ["npu_util", "86.1%", "2026-12-02", "06:01:00", "1"]]
+    as_json = run("jobs", "metrics", JOB_ID, "-o", "json")
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout) == body
+
+
+def test_jobs_metrics_of_a_vendor_without_metrics_exits_3(api):
+    api.routes[("GET", f"/v1/jobs/{JOB_ID}/metrics")] = httpx.Response(
+        501, json={"type": "https://switchyard.dev/problems/metrics-unsupported", "title": "Metrics unsupported",
+                   "status": 501, "detail": "qizhi offers no job metrics", "vendor": "qizhi"})
+    refused = run("jobs", "metrics", JOB_ID)
+    assert refused.exit_code == 3 and "Metrics unsupported (501)" in refused.stderr

@@ -196,6 +196,24 @@ def events(session: Session, job_id: str):
          e.observed_at.strftime("%H:%M:%S")] for e in listing.items]))
 
 
+@command(app, "metrics", help="A job's resource use on its vendor: each metric's latest value, when it was "
+                             "measured and how many points there are (-o json: every point).")
+def metrics(session: Session, job_id: str):
+    client = session.client()
+    found = client.metrics(resolve_job_id(client, job_id))
+    session.emit(found.raw, lambda: metrics_table(found))
+
+
+def metrics_table(found: m.JobMetrics):
+    """One row per series: its name, its latest value with the unit, that value's time and the series' length."""
+    rows = []
+    for series in found.series:
+        latest = series.latest
+        rows.append([series.name, f"{latest[1]:.1f}{series.unit}" if latest else "-",
+                     latest[0].strftime("%Y-%m-%d %H:%M:%S") if latest else "-", len(series.points)])
+    return table(["METRIC", "LATEST", "AT", "POINTS"], rows)
+
+
 @command(app, "logs", help="A job's output on its vendor: its last lines, or with -f new ones as they are written "
                           "until the job ends (Ctrl-C stops following; the job goes on).")
 def logs(session: Session, job_id: str,

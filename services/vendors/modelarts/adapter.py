@@ -12,11 +12,12 @@ from urllib.parse import quote
 
 import httpx
 
+from contracts.job_metrics import MetricSeries
 from contracts.jobs import JobKind
 from services.vendors.base import ServiceAnswer, SubmitRequest, VendorAdapter, VendorFlavor, VendorJob
 from services.vendors.errors import (
-    InvalidRequest, LogsUnsupported, NotFound, VendorError, VendorUnavailable, WrongState, json_object,
-    service_refusal,
+    InvalidRequest, LogsUnsupported, MetricsUnsupported, NotFound, VendorError, VendorUnavailable, WrongState,
+    json_object, service_refusal,
 )
 from services.vendors.modelarts.auth import Query, make_auth
 from services.vendors.modelarts.catalog import (
@@ -26,9 +27,11 @@ from services.vendors.modelarts.catalog import (
     parse_training_flavor,
 )
 from services.vendors.modelarts.errors import error_details, vendor_error
+from services.vendors.modelarts.metrics import normalized_series
 from services.vendors.modelarts.settings import VENDOR, ModelArtsSettings
 from services.vendors.modelarts.status import ACTIVE_TRAINING_PHASES
 from services.vendors.modelarts.wire import (
+    from_ms,
     notebook_body,
     parse_notebook,
     parse_service,
@@ -208,6 +211,25 @@ class ModelArtsAdapter(VendorAdapter):
             raise service_refusal(VENDOR, response, *error_details(response))
         return ServiceAnswer(response.status_code, response.content,
                              response.headers.get("content-type", "application/octet-stream"))
+
+    async def metrics(self, vendor_job_id: str, kind: JobKind = "training") -> list[MetricSeries]:
+        """A training job's metrics of its first task ([DOC] task ids come from `status.tasks`), stamped from its
+        `status.start_time` (`metrics.normalized_series`). Notebooks document no metrics; a service's `/monitor`
+        is its call counts, not its resource use."""
+        self.check_kind(kind)
+        if kind != "training":
+            raise MetricsUnsupported(VENDOR, f"ModelArts documents no job metrics for {kind} workloads")
+        job_id = quote(vendor_job_id, safe="")
+        detail = json_object(VENDOR, await self._call("GET", "v2", f"/training-jobs/{job_id}"))
+        status = detail.get("status") or {}
+        started_at = from_ms(status.get("start_time"))
+        if started_at is None:
+            return []  # not started: nothing measured
+        task = quote(str((status.get("tasks") or ["worker-0"])[0]), safe="")
+        response = await self._call("GET", "v2", f"/training-jobs/{job_id}/metrics/{task}")
+        if response.status_code == 204:  # [DOC] ModelArts.2777 NotReadyToFetchMetric
+            return []
+        return normalized_series(json_object(VENDOR, response), started_at)
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -8,10 +8,8 @@ timestamps.
 """
 
 import json
-import math
 import re
 import uuid
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -20,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.vendorsim.faults import FaultInjector
+from services.vendorsim.jobmetrics import Accelerator, RunUse, run_metrics
 from services.vendorsim.joblogs import RunOutput, run_log
 from services.vendorsim.modelarts.config import ModelArtsSimConfig
 from services.vendorsim.modelarts.errors import ModelArtsError, invalid, invalid_json, json_body
@@ -126,6 +125,7 @@ _TERMINABLE = ("Creating", "Pending", "Running")
 _EVENT_LEVELS = ("Info", "Error", "Warning")
 _EVENT_SOURCES = ("K8S", "Job", "Task")
 _METRICS = ("cpuUsage", "memUsage", "gpuUtil", "gpuMemUsage", "npuUtil", "npuMemUsage")
+_ACCELERATOR: dict[str, Accelerator] = {"GPU": "gpu", "Ascend": "npu"}
 
 
 def _not_found(job_id: str) -> ModelArtsError:
@@ -449,23 +449,27 @@ class TrainingJobs:
         return {"content": kept, "current_size": len(kept.encode()), "full_size": len(full)}
 
     def metrics(self, job_id: str, task_id: str, now: float) -> dict[str, Any] | None:
-        """One value per started minute; -1 where there is no data (None -> 204 ModelArts.2777)."""
+        """[DOC] One value per minute (the minute's average), no timestamps, -1 where there is no data (the GPU
+        metrics of an Ascend job...); None (-> 204 ModelArts.2777) before the job started. The values are
+        `jobmetrics.run_metrics`' for the job on its flavor's accelerator, one per started minute of its run."""
         started = self._started_task(job_id, task_id, now)
         if started is None:
             return None
         job, claim = started
         assert claim.start_at is not None and claim.end_at is not None
-        minutes = max(1, math.ceil((min(now, claim.end_at) - claim.start_at) / 60))
-        measured = {"cpuUsage", "memUsage"} | (
-            {"gpuUtil", "gpuMemUsage"} if job.flavor.flavor_type == "GPU"
-            else {"npuUtil", "npuMemUsage"} if job.flavor.flavor_type == "Ascend" else set()
-        )
+        accelerator = _ACCELERATOR.get(job.flavor.flavor_type, "none")
+        stopped_after = None if job.terminate_at is None else max(0.0, job.terminate_at - claim.start_at)
+        use = run_metrics(RunUse(f"{job.job_id}:{task_id}", accelerator, claim.end_at - claim.start_at),
+                          now - claim.start_at, stopped_after_s=stopped_after)
+        minutes = len(use["cpu_usage"])
+        names = {"cpuUsage": "cpu_usage", "memUsage": "mem_usage"}
+        if accelerator != "none":
+            names |= {f"{accelerator}Util": "accel_util", f"{accelerator}MemUsage": "accel_mem_usage"}
 
         def series(metric: str) -> list[float]:
-            if metric not in measured:
+            if metric not in names:
                 return [-1] * minutes
-            seed = f"{job.job_id}:{task_id}:{metric}"
-            return [-1] + [round(5 + zlib.crc32(f"{seed}:{i}".encode()) % 9000 / 100, 3) for i in range(1, minutes)]
+            return [-1 if value is None else value for value in use[names[metric]]]
 
         return {"metrics": [{"metric": metric, "value": series(metric)} for metric in _METRICS]}
 

@@ -169,6 +169,7 @@ CASE = VendorCase(
     full=lambda start, sim: (start(capacity=1), ONE_V100),
     waiting_reason="Queuing",
     has_logs=True,
+    has_metrics=True,
     jobs_named=jobs_named,
     paging=[({"search_offset_mode": "page"}, {}), ({"search_offset_mode": "record"}, {})],
     renews_tokens=True,
