@@ -177,7 +177,7 @@ class OutboxRelay:
         """The ack of one row's send; a send refused at once (a record too large) is a failed future."""
         headers = row["headers"]
         try:
-            if exporting():  # a send span, child of the writer's trace; the record carries the send span on
+            if exporting() and headers.get("traceparent"):  # a send span in the writer's trace, carried on
                 with span_from_traceparent(f"send {row['topic']}", headers.get("traceparent"), kind=SpanKind.PRODUCER,
                                            **messaging_attributes("send", row["topic"], key=row["key"])):
                     headers = {**headers, "traceparent": current_traceparent()}

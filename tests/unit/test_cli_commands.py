@@ -470,6 +470,16 @@ def test_jobs_invoke_sends_a_file_as_it_is_and_prints_a_text_answer(api, env):
     assert (api.requests[0].content, api.requests[0].headers["content-type"]) == (b"raw bytes\n", "text/plain")
 
 
+def test_jobs_invoke_reads_data_from_a_file_named_with_an_at(api, env):
+    body = env / "body.json"
+    body.write_text('{"prompt": "from a file"}')
+    api.routes[("POST", f"/v1/jobs/{JOB_ID}/invoke")] = httpx.Response(200, json={"ok": True})
+    assert run("jobs", "invoke", JOB_ID, "--data", f"@{body}").exit_code == 0
+    assert json.loads(api.requests[0].content) == {"prompt": "from a file"}
+    missing = run("jobs", "invoke", JOB_ID, "--data", f"@{env / 'missing.json'}")
+    assert missing.exit_code == 2 and "missing.json" in missing.stderr
+
+
 def test_jobs_invoke_checks_its_json_and_reports_the_apis_problem(api):
     assert run("jobs", "invoke", JOB_ID, "-d", "{not json").exit_code == 2
     assert api.requests == []

@@ -260,14 +260,20 @@ def notebook_page(job: m.Job) -> str:
     return page
 
 
-Data = Annotated[str | None, typer.Option("-d", "--data", help="the JSON body to send")]
+Data = Annotated[str | None, typer.Option("-d", "--data", help="the JSON body to send (@FILE: read from FILE)")]
 BodyFile = Annotated[Path | None, typer.Option("-f", "--file", help="a file to send as the body ('-': stdin)")]
 
 
 def invocation_body(data: str | None, file: Path | None) -> bytes:
-    """The body of `jobs invoke`: -d's JSON (checked, so a typo fails here, not at the service) or -f's bytes."""
+    """The body of `jobs invoke`: -d's JSON (checked, so a typo fails here, not at the service; `-d @FILE` reads it
+    from FILE, as curl does) or -f's bytes."""
     if data is not None and file is not None:
         raise UsageProblem("give -d JSON or -f FILE, not both")
+    if data is not None and data.startswith("@"):
+        try:
+            data = Path(data[1:]).read_text()
+        except OSError as exc:
+            raise UsageProblem(f"-d {data}: {exc.strerror}") from None
     if data is not None:
         try:
             json.loads(data)
