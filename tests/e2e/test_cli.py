@@ -1,5 +1,5 @@
-"""The `switchyard` command as a subprocess against the real stack: launch a YAML job and watch it, a failing job,
-list, usage, cancel, a bad file, a wrong key, a key made, used and revoked; and the live line in a pseudo-terminal."""
+"""The `switchyard` command as a subprocess against the real stack: launch a YAML job and watch it, its logs, a failing
+job, list, usage, cancel, a bad file, a wrong key, a key made, used and revoked; and the live line in a pseudo-terminal."""
 
 import json
 import os
@@ -57,6 +57,11 @@ def test_launch_wait_runs_the_example_to_success_and_shows_vendor_and_cost(switc
     listed = switchyard("jobs", "ls", "-o", "json")
     assert listed.returncode == 0, listed.stderr
     assert job_id in [item["id"] for item in json.loads(listed.stdout)["items"]]
+
+    logs = switchyard("jobs", "logs", job_id[:8])  # the job's output on ModelArts, to its exit line
+    assert logs.returncode == 0, logs.stderr
+    lines = logs.stdout.splitlines()
+    assert any(" step " in line for line in lines) and lines[-1].endswith("exit status 0"), lines  # "[worker-0] ..."
 
     # Once billing has charged every minute (the job's cost is the charges' sum), the command's totals are the API's.
     wait_for(lambda: (u := tenant.get("/v1/usage", params={"job_id": job_id}).json())["items"] and
