@@ -47,8 +47,9 @@ def tracer() -> trace.Tracer:
 
 @contextmanager
 def span(name: str, *, kind: SpanKind = SpanKind.INTERNAL, **attributes):
-    """A child span of the current one, only while spans are exported (the hot paths pay nothing otherwise)."""
-    if not _exporting:
+    """A child span of the current one: only while spans are exported (the hot paths pay nothing otherwise), and
+    only inside a trace (background work, such as rating the meter's minutes, starts none)."""
+    if not _exporting or not trace.get_current_span().get_span_context().is_valid:
         yield None
         return
     with tracer().start_as_current_span(name, kind=kind, attributes=attributes) as current:
