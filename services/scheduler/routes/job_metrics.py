@@ -13,26 +13,15 @@ from fastapi import APIRouter, Request
 from contracts.job_metrics import JobMetrics
 from services.common.problems import Problem
 from services.scheduler import store
-from services.vendors.errors import MetricsUnsupported, NotFound, RateLimited, VendorError, VendorUnavailable
+from services.scheduler.routes.vendor_reads import read_problem
+from services.vendors.errors import MetricsUnsupported, VendorError
 
 router = APIRouter(prefix="/internal")
 
 
 def vendor_problem(exc: VendorError) -> Problem:
     """The problem a failed metrics read answers."""
-    match exc:
-        case MetricsUnsupported():
-            return Problem(501, "Metrics unsupported", f"{exc.vendor} offers no job metrics: {exc.message}",
-                           type_="metrics-unsupported", vendor=exc.vendor)
-        case NotFound():
-            return Problem(410, "Metrics gone", f"{exc.vendor} no longer has the job, and with it its metrics.",
-                           type_="metrics-gone", vendor=exc.vendor)
-        case RateLimited() | VendorUnavailable():
-            return Problem(503, "Vendor unavailable", f"{exc.vendor} did not answer: {exc.message}",
-                           type_="upstream-unavailable", headers={"Retry-After": "5"}, vendor=exc.vendor)
-        case _:
-            return Problem(502, "Vendor error", f"{exc.vendor} refused the metrics read: {exc.message}",
-                           type_="vendor-error", vendor=exc.vendor)
+    return read_problem(exc, what="metrics", unsupported=MetricsUnsupported, read="metrics read")
 
 
 @router.get("/tenants/{tenant_id}/jobs/{job_id}/metrics", response_model=JobMetrics)

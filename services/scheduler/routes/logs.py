@@ -1,7 +1,8 @@
 """A job's output from its vendor, for the gateway's `GET /v1/jobs/{id}/logs` (which stores it once the job ends).
 
 The job is looked up in the scheduler's own placements, so the vendor, vendor job and kind are the ones it
-placed; a job not placed (yet) has written nothing (the gateway, which asks, has checked it is the tenant's). Vendor errors become problems: no log API 501
+placed; a job not placed (yet) has written nothing (the gateway, which asks, has checked it is the tenant's). Vendor errors
+become problems (routes/vendor_reads.py): no log API 501
 `logs-unsupported`, the vendor job gone 410 `logs-gone`, the vendor away or throttling 503
 `upstream-unavailable`, anything else it refuses 502 `vendor-error`.
 """
@@ -14,7 +15,8 @@ from fastapi.responses import PlainTextResponse
 
 from services.common.problems import Problem
 from services.scheduler import store
-from services.vendors.errors import LogsUnsupported, NotFound, RateLimited, VendorError, VendorUnavailable
+from services.scheduler.routes.vendor_reads import read_problem
+from services.vendors.errors import LogsUnsupported, VendorError
 
 router = APIRouter(prefix="/internal")
 MAX_TAIL = 1_000_000
@@ -22,19 +24,7 @@ MAX_TAIL = 1_000_000
 
 def vendor_problem(exc: VendorError) -> Problem:
     """The problem a failed log read answers."""
-    match exc:
-        case LogsUnsupported():
-            return Problem(501, "Logs unsupported", f"{exc.vendor} offers no job logs: {exc.message}",
-                           type_="logs-unsupported", vendor=exc.vendor)
-        case NotFound():
-            return Problem(410, "Logs gone", f"{exc.vendor} no longer has the job, and with it its logs.",
-                           type_="logs-gone", vendor=exc.vendor)
-        case RateLimited() | VendorUnavailable():
-            return Problem(503, "Vendor unavailable", f"{exc.vendor} did not answer: {exc.message}",
-                           type_="upstream-unavailable", headers={"Retry-After": "5"}, vendor=exc.vendor)
-        case _:
-            return Problem(502, "Vendor error", f"{exc.vendor} refused the log read: {exc.message}",
-                           type_="vendor-error", vendor=exc.vendor)
+    return read_problem(exc, what="logs", unsupported=LogsUnsupported, read="log read")
 
 
 @router.get("/tenants/{tenant_id}/jobs/{job_id}/logs", response_class=PlainTextResponse)
