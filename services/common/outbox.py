@@ -40,13 +40,16 @@ def _channel(schema: str) -> str:
 async def enqueue(conn: asyncpg.Connection, schema: str, topic: str, event: Message, *, source: str) -> Envelope:
     """Add `event` to the outbox inside the caller's transaction; the key is the job id."""
     envelope = Envelope(source=source, data=event, traceparent=current_traceparent())
+    # The NOTIFY goes with the insert (one round trip); it is delivered at commit, so the relay wakes only for
+    # committed rows.
     await conn.execute(
-        f"""INSERT INTO {schema}.outbox (event_id, topic, key, headers, payload)
-            VALUES ($1, $2, $3, $4, $5)""",
-        envelope.id, get_settings().topic(topic), envelope.subject, envelope.kafka_headers(), envelope.kafka_body().decode(),
+        f"""WITH row AS (
+                INSERT INTO {schema}.outbox (event_id, topic, key, headers, payload)
+                VALUES ($1, $2, $3, $4, $5) RETURNING 1)
+            SELECT pg_notify($6, '') FROM row""",
+        envelope.id, get_settings().topic(topic), envelope.subject, envelope.kafka_headers(),
+        envelope.kafka_body().decode(), _channel(schema),
     )
-    # Delivered at commit, so the relay wakes only for committed rows.
-    await conn.execute("SELECT pg_notify($1, '')", _channel(schema))
     return envelope
 
 

@@ -100,12 +100,14 @@ def _job_out(row, queue_position: int | None = None) -> JobOut:
 
 
 async def _check_open_jobs(conn, request: Request, tenant_id: uuid.UUID) -> None:
-    """A 409 cap-reached when the tenant has as many open jobs as its cap; counted under the cap's lock, so two
-    concurrent submissions cannot both take the last place."""
+    """A 409 cap-reached when the tenant's open jobs, the one this transaction just added among them, are past
+    its cap; counted under the cap's lock, so two concurrent submissions cannot both take the last place. Called
+    last before the commit: the lock serializes a tenant's submissions for only as long as the count and the
+    commit take."""
     cap = caps.Cap("max_open_jobs_per_tenant", settings(request).max_open_jobs_per_tenant,
                    "jobs open (not yet SUCCEEDED, FAILED or STOPPED)")
     await caps.lock(conn, cap, tenant_id)
-    if not cap.allows(await jobs.count_open(conn, tenant_id)):
+    if not cap.allows(await jobs.count_open(conn, tenant_id) - 1):
         raise caps.cap_reached(cap)
 
 
@@ -126,11 +128,12 @@ async def submit_job(
             raise Problem(409, "Idempotency key reused", "This Idempotency-Key was used with a different body.",
                           type_="idempotency-conflict")
         if previous is None:
-            await _check_open_jobs(conn, request, tenant_id)
             requested = JobRequested(job_id=uuid.uuid4(), tenant_id=tenant_id, spec=spec,
                                      requested_at=datetime.now(UTC))
-            await jobs.insert_job(conn, requested, idempotency_key, request_hash)
-        job = await jobs.get_job(conn, tenant_id, previous["job_id"] if previous else requested.job_id)
+            job = await jobs.insert_job(conn, requested, idempotency_key, request_hash)
+            await _check_open_jobs(conn, request, tenant_id)
+        else:
+            job = await jobs.get_job(conn, tenant_id, previous["job_id"])
     response.headers["Location"] = f"/v1/jobs/{job['id']}"
     if previous is not None:
         response.headers["Idempotent-Replayed"] = "true"

@@ -24,19 +24,20 @@ async def claim_idempotency_key(conn: asyncpg.Connection, tenant_id: uuid.UUID, 
 
 
 async def insert_job(conn: asyncpg.Connection, requested: JobRequested, idempotency_key: str | None,
-                     fingerprint: str) -> None:
-    """The new job (PENDING), its first event, its idempotency key and its JobRequested for the scheduler."""
+                     fingerprint: str) -> asyncpg.Record:
+    """The new job (PENDING) and its first event, in one statement; its idempotency key and its JobRequested
+    for the scheduler. Returns the job's row."""
     spec, now = requested.spec, requested.requested_at
-    await conn.execute(
-        """INSERT INTO gateway.jobs (id, tenant_id, kind, name, spec, status, priority, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)""",
+    job = await conn.fetchrow(
+        """WITH job AS (
+               INSERT INTO gateway.jobs (id, tenant_id, kind, name, spec, status, priority, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *),
+           first_event AS (
+               INSERT INTO gateway.job_events (job_id, position, from_status, to_status, observed_at)
+               SELECT id, 0, NULL, status, created_at FROM job)
+           SELECT * FROM job""",
         requested.job_id, requested.tenant_id, spec.kind, spec.name, spec.model_dump(mode="json"), JobStatus.PENDING,
         PRIORITY_RANK[spec.priority], now,
-    )
-    await conn.execute(
-        """INSERT INTO gateway.job_events (job_id, position, from_status, to_status, observed_at)
-           VALUES ($1, 0, NULL, $2, $3)""",
-        requested.job_id, JobStatus.PENDING, now,
     )
     if idempotency_key is not None:
         await conn.execute(
@@ -44,6 +45,7 @@ async def insert_job(conn: asyncpg.Connection, requested: JobRequested, idempote
             requested.tenant_id, idempotency_key, fingerprint, requested.job_id,
         )
     await send_command(conn, requested)
+    return job
 
 
 async def send_command(conn: asyncpg.Connection, command: Message) -> None:
@@ -69,12 +71,14 @@ async def list_jobs(conn: asyncpg.Connection, tenant_id: uuid.UUID, status: str 
     )
 
 
+# A job not yet in a terminal status; the partial index `jobs_open_by_tenant` (migration gateway_0009) is on this
+# very condition.
+OPEN_JOB = "status NOT IN (" + ", ".join(f"'{status.value}'" for status in JobStatus if status.is_terminal) + ")"
+
+
 async def count_open(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
-    """The tenant's jobs not in a terminal status (as the read model knows them)."""
-    return await conn.fetchval(
-        "SELECT count(*) FROM gateway.jobs WHERE tenant_id = $1 AND NOT (status = ANY($2::text[]))",
-        tenant_id, [status.value for status in JobStatus if status.is_terminal],
-    )
+    """The tenant's jobs not in a terminal status (as the read model knows them), counted on their own index."""
+    return await conn.fetchval(f"SELECT count(*) FROM gateway.jobs WHERE tenant_id = $1 AND {OPEN_JOB}", tenant_id)
 
 
 async def queue_positions(conn: asyncpg.Connection, jobs: list[asyncpg.Record]) -> dict[uuid.UUID, int]:
