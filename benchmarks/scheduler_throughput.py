@@ -13,7 +13,10 @@ process, with nothing else to do. The dispatcher's rate is printed beside it, wi
     make infra
     PYTHONPATH=. .venv/bin/python -m benchmarks.scheduler_throughput [--jobs 6000]   # --jobs 1000: short
 
-Prints its figures, then `RESULT name=placement figure=<placements/s> limit=<raw submits/s> ratio=<r>` and
+Prints its figures, then `RESULT name=placement figure=<placements/s> limit=<raw submits/s> ratio=<r>`,
+`RESULT name=placement_cpu ...` (the same two by CPU: placements per CPU-second of every process the pipeline
+runs on — scheduler, billing, simulator, the PostgreSQL backends of its database and the broker — beside raw
+submits per CPU-second of the loop and the simulator; a shared machine moves this one far less) and
 `RESULT name=placement_target ...` (the figure beside the 500/s target); bounded by --jobs and --timeout-s;
 127.0.0.1 only.
 """
@@ -29,6 +32,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -59,7 +63,7 @@ def start_service(name: str, env: dict[str, str], log_dir: Path, log_name: str |
 
 async def raw_submits(jobs: int) -> float:
     """The limit: the adapter's submit of `jobs` jobs (the dispatcher's request, one new job id each) from
-    `CONCURRENCY` concurrent loops against the simulator; submits per second."""
+    `CONCURRENCY` concurrent loops against the simulator; submits per second (this process's CPU is the loop's)."""
     adapter = make_adapter("modelarts")
     job_ids = iter([uuid.uuid4() for _ in range(jobs)])
 
@@ -89,9 +93,11 @@ async def run(jobs: int, timeout_s: float, schedulers: int, rate: float) -> None
     # Room for the raw loop's jobs and the dispatcher's.
     sims = start_simulators(["modelarts"], capacity=2 * jobs + 10, pending_s=3600, log_dir=log_dir)
     try:
-        cpu_before = cpu_seconds(sims[0].pid)
+        cpu_before = cpu_seconds(sims[0].pid), time.process_time()
         raw_per_s = await raw_submits(jobs)
-        print(f"raw loop: simulator CPU per submit {(cpu_seconds(sims[0].pid) - cpu_before) / jobs * 1000:.2f} ms")
+        raw_cpu = {"simulator": cpu_seconds(sims[0].pid) - cpu_before[0], "loop": time.process_time() - cpu_before[1]}
+        print("raw loop: CPU per submit " + ", ".join(f"{role} {used / jobs * 1000:.2f} ms"
+                                                      for role, used in raw_cpu.items()))
     except BaseException:
         stop(sims)
         await drop_database(settings.database_url, name)
@@ -113,7 +119,10 @@ async def run(jobs: int, timeout_s: float, schedulers: int, rate: float) -> None
         await producer.start()
         await asyncio.sleep(8)  # the scheduler's consumers join their group
         published: dict[str, float] = {}
-        watched = {"scheduler": services[1].pid, "billing": services[0].pid, "simulator": sims[0].pid}
+        watched = {"scheduler": services[1].pid, "billing": services[0].pid, "simulator": sims[0].pid,
+                   **{f"postgres {n}": pid for n, pid in enumerate(await _backends(database_url))}}
+        if (broker := _broker_pid()) is not None:
+            watched["kafka"] = broker
         cpu_before = {role: cpu_seconds(pid) for role, pid in watched.items()}
         started = time.monotonic()
 
@@ -154,14 +163,20 @@ async def run(jobs: int, timeout_s: float, schedulers: int, rate: float) -> None
         print(f"placements per second (first request -> last JobSubmitted): {placed_per_s:.0f}")
         print(f"placement latency JobRequested published -> JobSubmitted consumed: "
               f"p50 {percentile(latencies, 0.50):.2f} s, p99 {percentile(latencies, 0.99):.2f} s")
+        cpu_used["postgres"] = sum(cpu_used.pop(role) for role in list(cpu_used) if role.startswith("postgres "))
         print("CPU per placement: " + ", ".join(
             f"{role} {used / max(1, len(latencies)) * 1000:.2f} ms" for role, used in cpu_used.items()))
+        per_cpu_s = len(latencies) / sum(cpu_used.values())
+        raw_per_cpu_s = jobs / sum(raw_cpu.values())
         print(f"limit: the adapter's submit in a loop, {CONCURRENCY} in flight, same simulator: {raw_per_s:.0f} submits/s")
         ratio = beside_limit(placed_per_s, raw_per_s)
         print(f"placements / raw submits: {ratio:.2f} (target >= 0.80); "
               f"beside the {TARGET_PER_S}/s target: {placed_per_s / TARGET_PER_S:.2f}")
         print(f"logs: {log_dir}")
         print(f"RESULT name=placement figure={placed_per_s:.0f} limit={raw_per_s:.0f} ratio={ratio:.2f}")
+        print(f"by CPU: {per_cpu_s:.0f} placements per CPU-second, {raw_per_cpu_s:.0f} raw submits per CPU-second")
+        print(f"RESULT name=placement_cpu figure={per_cpu_s:.0f} limit={raw_per_cpu_s:.0f} "
+              f"ratio={beside_limit(per_cpu_s, raw_per_cpu_s):.2f}")
         print(f"RESULT name=placement_target figure={placed_per_s:.0f} limit={TARGET_PER_S} "
               f"ratio={placed_per_s / TARGET_PER_S:.2f}")
     finally:
@@ -171,6 +186,27 @@ async def run(jobs: int, timeout_s: float, schedulers: int, rate: float) -> None
             process.wait(timeout=20)
         stop(sims)
         await drop_database(settings.database_url, name)
+
+
+async def _backends(database_url: str) -> list[int]:
+    """The PostgreSQL backends serving the benchmark's database (the services' pools, open for the whole run)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                "AND pid <> pg_backend_pid()")
+        return [row["pid"] for row in rows]
+    finally:
+        await conn.close()
+
+
+def _broker_pid() -> int | None:
+    """The broker `infra/kafka.sh` started (its pid file), if it is this machine's."""
+    pid_file = Path(os.environ.get("SWITCHYARD_DATA_DIR", ROOT / ".data")) / "kafka" / "kafka.pid"
+    try:
+        pid = int(pid_file.read_text().split()[0])
+        return pid if Path(f"/proc/{pid}").exists() else None
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 async def _wait_http(url: str, timeout_s: float = 60) -> None:
