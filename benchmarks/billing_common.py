@@ -166,7 +166,7 @@ class Bench:
             "PYTHONPATH": str(ROOT), "SWITCHYARD_DATABASE_URL": self.url,
             "SWITCHYARD_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "SWITCHYARD_TOPIC_PREFIX": self.prefix,
             "SWITCHYARD_BILLING_URL": f"http://127.0.0.1:{free_port()}", "SWITCHYARD_LOG_LEVEL": "WARNING",
-            # benchmarks.tracing_cost runs billing with its spans exported
+            # benchmarks.instruments_cost runs billing with its spans exported
             "SWITCHYARD_OTEL_EXPORTER": os.environ.get("SWITCHYARD_OTEL_EXPORTER", "none"),
             **env,
         }

@@ -109,9 +109,10 @@ async def serve(
         ref.set(runtime)
     if http_app is not None:
         http_app.state.runtime = runtime
-        metrics.add_route(http_app)
+        if settings.metrics:
+            metrics.add_route(http_app)
         http_app.add_middleware(OpenTelemetryMiddleware)  # a server span per request, its traceparent read
-    if metrics_port is not None:
+    if metrics_port is not None and settings.metrics:
         metrics.serve_on_port(metrics_port)
     if setup:
         await setup(runtime)
@@ -133,8 +134,9 @@ async def serve(
             relay = OutboxRelay(pool, service, runtime.producer, poll_s=settings.outbox_poll_s)
             tasks.append(asyncio.create_task(_guard("outbox", relay.run)))
         await broker.start()
-        lag = metrics.ConsumerLag(settings.kafka_bootstrap_servers, list(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
-        tasks.append(asyncio.create_task(metrics.sample_forever(pool, service, lag, publishes=publishes)))
+        if settings.metrics:
+            lag = metrics.ConsumerLag(settings.kafka_bootstrap_servers, list(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
+            tasks.append(asyncio.create_task(metrics.sample_forever(pool, service, lag, publishes=publishes)))
         for name, loop in (loops or {}).items():
             tasks.append(asyncio.create_task(_guard(name, lambda loop=loop: loop(runtime))))
         if http_app is not None:
@@ -159,7 +161,8 @@ async def serve(
             with contextlib.suppress(Exception):
                 await runtime.producer.stop()
         await pool.close()
-        tracing.shutdown()  # the spans still batched go out before the process ends
+        if tracing is not None:
+            tracing.shutdown()  # the spans still batched go out before the process ends
         log.info("service.stopped")
 
 

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     outbox_poll_s: float = Field(1.0, gt=0, description="relay fallback poll; NOTIFY wakes it sooner")
 
     log_level: str = "INFO"
+    # Off: no /metrics (route or port), no gauges sampled from PostgreSQL and Kafka, no per-request middleware in
+    # the gateway; the counters kept in memory still count (they cost a few microseconds a call).
+    metrics: bool = Field(True, description="serve Prometheus metrics")
     otel_exporter: str = Field("none", pattern="^(none|console|otlp)$",
                                description="otlp: OTLP over HTTP, set by the standard OTEL_EXPORTER_OTLP_* variables")
 

@@ -28,9 +28,14 @@ def exporting() -> bool:
     return _exporting
 
 
-def configure_tracing(service: str, exporter: str = "none") -> TracerProvider:
+def configure_tracing(service: str, exporter: str = "none") -> TracerProvider | None:
+    """The SDK's tracer provider, exporting to `exporter`; None for "none": the API's own no-op tracer then
+    answers every span (the instrumented HTTP apps' too) with a non-recording one that only carries the
+    incoming trace context on, where the SDK would build and drop a real span per request."""
     global _exporting
     _exporting = exporter != "none"
+    if not _exporting:
+        return None
     provider = TracerProvider(resource=Resource.create({"service.name": f"switchyard-{service}"}))
     if exporter == "console":
         provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))

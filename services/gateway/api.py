@@ -29,7 +29,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                        auth_failure_limit=settings.auth_failure_limit,
                        auth_failure_window_s=settings.auth_failure_window_s, admin_token=settings.admin_token)
     # Outermost: it counts every answer, those refused before routing too (their route label is "unmatched").
-    app.add_middleware(RequestMetrics)
+    if settings.metrics:
+        app.add_middleware(RequestMetrics)
     for module in (ops, admin, dead_letters, jobs, job_logs, job_metrics, invoke, flavors, billing, webhooks,
                    packages, billing_admin, topics, event_types):
         app.include_router(module.router)

@@ -84,3 +84,14 @@ def test_a_tally_sums_per_vendor_and_counts_only_when_recorded():
     before = sample("switchyard_revenue_micros_total", vendor="caip")
     tally.record()
     assert sample("switchyard_revenue_micros_total", vendor="caip") == before + 150
+
+
+def test_with_metrics_off_the_gateway_serves_none_and_instruments_no_request(monkeypatch):
+    from services.gateway.api import create_app
+    from services.gateway.config import GatewaySettings
+
+    monkeypatch.setenv("SWITCHYARD_METRICS", "false")
+    app = create_app(GatewaySettings())
+    assert RequestMetrics not in [m.cls for m in app.user_middleware]
+    monkeypatch.setenv("SWITCHYARD_METRICS", "true")
+    assert RequestMetrics in [m.cls for m in create_app(GatewaySettings()).user_middleware]
