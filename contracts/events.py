@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import billing, billing_events, catalog, job_events
 from contracts.job_events import (
-    JobCancelRequested, JobEndpoint, JobEndpointsChanged, JobLostOnVendor, JobPlacementAttempted, JobRejected,
+    JobCancelRequested, JobEndpoint, JobEndpointsChanged, JobExclusionsChanged, JobLostOnVendor, JobPlacementAttempted, JobRejected,
     JobRequested, JobStateChanged, JobStopRequested, JobSubmitted, TenantLimitsSet, TenantStatusSet, UsageCharged,
     VendorHealthChanged,
 )
@@ -32,7 +32,8 @@ EVENT_TYPES: dict[str, type[Message]] = {
 }
 
 __all__ = [
-    "EVENT_TYPES", "Envelope", "Event", "JobCancelRequested", "JobEndpoint", "JobEndpointsChanged", "JobLostOnVendor",
+    "EVENT_TYPES", "Envelope", "Event", "JobCancelRequested", "JobEndpoint", "JobEndpointsChanged", "JobExclusionsChanged",
+    "JobLostOnVendor",
     "JobPlacementAttempted", "JobRejected", "JobRequested", "JobStateChanged", "JobStopRequested", "JobSubmitted",
     "Message", "TenantEvent", "TenantLimitsSet", "TenantStatusSet", "UnknownEventType", "UsageCharged", "VendorEvent",
     "VendorHealthChanged", "subject_of",

@@ -94,7 +94,8 @@ def exclusion(flavor: VendorFlavor, wants: Wants, sell_price: int) -> ExclusionR
 
 def screen(flavors: list[VendorFlavor], wants: Wants, sell_price: Callable[[VendorFlavor], int]
            ) -> tuple[list[VendorFlavor], list[Exclusion]]:
-    """The flavors the job may use now, and every other one with the reason it is left out."""
+    """The flavors the job may use now, and every other one with the reason it is left out. (Exclusions here are
+    built unvalidated: their values come from flavors already read, and a batch builds many.)"""
     usable: list[VendorFlavor] = []
     excluded: list[Exclusion] = []
     for flavor in flavors:
@@ -102,7 +103,7 @@ def screen(flavors: list[VendorFlavor], wants: Wants, sell_price: Callable[[Vend
         if reason is None:
             usable.append(flavor)
         else:
-            excluded.append(Exclusion(vendor=flavor.vendor, flavor=flavor.flavor_id, reason=reason))
+            excluded.append(Exclusion.model_construct(vendor=flavor.vendor, flavor=flavor.flavor_id, reason=reason))
     return usable, excluded
 
 
@@ -147,13 +148,13 @@ def unreadable_vendors(vendors: list[str], flavors: list[VendorFlavor]) -> list[
 def excluded_for_funds(options: list[VendorFlavor], admitted: list[VendorFlavor]) -> list[Exclusion]:
     """The candidates the tenant cannot pay the first minutes of."""
     ok = {(f.vendor, f.flavor_id) for f in admitted}
-    return [Exclusion(vendor=f.vendor, flavor=f.flavor_id, reason="funds") for f in options
+    return [Exclusion.model_construct(vendor=f.vendor, flavor=f.flavor_id, reason="funds") for f in options
             if (f.vendor, f.flavor_id) not in ok]
 
 
 def excluded_all(options: list[VendorFlavor], reason: ExclusionReason) -> list[Exclusion]:
     """Every candidate, left out for one reason (the tenant's limits hold the whole job back)."""
-    return [Exclusion(vendor=f.vendor, flavor=f.flavor_id, reason=reason) for f in options]
+    return [Exclusion.model_construct(vendor=f.vendor, flavor=f.flavor_id, reason=reason) for f in options]
 
 
 def rejection_message(spec: JobSpec, excluded: list[Exclusion]) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Group
 
 from switchyard_client import models as m
 from switchyard_client.client import Client
@@ -50,9 +51,17 @@ def resolve_job_id(client: Client, text: str) -> uuid.UUID:
 
 
 def _quote_table(quotes: m.QuoteList):
-    return table(["VENDOR", "FLAVOR", "PRICE/H", "MAX COST", "COVERED BY"], [
+    placements = table(["VENDOR", "FLAVOR", "PRICE/H", "MAX COST", "COVERED BY"], [
         [q.vendor, q.flavor, f"{q.price_per_hour.amount} {q.price_per_hour.currency}",
          f"{q.max_cost.amount} {q.max_cost.currency}" if q.max_cost else None, q.covered_by] for q in quotes.items])
+    if not quotes.excluded:
+        return placements
+    return Group(placements, "", _excluded_table(quotes.excluded))
+
+
+def _excluded_table(excluded: list[m.Exclusion]):
+    """What a placement left out: each vendor (flavor "-": the whole vendor) or flavor, and why."""
+    return table(["LEFT OUT", "FLAVOR", "REASON"], [[e.vendor, e.flavor, e.reason] for e in excluded])
 
 
 def _jobs_table(jobs: list[m.Job]):
@@ -178,7 +187,12 @@ def show(session: Session, job_id: str):
     client = session.client()
     job = client.get_job(resolve_job_id(client, job_id))
     calls = f"{job.invocations.count} calls, {job.invocations.bytes} bytes"
-    session.emit(job.raw, lambda: key_values(job.raw | {"endpoints": _endpoints_text(job), "invocations": calls}))
+    shown = {"endpoints": _endpoints_text(job), "invocations": calls,
+             "outputs": "\n".join(f"{o.name} {o.uri}" for o in job.outputs)}
+    if job.queue is not None:
+        left_out = "".join(f"\n  {e.vendor} {e.flavor or '(all)'}: {e.reason}" for e in job.queue.excluded)
+        shown["queue"] = f"{job.queue.reason}, #{job.queue.position}{left_out}"
+    session.emit(job.raw, lambda: key_values(job.raw | shown))
 
 
 def _endpoints_text(job: m.Job) -> str:
