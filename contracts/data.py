@@ -77,7 +77,7 @@ class DataMount(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_]*$",
-                      description="unique among the job's inputs and outputs", examples=["data"])
+                      description="unique (in any case) among the job's inputs and outputs", examples=["data"])
     uri: Annotated[str, AfterValidator(_valid_uri)] = Field(
         max_length=1024, examples=["obs://my-bucket/imagenet/"],
         description="obs://bucket/path, caip-volume://<id>, qizhi-dataset://<id>[@version][/path], "
@@ -94,7 +94,8 @@ def check_mounts(inputs: list[DataMount], outputs: list[DataMount]) -> str | Non
     """The vendor every vendor-held input and output lives on (None: none is), or ValueError when names or mounts
     repeat, an output is not writable storage, or the data lives on more than one vendor."""
     mounts = [*inputs, *outputs]
-    for what, values in (("name", [m.name for m in mounts]), ("mount", [m.mount for m in mounts])):
+    # Names become environment variable names (upper case), so they must differ in more than case.
+    for what, values in (("name", [m.name.upper() for m in mounts]), ("mount", [m.mount for m in mounts])):
         repeated = sorted({v for v in values if values.count(v) > 1})
         if repeated:
             raise ValueError(f"inputs and outputs repeat the {what} {', '.join(repeated)}")

@@ -84,10 +84,11 @@ class JobSpec(BaseModel):
     priority: Priority = Field(default="normal", description="order in Switchyard's queue among the tenant's jobs")
     placement: Placement = Field(default_factory=Placement, description="where the job may run")
     inputs: list[DataMount] = Field(default_factory=list, max_length=MAX_MOUNTS,
-                                    description="data the job reads; data on one vendor's storage places it there")
+                                    description="training only: data the job reads; data on one vendor's storage "
+                                                "places the job there")
     outputs: list[DataMount] = Field(default_factory=list, max_length=MAX_MOUNTS,
-                                     description="where the job writes its results (a vendor's storage); "
-                                                 "shown on the job once it ends")
+                                     description="training only: where the job writes its results (a vendor's "
+                                                 "storage); shown on the job once it ends")
 
     @property
     def data_vendor(self) -> str | None:
@@ -111,6 +112,8 @@ class JobSpec(BaseModel):
             "storage_gb": self.storage_gb is not None and self.kind != "notebook",
             "replicas": self.replicas is not None and self.kind != "inference",
             "model": self.model is not None and self.kind != "inference",
+            "inputs": bool(self.inputs) and self.kind != "training",
+            "outputs": bool(self.outputs) and self.kind != "training",
         }
         wrong = [name for name, bad in misplaced.items() if bad]
         if wrong:

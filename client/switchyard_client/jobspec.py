@@ -70,8 +70,9 @@ class JobSpec(BaseModel):
     def _fields_fit_the_kind(self) -> "JobSpec":
         if self.kind == "training" and self.command is None:
             raise ValueError("a training job needs a command")
-        misplaced = {"task": "training", "storage_gb": "notebook", "replicas": "inference", "model": "inference"}
-        wrong = [name for name, kind in misplaced.items() if getattr(self, name) is not None and self.kind != kind]
+        misplaced = {"task": "training", "storage_gb": "notebook", "replicas": "inference", "model": "inference",
+                     "inputs": "training", "outputs": "training"}
+        wrong = [name for name, kind in misplaced.items() if getattr(self, name) not in (None, []) and self.kind != kind]
         if wrong:
             raise ValueError(f"{', '.join(wrong)} do not apply to a {self.kind} job")
         if self.resources.nodes > 1 and self.kind != "training":
