@@ -129,6 +129,17 @@ def test_quote_names_what_it_left_out_and_why(api, env):
                for line in result.stdout.splitlines())
 
 
+def test_launch_with_nothing_to_place_on_says_why(api, env):
+    api.routes[("POST", "/v1/quotes")] = {"items": [], "excluded": [
+        {"vendor": "modelarts", "flavor": "a", "reason": "sold_out"},
+        {"vendor": "modelarts", "flavor": "b", "reason": "sold_out"},
+        {"vendor": "caip", "flavor": None, "reason": "vendor_degraded"}]}
+    api.routes[("POST", "/v1/jobs")] = httpx.Response(202, json=JOB)
+    result = run("jobs", "launch", "-f", job_file(env))
+    assert result.exit_code == 0, result.output
+    assert "nothing fits now (left out: 2 sold_out, 1 vendor_degraded)" in result.stdout
+
+
 def test_jobs_show_says_what_a_queued_job_was_kept_from_and_an_ended_jobs_outputs(api):
     queued = {**JOB, "status": "QUEUED", "queue": {"reason": "no_capacity", "position": 1, "excluded": [
         {"vendor": "caip", "flavor": None, "reason": "vendor_degraded"},

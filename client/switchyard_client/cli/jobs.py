@@ -59,6 +59,14 @@ def _quote_table(quotes: m.QuoteList):
     return Group(placements, "", _excluded_table(quotes.excluded))
 
 
+def _left_out(excluded: list[m.Exclusion]) -> str:
+    """How many vendors or flavors were left out for each reason: " (left out: 3 sold_out, 1 funds)"."""
+    counts: dict[str, int] = {}
+    for exclusion in excluded:
+        counts[exclusion.reason] = counts.get(exclusion.reason, 0) + 1
+    return f" (left out: {', '.join(f'{n} {reason}' for reason, n in counts.items())})" if counts else ""
+
+
 def _excluded_table(excluded: list[m.Exclusion]):
     """What a placement left out: each vendor (flavor "-": the whole vendor) or flavor, and why."""
     return table(["LEFT OUT", "FLAVOR", "REASON"], [[e.vendor, e.flavor, e.reason] for e in excluded])
@@ -153,7 +161,8 @@ def launch(session: Session, file: File, wait: Annotated[bool, typer.Option("--w
                               f"{best.price_per_hour.amount} {best.price_per_hour.currency}/h · max cost {max_cost}",
                               markup=False)
     else:
-        session.console.print("placement: nothing fits now; the job waits in the queue", markup=False)
+        session.console.print(f"placement: nothing fits now{_left_out(quotes.excluded)}; the job waits in the queue",
+                              markup=False)
     session.console.print(f"job {job.id} {job.status}", markup=False)
     if wait:
         job = wait_for_end(session, client, job.id, poll_interval)
