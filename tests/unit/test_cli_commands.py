@@ -129,6 +129,17 @@ def test_quote_names_what_it_left_out_and_why(api, env):
                for line in result.stdout.splitlines())
 
 
+def test_flavors_show_the_most_nodes_each_runs(api):
+    api.routes[("GET", "/v1/flavors")] = {"items": [
+        {"vendor": "modelarts", "flavor": "modelarts.bm.snt9.xlarge.2", "kind": "training", "accelerator": "ascend-910b",
+         "count": 2, "cpu": 48, "memory_gb": 192, "price_per_hour": {"amount": "43.20", "currency": "CNY"},
+         "available": True, "max_nodes": 2}], "next_cursor": None}
+    result = run("flavors")
+    assert result.exit_code == 0, result.output
+    assert "MAX NODES" in result.stdout
+    assert any("modelarts.bm.snt9.xlarge.2" in line and " 2 " in line for line in result.stdout.splitlines())
+
+
 def test_launch_with_nothing_to_place_on_says_why(api, env):
     api.routes[("POST", "/v1/quotes")] = {"items": [], "excluded": [
         {"vendor": "modelarts", "flavor": "a", "reason": "sold_out"},
