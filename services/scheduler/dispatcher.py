@@ -157,7 +157,7 @@ class Dispatcher:
 
         usable, excluded = screen(flavors, wants, sell_price)
         excluded = offer.unreadable + excluded
-        if not ever_placeable(flavors, wants, sell_price):
+        if not ever_placeable(flavors, wants, sell_price, frozenset(e.vendor for e in offer.unreadable)):
             rejected = JobRejected(job_id=job_id, tenant_id=tenant_id, reason="no_flavor", rejected_at=_now(),
                                    message=rejection_message(spec, excluded))
             async with unit_of_work(runtime.pool) as conn:

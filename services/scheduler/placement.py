@@ -64,9 +64,12 @@ def allowed(flavor: VendorFlavor, wants: Wants, sell_price: int) -> bool:
 
 
 def _vendor_allowed(flavor: VendorFlavor, wants: Wants) -> bool:
-    if wants.vendors is not None and flavor.vendor not in wants.vendors:
-        return False
-    return flavor.vendor not in wants.exclude_vendors
+    return _listed(flavor.vendor, wants)
+
+
+def _listed(vendor: str, wants: Wants) -> bool:
+    """The job's vendor lists allow `vendor`."""
+    return (wants.vendors is None or vendor in wants.vendors) and vendor not in wants.exclude_vendors
 
 
 def _within_price(wants: Wants, sell_price: int) -> bool:
@@ -133,10 +136,19 @@ def candidates(flavors: list[VendorFlavor], wants: Wants, *, sell_price: Callabl
     return order(usable, sell_price=sell_price, is_covered=is_covered, degraded=degraded, lost_on=lost_on)
 
 
-def ever_placeable(flavors: list[VendorFlavor], wants: Wants, sell_price: Callable[[VendorFlavor], int]) -> bool:
-    """Some enabled vendor offers a flavor the job may use, sold out or not: if none does, waiting
-    will not help and the job is rejected instead of queued."""
+def ever_placeable(flavors: list[VendorFlavor], wants: Wants, sell_price: Callable[[VendorFlavor], int],
+                   unreadable: frozenset[str] = frozenset()) -> bool:
+    """Some enabled vendor offers a flavor the job may use, sold out or not, or a vendor the job may run on could
+    not be read (its flavors are unknown, so it may yet): if neither, waiting will not help and the job is
+    rejected instead of queued."""
+    if any(may_run_on(vendor, wants) for vendor in unreadable):
+        return True
     return any(exclusion(f, wants, sell_price(f)) in (None, "sold_out") for f in flavors)
+
+
+def may_run_on(vendor: str, wants: Wants) -> bool:
+    """The job's vendor lists and its data allow `vendor`, whatever its flavors."""
+    return _listed(vendor, wants) and wants.data_vendor in (None, vendor)
 
 
 def unreadable_vendors(vendors: list[str], flavors: list[VendorFlavor]) -> list[Exclusion]:

@@ -75,6 +75,16 @@ def test_only_lasting_reasons_make_a_job_never_placeable():
     assert ever_placeable([flavor("sold", max_nodes=2, available=False)], wants, price)
 
 
+def test_a_job_whose_data_vendor_cannot_be_read_waits_for_it_rather_than_being_rejected():
+    wants = Wants.of(job(inputs=[mount("obs://bucket/x")]))
+    others = [flavor("ai", vendor="aispace")]
+    assert not ever_placeable(others, wants, price)
+    assert ever_placeable(others, wants, price, unreadable=frozenset({"modelarts"}))
+    assert not ever_placeable(others, wants, price, unreadable=frozenset({"caip"}))  # its data is not there
+    excluded = Wants.of(job(placement={"exclude_vendors": ["modelarts"]}))
+    assert not ever_placeable([], excluded, price, unreadable=frozenset({"modelarts"}))
+
+
 def test_a_vendor_that_listed_nothing_is_left_out_whole_as_degraded():
     assert unreadable_vendors(["modelarts", "caip"], [flavor("ma")]) == [
         Exclusion(vendor="caip", flavor=None, reason="vendor_degraded")]
