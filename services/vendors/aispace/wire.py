@@ -65,7 +65,8 @@ def training_job(req: SubmitRequest, settings: AISpaceSettings) -> dict[str, Any
     """11.2 create training job (`slm`). The environment travels in `expand.trainWorkArgs.envs`. Its table names
     no dataset or storage: the project's datasets and storage are in the workspace every workload mounts
     (`volume_mount` "kubeflow-user-workspace(pvc):/mnt" [DOC]), so AI Space data needs no field here."""
-    held_by(VENDOR, req.inputs), held_by(VENDOR, req.outputs)
+    for mounts in (req.inputs, req.outputs):
+        held_by(VENDOR, mounts)  # refuses data held by another vendor
     envs = [{"key": key, "value": value} for key, value in job_env(req).items()]
     return {
         # Both are required by the table; the example's differing values show projectId is the one kept.
