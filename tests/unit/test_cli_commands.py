@@ -123,8 +123,9 @@ def test_jobs_show_lists_each_endpoint_on_a_line_of_its_own(api):
 
 def test_quote_names_what_it_left_out_and_why(api, env):
     api.routes[("POST", "/v1/quotes")] = QUOTES
-    result = run("quote", "-f", job_file(env))
+    result = run("quote", "-f", job_file(env), "--nodes", "2")
     assert result.exit_code == 0, result.output
+    assert json.loads(api.requests[0].content)["resources"]["nodes"] == 2
     assert any("qizhi" in line and "a100-1" in line and "no_such_accelerator" in line
                for line in result.stdout.splitlines())
 

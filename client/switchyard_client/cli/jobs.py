@@ -28,7 +28,8 @@ EnvOpt = Annotated[list[str] | None, typer.Option("--env", help="KEY=VALUE, adde
 NameOpt = Annotated[str | None, typer.Option("--name")]
 PriorityOpt = Annotated[str | None, typer.Option("--priority", help="low, normal or high")]
 AcceleratorOpt = Annotated[str | None, typer.Option("--accelerator")]
-CountOpt = Annotated[int | None, typer.Option("--count", help="accelerators per job")]
+CountOpt = Annotated[int | None, typer.Option("--count", help="accelerators per node")]
+NodesOpt = Annotated[int | None, typer.Option("--nodes", help="nodes a training job runs on")]
 PollOpt = Annotated[float, typer.Option("--poll-interval", hidden=True, envvar="SWITCHYARD_POLL_S")]
 
 
@@ -142,10 +143,11 @@ def exit_code(job: m.Job) -> int:
 def launch(session: Session, file: File, wait: Annotated[bool, typer.Option("--wait/--detach",
            help="watch until the job ends (exit 0 SUCCEEDED, 1 FAILED/STOPPED), or return once submitted")] = False,
            env: EnvOpt = None, name: NameOpt = None, priority: PriorityOpt = None,
-           accelerator: AcceleratorOpt = None, count: CountOpt = None, poll_interval: PollOpt = 2.0,
+           accelerator: AcceleratorOpt = None, count: CountOpt = None, nodes: NodesOpt = None,
+           poll_interval: PollOpt = 2.0,
            idempotency_key: Annotated[str | None, typer.Option("--idempotency-key", help="defaults to a new one")]
            = None):
-    spec = load_job(file, Overrides(name, priority, accelerator, count, tuple(env or ())))
+    spec = load_job(file, Overrides(name, priority, accelerator, count, tuple(env or ()), nodes))
     client = session.client()
     quotes = client.quote(spec)
     job = client.submit_job(spec, idempotency_key=idempotency_key)
@@ -323,8 +325,8 @@ def invoke(session: Session, job_id: str, data: Data = None, file: BodyFile = No
 
 
 def quote(session: Session, file: File, env: EnvOpt = None, name: NameOpt = None, priority: PriorityOpt = None,
-          accelerator: AcceleratorOpt = None, count: CountOpt = None):
-    """Where a job file would run and what it would cost, in the order the scheduler tries."""
-    spec = load_job(file, Overrides(name, priority, accelerator, count, tuple(env or ())))
+          accelerator: AcceleratorOpt = None, count: CountOpt = None, nodes: NodesOpt = None):
+    """Where a job file would run and what it would cost, in the order the scheduler tries, and what it left out."""
+    spec = load_job(file, Overrides(name, priority, accelerator, count, tuple(env or ()), nodes))
     quotes = session.client().quote(spec)
     session.emit(quotes.raw, lambda: _quote_table(quotes))
