@@ -33,7 +33,8 @@ _PATH = r"(?:/[^\s?#]*)?"
 _PATTERNS: dict[str, tuple[str | None, re.Pattern[str]]] = {
     "obs": ("modelarts", re.compile(rf"^obs://(?P<id>[a-z0-9][a-z0-9.-]{{1,61}}[a-z0-9])(?P<path>{_PATH})$")),
     "caip-volume": ("caip", re.compile(rf"^caip-volume://(?P<id>{_ID})$")),
-    "qizhi-dataset": ("qizhi", re.compile(rf"^qizhi-dataset://(?P<id>{_ID})(?:@(?P<version>{_ID}))?(?P<path>{_PATH})$")),
+    "qizhi-dataset": ("qizhi", re.compile(
+        rf"^qizhi-dataset://(?P<id>{_ID})(?:@(?P<version>{_ID}))?(?P<path>{_PATH})$")),
     "aispace-dataset": ("aispace", re.compile(r"^aispace-dataset://(?P<id>[0-9]{1,18})$")),
     "aispace-storage": ("aispace", re.compile(rf"^aispace-storage://(?P<id>{_ID})$")),
     "https": (None, re.compile(r"^https://[^\s/?#]+[^\s]*$")),

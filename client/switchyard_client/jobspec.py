@@ -33,7 +33,8 @@ class DataMount(BaseModel):
     @model_validator(mode="after")
     def _known_scheme(self) -> "DataMount":
         if self.uri.partition("://")[0] not in DATA_SCHEMES:
-            raise ValueError(f"{self.uri!r}: a data URI starts with one of {', '.join(s + '://' for s in DATA_SCHEMES)}")
+            schemes = ", ".join(s + "://" for s in DATA_SCHEMES)
+            raise ValueError(f"{self.uri!r}: a data URI starts with one of {schemes}")
         if not self.mount.startswith("/"):
             raise ValueError(f"{self.mount!r}: a mount is an absolute path")
         return self
@@ -72,7 +73,8 @@ class JobSpec(BaseModel):
             raise ValueError("a training job needs a command")
         misplaced = {"task": "training", "storage_gb": "notebook", "replicas": "inference", "model": "inference",
                      "inputs": "training", "outputs": "training"}
-        wrong = [name for name, kind in misplaced.items() if getattr(self, name) not in (None, []) and self.kind != kind]
+        wrong = [name for name, kind in misplaced.items()
+                 if getattr(self, name) not in (None, []) and self.kind != kind]
         if wrong:
             raise ValueError(f"{', '.join(wrong)} do not apply to a {self.kind} job")
         if self.resources.nodes > 1 and self.kind != "training":

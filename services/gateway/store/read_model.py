@@ -2,8 +2,8 @@
 applied inside the consumer's transaction."""
 
 from contracts.events import (
-    JobEndpointsChanged, JobExclusionsChanged, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested,
-    JobSubmitted, UsageCharged,
+    JobEndpointsChanged, JobExclusionsChanged, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged,
+    JobStopRequested, JobSubmitted, UsageCharged,
 )
 from contracts.status import JobStatus
 from services.gateway.store import logs
