@@ -34,6 +34,7 @@ class VendorFlavor(BaseModel):
     memory_gb: int = Field(ge=0)
     price_per_hour: int = Field(ge=0, description="vendor list price per node-hour, micro-units of CNY")
     available: bool = Field(description="false when the vendor says it is sold out")
+    max_nodes: int = Field(1, ge=1, description="the most nodes one job may run on with this flavor")
     kind: JobKind = Field("training", description="the kind of workload this flavor runs")
     prepaid_package: str | None = Field(
         None, description="the vendor-side prepaid package this flavor draws on, when the account already paid for it "
@@ -42,7 +43,7 @@ class VendorFlavor(BaseModel):
 
 
 class FlavorChanged(VendorEvent):
-    """One change of one flavor: `spec_changed` (accelerator, count, CPU, memory), `price_changed` (list price or
+    """One change of one flavor: `spec_changed` (accelerator, count, CPU, memory, most nodes), `price_changed` (list price or
     the prepaid package covering it), `availability_changed` (sold out or back), `added` or `removed`."""
 
     TYPE: ClassVar[str] = "switchyard.vendor.flavor_changed.v1"
@@ -75,6 +76,7 @@ class FlavorOffer(BaseModel):
     memory_gb: int
     price_per_hour: Money
     available: bool
+    max_nodes: int = Field(description="the most nodes one training job may run on with this flavor")
 
 
 class PlacementQuote(BaseModel):
@@ -85,3 +87,29 @@ class PlacementQuote(BaseModel):
     price_per_hour: Money
     max_cost: Money | None = Field(description="the most the job can cost, given its max_runtime_s")
     covered_by: str | None = Field(description="the prepaid package that would pay for it")
+
+
+ExclusionReason = Literal["no_such_accelerator", "too_few_nodes", "over_max_price", "vendor_excluded",
+                          "vendor_degraded", "data_elsewhere", "sold_out", "quota", "funds"]
+
+
+class Exclusion(BaseModel):
+    """A vendor or flavor a placement left out, and why (`flavor` null: the whole vendor)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    vendor: str
+    flavor: str | None = Field(description="null when the whole vendor was left out")
+    reason: ExclusionReason = Field(description=(
+        "no_such_accelerator (not this kind, accelerator class or count), too_few_nodes (the flavor runs fewer "
+        "nodes than asked), over_max_price, vendor_excluded (by the job's placement.vendors or exclude_vendors), "
+        "vendor_degraded (the vendor does not answer), data_elsewhere (the job's data lives on another vendor), "
+        "sold_out, quota (the tenant's limits, or the vendor account's quota), funds (the tenant cannot pay "
+        "the first minutes)"))
+
+
+class Quotes(BaseModel):
+    """What `POST /v1/quotes` answers: the placements in the order they would be tried, and what was left out."""
+
+    items: list[PlacementQuote]
+    excluded: list[Exclusion]

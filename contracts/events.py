@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import billing, billing_events, catalog, job_events
 from contracts.job_events import (
-    JobCancelRequested, JobEndpoint, JobEndpointsChanged, JobLostOnVendor, JobPlacementAttempted, JobRejected,
-    JobRequested, JobStateChanged, JobStopRequested, JobSubmitted, TenantLimitsSet, TenantStatusSet, UsageCharged,
-    VendorHealthChanged,
+    JobCancelRequested, JobEndpoint, JobEndpointsChanged, JobExclusionsChanged, JobLostOnVendor, JobPlacementAttempted,
+    JobRejected, JobRequested, JobStateChanged, JobStopRequested, JobSubmitted, TenantLimitsSet, TenantStatusSet,
+    UsageCharged, VendorHealthChanged,
 )
 from contracts.messages import Event, Message, TenantEvent, VendorEvent
 
@@ -32,8 +32,9 @@ EVENT_TYPES: dict[str, type[Message]] = {
 }
 
 __all__ = [
-    "EVENT_TYPES", "Envelope", "Event", "JobCancelRequested", "JobEndpoint", "JobEndpointsChanged", "JobLostOnVendor",
-    "JobPlacementAttempted", "JobRejected", "JobRequested", "JobStateChanged", "JobStopRequested", "JobSubmitted",
+    "EVENT_TYPES", "Envelope", "Event", "JobCancelRequested", "JobEndpoint", "JobEndpointsChanged",
+    "JobExclusionsChanged", "JobLostOnVendor", "JobPlacementAttempted", "JobRejected", "JobRequested",
+    "JobStateChanged", "JobStopRequested", "JobSubmitted",
     "Message", "TenantEvent", "TenantLimitsSet", "TenantStatusSet", "UnknownEventType", "UsageCharged", "VendorEvent",
     "VendorHealthChanged", "subject_of",
 ]

@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.catalog import Exclusion
 from contracts.jobs import JobKind, JobSpec
 from contracts.messages import Event, TenantEvent, VendorEvent
 from contracts.status import JobStatus
@@ -70,6 +71,15 @@ class JobPlacementAttempted(Event):
     outcome: str = Field(description="submitted, capacity, quota, unavailable, rate_limited, invalid, auth")
     message: str | None = None
     attempted_at: datetime
+
+
+class JobExclusionsChanged(Event):
+    """What the scheduler's latest try of a queued job left out, and why, when it differs from what it last
+    announced (an unchanged list is not announced at every try). The gateway shows it on the queued job."""
+
+    TYPE: ClassVar[str] = "switchyard.job.exclusions_changed.v1"
+    excluded: list[Exclusion]
+    tried_at: datetime
 
 
 class JobStopRequested(Event):

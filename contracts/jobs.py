@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from contracts.data import MAX_MOUNTS, DataMount, check_mounts
 from contracts.inputs import Text, storable_text
 from contracts.money import AMOUNT_PATTERN
 
@@ -17,6 +18,7 @@ TrainingTask = Literal["pt", "sft", "dpo", "rw", "ppo"]  # LLM pre-training and 
 MAX_ENV_NAME = 128
 MAX_ENV_VALUE = 4096
 MAX_SPEC_BYTES = 128 * 1024  # the spec as JSON; 100 env entries at their longest would not fit
+MAX_NODES = 64
 EnvName = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ENV_NAME)]
 EnvValue = Annotated[str, StringConstraints(max_length=MAX_ENV_VALUE)]
 
@@ -28,7 +30,10 @@ class Resources(BaseModel):
         min_length=1, max_length=32, pattern=r"^[a-z0-9-]+$",
         description="Accelerator class, e.g. ascend-910b, nvidia-v100, mlu370, cpu",
     )
-    count: int = Field(ge=0, le=64, description="Accelerators per job (0 for cpu)")
+    count: int = Field(ge=0, le=64, description="Accelerators per node (0 for cpu)")
+    nodes: int = Field(default=1, ge=1, le=MAX_NODES,
+                       description="training only: nodes the job runs on, each with `count` accelerators; a flavor "
+                                   "whose vendor cannot run that many is not a candidate")
 
 
 Priority = Literal["low", "normal", "high"]
@@ -54,7 +59,9 @@ class JobSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "kind": "training", "name": "resnet50", "image": "swr.cn-north-4.myhuaweicloud.com/demo/pytorch:2.1",
         "command": "python train.py", "resources": {"accelerator": "ascend-910b", "count": 1},
-        "env": {"EPOCHS": "3"}, "max_runtime_s": 3600}]})
+        "env": {"EPOCHS": "3"}, "max_runtime_s": 3600,
+        "inputs": [{"name": "data", "uri": "obs://my-bucket/imagenet/", "mount": "/data/imagenet"}],
+        "outputs": [{"name": "checkpoints", "uri": "obs://my-bucket/runs/resnet50/", "mount": "/data/out"}]}]})
 
     kind: JobKind = Field(description="training (runs its command to an end), notebook (an interactive "
                                       "environment) or inference (a service answering calls)")
@@ -76,6 +83,17 @@ class JobSpec(BaseModel):
     model: Text | None = Field(default=None, min_length=1, max_length=512, description="inference only")
     priority: Priority = Field(default="normal", description="order in Switchyard's queue among the tenant's jobs")
     placement: Placement = Field(default_factory=Placement, description="where the job may run")
+    inputs: list[DataMount] = Field(default_factory=list, max_length=MAX_MOUNTS,
+                                    description="training only: data the job reads; data on one vendor's storage "
+                                                "places the job there")
+    outputs: list[DataMount] = Field(default_factory=list, max_length=MAX_MOUNTS,
+                                     description="training only: where the job writes its results (a vendor's "
+                                                 "storage); shown on the job once it ends")
+
+    @property
+    def data_vendor(self) -> str | None:
+        """The vendor whose storage holds the job's inputs or outputs (None: none does)."""
+        return check_mounts(self.inputs, self.outputs)
 
     @field_validator("env")
     @classmethod
@@ -94,10 +112,19 @@ class JobSpec(BaseModel):
             "storage_gb": self.storage_gb is not None and self.kind != "notebook",
             "replicas": self.replicas is not None and self.kind != "inference",
             "model": self.model is not None and self.kind != "inference",
+            "inputs": bool(self.inputs) and self.kind != "training",
+            "outputs": bool(self.outputs) and self.kind != "training",
         }
         wrong = [name for name, bad in misplaced.items() if bad]
         if wrong:
             raise ValueError(f"{', '.join(wrong)} do not apply to a {self.kind} job")
+        if self.resources.nodes > 1 and self.kind != "training":
+            raise ValueError(f"resources.nodes applies to training jobs only, not to a {self.kind} job")
+        return self
+
+    @model_validator(mode="after")
+    def _data_is_on_one_vendor(self) -> "JobSpec":
+        check_mounts(self.inputs, self.outputs)
         return self
 
     @model_validator(mode="after")

@@ -33,9 +33,24 @@ class Money(ApiModel):
     currency: str = "CNY"
 
 
+class Exclusion(ApiModel):
+    """A vendor or flavor a placement left out, and why (`flavor` None: the whole vendor)."""
+    vendor: str
+    flavor: str | None
+    reason: str
+
+
 class Queue(ApiModel):
     reason: str
     position: int
+    excluded: list[Exclusion] = []
+
+
+class DataMount(ApiModel):
+    """A job's input or output: its name, where the data lives (a vendor's data URI or https) and its mount."""
+    name: str
+    uri: str
+    mount: str
 
 
 class Endpoint(ApiModel):
@@ -67,6 +82,7 @@ class Job(ApiModel):
     cost: Money
     endpoints: list[Endpoint]
     invocations: Invocations
+    outputs: list[DataMount] = []
 
     @property
     def finished(self) -> bool:
@@ -121,6 +137,7 @@ class Flavor(ApiModel):
     memory_gb: int
     price_per_hour: Money
     available: bool
+    max_nodes: int
 
 
 class FlavorList(ApiModel):
@@ -138,6 +155,7 @@ class Quote(ApiModel):
 
 class QuoteList(ApiModel):
     items: list[Quote]
+    excluded: list[Exclusion]
 
 
 # Billing ---------------------------------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 shows, and the store function that applies it (inside the consumer's transaction, once per event)."""
 
 from contracts.events import (
-    Envelope, JobEndpointsChanged, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged,
-    JobStopRequested, JobSubmitted, UsageCharged,
+    Envelope, JobEndpointsChanged, JobExclusionsChanged, JobLostOnVendor, JobPlacementAttempted, JobRejected,
+    JobStateChanged, JobStopRequested, JobSubmitted, UsageCharged,
 )
 from services.common.consumer import apply_once
 from services.common.runtime import RuntimeRef
@@ -19,6 +19,7 @@ APPLY = {
     JobPlacementAttempted: read_model.apply_attempt,
     JobLostOnVendor: read_model.apply_lost,
     JobEndpointsChanged: read_model.apply_endpoints,
+    JobExclusionsChanged: read_model.apply_exclusions,
     UsageCharged: read_model.apply_usage,
 }
 

@@ -5,7 +5,8 @@ from faststream import FastStream
 
 from contracts.catalog import FlavorChanged
 from contracts.events import (
-    JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested, JobSubmitted, VendorHealthChanged,
+    JobExclusionsChanged, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested, JobSubmitted,
+    VendorHealthChanged,
 )
 from contracts.topics import BILLING_EVENTS, JOBS_COMMANDS, JOBS_EVENTS, VENDOR_EVENTS
 from services.common.asyncapi import document_publishes
@@ -39,7 +40,7 @@ subscribe_batch(broker, JOBS_COMMANDS, group="scheduler",
 subscribe_batch(broker, JOBS_EVENTS, group="scheduler", handler=make_job_event_handler(runtime), types=JOB_EVENT_TYPES)
 subscribe(broker, BILLING_EVENTS, group="scheduler", handler=make_funds_handler(runtime))
 document_publishes(broker, JOBS_EVENTS, JobSubmitted, JobRejected, JobPlacementAttempted, JobStateChanged,
-                   JobStopRequested)
+                   JobExclusionsChanged, JobStopRequested)
 document_publishes(broker, VENDOR_EVENTS, VendorHealthChanged, FlavorChanged)
 
 app = FastStream(broker)  # for AsyncAPI generation

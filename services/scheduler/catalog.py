@@ -32,9 +32,13 @@ class Catalog:
     def vendors(self) -> list[str]:
         return list(self._adapters)
 
+    def vendors_running(self, kind: JobKind) -> list[str]:
+        """The enabled vendors that run `kind`."""
+        return [vendor for vendor, adapter in self._adapters.items() if kind in adapter.kinds]
+
     async def flavors(self, pool: asyncpg.Pool, kind: JobKind) -> list[VendorFlavor]:
         """Every enabled vendor's flavors for `kind`, reading again the vendors whose view is stale."""
-        running = [vendor for vendor, adapter in self._adapters.items() if kind in adapter.kinds]
+        running = self.vendors_running(kind)
         stale = [vendor for vendor in running if self._stale(vendor)]
         if stale:
             await asyncio.gather(*(self._read(pool, vendor, only_if_stale=True) for vendor in stale))

@@ -36,8 +36,8 @@ Reads = dict[tuple[str, str], list[VendorFlavor]]  # (vendor, kind) -> the flavo
 def changes_between(before: VendorFlavor, after: VendorFlavor) -> list[FlavorChange]:
     """What moved in one flavor. The prepaid package counts as price: it changes what the account pays."""
     found: list[FlavorChange] = []
-    if (before.accelerator, before.count, before.cpu, before.memory_gb) != (
-            after.accelerator, after.count, after.cpu, after.memory_gb):
+    if (before.accelerator, before.count, before.cpu, before.memory_gb, before.max_nodes) != (
+            after.accelerator, after.count, after.cpu, after.memory_gb, after.max_nodes):
         found.append("spec_changed")
     if (before.price_per_hour, before.prepaid_package) != (after.price_per_hour, after.prepaid_package):
         found.append("price_changed")
@@ -142,13 +142,15 @@ async def _record(conn: asyncpg.Connection, vendor: str, kind: str, flavors: lis
 async def load_catalog(conn: asyncpg.Connection, vendor: str, kind: str) -> list[VendorFlavor]:
     """The recorded flavors of one vendor and kind."""
     rows = await conn.fetch(
-        """SELECT vendor, kind, flavor, accelerator, count, cpu, memory_gb, price_per_hour, available, prepaid_package
+        """SELECT vendor, kind, flavor, accelerator, count, cpu, memory_gb, price_per_hour, available, prepaid_package,
+                  max_nodes
            FROM scheduler.catalog_flavors WHERE vendor = $1 AND kind = $2""",
         vendor, kind,
     )
     return [VendorFlavor(vendor=r["vendor"], flavor_id=r["flavor"], accelerator=r["accelerator"], count=r["count"],
                          cpu=r["cpu"], memory_gb=r["memory_gb"], price_per_hour=r["price_per_hour"],
-                         available=r["available"], kind=r["kind"], prepaid_package=r["prepaid_package"])
+                         available=r["available"], kind=r["kind"], prepaid_package=r["prepaid_package"],
+                         max_nodes=r["max_nodes"])
             for r in rows]
 
 
@@ -166,13 +168,14 @@ async def _store(conn: asyncpg.Connection, vendor: str, kind: str, new: dict[Key
         changed_at = events[0].changed_at
         await conn.executemany(
             """INSERT INTO scheduler.catalog_flavors (vendor, kind, flavor, accelerator, count, cpu, memory_gb,
-                                                      price_per_hour, available, prepaid_package, changed_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                                      price_per_hour, available, prepaid_package, changed_at,
+                                                      max_nodes)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                ON CONFLICT (vendor, kind, flavor) DO UPDATE SET
                    accelerator = EXCLUDED.accelerator, count = EXCLUDED.count, cpu = EXCLUDED.cpu,
                    memory_gb = EXCLUDED.memory_gb, price_per_hour = EXCLUDED.price_per_hour,
                    available = EXCLUDED.available, prepaid_package = EXCLUDED.prepaid_package,
-                   changed_at = EXCLUDED.changed_at""",
+                   changed_at = EXCLUDED.changed_at, max_nodes = EXCLUDED.max_nodes""",
             [(f.vendor, f.kind, f.flavor_id, f.accelerator, f.count, f.cpu, f.memory_gb, f.price_per_hour,
-              f.available, f.prepaid_package, changed_at) for f in (new[key] for key in changed)],
+              f.available, f.prepaid_package, changed_at, f.max_nodes) for f in (new[key] for key in changed)],
         )

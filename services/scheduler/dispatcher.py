@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from contracts.catalog import VendorFlavor
+from contracts.catalog import Exclusion, VendorFlavor
 from contracts.events import JobPlacementAttempted, JobRejected, JobSubmitted, VendorHealthChanged
 from contracts.jobs import JobSpec
 from services.common.group_commit import GroupCommit
@@ -28,7 +28,8 @@ from services.scheduler.catalog import Catalog
 from services.scheduler.fair_share import PER_TENANT_BATCH
 from services.scheduler.health import VendorHealth
 from services.scheduler.placement import (
-    Limits, Outcome, Wants, candidates, classify, covering_package, ever_placeable, reaction_to, vendor_job_name,
+    Limits, Outcome, Wants, classify, covering_package, ever_placeable, excluded_all, excluded_for_funds,
+    exclusion_after, order, reaction_to, rejection_message, screen, unreadable_vendors, vendor_job_name,
     waiting_reason, within_limits,
 )
 from services.vendors import errors
@@ -64,6 +65,7 @@ class Due:
 @dataclass(frozen=True)
 class Offer:
     flavors: list[VendorFlavor]
+    unreadable: list[Exclusion]  # vendors running the kind that listed no flavors
     terms: dict[uuid.UUID, dict[tuple[str, str], Terms]] | None  # per tenant; None: billing did not answer
 
 
@@ -131,7 +133,8 @@ class Dispatcher:
                                                             self._admission_minutes)
             except BillingUnavailable:
                 terms = None
-            offers[(kind, instances)] = Offer(flavors, terms)
+            unreadable = unreadable_vendors(self._catalog.vendors_running(kind), flavors)
+            offers[(kind, instances)] = Offer(flavors, unreadable, terms)
         return Batch(usage, offers)
 
     async def place(self, runtime: Runtime, job: Due, batch: Batch) -> None:
@@ -143,11 +146,6 @@ class Dispatcher:
         placement, spec, wants = job.row, job.spec, job.wants
         job_id, tenant_id = placement["job_id"], placement["tenant_id"]
 
-        usage = batch.usage[tenant_id]
-        if not within_limits(usage.limits, usage.jobs, usage.accelerators, wants.accelerators):
-            await self._queue(runtime, placement, "quota", [])
-            return
-
         offer = batch.offers[(wants.kind, wants.instances)]
         if offer.terms is None:  # billing did not answer: prices, and so order and constraints, are unknown
             await self._queue(runtime, placement, "billing_unavailable", [])
@@ -157,36 +155,46 @@ class Dispatcher:
         def sell_price(flavor: VendorFlavor) -> int:
             return terms[(flavor.vendor, flavor.flavor_id)].sell_price_per_hour
 
-        if not ever_placeable(flavors, wants, sell_price):
+        usable, excluded = screen(flavors, wants, sell_price)
+        excluded = offer.unreadable + excluded
+        if not ever_placeable(flavors, wants, sell_price, frozenset(e.vendor for e in offer.unreadable)):
             rejected = JobRejected(job_id=job_id, tenant_id=tenant_id, reason="no_flavor", rejected_at=_now(),
-                                   message=f"No enabled vendor offers a {spec.kind} flavor with "
-                                           f"{spec.resources.count} x {spec.resources.accelerator} within the "
-                                           f"job's placement constraints.")
+                                   message=rejection_message(spec, excluded))
             async with unit_of_work(runtime.pool) as conn:
                 await store.record_rejected(conn, rejected, [])
+            return
+        options = order(
+            usable, sell_price=sell_price, degraded=self._health.degraded(),
+            is_covered=lambda f: covering_package(f, terms[(f.vendor, f.flavor_id)].covered_by) is not None,
+            lost_on=frozenset(placement["lost_on"]))
+
+        usage = batch.usage[tenant_id]
+        if not within_limits(usage.limits, usage.jobs, usage.accelerators, wants.accelerators):
+            await self._queue(runtime, placement, "quota", [], excluded=excluded + excluded_all(options, "quota"))
             return
 
         attempts: list[JobPlacementAttempted] = []
         health_events: list[VendorHealthChanged] = []
-        options = candidates(
-            flavors, wants, sell_price=sell_price, degraded=self._health.degraded(),
-            is_covered=lambda f: covering_package(f, terms[(f.vendor, f.flavor_id)].covered_by) is not None,
-            lost_on=frozenset(placement["lost_on"]))
         admitted = [f for f in options if terms[(f.vendor, f.flavor_id)].admitted]
+        excluded += excluded_for_funds(options, admitted)
         for flavor in admitted:
             attempt_no = placement["attempts"] + len(attempts) + 1
             try:
                 async with self._vendor_calls:
                     vendor_job = await self._adapters[flavor.vendor].submit(SubmitRequest(
                         name=vendor_job_name(job_id, placement["resubmits"]), kind=spec.kind, image=spec.image,
-                        command=spec.command, env=spec.env, flavor_id=flavor.flavor_id,
+                        command=spec.command, env=spec.env, flavor_id=flavor.flavor_id, node_count=wants.nodes,
                         max_runtime_s=spec.max_runtime_s, task=spec.task, storage_gb=spec.storage_gb,
-                        replicas=wants.instances, model=spec.model,
+                        replicas=spec.replicas or 1, model=spec.model,
+                        inputs=tuple(spec.inputs), outputs=tuple(spec.outputs),
                     ))
             except errors.VendorError as exc:
                 outcome = classify(exc)
                 metrics.placed(flavor.vendor, outcome)
                 attempts.append(_attempt(placement, attempt_no, flavor, outcome, str(exc)))
+                refused = exclusion_after(outcome)
+                if refused is not None:
+                    excluded.append(Exclusion(vendor=flavor.vendor, flavor=flavor.flavor_id, reason=refused))
                 log.info("scheduler.attempt_failed", job_id=str(job_id), vendor=flavor.vendor,
                          flavor=flavor.flavor_id, outcome=outcome, error=str(exc))
                 reaction = reaction_to(outcome)
@@ -222,11 +230,13 @@ class Dispatcher:
             metrics.submitted_after(placement["requested_at"])
             log.info("scheduler.submitted", job_id=str(job_id), vendor=flavor.vendor, flavor=flavor.flavor_id)
             return
-        await self._queue(runtime, placement, waiting_reason(options, admitted), attempts, health_events)
+        await self._queue(runtime, placement, waiting_reason(options, admitted), attempts, health_events,
+                          excluded=excluded)
 
-    async def _queue(self, runtime: Runtime, placement, reason: str, attempts, extra=()) -> None:
+    async def _queue(self, runtime: Runtime, placement, reason: str, attempts, extra=(), *,
+                     excluded: list[Exclusion] = ()) -> None:
         async with unit_of_work(runtime.pool) as conn:
-            await store.keep_queued(conn, placement, reason, RETRY_QUEUED_S, attempts, list(extra))
+            await store.keep_queued(conn, placement, reason, RETRY_QUEUED_S, attempts, list(extra), list(excluded))
 
 
 def _attempt(placement, attempt: int, flavor: VendorFlavor, outcome: Outcome, message: str | None):

@@ -12,6 +12,7 @@ from contracts.events import (
     JobLostOnVendor, JobPlacementAttempted, JobRejected, JobRequested, JobStateChanged, JobStopRequested, JobSubmitted, Message,
     TenantLimitsSet, TenantStatusSet, VendorEvent,
 )
+from contracts.catalog import Exclusion
 from contracts.jobs import PRIORITY_RANK, JobSpec
 from contracts.status import JobStatus
 from contracts.topics import JOBS_EVENTS, VENDOR_EVENTS
@@ -47,7 +48,7 @@ async def enqueue_jobs(conn, requested: list[tuple[JobRequested, str | None]]) -
            ON CONFLICT (job_id) DO NOTHING""",
         [e.job_id for e in events], [e.tenant_id for e in events], [PRIORITY_RANK[e.spec.priority] for e in events],
         _SPECS.dump_json([e.spec for e in events]).decode(), [e.requested_at for e in events],
-        [e.spec.kind for e in events], [e.spec.resources.count * (e.spec.replicas or 1) for e in events],
+        [e.spec.kind for e in events], [e.spec.resources.count * (e.spec.replicas or e.spec.resources.nodes) for e in events],
         [traceparent for _, traceparent in requested],
     )
     await conn.execute("SELECT pg_notify('scheduler_queue', '')")
@@ -164,7 +165,7 @@ async def record_submissions(conn, submissions: list[Submission]) -> None:
         """UPDATE scheduler.placements p
            SET state = 'submitted', vendor = s.vendor, vendor_job_id = s.vendor_job_id, flavor = s.flavor,
                accelerators = s.accelerators, attempts = p.attempts + s.attempts, queue_reason = NULL,
-               lease_until = NULL, updated_at = now()
+               excluded = NULL, lease_until = NULL, updated_at = now()
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::integer[])
                 AS s(job_id, vendor, vendor_job_id, flavor, accelerators, attempts)
            WHERE p.job_id = s.job_id""",
@@ -188,17 +189,23 @@ async def record_rejected(conn, rejected: JobRejected, attempts: list[JobPlaceme
 
 
 async def keep_queued(conn, placement: asyncpg.Record, reason: str, retry_in_s: float,
-                      attempts: list[JobPlacementAttempted], extra: list[Message] = ()) -> None:
-    """The job waits in our queue with `reason`, tried again in `retry_in_s`."""
-    change = transitions.queue_reason_changed(queued(placement), reason, datetime.now(UTC))
+                      attempts: list[JobPlacementAttempted], extra: list[Message] = (),
+                      excluded: list[Exclusion] = ()) -> None:
+    """The job waits in our queue with `reason`, tried again in `retry_in_s`; what this try left out is
+    announced when it differs from what was announced last."""
+    now = datetime.now(UTC)
+    change = transitions.queue_reason_changed(queued(placement), reason, now)
+    explained = transitions.exclusions_changed(queued(placement), placement["excluded"], list(excluded), now)
     await conn.execute(
         """UPDATE scheduler.placements
            SET queue_reason = $2, sequence = $3, attempts = attempts + $4, lease_until = NULL,
-               next_try_at = now() + make_interval(secs => $5), updated_at = now()
+               next_try_at = now() + make_interval(secs => $5), updated_at = now(),
+               excluded = COALESCE($6::jsonb, excluded)
            WHERE job_id = $1""",
         placement["job_id"], reason, change.sequence if change else placement["sequence"], len(attempts), retry_in_s,
+        [e.model_dump(mode="json") for e in explained.excluded] if explained else None,
     )
-    await publish(conn, [*attempts, *extra, *([change] if change else [])])
+    await publish(conn, [*attempts, *extra, *([change] if change else []), *([explained] if explained else [])])
 
 
 def queued(placement: asyncpg.Record) -> transitions.Queued:

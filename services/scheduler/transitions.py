@@ -7,7 +7,8 @@ Sequence numbers continue those of the job (the watcher's while it was on a vend
 from dataclasses import dataclass
 from datetime import datetime
 
-from contracts.events import JobLostOnVendor, JobStateChanged
+from contracts.catalog import Exclusion
+from contracts.events import JobExclusionsChanged, JobLostOnVendor, JobStateChanged
 from contracts.status import JobStatus
 
 QUEUED_RAW_STATUS = "switchyard:queued"  # the raw status of a job waiting in Switchyard's own queue
@@ -37,6 +38,15 @@ def queue_reason_changed(job: Queued, reason: str, now: datetime) -> JobStateCha
         from_status=_waiting_status(job.sequence), to_status=JobStatus.QUEUED, raw_status=QUEUED_RAW_STATUS,
         reason=reason, vendor_time=None, observed_at=now, sequence=job.sequence + 1,
     )
+
+
+def exclusions_changed(job: Queued, announced: list[dict] | None, excluded: list[Exclusion],
+                       now: datetime) -> JobExclusionsChanged | None:
+    """A try that left out other vendors or flavors, or for other reasons, than the last one announced (as JSON,
+    None: none yet) is announced; the same list again is not."""
+    if announced is not None and [Exclusion.model_validate(e) for e in announced] == excluded:
+        return None
+    return JobExclusionsChanged(job_id=job.job_id, tenant_id=job.tenant_id, excluded=excluded, tried_at=now)
 
 
 def cancelled_in_queue(job: Queued, now: datetime) -> JobStateChanged:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import ClassVar, Literal
 
 from contracts.catalog import VendorFlavor  # noqa: F401 - the one flavor type; adapters list it
+from contracts.data import DataMount
 from contracts.job_metrics import MetricSeries
 from contracts.jobs import JobKind
 from contracts.status import JobStatus
@@ -29,6 +30,10 @@ class SubmitRequest:
     storage_gb: int | None = None  # notebook
     replicas: int = 1  # inference
     model: str | None = None  # inference
+    # Data in and out (contracts.data): each adapter maps them onto its vendor's own fields; placement has already
+    # put the job on the vendor holding any vendor-held data.
+    inputs: tuple[DataMount, ...] = ()
+    outputs: tuple[DataMount, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
 

@@ -42,7 +42,7 @@ def test_price_change_keeps_exact_micro_units() -> None:
 def test_availability_and_spec_changes() -> None:
     (sold_out,) = diff_flavors([flavor()], [flavor(available=False)], AT)
     assert sold_out.change == "availability_changed" and not sold_out.after.available
-    for field, value in (("accelerator", "ascend-910c"), ("count", 2), ("cpu", 48), ("memory_gb", 384)):
+    for field, value in (("accelerator", "ascend-910c"), ("count", 2), ("cpu", 48), ("memory_gb", 384), ("max_nodes", 4)):
         (event,) = diff_flavors([flavor()], [flavor(**{field: value})], AT)
         assert event.change == "spec_changed", field
 

@@ -25,7 +25,8 @@ ENDED = {**RUNNING, "status": "SUCCEEDED", "finished_at": "2026-12-02T01:01:35Z"
          "cost": {"amount": "0.72", "currency": "CNY"}}
 QUOTES = {"items": [{"vendor": "modelarts", "flavor": "modelarts.vm.snt9.1card",
                      "price_per_hour": {"amount": "21.60", "currency": "CNY"},
-                     "max_cost": {"amount": "21.60", "currency": "CNY"}, "covered_by": None}]}
+                     "max_cost": {"amount": "21.60", "currency": "CNY"}, "covered_by": None}],
+          "excluded": [{"vendor": "qizhi", "flavor": "a100-1", "reason": "no_such_accelerator"}]}
 EVENTS = {"items": [{"position": 0, "type": "state", "from_status": None, "to_status": "PENDING", "raw_status": None,
                      "reason": None, "vendor_time": None, "observed_at": "2026-12-02T01:00:00Z"}],
           "next_cursor": None}
@@ -118,6 +119,50 @@ def test_jobs_show_lists_each_endpoint_on_a_line_of_its_own(api):
     lines = result.stdout.splitlines()
     assert any("jupyter http://127.0.0.1:18004/notebook/jupyter/lab-1/lab" in line for line in lines)
     assert any("ssh ssh://root@127.0.0.1:2222 (until 2026-12-03 01:00)" in line for line in lines)
+
+
+def test_quote_names_what_it_left_out_and_why(api, env):
+    api.routes[("POST", "/v1/quotes")] = QUOTES
+    result = run("quote", "-f", job_file(env), "--nodes", "2")
+    assert result.exit_code == 0, result.output
+    assert json.loads(api.requests[0].content)["resources"]["nodes"] == 2
+    assert any("qizhi" in line and "a100-1" in line and "no_such_accelerator" in line
+               for line in result.stdout.splitlines())
+
+
+def test_flavors_show_the_most_nodes_each_runs(api):
+    api.routes[("GET", "/v1/flavors")] = {"items": [
+        {"vendor": "modelarts", "flavor": "modelarts.bm.snt9.xlarge.2", "kind": "training", "accelerator": "ascend-910b",
+         "count": 2, "cpu": 48, "memory_gb": 192, "price_per_hour": {"amount": "43.20", "currency": "CNY"},
+         "available": True, "max_nodes": 2}], "next_cursor": None}
+    result = run("flavors")
+    assert result.exit_code == 0, result.output
+    assert "MAX NODES" in result.stdout
+    assert any("modelarts.bm.snt9.xlarge.2" in line and " 2 " in line for line in result.stdout.splitlines())
+
+
+def test_launch_with_nothing_to_place_on_says_why(api, env):
+    api.routes[("POST", "/v1/quotes")] = {"items": [], "excluded": [
+        {"vendor": "modelarts", "flavor": "a", "reason": "sold_out"},
+        {"vendor": "modelarts", "flavor": "b", "reason": "sold_out"},
+        {"vendor": "caip", "flavor": None, "reason": "vendor_degraded"}]}
+    api.routes[("POST", "/v1/jobs")] = httpx.Response(202, json=JOB)
+    result = run("jobs", "launch", "-f", job_file(env))
+    assert result.exit_code == 0, result.output
+    assert "nothing fits now (left out: 2 sold_out, 1 vendor_degraded)" in result.stdout
+
+
+def test_jobs_show_says_what_a_queued_job_was_kept_from_and_an_ended_jobs_outputs(api):
+    queued = {**JOB, "status": "QUEUED", "queue": {"reason": "no_capacity", "position": 1, "excluded": [
+        {"vendor": "caip", "flavor": None, "reason": "vendor_degraded"},
+        {"vendor": "aispace", "flavor": "AIDP-1", "reason": "data_elsewhere"}]}}
+    api.routes[("GET", f"/v1/jobs/{JOB_ID}")] = queued
+    lines = run("jobs", "show", JOB_ID).stdout.splitlines()
+    assert any("caip (all): vendor_degraded" in line for line in lines)
+    assert any("aispace AIDP-1: data_elsewhere" in line for line in lines)
+    api.routes[("GET", f"/v1/jobs/{JOB_ID}")] = {**ENDED, "outputs": [
+        {"name": "ckpt", "uri": "obs://bucket/runs/1/", "mount": "/data/out"}]}
+    assert any("ckpt obs://bucket/runs/1/" in line for line in run("jobs", "show", JOB_ID).stdout.splitlines())
 
 
 def test_yaml_output_parses_to_the_apis_json(api):

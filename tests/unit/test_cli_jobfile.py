@@ -95,3 +95,31 @@ def test_overrides_win_and_their_errors_name_the_option(tmp_path):
 
 def test_a_missing_file(tmp_path):
     assert "No such file" in problems(tmp_path / "nope.yaml")[0]
+
+
+def test_every_example_job_file_is_a_valid_job_and_the_api_reads_it_too():
+    from pathlib import Path
+
+    from contracts.jobs import JobSpec
+
+    examples = sorted(Path(__file__).parents[2].joinpath("examples").glob("*.yaml"))
+    assert examples
+    for path in examples:
+        spec = load_job(path, Overrides())
+        JobSpec.model_validate(spec.to_api())  # the API's own rules (data URIs, one vendor's data) hold too
+
+
+def test_a_data_uri_of_no_known_scheme_is_reported_on_its_line(tmp_path):
+    path = tmp_path / "job.yaml"
+    path.write_text(textwrap.dedent("""\
+        kind: training
+        name: n
+        image: i
+        command: c
+        resources: {accelerator: cpu, count: 0, nodes: 2}
+        inputs:
+          - {name: data, uri: "s3://bucket/x", mount: /data}
+    """))
+    with pytest.raises(JobFileError) as caught:
+        load_job(path, Overrides())
+    assert "s3://bucket/x" in str(caught.value) and ":7: inputs.0" in str(caught.value)

@@ -3,10 +3,11 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from contracts.catalog import Exclusion
 from contracts.events import JobLostOnVendor
 from contracts.status import JobStatus
 from services.scheduler.transitions import (
-    QUEUED_RAW_STATUS, RESUBMITTING, Queued, after_loss, cancelled_in_queue, queue_reason_changed,
+    QUEUED_RAW_STATUS, RESUBMITTING, Queued, after_loss, cancelled_in_queue, exclusions_changed, queue_reason_changed,
 )
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -34,6 +35,17 @@ def test_entering_the_queue_is_announced_from_pending_then_each_new_reason_from_
 
 def test_waiting_on_for_the_same_reason_is_not_announced_again():
     assert queue_reason_changed(job(3, "quota"), "quota", NOW) is None
+
+
+def test_what_a_try_left_out_is_announced_when_it_differs_from_the_last_announcement():
+    excluded = [Exclusion(vendor="caip", flavor=None, reason="vendor_degraded"),
+                Exclusion.model_construct(vendor="modelarts", flavor="one", reason="sold_out")]
+    first = exclusions_changed(job(1, "no_capacity"), None, excluded, NOW)
+    assert first is not None and first.excluded == excluded and first.tried_at == NOW
+    announced = [e.model_dump(mode="json") for e in excluded]
+    assert exclusions_changed(job(1, "no_capacity"), announced, excluded, NOW) is None
+    assert exclusions_changed(job(1, "no_capacity"), announced, excluded[:1], NOW).excluded == excluded[:1]
+    assert exclusions_changed(job(1, "no_capacity"), None, [], NOW).excluded == []
 
 
 def test_a_job_cancelled_in_the_queue_ends_stopped_without_a_vendor():

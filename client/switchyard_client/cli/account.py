@@ -15,9 +15,9 @@ def flavors(session: Session, accelerator: Annotated[str | None, typer.Option("-
             count: Annotated[int | None, typer.Option("--count")] = None):
     """Every vendor's flavors at sell prices, cheapest first."""
     listing = session.client().flavors(kind=kind, accelerator=accelerator, count=count)
-    session.emit(listing.raw, lambda: table(["VENDOR", "FLAVOR", "ACCELERATOR", "COUNT", "CPU", "MEM GB", "PRICE/H",
-                                             "AVAILABLE"], [
-        [f.vendor, f.flavor, f.accelerator, f.count, f.cpu, f.memory_gb,
+    session.emit(listing.raw, lambda: table(["VENDOR", "FLAVOR", "ACCELERATOR", "COUNT", "CPU", "MEM GB", "MAX NODES",
+                                             "PRICE/H", "AVAILABLE"], [
+        [f.vendor, f.flavor, f.accelerator, f.count, f.cpu, f.memory_gb, f.max_nodes,
          f"{f.price_per_hour.amount} {f.price_per_hour.currency}", "yes" if f.available else "no"]
         for f in listing.items]))
 

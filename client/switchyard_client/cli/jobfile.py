@@ -26,13 +26,15 @@ class Overrides:
     accelerator: str | None = None
     count: int | None = None
     env: tuple[str, ...] = ()  # KEY=VALUE
+    nodes: int | None = None
 
     def apply(self, data: dict[str, Any]) -> dict[tuple, str]:
         """Write the overrides into `data`; answer which paths came from which option."""
         origin: dict[tuple, str] = {}
         for path, option, value in ((("name",), "--name", self.name), (("priority",), "--priority", self.priority),
                                     (("resources", "accelerator"), "--accelerator", self.accelerator),
-                                    (("resources", "count"), "--count", self.count)):
+                                    (("resources", "count"), "--count", self.count),
+                                    (("resources", "nodes"), "--nodes", self.nodes)):
             if value is None:
                 continue
             target = data

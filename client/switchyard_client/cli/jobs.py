@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Group
 
 from switchyard_client import models as m
 from switchyard_client.client import Client
@@ -27,7 +28,8 @@ EnvOpt = Annotated[list[str] | None, typer.Option("--env", help="KEY=VALUE, adde
 NameOpt = Annotated[str | None, typer.Option("--name")]
 PriorityOpt = Annotated[str | None, typer.Option("--priority", help="low, normal or high")]
 AcceleratorOpt = Annotated[str | None, typer.Option("--accelerator")]
-CountOpt = Annotated[int | None, typer.Option("--count", help="accelerators per job")]
+CountOpt = Annotated[int | None, typer.Option("--count", help="accelerators per node")]
+NodesOpt = Annotated[int | None, typer.Option("--nodes", help="nodes a training job runs on")]
 PollOpt = Annotated[float, typer.Option("--poll-interval", hidden=True, envvar="SWITCHYARD_POLL_S")]
 
 
@@ -50,9 +52,25 @@ def resolve_job_id(client: Client, text: str) -> uuid.UUID:
 
 
 def _quote_table(quotes: m.QuoteList):
-    return table(["VENDOR", "FLAVOR", "PRICE/H", "MAX COST", "COVERED BY"], [
+    placements = table(["VENDOR", "FLAVOR", "PRICE/H", "MAX COST", "COVERED BY"], [
         [q.vendor, q.flavor, f"{q.price_per_hour.amount} {q.price_per_hour.currency}",
          f"{q.max_cost.amount} {q.max_cost.currency}" if q.max_cost else None, q.covered_by] for q in quotes.items])
+    if not quotes.excluded:
+        return placements
+    return Group(placements, "", _excluded_table(quotes.excluded))
+
+
+def _left_out(excluded: list[m.Exclusion]) -> str:
+    """How many vendors or flavors were left out for each reason: " (left out: 3 sold_out, 1 funds)"."""
+    counts: dict[str, int] = {}
+    for exclusion in excluded:
+        counts[exclusion.reason] = counts.get(exclusion.reason, 0) + 1
+    return f" (left out: {', '.join(f'{n} {reason}' for reason, n in counts.items())})" if counts else ""
+
+
+def _excluded_table(excluded: list[m.Exclusion]):
+    """What a placement left out: each vendor (flavor "-": the whole vendor) or flavor, and why."""
+    return table(["LEFT OUT", "FLAVOR", "REASON"], [[e.vendor, e.flavor, e.reason] for e in excluded])
 
 
 def _jobs_table(jobs: list[m.Job]):
@@ -125,10 +143,11 @@ def exit_code(job: m.Job) -> int:
 def launch(session: Session, file: File, wait: Annotated[bool, typer.Option("--wait/--detach",
            help="watch until the job ends (exit 0 SUCCEEDED, 1 FAILED/STOPPED), or return once submitted")] = False,
            env: EnvOpt = None, name: NameOpt = None, priority: PriorityOpt = None,
-           accelerator: AcceleratorOpt = None, count: CountOpt = None, poll_interval: PollOpt = 2.0,
+           accelerator: AcceleratorOpt = None, count: CountOpt = None, nodes: NodesOpt = None,
+           poll_interval: PollOpt = 2.0,
            idempotency_key: Annotated[str | None, typer.Option("--idempotency-key", help="defaults to a new one")]
            = None):
-    spec = load_job(file, Overrides(name, priority, accelerator, count, tuple(env or ())))
+    spec = load_job(file, Overrides(name, priority, accelerator, count, tuple(env or ()), nodes))
     client = session.client()
     quotes = client.quote(spec)
     job = client.submit_job(spec, idempotency_key=idempotency_key)
@@ -144,7 +163,8 @@ def launch(session: Session, file: File, wait: Annotated[bool, typer.Option("--w
                               f"{best.price_per_hour.amount} {best.price_per_hour.currency}/h · max cost {max_cost}",
                               markup=False)
     else:
-        session.console.print("placement: nothing fits now; the job waits in the queue", markup=False)
+        session.console.print(f"placement: nothing fits now{_left_out(quotes.excluded)}; the job waits in the queue",
+                              markup=False)
     session.console.print(f"job {job.id} {job.status}", markup=False)
     if wait:
         job = wait_for_end(session, client, job.id, poll_interval)
@@ -178,7 +198,12 @@ def show(session: Session, job_id: str):
     client = session.client()
     job = client.get_job(resolve_job_id(client, job_id))
     calls = f"{job.invocations.count} calls, {job.invocations.bytes} bytes"
-    session.emit(job.raw, lambda: key_values(job.raw | {"endpoints": _endpoints_text(job), "invocations": calls}))
+    shown = {"endpoints": _endpoints_text(job), "invocations": calls,
+             "outputs": "\n".join(f"{o.name} {o.uri}" for o in job.outputs)}
+    if job.queue is not None:
+        left_out = "".join(f"\n  {e.vendor} {e.flavor or '(all)'}: {e.reason}" for e in job.queue.excluded)
+        shown["queue"] = f"{job.queue.reason}, #{job.queue.position}{left_out}"
+    session.emit(job.raw, lambda: key_values(job.raw | shown))
 
 
 def _endpoints_text(job: m.Job) -> str:
@@ -300,8 +325,8 @@ def invoke(session: Session, job_id: str, data: Data = None, file: BodyFile = No
 
 
 def quote(session: Session, file: File, env: EnvOpt = None, name: NameOpt = None, priority: PriorityOpt = None,
-          accelerator: AcceleratorOpt = None, count: CountOpt = None):
-    """Where a job file would run and what it would cost, in the order the scheduler tries."""
-    spec = load_job(file, Overrides(name, priority, accelerator, count, tuple(env or ())))
+          accelerator: AcceleratorOpt = None, count: CountOpt = None, nodes: NodesOpt = None):
+    """Where a job file would run and what it would cost, in the order the scheduler tries, and what it left out."""
+    spec = load_job(file, Overrides(name, priority, accelerator, count, tuple(env or ()), nodes))
     quotes = session.client().quote(spec)
     session.emit(quotes.raw, lambda: _quote_table(quotes))

@@ -47,6 +47,12 @@ TRAINING_EXAMPLE = {
     "kind": "training", "name": "resnet50", "image": "swr.cn-north-4.myhuaweicloud.com/demo/pytorch:2.1",
     "command": "python train.py", "resources": {"accelerator": "ascend-910b", "count": 1},
     "env": {"EPOCHS": "3"}, "max_runtime_s": 3600}
+DISTRIBUTED_EXAMPLE = {
+    "kind": "training", "name": "llama-pretrain", "image": "swr.cn-north-4.myhuaweicloud.com/demo/pytorch:2.1",
+    "command": "torchrun train.py", "resources": {"accelerator": "ascend-910b", "count": 8, "nodes": 2},
+    "inputs": [{"name": "data", "uri": "obs://my-bucket/corpus/", "mount": "/data/corpus"}],
+    "outputs": [{"name": "checkpoints", "uri": "obs://my-bucket/runs/llama/", "mount": "/data/out"}],
+    "max_runtime_s": 86400}
 NOTEBOOK_EXAMPLE = {
     "kind": "notebook", "name": "explore", "image": "swr.cn-north-4.myhuaweicloud.com/demo/jupyter:latest",
     "resources": {"accelerator": "nvidia-v100", "count": 1}, "storage_gb": 50}
@@ -58,7 +64,8 @@ INFERENCE_EXAMPLE = {
 # `invalid-job` problem with field locations relative to the spec; documented as the JobSpec schema (added to
 # the OpenAPI's components by services/gateway/openapi.py).
 JobSpecBody = Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/JobSpec"}), Body(
-    openapi_examples={"training": {"value": TRAINING_EXAMPLE}, "notebook": {"value": NOTEBOOK_EXAMPLE},
+    openapi_examples={"training": {"value": TRAINING_EXAMPLE}, "distributed": {"value": DISTRIBUTED_EXAMPLE},
+                      "notebook": {"value": NOTEBOOK_EXAMPLE},
                       "inference": {"value": INFERENCE_EXAMPLE}})]
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from contracts.catalog import FlavorOffer, PlacementQuote
+from contracts.catalog import FlavorOffer, Quotes
 from contracts.jobs import JobKind
 from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.routes.deps import JobSpecBody, Tenant, ask_scheduler, job_spec
@@ -18,10 +18,6 @@ router = APIRouter(prefix="/v1", tags=["catalog"], responses=UPSTREAM_UNAVAILABL
 class FlavorList(BaseModel):
     items: list[FlavorOffer]
     next_cursor: str | None = None
-
-
-class QuoteList(BaseModel):
-    items: list[PlacementQuote]
 
 
 @router.get("/flavors", response_model=FlavorList)
@@ -38,12 +34,12 @@ async def list_flavors(
     return FlavorList(items=items)
 
 
-@router.post("/quotes", response_model=QuoteList)
-async def quote(request: Request, tenant_id: Tenant, body: JobSpecBody) -> QuoteList:
-    """Every feasible placement of this job spec, in the order the scheduler would try them, with the
+@router.post("/quotes", response_model=Quotes)
+async def quote(request: Request, tenant_id: Tenant, body: JobSpecBody) -> Quotes:
+    """Every feasible placement of this job spec (`items`), in the order the scheduler would try them, with the
     most it can cost given `max_runtime_s`, and the prepaid package that covers it (the tenant's own, else the
-    vendor account's)."""
+    vendor account's); and every vendor or flavor left out (`excluded`), each with its reason."""
     spec = job_spec(body)
-    items = await ask_scheduler(request, "POST", "/internal/quotes",
-                                json={"tenant_id": str(tenant_id), "spec": spec.model_dump(mode="json")})
-    return QuoteList(items=items)
+    answer = await ask_scheduler(request, "POST", "/internal/quotes",
+                                 json={"tenant_id": str(tenant_id), "spec": spec.model_dump(mode="json")})
+    return Quotes.model_validate(answer)

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from contracts.catalog import Exclusion
+from contracts.data import DataMount
 from contracts.events import JobCancelRequested, JobRequested
 from contracts.money import Money, format_amount
 from contracts.status import JobStatus
@@ -25,6 +27,9 @@ router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 class QueueOut(BaseModel):
     reason: str = Field(description="no_capacity, quota or funds")
     position: int = Field(description="1 = the next job the dispatcher tries")
+    excluded: list[Exclusion] = Field(
+        default_factory=list, description="what the scheduler's latest try left out, each vendor or flavor with "
+                                          "its reason (as POST /v1/quotes explains them)")
 
 
 class EndpointOut(BaseModel):
@@ -59,6 +64,8 @@ class JobOut(BaseModel):
         description="where the running job answers, as its vendor reports them (notebooks, inference services); "
                     "empty until the vendor provides them and after the job ends")
     invocations: InvocationsOut = Field(description="calls through POST /v1/jobs/{id}/invoke (inference services)")
+    outputs: list[DataMount] = Field(
+        default_factory=list, description="where the job wrote its results (its spec's outputs), once it ended")
 
 
 class JobList(BaseModel):
@@ -88,7 +95,7 @@ class JobEventList(BaseModel):
 def _job_out(row, queue_position: int | None = None) -> JobOut:
     queue = None
     if row["queue_reason"] is not None and queue_position is not None:
-        queue = QueueOut(reason=row["queue_reason"], position=queue_position)
+        queue = QueueOut(reason=row["queue_reason"], position=queue_position, excluded=row["excluded"])
     return JobOut(
         id=row["id"], kind=row["kind"], name=row["name"], status=row["status"], status_reason=row["status_reason"],
         vendor=row["vendor"], vendor_job_id=row["vendor_job_id"], flavor=row["flavor"],
@@ -96,6 +103,7 @@ def _job_out(row, queue_position: int | None = None) -> JobOut:
         created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
         cost=Money(amount=format_amount(row["cost"])), endpoints=row["endpoints"],
         invocations=InvocationsOut(count=row["invocations"], bytes=row["invocation_bytes"]),
+        outputs=row["spec"].get("outputs", []) if JobStatus(row["status"]).is_terminal else [],
     )
 
 

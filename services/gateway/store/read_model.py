@@ -2,8 +2,8 @@
 applied inside the consumer's transaction."""
 
 from contracts.events import (
-    JobEndpointsChanged, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged, JobStopRequested,
-    JobSubmitted, UsageCharged,
+    JobEndpointsChanged, JobExclusionsChanged, JobLostOnVendor, JobPlacementAttempted, JobRejected, JobStateChanged,
+    JobStopRequested, JobSubmitted, UsageCharged,
 )
 from contracts.status import JobStatus
 from services.gateway.store import logs
@@ -12,9 +12,18 @@ from services.gateway.store import logs
 async def apply_submitted(conn, event: JobSubmitted) -> None:
     await conn.execute(
         """UPDATE gateway.jobs SET vendor = $2, vendor_job_id = $3, flavor = $4, queue_reason = NULL,
-               updated_at = now()
+               excluded = '[]', updated_at = now()
            WHERE id = $1""",
         event.job_id, event.vendor, event.vendor_job_id, event.flavor,
+    )
+
+
+async def apply_exclusions(conn, event: JobExclusionsChanged) -> None:
+    """What the latest try of a queued job left out (an older try arriving late changes nothing)."""
+    await conn.execute(
+        """UPDATE gateway.jobs SET excluded = $2, excluded_at = $3, updated_at = now()
+           WHERE id = $1 AND (excluded_at IS NULL OR excluded_at < $3)""",
+        event.job_id, [e.model_dump(mode="json") for e in event.excluded], event.tried_at,
     )
 
 

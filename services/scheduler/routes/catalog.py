@@ -11,12 +11,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 
-from contracts.catalog import FlavorOffer, PlacementQuote, VendorFlavor
+from contracts.catalog import FlavorOffer, PlacementQuote, Quotes, VendorFlavor
 from contracts.jobs import JobKind, JobSpec
 from contracts.money import Money, divide, format_amount
 from services.common.problems import Problem
 from services.scheduler.billing_client import BillingUnavailable
-from services.scheduler.placement import Wants, candidates, covering_package
+from services.scheduler.placement import (
+    Wants, covering_package, excluded_for_funds, order, screen, unreadable_vendors,
+)
 
 router = APIRouter(prefix="/internal")
 
@@ -60,17 +62,19 @@ async def list_flavors(
         raise _billing_unavailable() from None
     chosen.sort(key=lambda f: (prices[(f.vendor, f.flavor_id)], f.vendor, f.flavor_id))
     return [FlavorOffer(vendor=f.vendor, flavor=f.flavor_id, kind=f.kind, accelerator=f.accelerator, count=f.count,
-                        cpu=f.cpu, memory_gb=f.memory_gb, available=f.available,
+                        cpu=f.cpu, memory_gb=f.memory_gb, available=f.available, max_nodes=f.max_nodes,
                         price_per_hour=_money(prices[(f.vendor, f.flavor_id)])) for f in chosen]
 
 
 @router.post("/quotes")
-async def quote(request: Request, body: QuoteRequest) -> list[PlacementQuote]:
+async def quote(request: Request, body: QuoteRequest) -> Quotes:
     """Every feasible placement of this job spec, in the order the dispatcher would try them, with the most
     it can cost given `max_runtime_s` and the prepaid package that covers it (the tenant's own, else the vendor
-    account's). Billing answers as it does for the dispatcher, with admission for one minute."""
+    account's); and every vendor or flavor left out, with the reason. Billing answers as it does for the
+    dispatcher, with admission for one minute of every node: a flavor the tenant cannot pay is left out (`funds`)."""
     wants = Wants.of(body.spec)
-    flavors = await request.app.state.catalog.flavors(request.app.state.runtime.pool, wants.kind)
+    catalog = request.app.state.catalog
+    flavors = await catalog.flavors(request.app.state.runtime.pool, wants.kind)
     try:
         terms = (await request.app.state.billing.placement_terms(
             [body.tenant_id], flavors, wants.instances, 1))[body.tenant_id]
@@ -83,9 +87,14 @@ async def quote(request: Request, body: QuoteRequest) -> list[PlacementQuote]:
     def package(flavor: VendorFlavor) -> str | None:
         return covering_package(flavor, terms[(flavor.vendor, flavor.flavor_id)].covered_by)
 
-    options = candidates(flavors, wants, sell_price=price, is_covered=lambda f: package(f) is not None,
-                         degraded=request.app.state.health.degraded())
+    usable, excluded = screen(flavors, wants, price)
+    options = order(usable, sell_price=price, is_covered=lambda f: package(f) is not None,
+                    degraded=request.app.state.health.degraded())
+    admitted = [f for f in options if terms[(f.vendor, f.flavor_id)].admitted]
+    excluded += excluded_for_funds(options, admitted)
+    excluded = unreadable_vendors(catalog.vendors_running(wants.kind), flavors) + excluded
     minutes = math.ceil(body.spec.max_runtime_s / 60) if body.spec.max_runtime_s else None
-    return [PlacementQuote(vendor=f.vendor, flavor=f.flavor_id, price_per_hour=_money(price(f)),
-                           max_cost=_money(divide(price(f), 60) * minutes) if minutes else None,
-                           covered_by=package(f)) for f in options]
+    return Quotes(items=[PlacementQuote(vendor=f.vendor, flavor=f.flavor_id, price_per_hour=_money(price(f)),
+                                        max_cost=_money(divide(price(f), 60) * minutes) if minutes else None,
+                                        covered_by=package(f)) for f in admitted],
+                  excluded=excluded)

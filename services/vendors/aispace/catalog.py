@@ -94,7 +94,8 @@ def parse_package(item: dict[str, Any]) -> ResourcePackage:
 def to_flavor(package: ResourcePackage, kind: JobKind) -> VendorFlavor:
     """The package as a flavor, marked prepaid by its resource id. AI Space has no pay-per-use mode (a workload
     always consumes a purchased package), so a package with no amount left can run nothing: it is listed sold out
-    and without the prepaid mark, and both come back if the package is topped up."""
+    and without the prepaid mark, and both come back if the package is topped up. One node: the training job's
+    create (11.2) has no `workers` field [DOC], so a job on more nodes is not placed here."""
     left = package.remaining_amount > 0
     return VendorFlavor(
         vendor=VENDOR,

@@ -27,6 +27,7 @@ from services.vendors.aispace.settings import VENDOR, AISpaceSettings
 from services.vendors.aispace.status import clean_status, map_notebook_status, map_service_status, map_task_status
 from services.vendors.aispace.times import parse_elapsed, parse_time
 from services.vendors.base import Endpoint, SubmitRequest, VendorJob
+from services.vendors.data import held_by, job_env
 from services.vendors.errors import InvalidRequest
 
 
@@ -61,8 +62,12 @@ def task_path(table: str) -> str:
 
 
 def training_job(req: SubmitRequest, settings: AISpaceSettings) -> dict[str, Any]:
-    """11.2 create training job (`slm`). The environment travels in `expand.trainWorkArgs.envs`."""
-    envs = [{"key": key, "value": value} for key, value in req.env.items()]
+    """11.2 create training job (`slm`). The environment travels in `expand.trainWorkArgs.envs`. Its table names
+    no dataset or storage: the project's datasets and storage are in the workspace every workload mounts
+    (`volume_mount` "kubeflow-user-workspace(pvc):/mnt" [DOC]), so AI Space data needs no field here."""
+    for mounts in (req.inputs, req.outputs):
+        held_by(VENDOR, mounts)  # refuses data held by another vendor
+    envs = [{"key": key, "value": value} for key, value in job_env(req).items()]
     return {
         # Both are required by the table; the example's differing values show projectId is the one kept.
         "projectId": settings.project_id,
@@ -111,11 +116,17 @@ def llm_task(req: SubmitRequest, container_id: int, container_name: str, setting
         "model_path": None,
         "model_type": None,
         "projectId": settings.project_id,  # the table's name (the example sends project_id)
-        "dataset_ids": json.dumps(settings.llm_dataset_ids),  # a JSON array as a string [DOC]
+        "dataset_ids": json.dumps(dataset_ids(req) or settings.llm_dataset_ids),  # a JSON array as a string [DOC]
         "maas": container_id,  # int per the table (the example sends "44")
-        "args": json.dumps(settings.llm_args | req.env),  # JSON strings per the table
+        "args": json.dumps(settings.llm_args | job_env(req)),  # JSON strings per the table
         "framework_config": json.dumps(settings.llm_framework_config),
     }
+
+
+def dataset_ids(req: SubmitRequest) -> list[int]:
+    """The AI Space datasets a task reads (`aispace-dataset://<id>` inputs; storage is in the workspace)."""
+    held_by(VENDOR, req.outputs)
+    return [int(m.location.id) for m in held_by(VENDOR, req.inputs) if m.location.scheme == "aispace-dataset"]
 
 
 def notebook(req: SubmitRequest, package: ResourcePackage, settings: AISpaceSettings) -> dict[str, Any]:

@@ -69,6 +69,9 @@ def parse_flavor(item: Mapping[str, Any], vendor: str, cny_per_credit: Decimal) 
         # The list has no free count (`freeReplicas` is only in a job's flavorInfos); a full flavor
         # queues the job on CAIP, so only a disabled or empty pool is unavailable.
         available=item.get("enabled", True) is not False and (total_replicas is None or _int(total_replicas) > 0),
+        # A job's workers are replicas of its flavor [DOC totalReplicas: the most the cluster hosts]; without the
+        # figure only one worker is promised.
+        max_nodes=max(1, _int(total_replicas)) if total_replicas is not None else 1,
     )
 
 

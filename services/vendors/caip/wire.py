@@ -5,13 +5,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.vendors.base import SubmitRequest, VendorJob
+from services.vendors.data import held_by, job_env
 from services.vendors.caip.settings import VENDOR, CaipSettings
 from services.vendors.caip.status import map_job_status
 from services.vendors.errors import VendorUnavailable
 
 
 def job_body(req: SubmitRequest, settings: CaipSettings) -> dict[str, Any]:
-    """The create body: one `normal` batch training job, one sub-job of `node_count` workers."""
+    """The create body: one `normal` batch training job, one sub-job of `node_count` workers, its data volumes."""
     assert req.command is not None
     # BatchTrainingJobSpec is undefined in the doc; [INFER] it takes TrainingJobBasicSpec and
     # TrainingAlgorithmSpec fields (digest §3.3). `command` is required yet documented as "UI
@@ -23,8 +24,15 @@ def job_body(req: SubmitRequest, settings: CaipSettings) -> dict[str, Any]:
         "flavorIDs": [req.flavor_id],
         "command": ["/bin/bash", "-c", req.command],
         "executionCommand": req.command,
-        "env": [{"name": key, "value": value} for key, value in req.env.items()],
+        "env": [{"name": key, "value": value} for key, value in job_env(req).items()],
     }
+    # Inputs are "my dataset" volumes (sampleVolumes, read-only), outputs "my model" volumes (modelVolumes,
+    # written) [DOC VolumeSource]. CAIP mounts them where it does: a VolumeSource has no path.
+    inputs, outputs = held_by(VENDOR, req.inputs), held_by(VENDOR, req.outputs)
+    if inputs:
+        spec["sampleVolumes"] = [{"id": m.location.id, "readOnly": True, "source": "private"} for m in inputs]
+    if outputs:
+        spec["modelVolumes"] = [{"id": m.location.id, "readOnly": False, "source": "private"} for m in outputs]
     return {
         "metadata": {"name": req.name},
         "trainingType": "normal",

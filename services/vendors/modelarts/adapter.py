@@ -31,6 +31,7 @@ from services.vendors.modelarts.metrics import normalized_series
 from services.vendors.modelarts.settings import VENDOR, ModelArtsSettings
 from services.vendors.modelarts.status import ACTIVE_TRAINING_PHASES
 from services.vendors.modelarts.wire import (
+    task_line,
     from_ms,
     notebook_body,
     parse_notebook,
@@ -179,23 +180,31 @@ class ModelArtsAdapter(VendorAdapter):
                 raise  # refused for another reason than being deleted already
 
     async def logs(self, vendor_job_id: str, kind: JobKind = "training", tail_lines: int = 1000) -> list[str]:
-        """A training job's log preview of its first task ([DOC] task ids come from `status.tasks`; the preview
-        is the whole log, or its latest 5 MB). Notebooks and services document no output log (a service's
-        `/logs` is its update history)."""
+        """A training job's log previews, one per task ([DOC] task ids come from `status.tasks`: `worker-0`,
+        `worker-1`, ... on several nodes; a preview is the task's whole log, or its latest 5 MB), task after task,
+        each line marked with its task; of `tail_lines`, each task gives its latest share. Notebooks and services
+        document no output log (a service's `/logs` is its update history)."""
         self.check_kind(kind)
         if kind != "training":
             raise LogsUnsupported(VENDOR, f"ModelArts documents no log API for {kind} workloads")
+        if tail_lines <= 0:
+            return []
         job_id = quote(vendor_job_id, safe="")
         detail = json_object(VENDOR, await self._call("GET", "v2", f"/training-jobs/{job_id}"))
-        tasks = (detail.get("status") or {}).get("tasks") or ["worker-0"]
-        task = quote(str(tasks[0]), safe="")
-        response = await self._call("GET", "v2", f"/training-jobs/{job_id}/tasks/{task}/logs/preview")
+        tasks = [str(task) for task in (detail.get("status") or {}).get("tasks") or ["worker-0"]]
+        share = -(-tail_lines // len(tasks))
+        lines: list[str] = []
+        for task in tasks:
+            lines += [task_line(task, line) for line in (await self._task_log(job_id, task))[-share:]]
+        return lines[-tail_lines:]
+
+    async def _task_log(self, job_id: str, task: str) -> list[str]:
+        response = await self._call("GET", "v2", f"/training-jobs/{job_id}/tasks/{quote(task, safe='')}/logs/preview")
         if response.status_code == 204:  # [DOC] ModelArts.2776 NotReadyToFetchLog: nothing written yet
             return []
         body = json_object(VENDOR, response)
         content = body.get("content", body.get("context")) or ""  # [DOC] renamed from `context` in 2022
-        lines = str(content).splitlines()
-        return lines[-tail_lines:] if tail_lines > 0 else []
+        return str(content).splitlines()
 
     async def invoke(self, vendor_job_id: str, kind: JobKind, address: str, body: bytes, content_type: str,
                      timeout_s: float) -> ServiceAnswer:

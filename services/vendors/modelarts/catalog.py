@@ -24,6 +24,8 @@ def parse_training_flavor(item: dict[str, Any], price: Decimal) -> VendorFlavor:
         price_per_hour=micro_units(price),
         # The training flavor list has no sold-out flag; sold-out shows up only on submit.
         available=True,
+        # [DOC] max_num: the most nodes of this flavor one job may take (1 = no distributed training).
+        max_nodes=max(1, as_int(info.get("max_num") or item.get("max_num") or 1)),
         kind="training",
     )
 

@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contracts.status import JobStatus
+from contracts.data import DataMount
 from services.vendors.base import Endpoint, SubmitRequest, VendorJob
+from services.vendors.data import held_by, job_env
 from services.vendors.errors import InvalidRequest, VendorUnavailable
 from services.vendors.modelarts.settings import VENDOR
 from services.vendors.modelarts.status import (
@@ -29,16 +31,33 @@ DEFAULT_EVS_GB = 5  # [DOC] an EVS volume without a capacity gets 5 GB
 
 
 def training_body(req: SubmitRequest) -> dict[str, Any]:
-    """POST /v2/{project_id}/training-jobs, custom image + command; `max_runtime_s` -> `auto_stop` hours."""
+    """POST /v2/{project_id}/training-jobs, custom image + command on `node_count` nodes; `max_runtime_s` ->
+    `auto_stop` hours; OBS inputs and outputs -> `algorithm.inputs`/`outputs`, each mounted at its `local_dir`."""
     spec: dict[str, Any] = {"resource": {"flavor_id": req.flavor_id, "node_count": req.node_count}}
     if req.max_runtime_s is not None:
         spec["auto_stop"] = {"time_unit": "HOURS", "duration": max(1, math.ceil(req.max_runtime_s / 3600))}
-    return {
-        "kind": "job",
-        "metadata": {"name": req.name},
-        "algorithm": {"engine": {"image_url": req.image}, "command": req.command, "environments": dict(req.env)},
-        "spec": spec,
-    }
+    algorithm: dict[str, Any] = {"engine": {"image_url": req.image}, "command": req.command,
+                                 "environments": job_env(req)}
+    inputs, outputs = held_by(VENDOR, req.inputs), held_by(VENDOR, req.outputs)
+    if inputs:
+        algorithm["inputs"] = [obs_channel(mount) for mount in inputs]
+    if outputs:
+        algorithm["outputs"] = [obs_channel(mount) for mount in outputs]
+    return {"kind": "job", "metadata": {"name": req.name}, "algorithm": algorithm, "spec": spec}
+
+
+def obs_channel(mount: DataMount) -> dict[str, Any]:
+    """An input or output channel on OBS: `remote.obs.obs_url` is written "/bucket/path" as in every example of
+    the document, and `local_dir` is where the container sees it."""
+    location = mount.location
+    return {"name": mount.name, "local_dir": mount.mount,
+            "remote": {"obs": {"obs_url": f"/{location.id}/{location.path}"}}}
+
+
+def task_line(task: str, line: str) -> str:
+    """A line of a task's log, marked with its task (`[worker-1] ...`) unless the line already is."""
+    mark = f"[{task}]"
+    return line if line.startswith(mark) else f"{mark} {line}"
 
 
 def notebook_body(req: SubmitRequest, image_id: str) -> dict[str, Any]:

@@ -90,7 +90,8 @@ class QizhiAdapter(VendorAdapter):
     async def list_flavors(self, kind: JobKind = "training") -> list[VendorFlavor]:
         self.check_kind(kind)
         if self._settings.specs is not None:
-            return [self._static_flavor(spec) for spec in self._settings.specs]
+            return [self._static_flavor(spec).model_copy(update={"max_nodes": self._settings.max_instances})
+                    for spec in self._settings.specs]
         flavors = []
         for lcg_id in self._settings.logic_compute_group_ids:
             data = await self._call(SPECS_PATH, {"logic_compute_group_id": lcg_id})
@@ -100,7 +101,7 @@ class QizhiAdapter(VendorAdapter):
                     log.warning("qizhi spec skipped: no spec id or no total_price_per_hour: %s", item)
                     continue
                 self._spec_groups[flavor.flavor_id] = str(item.get("logic_compute_group_id") or lcg_id)
-                flavors.append(flavor)
+                flavors.append(flavor.model_copy(update={"max_nodes": self._settings.max_instances}))
         return flavors
 
     async def submit(self, req: SubmitRequest) -> VendorJob:

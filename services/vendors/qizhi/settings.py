@@ -44,6 +44,9 @@ class QizhiSettings(BaseSettings):
     image_type: str = "SOURCE_PRIVATE"  # [EXT] observed: SOURCE_PRIVATE, SOURCE_PUBLIC
     task_priority: int = 4  # [EXT] 1-10, capped per project; 1-4 is the low band
     shm_gi: float | None = None  # shared memory per instance; None leaves it to the platform
+    # [INFER] the document bounds `instance_count` nowhere; the most instances (nodes) one job asks of a spec
+    # (the simulator's default capacity per spec).
+    max_instances: int = 4
     timeout_s: float = 10.0
     create_timeout_s: float = 60.0  # generous: a create that times out has an unknown outcome
     # [INFER] the document states no rate limit; conservative defaults, per adapter (process).

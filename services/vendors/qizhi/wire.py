@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from services.vendors.base import SubmitRequest, VendorJob
+from services.vendors.data import held_by, job_env
 from services.vendors.errors import VendorUnavailable
 from services.vendors.qizhi.settings import VENDOR, QizhiSettings
 from services.vendors.qizhi.status import map_status
@@ -36,9 +37,14 @@ def create_body(req: SubmitRequest, settings: QizhiSettings, lcg_id: str) -> dic
         "framework": settings.framework,
         "command": req.command,
         "task_priority": settings.task_priority,
-        "envs": [{"name": name, "value": value} for name, value in req.env.items()],
+        "envs": [{"name": name, "value": value} for name, value in job_env(req).items()],
         "framework_config": [framework_config],
     }
+    datasets = held_by(VENDOR, req.inputs)
+    held_by(VENDOR, req.outputs)  # Qizhi's create has datasets to read and nowhere to write: any output refuses
+    if datasets:  # [DOC] train.DatasetInfo {dataset_id, version_id, path}; Qizhi mounts it where it does
+        body["dataset_info"] = [{"dataset_id": m.location.id, "version_id": m.location.version or "",
+                                 "path": m.location.path} for m in datasets]
     if req.max_runtime_s:
         body["max_running_time_ms"] = str(req.max_runtime_s * 1000)  # a string, in ms
     return body

@@ -598,6 +598,9 @@ class TrainingJobs:
         if not isinstance(engine, dict):
             raise invalid("algorithm.engine must be an object.")
         algorithm["engine"] = self._resolve_engine(engine)
+        for channel in ("inputs", "outputs"):
+            if channel in algorithm:
+                algorithm[channel] = _data_channels(algorithm[channel], channel)
         image_url, command = engine.get("image_url"), algorithm.get("command")
         if (image_url or command) and not (image_url and command):
             raise ModelArtsError(
@@ -659,6 +662,32 @@ class TrainingJobs:
         if found is None:
             raise ModelArtsError(400, "ModelArts.2780", f"EngineNotFound ({engine})", "Check the engine.")
         return {key: found[key] for key in ("engine_id", "engine_name", "engine_version")}
+
+
+_OBS_URL_RE = re.compile(r"^(obs:/)?/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")
+
+
+def _data_channels(raw: Any, channel: str) -> list[dict[str, Any]]:
+    """`algorithm.inputs` [Input] / `outputs` [Output] (表 6-429/6-430): `name` and `remote` required; an input's
+    remote is `dataset {id, version_id}` or `obs {obs_url}`, an output's `obs {obs_url}` only. [DOC] each
+    channel answers with its `local_dir`, by default `/home/ma-user/modelarts/<channel>/<name>_<index>`."""
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise invalid(f"algorithm.{channel} must be a list of objects.")
+    channels = []
+    for index, item in enumerate(raw):
+        name, remote = item.get("name"), item.get("remote")
+        if not isinstance(name, str) or not name:
+            raise invalid(f"algorithm.{channel}[{index}].name is required.")
+        if not isinstance(remote, dict) or not (remote.keys() & ({"obs", "dataset"} if channel == "inputs" else {"obs"})):
+            raise invalid(f"algorithm.{channel}[{index}].remote needs "
+                          + ("obs or dataset." if channel == "inputs" else "obs."))
+        obs = remote.get("obs")
+        if obs is not None and not (isinstance(obs, dict) and isinstance(obs.get("obs_url"), str)
+                                    and _OBS_URL_RE.match(obs["obs_url"])):
+            raise invalid(f"algorithm.{channel}[{index}].remote.obs.obs_url must be /bucket/path.")
+        local_dir = item.get("local_dir") or f"/home/ma-user/modelarts/{channel}/{name}_{index}"
+        channels.append({**item, "local_dir": local_dir})
+    return channels
 
 
 def _environments(raw: Any) -> dict[str, str]:
