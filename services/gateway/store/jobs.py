@@ -71,7 +71,7 @@ async def list_jobs(conn: asyncpg.Connection, tenant_id: uuid.UUID, status: str 
     )
 
 
-# A job not yet in a terminal status; the partial index `jobs_open_by_tenant` (migration gateway_0009) is on this
+# A job not yet in a terminal status; the partial index `jobs_open_by_tenant` (migration gateway_0010) is on this
 # very condition.
 OPEN_JOB = "status NOT IN (" + ", ".join(f"'{status.value}'" for status in JobStatus if status.is_terminal) + ")"
 

@@ -1,12 +1,12 @@
 """gateway: an index of each tenant's open jobs, so the open-jobs cap counts them without reading its finished ones
 
-Revision ID: gateway_0009
-Revises: gateway_0008
+Revision ID: gateway_0010
+Revises: gateway_0009
 """
 from alembic import op
 
-revision = "gateway_0009"
-down_revision = "gateway_0008"
+revision = "gateway_0010"
+down_revision = "gateway_0009"
 branch_labels = None
 depends_on = None
 
