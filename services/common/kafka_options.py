@@ -13,9 +13,14 @@ from aiokafka.admin import NewTopic
 from services.common.settings import Settings
 
 
+def bootstrap_servers(settings: Settings) -> list[str]:
+    """The brokers as a list: aiokafka takes a string as one address, so "a:9092,b:9092" must be split."""
+    return [server.strip() for server in settings.kafka_bootstrap_servers.split(",") if server.strip()]
+
+
 def client_options(settings: Settings) -> dict:
     """Options every client takes: the brokers, how often metadata is read again, the pause between tries."""
-    return {"bootstrap_servers": settings.kafka_bootstrap_servers,
+    return {"bootstrap_servers": bootstrap_servers(settings),
             "metadata_max_age_ms": settings.kafka_metadata_max_age_ms,
             "retry_backoff_ms": settings.kafka_retry_backoff_ms}
 

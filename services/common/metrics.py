@@ -56,7 +56,7 @@ async def sample_outbox(pool: asyncpg.Pool, service: str) -> None:
 class ConsumerLag:
     """End offsets less committed offsets, per (group, topic), for the groups this process consumes in."""
 
-    def __init__(self, bootstrap: str, subscriptions: list[tuple[str, str, str, str]]):
+    def __init__(self, bootstrap: list[str], subscriptions: list[tuple[str, str, str, str]]):
         # (kafka group id, kafka topic, group label, topic label)
         self._bootstrap, self._subscriptions = bootstrap, subscriptions
         self._admin: AIOKafkaAdminClient | None = None

@@ -18,7 +18,7 @@ from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from services.common import metrics
 from services.common.consumer import PARKING, SUBSCRIPTIONS
 from services.common.db import CONNECTION_ERRORS, create_pool
-from services.common.kafka_options import client_options, producer_options
+from services.common.kafka_options import bootstrap_servers, client_options, producer_options
 from services.common.logs import configure_logging, log
 from services.common.outbox import OutboxRelay, key_partitioner
 from services.common.settings import Settings, get_settings
@@ -133,7 +133,7 @@ async def serve(
             relay = OutboxRelay(pool, service, runtime.producer, poll_s=settings.outbox_poll_s)
             tasks.append(asyncio.create_task(_guard("outbox", relay.run)))
         await broker.start()
-        lag = metrics.ConsumerLag(settings.kafka_bootstrap_servers, list(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
+        lag = metrics.ConsumerLag(bootstrap_servers(settings), list(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
         tasks.append(asyncio.create_task(metrics.sample_forever(pool, service, lag, publishes=publishes)))
         for name, loop in (loops or {}).items():
             tasks.append(asyncio.create_task(_guard(name, lambda loop=loop: loop(runtime))))

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from services.common.kafka_options import consumer_options, new_topic, producer_options
+from services.common.kafka_options import bootstrap_servers, consumer_options, new_topic, producer_options
 from services.common.settings import Settings
 
 
@@ -22,7 +22,7 @@ def test_a_single_broker_gets_one_replica_by_default():
 def test_producers_are_idempotent_with_the_delivery_timeout_and_backoff_set():
     options = producer_options(Settings(kafka_bootstrap_servers="a:9092,b:9092", kafka_delivery_timeout_ms=120000,
                                         kafka_retry_backoff_ms=250, kafka_metadata_max_age_ms=5000))
-    assert options == {"bootstrap_servers": "a:9092,b:9092", "enable_idempotence": True,
+    assert options == {"bootstrap_servers": ["a:9092", "b:9092"], "enable_idempotence": True,
                        "request_timeout_ms": 120000, "retry_backoff_ms": 250, "metadata_max_age_ms": 5000}
 
 
@@ -36,3 +36,9 @@ def test_consumers_take_the_group_timings():
 def test_settings_that_cannot_work_are_refused(bad):
     with pytest.raises(ValidationError):
         Settings(**bad)
+
+
+def test_several_brokers_are_handed_to_the_clients_as_a_list():
+    # aiokafka reads a string as one address: "a:9092,b:9092" would be one unresolvable host.
+    assert bootstrap_servers(Settings(kafka_bootstrap_servers=" a:9092, b:9102 ,c:9112,")) == [
+        "a:9092", "b:9102", "c:9112"]
