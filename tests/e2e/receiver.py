@@ -1,4 +1,5 @@
-"""A webhook receiver on 127.0.0.1 that records every request, and can be told to fail some."""
+"""A webhook receiver (on 127.0.0.1 unless told another address) that records every request, and can be told to
+fail some."""
 
 import threading
 import time
@@ -22,10 +23,11 @@ class Receiver:
     port: int
     requests: list[Received] = field(default_factory=list)
     fail_next: int = 0  # answer this many requests with 503 before accepting
+    host: str = "127.0.0.1"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
+        return f"http://{self.host}:{self.port}/hook"
 
     async def _hook(self, request: Request) -> Response:
         self.requests.append(Received(dict(request.headers), await request.body()))
@@ -36,7 +38,7 @@ class Receiver:
 
     def start(self) -> "Receiver":
         app = Starlette(routes=[Route("/hook", self._hook, methods=["POST"])])
-        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self._server = uvicorn.Server(uvicorn.Config(app, host=self.host, port=self.port, log_level="warning"))
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
