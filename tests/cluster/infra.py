@@ -26,7 +26,7 @@ HEALTH = {"gateway": "/readyz", "billing": "/healthz", "notifier": "/healthz", "
 KAFKA_PORT, PG_PORT = 9092, 5432
 SCRIPT_TIMEOUT_S = 300
 # Room for every job at once; AI Space runs what its starting packages hold.
-SIM_ARGS = {"modelarts": ["--capacity", "100"], "qizhi": ["--capacity", "100"]}
+SIM_ARGS = {"modelarts": ["--capacity", "100"], "qizhi": ["--capacity", "100"], "caip": ["--flavor-replicas", "100"]}
 # A replicated cluster's client settings (services/common/kafka_options.py): quick to see a broker or a consumer gone.
 CLUSTER_SETTINGS = {
     "SWITCHYARD_KAFKA_REPLICATION_FACTOR": "3", "SWITCHYARD_KAFKA_MIN_INSYNC_REPLICAS": "2",

@@ -5,6 +5,7 @@ every job is terminal as planned, each placement made one vendor job, each start
 terminal webhook arrived under one webhook-id per event, and no partition is left under-replicated."""
 
 import asyncio
+import os
 import signal
 import time
 import uuid
@@ -63,7 +64,7 @@ def sim_jobs(stack: ClusterStack) -> dict[str, list[dict]]:
 
 def test_the_cluster_rides_out_a_broker_a_gateway_and_a_host_lost(cluster):
     stack, infra = cluster, cluster.infra
-    began = time.monotonic()
+    began, load_before = time.monotonic(), os.getloadavg()[0]
     faults: list[tuple[str, float]] = []  # (what, seconds until recovered)
     api = Gateways(stack.gateways)
     tenants = [Tenant(api, infra.network.gateway) for _ in range(TENANTS)]
@@ -225,7 +226,8 @@ def test_the_cluster_rides_out_a_broker_a_gateway_and_a_host_lost(cluster):
         print(f"  charges: {charges['charge']} minute charges ({charges['refund']} refunded), {TENANTS} balances exact")
         print(f"  webhooks: {deliveries} deliveries, every terminal event once per webhook-id; no dead letters")
         print(f"  calls answered per gateway: {dict(api.answered)}; not answered: {dict(api.failed)}")
-        print(f"  whole run {time.monotonic() - began:.0f} s")
+        print(f"  whole run {time.monotonic() - began:.0f} s; load average {load_before:.1f} before, "
+              f"{os.getloadavg()[0]:.1f} after (1 min)")
     finally:
         for tenant in tenants:
             tenant.receiver.stop()
