@@ -15,12 +15,13 @@ import httpx
 import pytest
 
 from tests.chaos import checks
-from tests.chaos.test_chaos import VerifyingReceiver, submitted_attempts
+from tests.chaos.checks import submitted_attempts
 from tests.chaos.workload import TERMINAL, plan
 from tests.cluster.gateways import Gateways
 from tests.cluster.infra import BROKERS, ClusterStack
 from tests.cluster.replication import under_replicated
 from tests.e2e.helpers import amount, wait_for
+from tests.e2e.receiver import VerifyingReceiver
 from tests.e2e.stack import SIMULATORS, free_port
 
 pytestmark = pytest.mark.e2e
