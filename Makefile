@@ -75,6 +75,6 @@ chaos: setup  ## the chaos suite: services killed, broker and database restarted
 	@SWITCHYARD_CHAOS=1 $(VENV)/bin/pytest tests/chaos -x -q -s
 
 # As root: network namespaces on a private bridge, three brokers, PostgreSQL and two hosts of every service, all its
-# own (under .data/cluster) and torn down at the end; about 10 minutes. Skipped, with the reason, without namespaces.
+# own (under .data/cluster) and torn down at the end; 6-10 minutes. Skipped, with the reason, without namespaces.
 cluster: setup  ## the cluster test: a broker, a gateway and a host lost under ~200 jobs; nothing lost or doubled
 	@SWITCHYARD_CLUSTER=1 $(VENV)/bin/pytest tests/cluster -x -q -s -rs
