@@ -9,3 +9,6 @@ COPY infra/alembic.ini ./infra/alembic.ini
 COPY infra/migrations ./infra/migrations
 RUN pip install --no-cache-dir ./client .
 ENV PYTHONUNBUFFERED=1
+# Not root: the Helm chart runs the pods with runAsNonRoot and this user.
+RUN useradd --uid 10001 --user-group --no-create-home switchyard
+USER 10001:10001

@@ -10,6 +10,9 @@
 # Environment:
 #   DATABASE_URL          external database: start/status only check it is reachable, url prints it
 #   SWITCHYARD_PG_PORT    TCP port on 127.0.0.1 (default 55432)
+#   SWITCHYARD_PG_HOST    the address to listen on instead of 127.0.0.1 (the cluster test's own host)
+#   SWITCHYARD_PG_NETNS   a network namespace (made by the caller) to run the server in
+#   SWITCHYARD_PG_TRUST_NET  a network (CIDR) whose clients are trusted like loopback ones (pg_hba.conf)
 #   SWITCHYARD_DATA_DIR   runtime state (default <repo>/.data); ours is in ./postgres
 #   SWITCHYARD_PG_BINDIR  directory with pg_ctl/initdb/postgres (default: auto-detect)
 #
@@ -22,7 +25,9 @@ LOG_PREFIX=postgres
 # shellcheck source=infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-HOST=127.0.0.1
+HOST="${SWITCHYARD_PG_HOST:-127.0.0.1}"
+NETNS="${SWITCHYARD_PG_NETNS:-}"
+TRUST_NET="${SWITCHYARD_PG_TRUST_NET:-}"
 PORT="${SWITCHYARD_PG_PORT:-55432}"
 DB_USER=switchyard
 DB_NAME=switchyard
@@ -119,6 +124,16 @@ as_owner() {
     fi
 }
 
+# pg_ctl start, in the server's network namespace when it has one (the postmaster inherits it; root only).
+start_server() {
+    if [ -z "$NETNS" ]; then
+        as_owner "$@"
+        return
+    fi
+    is_root || die "SWITCHYARD_PG_NETNS needs root (ip netns exec)"
+    (cd / && ip netns exec "$NETNS" runuser -u "$PG_OS_USER" -- "$@")
+}
+
 ensure_os_user() {
     is_root || return 0
     id -u "$PG_OS_USER" >/dev/null 2>&1 && return 0
@@ -201,6 +216,9 @@ synchronous_commit = off
 full_page_writes = off
 EOF
     is_root && chown "$PG_OS_USER:" "$conf"
+    if [ -n "$TRUST_NET" ] && ! grep -q "^host all all $TRUST_NET trust" "$PGDATA_DIR/pg_hba.conf"; then
+        printf "host all all %s trust\n" "$TRUST_NET" >>"$PGDATA_DIR/pg_hba.conf"
+    fi
     if ! grep -q "^include_if_exists = 'switchyard.conf'" "$PGDATA_DIR/postgresql.conf"; then
         printf "\n# Local overrides for the Switchyard dev cluster.\ninclude_if_exists = 'switchyard.conf'\n" \
             >>"$PGDATA_DIR/postgresql.conf"
@@ -285,7 +303,7 @@ cmd_start() {
     # Keep the previous run's log for post-mortems, start a fresh one.
     [ -f "$SERVER_LOG" ] && mv -f "$SERVER_LOG" "$SERVER_LOG.1"
     # 9>&-: the postmaster must not inherit (and so hold forever) the start lock.
-    if ! as_owner "$PG_BIN/pg_ctl" start -D "$PGDATA_DIR" -l "$SERVER_LOG" -w -t "$START_TIMEOUT" -s 9>&-; then
+    if ! start_server "$PG_BIN/pg_ctl" start -D "$PGDATA_DIR" -l "$SERVER_LOG" -w -t "$START_TIMEOUT" -s 9>&-; then
         show_log_tail "$SERVER_LOG"
         die "could not start the cluster in $PGDATA_DIR (log: $SERVER_LOG)"
     fi

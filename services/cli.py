@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import TopicAlreadyExistsError
 
 from contracts.topics import ALL_TOPICS
+from services.common.kafka_options import client_options, new_topic
 from services.common.migrations import upgrade_all
 from services.common.settings import get_settings
 from switchyard_client.cli.app import app
@@ -23,17 +24,14 @@ async def create_topics(partitions: int | None = None, prefix: str | None = None
     """Create the contract topics that are missing (with the configured prefix, unless one is given)."""
     settings = get_settings()
     names = [(settings.topic_prefix if prefix is None else prefix) + t for t in ALL_TOPICS]
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [t for t in names if t not in existing]
         if missing:
             try:
-                await admin.create_topics([
-                    NewTopic(t, num_partitions=partitions or settings.kafka_partitions, replication_factor=1)
-                    for t in missing
-                ])
+                await admin.create_topics([new_topic(settings, t, partitions) for t in missing])
             except TopicAlreadyExistsError:
                 pass  # another process created them meanwhile
         return missing

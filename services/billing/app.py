@@ -5,7 +5,7 @@ import asyncio
 import gc
 from urllib.parse import urlsplit
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy, FastStream
@@ -21,6 +21,7 @@ from services.billing.config import get_billing_settings
 from services.billing.policy import policy_from
 from services.common.asyncapi import document_publishes
 from services.common.consumer import RETRY_PAUSE_S, subscribe_batch
+from services.common.kafka_options import client_options, consumer_options, new_topic
 from services.common.logs import log
 from services.common.runtime import Runtime, RuntimeRef, make_broker
 
@@ -37,14 +38,13 @@ http_app = create_app()
 async def setup(rt: Runtime) -> None:
     """The usage stream is billing's own topic: make sure it exists before the subscriber starts. Then
     everything loaded so far is frozen out of the garbage collector."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         topic = settings.topic(BILLING_USAGE)
         if topic not in await admin.list_topics():
             try:
-                await admin.create_topics([NewTopic(topic, num_partitions=settings.kafka_partitions,
-                                                    replication_factor=1)])
+                await admin.create_topics([new_topic(settings, topic)])
             except TopicAlreadyExistsError:
                 pass
     finally:
@@ -107,6 +107,7 @@ for consumer in range(settings.rating_consumers):
         settings.topic(BILLING_USAGE), group_id=settings.topic_prefix + RATER_GROUP, batch=True,
         max_records=settings.rating_batch, batch_timeout_ms=50, ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest", title=f"{RATER_GROUP}:{BILLING_USAGE}", parser=_first_record_only,
+        **consumer_options(settings),
         decoder=_undecoded,
         include_in_schema=consumer == 0,
     )(on_usage)

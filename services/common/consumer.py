@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from contracts.events import Envelope, UnknownEventType
 from services.common import dead_letters, inbox
 from services.common.db import create_pool
+from services.common.kafka_options import consumer_options
 from services.common.logs import log
 from services.common.poison import Verdict, delivery_verdict, is_outage, pause_s
 from services.common.settings import get_settings
@@ -137,7 +138,7 @@ def subscribe(broker: KafkaBroker, topic: str, *, group: str, handler: Handler, 
 
     @broker.subscriber(
         get_settings().topic(topic), group_id=group_id, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest",
-        title=f"{group}:{topic}",
+        title=f"{group}:{topic}", **consumer_options(get_settings()),
     )
     async def _consume(msg: KafkaMessage) -> None:
         # Take the raw message, not a decoded body: FastStream would parse the JSON itself because of
@@ -182,7 +183,7 @@ def subscribe_batch(broker: KafkaBroker, topic: str, *, group: str, handler: Bat
     @broker.subscriber(
         settings.topic(topic), group_id=group_id, ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest", batch=True, max_records=max_records, batch_timeout_ms=timeout_ms,
-        decoder=_undecoded, title=f"{group}:{topic}",
+        decoder=_undecoded, title=f"{group}:{topic}", **consumer_options(settings),
     )
     async def _consume(msg: KafkaMessage) -> None:
         envelopes, records = [], []

@@ -34,11 +34,11 @@ def add_route(app) -> None:
     app.add_route("/metrics", scrape, methods=["GET"], include_in_schema=False)
 
 
-def serve_on_port(port: int) -> None:
-    """`/metrics` on a port of its own (127.0.0.1, in a thread of prometheus-client's), for a service whose HTTP
-    app is internal or that has none. A port already taken costs the metrics, not the service."""
+def serve_on_port(port: int, host: str = "127.0.0.1") -> None:
+    """`/metrics` on a port of its own (in a thread of prometheus-client's), for a service whose HTTP app is
+    internal or that has none. A port already taken costs the metrics, not the service."""
     try:
-        start_http_server(port, addr="127.0.0.1")
+        start_http_server(port, addr=host)
     except OSError as exc:
         log.error("metrics.port_unavailable", port=port, error=repr(exc))
 
@@ -56,7 +56,7 @@ async def sample_outbox(pool: asyncpg.Pool, service: str) -> None:
 class ConsumerLag:
     """End offsets less committed offsets, per (group, topic), for the groups this process consumes in."""
 
-    def __init__(self, bootstrap: str, subscriptions: list[tuple[str, str, str, str]]):
+    def __init__(self, bootstrap: list[str], subscriptions: list[tuple[str, str, str, str]]):
         # (kafka group id, kafka topic, group label, topic label)
         self._bootstrap, self._subscriptions = bootstrap, subscriptions
         self._admin: AIOKafkaAdminClient | None = None

@@ -18,6 +18,7 @@ from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from services.common import metrics
 from services.common.consumer import PARKING, SUBSCRIPTIONS
 from services.common.db import CONNECTION_ERRORS, create_pool
+from services.common.kafka_options import bootstrap_servers, client_options, producer_options
 from services.common.logs import configure_logging, log
 from services.common.outbox import OutboxRelay, key_partitioner
 from services.common.settings import Settings, get_settings
@@ -56,7 +57,7 @@ class RuntimeRef:
 
 def make_broker(settings: Settings, service: str) -> KafkaBroker:
     # FastStream logs every message at INFO; ours are the structured log lines, so demote its own.
-    return KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"switchyard-{service}", log_level=logging.DEBUG)
+    return KafkaBroker(**client_options(settings), client_id=f"switchyard-{service}", log_level=logging.DEBUG)
 
 
 async def _guard(name: str, coro: Awaitable[None]) -> None:
@@ -113,7 +114,7 @@ async def serve(
             metrics.add_route(http_app)
         http_app.add_middleware(OpenTelemetryMiddleware)  # a server span per request, its traceparent read
     if metrics_port is not None and settings.metrics:
-        metrics.serve_on_port(metrics_port)
+        metrics.serve_on_port(metrics_port, settings.listen_host)
     if setup:
         await setup(runtime)
 
@@ -121,10 +122,9 @@ async def serve(
     server = None
     try:
         if publishes:
-            # Idempotent producer: broker-side dedup of retried sends; acks=all is implied.
+            # Idempotent producer: broker-side dedup of retried sends; acks=all is implied (kafka_options).
             runtime.producer = AIOKafkaProducer(
-                bootstrap_servers=settings.kafka_bootstrap_servers,
-                client_id=f"switchyard-{service}-relay", enable_idempotence=True,
+                **producer_options(settings), client_id=f"switchyard-{service}-relay",
                 linger_ms=5,  # lets a relay batch's sends share requests; the relay awaits every ack anyway
                 # A relay batch (up to 1,000 rows) fits a partition's record batch: with the default 16 KiB
                 # the relay waited for a batch to drain every few dozen events.
@@ -135,12 +135,12 @@ async def serve(
             tasks.append(asyncio.create_task(_guard("outbox", relay.run)))
         await broker.start()
         if settings.metrics:
-            lag = metrics.ConsumerLag(settings.kafka_bootstrap_servers, list(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
+            lag = metrics.ConsumerLag(bootstrap_servers(settings), list(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
             tasks.append(asyncio.create_task(metrics.sample_forever(pool, service, lag, publishes=publishes)))
         for name, loop in (loops or {}).items():
             tasks.append(asyncio.create_task(_guard(name, lambda loop=loop: loop(runtime))))
         if http_app is not None:
-            config = uvicorn.Config(http_app, host="127.0.0.1", port=http_port, log_config=None,
+            config = uvicorn.Config(http_app, host=settings.listen_host, port=http_port, log_config=None,
                                     access_log=False, lifespan="off")
             server = uvicorn.Server(config)
             server.install_signal_handlers = lambda: None  # we own the signals

@@ -10,6 +10,11 @@ TERMINAL_WEBHOOK = {"SUCCEEDED": "job.succeeded", "FAILED": "job.failed", "STOPP
 _NAME = re.compile(r"sy-([0-9a-f]{32})")
 
 
+def submitted_attempts(events: list[dict]) -> int:
+    """A job's placements that reached its vendor, from its events."""
+    return sum(1 for e in events if e["type"] == "attempt" and e["detail"].get("outcome") == "submitted")
+
+
 def vendor_job_problems(job: dict, submitted_attempts: int, sim_jobs: dict[str, list[dict]]) -> list[str]:
     """One vendor job per placement: each name the scheduler gave this job's placements exists once, on all the
     simulators together, and there are as many as the job's submitted attempts; its last is on its vendor."""

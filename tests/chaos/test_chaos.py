@@ -9,20 +9,16 @@ import statistics
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime
 
 import httpx
 import pytest
-from standardwebhooks import Webhook
-from standardwebhooks.webhooks import WebhookVerificationError
-from starlette.requests import Request
-from starlette.responses import Response
 
 from tests.chaos import checks
+from tests.chaos.checks import submitted_attempts
 from tests.chaos.workload import RUN_SECONDS, TERMINAL, plan
 from tests.e2e.helpers import amount, wait_for
-from tests.e2e.receiver import Receiver
+from tests.e2e.receiver import VerifyingReceiver
 from tests.e2e.stack import SIMULATORS, free_port
 
 pytestmark = pytest.mark.e2e
@@ -47,24 +43,6 @@ def answer(client: httpx.Client, method: str, path: str, timeout_s: float = 90, 
             return None
         return None if response.status_code >= 500 or response.status_code == 429 else response
     return wait_for(attempt, timeout_s, interval_s=0.5, what=f"{method} {path} to answer")
-
-
-@dataclass
-class VerifyingReceiver(Receiver):
-    """Checks each webhook's signature as it arrives, as a subscriber does: Standard Webhooks refuses a timestamp
-    more than 5 minutes old, and the run is longer than that."""
-
-    secret: str = ""
-    verified: list[tuple[str, dict]] = field(default_factory=list)  # (webhook-id, payload)
-    refused: list[str] = field(default_factory=list)
-
-    async def _hook(self, request: Request) -> Response:
-        body, headers = await request.body(), dict(request.headers)
-        try:
-            self.verified.append((headers["webhook-id"], Webhook(self.secret).verify(body, headers)))
-        except (KeyError, ValueError, WebhookVerificationError) as exc:  # binascii.Error is a ValueError
-            self.refused.append(f"{request.headers.get('webhook-id')}: {exc!r}")
-        return Response(status_code=204)
 
 
 class Tenant:
@@ -97,10 +75,6 @@ def sim_jobs(stack) -> dict[str, list[dict]]:
 
 def job_events(tenant: Tenant, job_id: str) -> list[dict]:
     return answer(tenant.client, "GET", f"/v1/jobs/{job_id}/events", params={"limit": 200}).json()["items"]
-
-
-def submitted_attempts(events: list[dict]) -> int:
-    return sum(1 for e in events if e["type"] == "attempt" and e["detail"].get("outcome") == "submitted")
 
 
 def end_seen_after_s(job: dict, events: list[dict]) -> float | None:

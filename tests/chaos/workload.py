@@ -31,12 +31,15 @@ class PlannedJob:
     spec: dict
 
 
-def plan() -> list[PlannedJob]:
+def plan(jobs_per_vendor: dict[str, int] = JOBS_PER_VENDOR, run_seconds: dict[str, tuple[int, int]] = RUN_SECONDS,
+         prefix: str = "chaos") -> list[PlannedJob]:
+    """Per vendor: its first job fails, its second runs until cancelled, the others succeed after a run spread over
+    the vendor's range of seconds (the cluster test plans more jobs with the same shape)."""
     jobs = []
-    for vendor, count in JOBS_PER_VENDOR.items():
-        low, high = RUN_SECONDS[vendor]
+    for vendor, count in jobs_per_vendor.items():
+        low, high = run_seconds[vendor]
         for i in range(count):
-            name = f"chaos-{vendor}-{i}"
+            name = f"{prefix}-{vendor}-{i}"
             if i == 0:
                 env = {"SWITCHYARD_SIM_RUN_SECONDS": str(FAILING_RUN_S), "SWITCHYARD_SIM_OUTCOME": "failed"}
                 outcome = "FAILED"
