@@ -100,8 +100,10 @@ class _Routes:
         return self._run(Call("POST", "/v1/jobs", m.Job, json=_spec(spec), create=True,
                               idempotency_key=idempotency_key))
 
-    def list_jobs(self, *, status: str | None = None, limit: int | None = None, cursor: str | None = None):
-        return self._run(Call("GET", "/v1/jobs", m.JobList, params=_params(status=status, limit=limit, cursor=cursor)))
+    def list_jobs(self, *, status: str | None = None, kind: str | None = None, limit: int | None = None,
+                  cursor: str | None = None):
+        return self._run(Call("GET", "/v1/jobs", m.JobList,
+                              params=_params(status=status, kind=kind, limit=limit, cursor=cursor)))
 
     def get_job(self, job_id: uuid.UUID | str):
         return self._run(Call("GET", f"/v1/jobs/{job_id}", m.Job))
@@ -418,9 +420,9 @@ class _Iterators:
     def _each(self, listing: Callable[..., Any], *args: Any, **filters: Any) -> Any:
         raise NotImplementedError
 
-    def iter_jobs(self, *, status: str | None = None, page_size: int | None = 100):
+    def iter_jobs(self, *, status: str | None = None, kind: str | None = None, page_size: int | None = 100):
         """Every job, newest first."""
-        return self._each(self.list_jobs, status=status, limit=page_size)
+        return self._each(self.list_jobs, status=status, kind=kind, limit=page_size)
 
     def iter_usage(self, *, page_size: int | None = None, **filters: Any):
         """Every charge matching the filters (`job_id`, `since`, `until`)."""

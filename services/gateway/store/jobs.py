@@ -58,14 +58,14 @@ async def get_job(conn: asyncpg.Connection, tenant_id: uuid.UUID, job_id: uuid.U
 
 
 async def list_jobs(conn: asyncpg.Connection, tenant_id: uuid.UUID, status: str | None, limit: int,
-                    after: tuple[datetime, uuid.UUID] | None) -> list[asyncpg.Record]:
+                    after: tuple[datetime, uuid.UUID] | None, kind: str | None = None) -> list[asyncpg.Record]:
     """Newest first, keyset-paginated on (created_at, id)."""
     return await conn.fetch(
         """SELECT * FROM gateway.jobs
-           WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2)
+           WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND ($6::text IS NULL OR kind = $6)
              AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
            ORDER BY created_at DESC, id DESC LIMIT $5""",
-        tenant_id, status, after[0] if after else None, after[1] if after else None, limit,
+        tenant_id, status, after[0] if after else None, after[1] if after else None, limit, kind,
     )
 
 
