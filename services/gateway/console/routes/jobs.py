@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
 from services.gateway import sse
 from services.gateway.console import timeline, web
-from services.gateway.console.session import Session
+from services.gateway.console.session import CSRF_FIELD, Session
 from services.gateway.console.web import Console
 
 router = APIRouter(prefix=f"{web.PREFIX}/jobs")
@@ -114,11 +114,13 @@ async def job_page(job_id: uuid.UUID, console: Annotated[Console, Depends(web.te
 @router.get("/{job_id}/stream")
 async def job_stream(job_id: uuid.UUID, request: Request,
                      session: Annotated[Session, Depends(web.tenant_session)]) -> Response:
+    csrf = {"csrf_field": CSRF_FIELD, "csrf_token": web.signer(request).csrf_token(web.csrf_nonce(request))}
+
     async def fragment(console: Console) -> str:
         parts = await _job_parts(console, job_id)
         if parts is None:
             return ""
-        return web.templates.get_template("_job_live.html").render(**parts, now=datetime.now(UTC))
+        return web.templates.get_template("_job_live.html").render(**parts, now=datetime.now(UTC), **csrf)
 
     return await live(request, session, fragment)
 
