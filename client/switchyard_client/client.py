@@ -338,6 +338,15 @@ class _Routes:
     def set_price_book(self, book: dict[str, Any]):
         return self._run(Call("PUT", "/v1/admin/price-book", m.PriceBook, json=book))
 
+    def vendor_health(self):
+        return self._run(Call("GET", "/v1/admin/vendors", m.VendorStateList))
+
+    def catalog(self, *, kind: str | None = None):
+        return self._run(Call("GET", "/v1/admin/flavors", m.FlavorList, params=_params(kind=kind)))
+
+    def queue(self, *, limit: int | None = None):
+        return self._run(Call("GET", "/v1/admin/queue", m.QueueList, params=_params(limit=limit)))
+
     def refresh_catalog(self, vendor: str):
         return self._run(Call("POST", f"/v1/admin/vendors/{vendor}/catalog/refresh", m.CatalogRefresh))
 

@@ -231,7 +231,16 @@ def test_a_second_tenant_never_sees_the_first_ones_jobs(page, admin, tenant, sta
     assert page.request.get(f"/console/jobs/{first_job}/logs.txt").status == 404
 
 
-def test_the_operator_view_refuses_a_tenant_key_and_opens_with_the_operator_token(page, tenant, axe):
+def test_the_operator_view_refuses_a_tenant_key_and_opens_with_the_operator_token(page, admin, tenant, axe):
+    # A job held in the queue by its tenant's limit, for the operator's queue.
+    assert admin.put(f"/v1/admin/tenants/{tenant.tenant_id}/limits", json={"max_concurrent_jobs": 0}).status_code == 200
+    held = tenant.post("/v1/jobs", json={
+        "kind": "training", "name": "held-by-its-limit", "image": "img:1", "command": "python t.py",
+        "resources": {"accelerator": "ascend-910b", "count": 1}}).json()
+    wait_for(lambda: tenant.get(f"/v1/jobs/{held['id']}").json()["queue"], what="the job in the queue")
+    queued = admin.get("/v1/admin/queue").json()["items"]
+    assert any(q["job_id"] == held["id"] and q["reason"] == "quota" for q in queued), queued
+
     sign_in(page, tenant.headers["Authorization"].removeprefix("Bearer "))
     expect(page).to_have_url(re.compile(r"/console/jobs$"))
     answer = page.goto("/console/operator")
@@ -243,6 +252,10 @@ def test_the_operator_view_refuses_a_tenant_key_and_opens_with_the_operator_toke
     expect(page).to_have_url(re.compile(r"/console/operator$"))
     expect(page.get_by_role("heading", name="Tenants")).to_be_visible()
     expect(page.get_by_text(tenant.tenant_id)).to_be_visible()
+    expect(page.get_by_text("modelarts: healthy")).to_be_visible()
+    expect(page.locator("details[open] table")).to_contain_text("modelarts.vm.snt9.1card")
+    queue_row = page.locator("#queue tr", has_text="held-by-its-limit")
+    expect(queue_row).to_contain_text("quota")
     page.get_by_label("New tenant's name").fill(f"made-in-console-{uuid.uuid4().hex[:6]}")
     page.get_by_role("button", name="Create tenant").click()
     expect(page.locator(".secret")).to_contain_text("sy_")
@@ -250,3 +263,29 @@ def test_the_operator_view_refuses_a_tenant_key_and_opens_with_the_operator_toke
     check_accessibility(page, axe)
     shot(page, "operator")
     assert page.goto("/console/jobs").status == 403  # the operator has no tenant's pages
+    assert tenant.post(f"/v1/jobs/{held['id']}/cancel").status_code == 202
+
+
+def test_a_job_is_cancelled_from_its_page_after_a_confirmation(page, tenant):
+    submitted = tenant.post("/v1/jobs", json={
+        "kind": "training", "name": "cancelled-in-console", "image": "img:1", "command": "python t.py",
+        "resources": {"accelerator": "ascend-910b", "count": 1}, "env": {"SWITCHYARD_SIM_RUN_SECONDS": "600"}})
+    job_id = submitted.json()["id"]
+    job_in(tenant, job_id, "RUNNING")
+    sign_in(page, tenant.headers["Authorization"].removeprefix("Bearer "))
+    page.goto(f"/console/jobs/{job_id}")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Cancel job").click()
+    expect(page.locator("#summary-title .badge")).to_have_text("STOPPED", timeout=LIVE_TIMEOUT_MS)
+    assert asked and "cancelled-in-console" in asked[0]
+    expect(page.get_by_role("button", name="Cancel job")).to_have_count(0)
+
+
+def test_revoking_the_key_a_session_was_opened_with_ends_it(page, tenant):
+    second = tenant.post("/v1/api-keys", json={"name": "console"}).json()
+    sign_in(page, second["api_key"])
+    expect(page).to_have_url(re.compile(r"/console/jobs$"))
+    assert tenant.delete(f"/v1/api-keys/{second['id']}").status_code == 204
+    page.goto("/console/spend")
+    expect(page).to_have_url(re.compile(r"/console/sign-in$"))

@@ -104,6 +104,21 @@ async def queue_positions(conn: asyncpg.Connection, jobs: list[asyncpg.Record]) 
     return {row["id"]: row["position"] for row in rows}
 
 
+async def queued_jobs(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """The first `limit` jobs of Switchyard's queue, every tenant's, in the order `queue_positions` ranks them."""
+    return await conn.fetch(
+        """WITH turns AS (
+               SELECT id, priority, created_at,
+                      row_number() OVER (PARTITION BY priority, tenant_id ORDER BY created_at, id) AS turn
+               FROM gateway.jobs WHERE queue_reason IS NOT NULL),
+           ranked AS (
+               SELECT id, row_number() OVER (ORDER BY priority DESC, turn, created_at, id) AS position FROM turns)
+           SELECT j.id, j.tenant_id, j.name, j.kind, j.spec, j.queue_reason, j.created_at, r.position
+           FROM ranked r JOIN gateway.jobs j USING (id) ORDER BY r.position LIMIT $1""",
+        limit,
+    )
+
+
 async def queue_position(conn: asyncpg.Connection, job: asyncpg.Record) -> int | None:
     """One job's place in the queue (see `queue_positions`); None when it is not queued."""
     return (await queue_positions(conn, [job])).get(job["id"])

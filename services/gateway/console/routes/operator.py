@@ -1,4 +1,6 @@
-"""The operator's view (admin token only): tenants (create, credit, limits) and margins per vendor by month."""
+"""The operator's view (admin token only): tenants (create, credit, limits), vendors' health and the catalog
+(flavors, prices, availability), the queue (waiting jobs with their reason and position), and margins per vendor
+by month."""
 
 import uuid
 from datetime import UTC, datetime
@@ -12,6 +14,7 @@ from services.gateway.console import web
 from services.gateway.console.web import Console
 
 router = APIRouter(prefix=f"{web.PREFIX}/operator")
+KINDS = ("training", "notebook", "inference")
 
 
 def _margin_bars(items: list[dict]) -> tuple[list[dict], Decimal]:
@@ -27,7 +30,13 @@ async def _page(console: Console, month: str | None = None, message: str | None 
     tenants = await console.get("/v1/admin/tenants", limit=100)
     margins = await console.get("/v1/admin/margins", month=month)
     margin_rows, highest = _margin_bars(margins.body.get("by_vendor", []) if margins.ok else [])
+    vendors = await console.get("/v1/admin/vendors")
+    catalog = {kind: await console.get("/v1/admin/flavors", kind=kind) for kind in KINDS}
+    queue = await console.get("/v1/admin/queue", limit=100)
     return console.page("operator.html", {
+        "vendors": vendors.body["items"] if vendors.ok else None,
+        "catalog": {kind: answer.body["items"] for kind, answer in catalog.items() if answer.ok},
+        "queue": queue.body["items"] if queue.ok else [],
         "tenants": tenants.body["items"] if tenants.ok else [], "month": month, "margins": margin_rows,
         "margin_scale": highest, "message": message, "error": error, "new_key": new_key}, status=status)
 
