@@ -101,7 +101,7 @@ def sign_in(page: Page, key: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_a_tenant_follows_a_job_from_the_form_to_its_charge_and_its_webhook(page, tenant, receiver, axe):
+def test_a_tenant_follows_a_job_from_the_form_to_its_charge_and_its_webhook(page, admin, tenant, receiver, axe):
     events = ["job.queued", "job.running", "job.succeeded"]
     created = tenant.post("/v1/webhooks", json={"url": receiver.url, "event_types": events})
     assert created.status_code == 201, created.text
@@ -161,6 +161,20 @@ def test_a_tenant_follows_a_job_from_the_form_to_its_charge_and_its_webhook(page
     expect(page.locator("#charges")).to_contain_text(charged["items"][0]["amount"])
     expect(page.locator("svg.chart rect")).not_to_have_count(0)
     expect(page.locator("#balance")).to_have_text(tenant.get("/v1/balance").json()["balance"])
+    expect(page.locator(".legend")).to_contain_text("modelarts")
+    with page.expect_download() as statement:
+        page.get_by_role("link", name="CSV").first.click()
+    assert job_id in Path(statement.value.path()).read_text()
+
+    offer = admin.post("/v1/admin/package-offers", json={
+        "name": f"h100-{name}", "accelerator": "nvidia-h100", "card_hours": "5", "price": "10.00", "valid_days": 30})
+    assert offer.status_code == 201, offer.text
+    page.reload()
+    page.get_by_label("Buy a package").select_option(offer.json()["id"])
+    page.get_by_role("button", name="Buy").click()
+    expect(page.get_by_role("status")).to_have_text("Package bought.")
+    expect(page.get_by_role("img", name="5.00 of 5.00 card-hours left")).to_be_visible()
+    assert [p["offer_id"] for p in tenant.get("/v1/packages").json()["items"]] == [offer.json()["id"]]
     check_labels(page)
     check_accessibility(page, axe)
     shot(page, "spend")

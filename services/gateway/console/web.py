@@ -160,3 +160,4 @@ def _money(micro: int) -> str:
 
 templates.env.filters["fromisoformat"] = datetime.fromisoformat
 templates.env.filters["money"] = _money
+templates.env.filters["when"] = lambda text: (text or "—")[:19].replace("T", " ")  # an API timestamp, to the second

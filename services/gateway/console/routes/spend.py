@@ -1,6 +1,7 @@
 """Spend: balance, arrears and overdraft; spend per day over 30 days by vendor; packages (remaining of what they
 granted, expiry), buying one; monthly statements to download."""
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ router = APIRouter(prefix=f"{web.PREFIX}/spend")
 
 DAYS = 30
 MAX_PAGES = 20  # 20 pages of 1,000 charges: a month of one job running all the time is 43,200 minutes
+MAX_JOBS_NAMED = 200  # jobs looked up for their vendor; the charges of any more count as "other"
 
 
 def _months(now: datetime, count: int = 3) -> list[str]:
@@ -39,18 +41,27 @@ async def _charges_since(console: Console, since: datetime) -> list[dict]:
     return charges
 
 
+async def _with_vendors(console: Console, charges: list[dict]) -> list[dict]:
+    """The charges, each with its job's vendor and flavor (a charge answers its job, the job where it ran)."""
+    job_ids = sorted({c["job_id"] for c in charges})[:MAX_JOBS_NAMED]
+    answers = await asyncio.gather(*(console.get(f"/v1/jobs/{job_id}") for job_id in job_ids))
+    placed = {job_id: a.body for job_id, a in zip(job_ids, answers) if a.ok}
+    return [{**c, "vendor": placed.get(c["job_id"], {}).get("vendor"),
+             "flavor": placed.get(c["job_id"], {}).get("flavor")} for c in charges]
+
+
 async def _page(console: Console, message: str | None = None, error: str | None = None, status: int = 200):
     now = datetime.now(UTC)
     first_day = (now - timedelta(days=DAYS - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     balance = await console.get("/v1/balance")
     packages = await console.get("/v1/packages", limit=100)
     offers = await console.get("/v1/package-offers", limit=100)
-    charges = await _charges_since(console, first_day)
+    charges = await _with_vendors(console, await _charges_since(console, first_day))
     package_items = packages.body["items"] if packages.ok else []
     return console.page("spend.html", {
         "balance": balance.body if balance.ok else None,
         "chart": charts.spend_by_day(charges, now.date(), DAYS),
-        "charges": charges[:50],
+        "charges": sorted(charges, key=lambda c: c["created_at"], reverse=True)[:50],
         "packages": list(zip(package_items, charts.package_gauges(package_items))),
         "offers": [o for o in (offers.body["items"] if offers.ok else []) if o.get("active", True)],
         "months": _months(now), "message": message, "error": error, "purchase_key": str(uuid.uuid4()),
