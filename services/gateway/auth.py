@@ -36,13 +36,14 @@ async def require_admin(request: Request, creds: HTTPAuthorizationCredentials | 
 async def require_tenant(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> uuid.UUID:
     """The tenant of the presented key. One indexed query per request (no cache, so a revoked key or a
     suspended tenant is refused on every replica at once), and a write only when `last_used_at` is a minute old."""
+    console_key_id = request.scope.get(CONSOLE_KEY_ID)
+    if creds is None and console_key_id is None:
+        raise _unauthorized("A tenant API key is required: Authorization: Bearer <api_key>.")
     pool = request.app.state.runtime.pool
     if creds is not None:
         found = await api_keys.authenticate(pool, keys.hash_api_key(creds.credentials))
-    elif (console_key_id := request.scope.get(CONSOLE_KEY_ID)) is not None:
-        found = await api_keys.authenticate_id(pool, console_key_id)
     else:
-        raise _unauthorized("A tenant API key is required: Authorization: Bearer <api_key>.")
+        found = await api_keys.authenticate_id(pool, console_key_id)
     now = datetime.now(UTC)
     refused = keys.UNKNOWN if found is None else keys.refusal(found["expires_at"], found["tenant_status"], now)
     if refused is not None:

@@ -57,11 +57,25 @@ def axe():
     return _axe_script()
 
 
-@pytest.fixture
-def page(browser, stack):
-    context = browser.new_context(base_url=stack.gateway, viewport=WIDE)
+def _page(browser, stack, **options):
+    context = browser.new_context(base_url=stack.gateway, viewport=WIDE, **options)
     opened = context.new_page()
     opened.set_default_timeout(20_000)
+    return context, opened
+
+
+@pytest.fixture
+def page(browser, stack):
+    # bypass_csp only so that axe-core can be added to the pages (the console's policy allows no inline script).
+    context, opened = _page(browser, stack, bypass_csp=True)
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def strict_page(browser, stack):
+    """A page under the console's own Content-Security-Policy: what is live there works without inline script."""
+    context, opened = _page(browser, stack)
     yield opened
     context.close()
 
@@ -280,14 +294,17 @@ def test_the_operator_view_refuses_a_tenant_key_and_opens_with_the_operator_toke
     assert tenant.post(f"/v1/jobs/{held['id']}/cancel").status_code == 202
 
 
-def test_a_job_is_cancelled_from_its_page_after_a_confirmation(page, tenant):
+def test_a_job_is_cancelled_from_its_page_after_a_confirmation(strict_page, tenant):
+    page = strict_page
     submitted = tenant.post("/v1/jobs", json={
         "kind": "training", "name": "cancelled-in-console", "image": "img:1", "command": "python t.py",
         "resources": {"accelerator": "ascend-910b", "count": 1}, "env": {"SWITCHYARD_SIM_RUN_SECONDS": "600"}})
     job_id = submitted.json()["id"]
     job_in(tenant, job_id, "RUNNING")
     sign_in(page, tenant.headers["Authorization"].removeprefix("Bearer "))
-    page.goto(f"/console/jobs/{job_id}")
+    opened = page.goto(f"/console/jobs/{job_id}")
+    assert "script-src 'self'" in opened.headers["content-security-policy"]
+    expect(page.locator("#summary-title .badge")).to_have_text("RUNNING")
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Cancel job").click()

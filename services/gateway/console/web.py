@@ -17,6 +17,11 @@ from services.gateway.console.session import (
 )
 
 PREFIX = "/console"
+# Only the gateway's own files, no inline script, never inside another site's frame. (Inline styles stay allowed:
+# htmx adds its indicator style, and the charts set widths and colours on elements.)
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+                           "base-uri 'none'")
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
@@ -83,6 +88,9 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
                "now": datetime.now(UTC), "path": request.url.path, **(context or {})}
     response = templates.TemplateResponse(request, template, context, status_code=status)
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
     if request.cookies.get(CSRF_COOKIE) != nonce:
         set_cookie(response, request, CSRF_COOKIE, nonce, signer(request).ttl_s)
     return response
