@@ -128,6 +128,15 @@ def test_a_tenant_follows_a_job_from_the_form_to_its_charge_and_its_webhook(page
     check_accessibility(page, axe)
     shot(page, "new-job")
 
+    page.get_by_label("Image").fill("")
+    page.get_by_label("Count").fill("-1")
+    page.get_by_role("button", name="Submit job").click()
+    expect(page.locator("#image-error")).to_contain_text("at least 1 character")
+    expect(page.get_by_label("Image")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#count-error")).to_be_visible()
+    assert tenant.get("/v1/jobs").json()["items"] == []
+    page.get_by_label("Image").fill("swr.cn-north-4.myhuaweicloud.com/demo/pytorch:2.1")
+    page.get_by_label("Count").fill("1")
     page.get_by_role("button", name="Submit job").click()
     expect(page).to_have_url(re.compile(r"/console/jobs/[0-9a-f-]{36}$"))
     job_id = page.url.rsplit("/", 1)[1]
@@ -347,3 +356,25 @@ def test_an_inference_service_is_opened_and_called_from_its_page(strict_page, te
     expect(answer.get_by_role("alert")).to_contain_text("not JSON")
     assert tenant.get(f"/v1/jobs/{job_id}").json()["invocations"]["count"] == 1
     assert tenant.post(f"/v1/jobs/{job_id}/cancel").status_code == 202
+
+
+def test_a_webhook_is_tested_replayed_and_its_secret_rotated_from_notifications(page, tenant, receiver):
+    created = tenant.post("/v1/webhooks", json={"url": receiver.url, "event_types": ["job.succeeded"]}).json()
+    sign_in(page, tenant.headers["Authorization"].removeprefix("Bearer "))
+    page.goto("/console/notifications")
+    page.get_by_role("button", name="Send a test").click()
+    expect(page.get_by_role("status")).to_have_text("Test message sent.")
+    wait_for(lambda: receiver.requests, what="the test message")
+
+    page.get_by_role("button", name="Rotate the secret").click()
+    shown = page.locator("#new-secret")
+    expect(shown).to_contain_text("whsec_")
+    assert shown.inner_text() != created["secret"]
+    page.goto("/console/notifications")
+    expect(page.locator("#new-secret")).to_have_count(0)  # shown once
+
+    page.get_by_label("Replay the last hours").fill("1")
+    page.get_by_role("button", name="Replay").click()
+    expect(page.get_by_role("status")).to_contain_text("deliveries queued again")
+    page.get_by_label("Replay the last hours").fill("0")
+    assert page.get_by_label("Replay the last hours").evaluate("field => field.validity.rangeUnderflow")
