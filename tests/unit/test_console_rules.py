@@ -109,3 +109,14 @@ def test_the_apis_errors_go_back_to_the_forms_fields():
     assert job_form.field_errors(problem) == {"count": "must be at least 1", "env": "invalid name",
                                               "max_price_per_hour": "not an amount", "_form": "odd"}
     assert job_form.field_errors({"detail": "cap reached"}) == {"_form": "cap reached"}
+
+
+def test_a_jobs_page_follows_it_until_it_ended_half_a_minute_ago():
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    ended = {"status": "SUCCEEDED", "finished_at": (now - timedelta(seconds=29)).isoformat()}
+    assert not timeline.settled(ended, now)
+    assert timeline.settled(ended, now + timedelta(seconds=1))
+    assert not timeline.settled({"status": "RUNNING", "finished_at": None}, now)
+    assert not timeline.settled({"status": "STOPPED", "finished_at": None}, now)

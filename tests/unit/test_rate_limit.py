@@ -202,6 +202,6 @@ def test_every_route_of_the_gateway_that_takes_a_key_is_seen_to_take_one():
 
     routes = [r for r in flattened(create_app(GatewaySettings()).routes) if isinstance(r, APIRoute)]
     # The console's pages take a session cookie, not a key: the API routes they call in process are the ones counted.
-    open_routes = {r.path for r in routes if not _authenticates(r) and not r.path.startswith("/console/")}
+    open_routes = {r.path for r in routes if not _authenticates(r) and r.path.split("/")[1] != "console"}
     assert open_routes == {"/healthz", "/readyz", "/v1/subscriptions/confirm", "/v1/subscriptions/unsubscribe"}
     assert len(routes) > 30

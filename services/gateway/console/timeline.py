@@ -2,9 +2,11 @@
 its tone (how it is coloured) and where it sits along the job's life."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 GOOD, BAD, WARN, INFO = "good", "bad", "warn", "info"
+# How long after its end a job's page still follows it: its last minute's charge and stored log come after the end.
+SETTLE_AFTER = timedelta(seconds=30)
 _STATUS_TONES = {"SUCCEEDED": GOOD, "RUNNING": GOOD, "FAILED": BAD, "STOPPED": WARN}
 
 
@@ -51,3 +53,11 @@ def entries(events: list[dict]) -> list[Entry]:
         offset = (at - times[0]).total_seconds() / span if span > 0 else 0.0
         out.append(Entry(at=at, title=title, detail=detail, tone=tone, offset=round(offset, 4)))
     return out
+
+
+def settled(job: dict, now: datetime) -> bool:
+    """Whether nothing more will change on an ended job's page: it ended `SETTLE_AFTER` ago or longer."""
+    finished = job.get("finished_at")
+    if job["status"] not in ("SUCCEEDED", "FAILED", "STOPPED") or not finished:
+        return False
+    return now - datetime.fromisoformat(finished) >= SETTLE_AFTER

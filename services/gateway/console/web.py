@@ -78,7 +78,7 @@ async def check_csrf(request: Request) -> dict[str, Any]:
     token = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
     if not signer(request).csrf_valid(token if isinstance(token, str) else None, request.cookies.get(CSRF_COOKIE)):
         raise CsrfRefused()
-    return {k: v for k, v in form.multi_items()} | {"_lists": {k: form.getlist(k) for k in form.keys()}}
+    return dict(form.items())
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200,

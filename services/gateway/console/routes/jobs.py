@@ -37,8 +37,10 @@ async def _jobs_page(console: Console, filters: dict) -> dict:
 
 async def live(request: Request, session: Session, render_fragment) -> StreamingResponse:
     """A Server-Sent Events stream of a fragment: sent as an `update` event whenever it changes, re-rendered every
-    `console_refresh_s`, with a comment now and then to keep the connection open, until the browser leaves.
-    The stream's API lives as long as the stream (not the request's dependencies)."""
+    `console_refresh_s`, with a comment now and then to keep the connection open, until the browser leaves or the
+    fragment says it is settled (then an `end` event: nothing more will change, and the browser stops asking).
+    `render_fragment(console)` answers (html, settled). The stream's API lives as long as the stream (not the
+    request's dependencies)."""
     refresh_s = request.app.state.runtime.settings.console_refresh_s
 
     async def events():
@@ -47,13 +49,16 @@ async def live(request: Request, session: Session, render_fragment) -> Streaming
         try:
             while not await request.is_disconnected():
                 try:
-                    html = await render_fragment(console)
+                    html, settled = await render_fragment(console)
                 except web.SignInRequired:
                     yield sse.event(web.PREFIX + "/sign-in", name="signed-out")
                     return
                 if html != sent:
                     yield sse.event(html, name="update")
                     sent, idle = html, 0.0
+                if settled:
+                    yield sse.event("settled", name="end")
+                    return
                 elif idle >= KEEPALIVE_S:
                     yield sse.comment()
                     idle = 0.0
@@ -79,9 +84,9 @@ async def jobs_stream(request: Request, session: Annotated[Session, Depends(web.
                       status: str | None = None, kind: str | None = None, cursor: str | None = None) -> Response:
     filters = _filters(status, kind, cursor)
 
-    async def fragment(console: Console) -> str:
+    async def fragment(console: Console) -> tuple[str, bool]:
         context = await _jobs_page(console, filters)
-        return web.templates.get_template("_job_rows.html").render(**context, now=datetime.now(UTC))
+        return web.templates.get_template("_job_rows.html").render(**context, now=datetime.now(UTC)), False
 
     return await live(request, session, fragment)
 
@@ -116,11 +121,13 @@ async def job_stream(job_id: uuid.UUID, request: Request,
                      session: Annotated[Session, Depends(web.tenant_session)]) -> Response:
     csrf = {"csrf_field": CSRF_FIELD, "csrf_token": web.signer(request).csrf_token(web.csrf_nonce(request))}
 
-    async def fragment(console: Console) -> str:
+    async def fragment(console: Console) -> tuple[str, bool]:
         parts = await _job_parts(console, job_id)
         if parts is None:
-            return ""
-        return web.templates.get_template("_job_live.html").render(**parts, now=datetime.now(UTC), **csrf)
+            return "", True
+        now = datetime.now(UTC)
+        html = web.templates.get_template("_job_live.html").render(**parts, now=now, **csrf)
+        return html, timeline.settled(parts["job"], now)
 
     return await live(request, session, fragment)
 

@@ -16,6 +16,11 @@ from services.gateway.store import api_keys
 router = APIRouter(prefix=web.PREFIX)
 
 
+@router.get("")
+async def no_slash(request: Request) -> Response:
+    return web.redirect(f"{web.PREFIX}/", request)
+
+
 @router.get("/")
 async def home(request: Request) -> Response:
     session = web.current_session(request)
