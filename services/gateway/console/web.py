@@ -30,7 +30,7 @@ class SignInRequired(Exception):
 
 
 class OperatorRequired(Exception):
-    """A tenant's session on an operator page."""
+    """A session of the other role: a tenant's on the operator's page, or the operator's on a tenant's."""
 
 
 class CsrfRefused(Exception):
@@ -162,10 +162,6 @@ async def operator(request: Request):
         await console.api.aclose()
 
 
-def _money(micro: int) -> str:
-    return charts.format_micro(micro)
-
-
 templates.env.filters["fromisoformat"] = datetime.fromisoformat
-templates.env.filters["money"] = _money
+templates.env.filters["money"] = charts.format_micro
 templates.env.filters["when"] = lambda text: (text or "—")[:19].replace("T", " ")  # an API timestamp, to the second
