@@ -282,6 +282,14 @@ def test_the_operator_view_refuses_a_tenant_key_and_opens_with_the_operator_toke
     expect(page.locator("details[open] table")).to_contain_text("modelarts.vm.snt9.1card")
     queue_row = page.locator("#queue tr", has_text="held-by-its-limit")
     expect(queue_row).to_contain_text("quota")
+    page.locator(f"#amount-{tenant.tenant_id}").fill("5.00")
+    page.locator(f"#amount-{tenant.tenant_id}").press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Credited")
+    assert tenant.get("/v1/balance").json()["balance"] == "105.00"
+    page.locator(f"#jobs-{tenant.tenant_id}").fill("3")
+    page.locator(f"#jobs-{tenant.tenant_id}").press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Limits set.")
+    assert admin.get(f"/v1/admin/tenants/{tenant.tenant_id}/limits").json()["max_concurrent_jobs"] == 3
     page.get_by_label("New tenant's name").fill(f"made-in-console-{uuid.uuid4().hex[:6]}")
     page.get_by_role("button", name="Create tenant").click()
     expect(page.locator(".secret")).to_contain_text("sy_")
