@@ -161,6 +161,26 @@ async def test_requests_without_a_key_share_their_address_s_bucket(clock):
         assert (await two.get("/v1/open")).status_code == 200
 
 
+async def test_the_consoles_calls_draw_on_their_sessions_key_not_on_the_address(clock):
+    from services.gateway.auth import CONSOLE_KEY_ID
+
+    app = small_app(clock, burst=2)
+
+    def as_session(key_id: str):
+        async def call(scope, receive, send):
+            await app({**scope, CONSOLE_KEY_ID: key_id}, receive, send)
+        return call
+
+    def client(asgi) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi, client=("203.0.113.9", 1)),
+                                 base_url="http://t")
+
+    async with client(as_session("key-1")) as one, client(as_session("key-2")) as two, client(app) as address:
+        assert [(await one.get("/v1/open")).status_code for _ in range(3)] == [200, 200, 429]
+        assert (await two.get("/v1/open")).status_code == 200
+        assert (await address.get("/v1/open")).status_code == 200
+
+
 async def test_after_too_many_failures_an_address_gets_429_without_its_key_being_checked(clock):
     app = small_app(clock, burst=100, auth_failure_limit=2)
     async with client_for(app) as client, client_for(app, "192.0.2.9") as elsewhere:
