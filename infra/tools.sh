@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Command-line tools the benchmarks use, from Debian's packages when absent.
 #
-#   infra/tools.sh hey      the HTTP load generator of benchmarks/api_load.py
+#   infra/tools.sh hey       the HTTP load generator of benchmarks/api_load.py
+#   infra/tools.sh chromium  the browser tests/e2e/test_console.py drives (Playwright, never its own download)
 set -euo pipefail
 
 LOG_PREFIX=tools
@@ -20,5 +21,6 @@ ensure() {
 
 case "${1:-}" in
     hey) ensure hey hey ;;
-    *) die "usage: infra/tools.sh hey" ;;
+    chromium) ensure chromium chromium ;;
+    *) die "usage: infra/tools.sh hey|chromium" ;;
 esac

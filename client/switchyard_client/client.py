@@ -100,8 +100,10 @@ class _Routes:
         return self._run(Call("POST", "/v1/jobs", m.Job, json=_spec(spec), create=True,
                               idempotency_key=idempotency_key))
 
-    def list_jobs(self, *, status: str | None = None, limit: int | None = None, cursor: str | None = None):
-        return self._run(Call("GET", "/v1/jobs", m.JobList, params=_params(status=status, limit=limit, cursor=cursor)))
+    def list_jobs(self, *, status: str | None = None, kind: str | None = None, limit: int | None = None,
+                  cursor: str | None = None):
+        return self._run(Call("GET", "/v1/jobs", m.JobList,
+                              params=_params(status=status, kind=kind, limit=limit, cursor=cursor)))
 
     def get_job(self, job_id: uuid.UUID | str):
         return self._run(Call("GET", f"/v1/jobs/{job_id}", m.Job))
@@ -336,6 +338,15 @@ class _Routes:
     def set_price_book(self, book: dict[str, Any]):
         return self._run(Call("PUT", "/v1/admin/price-book", m.PriceBook, json=book))
 
+    def vendor_health(self):
+        return self._run(Call("GET", "/v1/admin/vendors", m.VendorStateList))
+
+    def catalog(self, *, kind: str | None = None):
+        return self._run(Call("GET", "/v1/admin/flavors", m.FlavorList, params=_params(kind=kind)))
+
+    def queue(self, *, limit: int | None = None):
+        return self._run(Call("GET", "/v1/admin/queue", m.QueueList, params=_params(limit=limit)))
+
     def refresh_catalog(self, vendor: str):
         return self._run(Call("POST", f"/v1/admin/vendors/{vendor}/catalog/refresh", m.CatalogRefresh))
 
@@ -418,9 +429,9 @@ class _Iterators:
     def _each(self, listing: Callable[..., Any], *args: Any, **filters: Any) -> Any:
         raise NotImplementedError
 
-    def iter_jobs(self, *, status: str | None = None, page_size: int | None = 100):
+    def iter_jobs(self, *, status: str | None = None, kind: str | None = None, page_size: int | None = 100):
         """Every job, newest first."""
-        return self._each(self.list_jobs, status=status, limit=page_size)
+        return self._each(self.list_jobs, status=status, kind=kind, limit=page_size)
 
     def iter_usage(self, *, page_size: int | None = None, **filters: Any):
         """Every charge matching the filters (`job_id`, `since`, `until`)."""

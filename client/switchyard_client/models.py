@@ -453,6 +453,30 @@ class AuditList(ApiModel):
     next_cursor: str | None
 
 
+class VendorState(ApiModel):
+    vendor: str
+    healthy: bool
+
+
+class VendorStateList(ApiModel):
+    items: list[VendorState]
+
+
+class QueuedJob(ApiModel):
+    job_id: uuid.UUID
+    tenant_id: uuid.UUID
+    name: str
+    kind: str
+    priority: str
+    reason: str
+    position: int
+    created_at: datetime
+
+
+class QueueList(ApiModel):
+    items: list[QueuedJob]
+
+
 class CatalogRefresh(ApiModel):
     vendor: str
     requested_at: datetime

@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from services.common.problems import install_problem_handlers
+from services.gateway import console
 from services.gateway.body_limit import BodySizeLimit
 from services.gateway.config import GatewaySettings, get_gateway_settings
 from services.gateway.metrics import RequestMetrics
@@ -36,5 +37,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.include_router(module.router)
     for router in (tenants_admin.router, api_keys.router, api_keys.admin_router, audit.router):
         app.include_router(router)
+    console.install(app)
     install_openapi(app)
     return app

@@ -1,5 +1,9 @@
 """The two kinds of caller: a tenant (one of its API keys) and the operator (admin token). Each dependency
-leaves who called on `request.state.actor` ("operator", or the key's id) for the audit log."""
+leaves who called on `request.state.actor` ("operator", or the key's id) for the audit log.
+
+The web console (`services/gateway/console/`) calls this API in process for a signed-in tenant: its calls carry
+no key but the id of the key the session was opened with, under `CONSOLE_KEY_ID` in the ASGI scope, which only
+this process can set (no header or cookie reaches it). That key is checked as a presented one is, every call."""
 
 import hmac
 import uuid
@@ -13,6 +17,7 @@ from services.gateway import keys
 from services.gateway.store import api_keys
 
 OPERATOR = "operator"
+CONSOLE_KEY_ID = "switchyard.console_key_id"
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -31,10 +36,14 @@ async def require_admin(request: Request, creds: HTTPAuthorizationCredentials | 
 async def require_tenant(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> uuid.UUID:
     """The tenant of the presented key. One indexed query per request (no cache, so a revoked key or a
     suspended tenant is refused on every replica at once), and a write only when `last_used_at` is a minute old."""
-    if creds is None:
+    console_key_id = request.scope.get(CONSOLE_KEY_ID)
+    if creds is None and console_key_id is None:
         raise _unauthorized("A tenant API key is required: Authorization: Bearer <api_key>.")
     pool = request.app.state.runtime.pool
-    found = await api_keys.authenticate(pool, keys.hash_api_key(creds.credentials))
+    if creds is not None:
+        found = await api_keys.authenticate(pool, keys.hash_api_key(creds.credentials))
+    else:
+        found = await api_keys.authenticate_id(pool, console_key_id)
     now = datetime.now(UTC)
     refused = keys.UNKNOWN if found is None else keys.refusal(found["expires_at"], found["tenant_status"], now)
     if refused is not None:

@@ -29,6 +29,12 @@ class GatewaySettings(Settings):
     # Job logs (routes/job_logs.py): what is kept of an ended job's output, and how often a follow asks for more.
     log_retain_bytes: int = Field(1024 * 1024, ge=1024, description="the end of an ended job's output kept, bytes")
     log_poll_s: float = Field(2.0, gt=0, description="how often a followed job's vendor log is read")
+    # The web console (services/gateway/console/): its session cookie is signed with this secret.
+    console_session_secret: str = Field("dev-console-session-secret", min_length=16,
+                                        description="signs the console's session cookie and CSRF tokens; set it "
+                                                    "to a long random value anywhere but a developer's machine")
+    console_session_ttl_s: int = Field(8 * 3600, ge=60, description="how long a console sign-in lasts, seconds")
+    console_refresh_s: float = Field(2.0, gt=0, description="how often the console's live pages look for changes")
 
 
 @lru_cache

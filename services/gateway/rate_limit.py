@@ -11,7 +11,9 @@ lines of `TokenBuckets`, and answers the remaining count and the wait the header
 
 - **Requests**: one bucket per bearer token, keyed by the token's SHA-256 (never the token), so no request
   queries the database to find its tenant: a tenant's key has its bucket, and an unknown key burns its own.
-  A request without a token draws on its client address's bucket. Past the burst: 429 `rate-limited`. The
+  A request without a token draws on its client address's bucket. The web console's calls in process carry no
+  token but the id of the key their session was opened with (`auth.CONSOLE_KEY_ID`): they draw on a bucket of
+  that key's id, so the console's users behind one address do not share one. Past the burst: 429 `rate-limited`. The
   operator's admin token has no bucket (one trusted secret, and the operator's scripts must not be throttled).
   Headers (draft-ietf-httpapi-ratelimit-headers): `RateLimit-Policy: "tenant";q=<burst>;w=<seconds to refill
   the burst>` and `RateLimit: "tenant";r=<requests left now>;t=<seconds until the bucket is full>` on every
@@ -37,6 +39,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.problems import problem_response
+from services.gateway.auth import CONSOLE_KEY_ID
 
 POLICY = "tenant"  # the policy's name in the RateLimit header fields
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})  # probes and scrapes are not callers
@@ -202,7 +205,11 @@ class RateLimits:
             await self.app(scope, receive, send)
             return
         address = (scope.get("client") or ("unknown",))[0]
-        hashed = token_hash(token) if token is not None else None
+        console_key_id = scope.get(CONSOLE_KEY_ID)
+        if token is not None:
+            hashed = token_hash(token)
+        else:
+            hashed = f"console:{console_key_id}" if console_key_id is not None else None
         if hashed not in self.known_good:
             blocked_for = self.auth_failures.empty_for(address)
             if blocked_for is not None:

@@ -172,11 +172,31 @@ def test_yaml_output_parses_to_the_apis_json(api):
     assert yaml.safe_load(result.stdout)["balance"] == "99.28"
 
 
-def test_kind_is_filtered_on_this_side(api):
-    api.routes[("GET", "/v1/jobs")] = {"items": [JOB, {**JOB, "id": JOB_ID.replace("6f", "7f"), "kind": "notebook"}],
-                                       "next_cursor": None}
+def test_kind_is_asked_of_the_api(api):
+    api.routes[("GET", "/v1/jobs")] = {"items": [{**JOB, "kind": "notebook"}], "next_cursor": None}
     listed = json.loads(run("jobs", "ls", "--kind", "notebook", "-o", "json").stdout)
     assert [j["kind"] for j in listed["items"]] == ["notebook"]
+    assert api.requests[-1].url.params["kind"] == "notebook"
+
+
+def test_the_operator_reads_the_queue_the_vendors_health_and_the_catalog(api, monkeypatch):
+    monkeypatch.setenv("SWITCHYARD_ADMIN_TOKEN", "admin-token")
+    api.routes[("GET", "/v1/admin/queue")] = {"items": [{
+        "job_id": JOB_ID, "tenant_id": JOB_ID, "name": "resnet", "kind": "training", "priority": "high",
+        "reason": "quota", "position": 1, "created_at": "2026-12-01T10:00:00Z"}]}
+    api.routes[("GET", "/v1/admin/vendors")] = {"items": [{"vendor": "modelarts", "healthy": True},
+                                                          {"vendor": "qizhi", "healthy": False}]}
+    api.routes[("GET", "/v1/admin/flavors")] = {"items": [{
+        "vendor": "caip", "flavor": "mlu370.1", "kind": "training", "accelerator": "mlu370", "count": 1, "cpu": 8,
+        "memory_gb": 32, "price_per_hour": {"amount": "4.20", "currency": "CNY"}, "available": False}]}
+    queued = run("admin", "queue", "--limit", "5")
+    assert queued.exit_code == 0 and "quota" in queued.stdout and "resnet" in queued.stdout
+    assert api.requests[-1].url.params["limit"] == "5"
+    health = run("admin", "vendors")
+    assert "degraded" in health.stdout and "healthy" in health.stdout
+    listed = run("admin", "catalog", "ls", "--kind", "notebook")
+    assert "mlu370.1" in listed.stdout and "no" in listed.stdout
+    assert api.requests[-1].url.params["kind"] == "notebook"
 
 
 def test_a_job_id_prefix_of_eight_characters_is_resolved(api):

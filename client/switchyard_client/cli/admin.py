@@ -201,6 +201,30 @@ def set_price_book(session: Session, file: Annotated[Path, typer.Option("-f", "-
     session.emit(session.admin_client().set_price_book(_document(file)).raw)
 
 
+@command(catalog, "ls", help="Every enabled vendor's flavors of a kind, sold-out ones too, at sell prices.")
+def list_catalog(session: Session,
+                 kind: Annotated[str | None, typer.Option("--kind", help="training, notebook or inference")] = None):
+    listing = session.admin_client().catalog(kind=kind)
+    session.emit(listing.raw, lambda: table(["VENDOR", "FLAVOR", "ACCELERATOR", "COUNT", "PRICE/H", "AVAILABLE"], [
+        [f.vendor, f.flavor, f.accelerator, f.count, f"{f.price_per_hour.amount} {f.price_per_hour.currency}",
+         "yes" if f.available else "no"] for f in listing.items]))
+
+
+@command(app, "vendors", help="Each enabled vendor and whether the scheduler sees it healthy now.")
+def vendors(session: Session):
+    listing = session.admin_client().vendor_health()
+    session.emit(listing.raw, lambda: table(["VENDOR", "HEALTH"], [
+        [v.vendor, "healthy" if v.healthy else "degraded"] for v in listing.items]))
+
+
+@command(app, "queue", help="The jobs waiting in Switchyard's queue, every tenant's, first to be tried first.")
+def queue(session: Session, limit: page_size(200) = None):
+    listing = session.admin_client().queue(limit=limit)
+    session.emit(listing.raw, lambda: table(["#", "JOB", "TENANT", "NAME", "KIND", "PRIORITY", "WAITING FOR", "SINCE"], [
+        [q.position, q.job_id, q.tenant_id, q.name, q.kind, q.priority, q.reason, q.created_at.strftime("%Y-%m-%d %H:%M")]
+        for q in listing.items]))
+
+
 @command(catalog, "refresh", help="Have the scheduler re-read a vendor's flavors now.")
 def refresh(session: Session, vendor: str):
     session.emit(session.admin_client().refresh_catalog(vendor).raw)

@@ -185,11 +185,8 @@ def list_jobs(session: Session, status: Annotated[str | None, typer.Option("--st
               kind: Annotated[str | None, typer.Option("--kind", help="training, notebook or inference")] = None,
               limit: page_size(200) = None, cursor: Cursor = None, every: AllPages = False):
     client = session.client()
-    page = fetch(client, client.list_jobs, status=status.upper() if status else None, limit=limit, cursor=cursor,
-                 every=every)
-    if kind:  # the API filters by status only; kind is filtered here
-        items = [raw for raw, job in zip(page.raw["items"], page.items) if job.kind == kind]
-        page = m.JobList.from_api({**page.raw, "items": items})
+    page = fetch(client, client.list_jobs, status=status.upper() if status else None, kind=kind, limit=limit,
+                 cursor=cursor, every=every)
     session.emit_page(page, lambda: _jobs_table(page.items))
 
 

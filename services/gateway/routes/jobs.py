@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from contracts.catalog import Exclusion
 from contracts.data import DataMount
 from contracts.events import JobCancelRequested, JobRequested
+from contracts.jobs import JobKind
 from contracts.money import Money, format_amount
 from contracts.status import JobStatus
 from services.common import caps
@@ -154,12 +155,13 @@ async def submit_job(
 async def list_jobs(
     request: Request, tenant_id: Tenant,
     status: JobStatus | None = None,
+    kind: JobKind | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
 ) -> JobList:
     after = decode_cursor(cursor) if cursor else None
     async with pool(request).acquire() as conn:
-        rows = await jobs.list_jobs(conn, tenant_id, status, limit + 1, after)
+        rows = await jobs.list_jobs(conn, tenant_id, status, limit + 1, after, kind)
         positions = await jobs.queue_positions(conn, rows[:limit])
     items = [_job_out(r, positions.get(r["id"])) for r in rows[:limit]]
     next_cursor = encode_cursor(rows[limit - 1]["created_at"], rows[limit - 1]["id"]) if len(rows) > limit else None

@@ -60,14 +60,14 @@ async def get_job(conn: asyncpg.Connection, tenant_id: uuid.UUID, job_id: uuid.U
 
 
 async def list_jobs(conn: asyncpg.Connection, tenant_id: uuid.UUID, status: str | None, limit: int,
-                    after: tuple[datetime, uuid.UUID] | None) -> list[asyncpg.Record]:
+                    after: tuple[datetime, uuid.UUID] | None, kind: str | None = None) -> list[asyncpg.Record]:
     """Newest first, keyset-paginated on (created_at, id)."""
     return await conn.fetch(
         """SELECT * FROM gateway.jobs
-           WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2)
+           WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND ($6::text IS NULL OR kind = $6)
              AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
            ORDER BY created_at DESC, id DESC LIMIT $5""",
-        tenant_id, status, after[0] if after else None, after[1] if after else None, limit,
+        tenant_id, status, after[0] if after else None, after[1] if after else None, limit, kind,
     )
 
 
@@ -106,6 +106,21 @@ async def queue_positions(conn: asyncpg.Connection, jobs: list[asyncpg.Record]) 
         queued,
     )
     return {row["id"]: row["position"] for row in rows}
+
+
+async def queued_jobs(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """The first `limit` jobs of Switchyard's queue, every tenant's, in the order `queue_positions` ranks them."""
+    return await conn.fetch(
+        """WITH turns AS (
+               SELECT id, priority, created_at,
+                      row_number() OVER (PARTITION BY priority, tenant_id ORDER BY created_at, id) AS turn
+               FROM gateway.jobs WHERE queue_reason IS NOT NULL),
+           ranked AS (
+               SELECT id, row_number() OVER (ORDER BY priority DESC, turn, created_at, id) AS position FROM turns)
+           SELECT j.id, j.tenant_id, j.name, j.kind, j.spec, j.queue_reason, j.created_at, r.position
+           FROM ranked r JOIN gateway.jobs j USING (id) ORDER BY r.position LIMIT $1""",
+        limit,
+    )
 
 
 async def queue_position(conn: asyncpg.Connection, job: asyncpg.Record) -> int | None:

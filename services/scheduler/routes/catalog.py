@@ -1,4 +1,5 @@
-"""The flavor catalog at sell prices and quotes, for the gateway's `GET /v1/flavors` and `POST /v1/quotes`.
+"""The flavor catalog at sell prices and quotes, for the gateway's `GET /v1/flavors` and `POST /v1/quotes`, and
+the vendors' health for the operator's `GET /v1/admin/vendors`.
 
 Both are answered from the scheduler's own catalog with its own placement rules, so a quote lists exactly what
 the dispatcher would try, in its order (degraded vendors last included), and the gateway calls no vendor.
@@ -43,6 +44,18 @@ def _billing_unavailable() -> Problem:
 async def list_vendors(request: Request) -> list[str]:
     """The vendors the scheduler places on."""
     return request.app.state.catalog.vendors
+
+
+class VendorState(BaseModel):
+    vendor: str
+    healthy: bool  # False: it was unavailable or throttled lately, and is tried after the healthy ones
+
+
+@router.get("/vendors/health")
+async def vendors_health(request: Request) -> list[VendorState]:
+    """Each enabled vendor and whether this scheduler sees it healthy now (`health.VendorHealth`)."""
+    degraded = request.app.state.health.degraded()
+    return [VendorState(vendor=v, healthy=v not in degraded) for v in request.app.state.catalog.vendors]
 
 
 @router.get("/flavors")
