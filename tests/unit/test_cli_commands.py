@@ -188,7 +188,8 @@ def test_the_operator_reads_the_queue_the_vendors_health_and_the_catalog(api, mo
                                                           {"vendor": "qizhi", "healthy": False}]}
     api.routes[("GET", "/v1/admin/flavors")] = {"items": [{
         "vendor": "caip", "flavor": "mlu370.1", "kind": "training", "accelerator": "mlu370", "count": 1, "cpu": 8,
-        "memory_gb": 32, "price_per_hour": {"amount": "4.20", "currency": "CNY"}, "available": False}]}
+        "memory_gb": 32, "max_nodes": 1, "price_per_hour": {"amount": "4.20", "currency": "CNY"},
+        "available": False}]}
     queued = run("admin", "queue", "--limit", "5")
     assert queued.exit_code == 0 and "quota" in queued.stdout and "resnet" in queued.stdout
     assert api.requests[-1].url.params["limit"] == "5"
