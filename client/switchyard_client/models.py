@@ -36,6 +36,7 @@ class Money(ApiModel):
 class Queue(ApiModel):
     reason: str
     position: int
+    estimated_start_at: datetime | None  # an estimate; None when there is no basis
 
 
 class Endpoint(ApiModel):
