@@ -50,6 +50,12 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[Any]]
+RegionQuery = bool | Callable[[dict[str, str]], bool]
+
+
+def _llm_task(path: dict[str, str]) -> bool:
+    """7.2-7.4 and 7.7 mark requestInfo required for the LLM types; section 11 (`slm`) sends none."""
+    return path.get("t") != "slm"
 
 
 class Account:
@@ -83,7 +89,10 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         message = f"no API {request.method} {request.url.path}"
         return error_response(AISpaceError(Code.API_NOT_FOUND, message), Envelope.A)
 
-    def route(methods: list[str], paths: list[str], envelope: Envelope) -> Callable[[Handler], Handler]:
+    def route(methods: list[str], paths: list[str], envelope: Envelope,
+              region_query: RegionQuery = False) -> Callable[[Handler], Handler]:
+        """`region_query`: the document marks `requestInfo` required on this call (for path parameters that make it
+        so, when a predicate)."""
         def register(handler: Handler) -> Handler:
             async def endpoint(request: Request) -> JSONResponse:
                 now = config.clock()
@@ -100,6 +109,9 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
                         body=raw,
                         now=now,
                     )
+                    wants_region = region_query(request.path_params) if callable(region_query) else region_query
+                    if wants_region and not dict(query).get("requestInfo"):
+                        raise invalid("query parameter requestInfo is required")
                 except AISpaceError as exc:
                     return error_response(exc, Envelope.A)  # the gateway answers these
                 try:
@@ -177,7 +189,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         svcs.clear(call.path["id"], call.now)
         return {"requestId": request_id(), "code": "Success", "data": serving.CLEAR_PATH, "message": "Success"}
 
-    @route(["GET"], [f"{ALPHA}/inferenceservice_modelview/deploy/debug/restful/{{id}}"], Envelope.A)
+    @route(["GET"], [f"{ALPHA}/inferenceservice_modelview/deploy/debug/restful/{{id}}"], Envelope.A, True)
     async def debug_service(call: Call) -> Any:
         data, message = svcs.debug(call.path["id"], call.now)
         return {"code": "Success", "data": data, "message": message}  # [DOC] A without requestId
@@ -196,17 +208,17 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
 
     task_bases = [f"{ALPHA}/maas_task_modelview/{{t}}/api", f"{ALPHA}/maas_task/{{t}}/api"]
 
-    @route(["POST"], _slashed(*task_bases), Envelope.A)
+    @route(["POST"], _slashed(*task_bases), Envelope.A, _llm_task)
     async def create_task(call: Call) -> Any:
         task = tasks.create(call.path["t"], call.body, call.now, sold_out)
         return ok_a(cube(tasks.view(task, call.now, nested=False, json_text=False, str_related=False)))
 
-    @route(["PUT"], [f"{base}/{{id}}" for base in task_bases], Envelope.A)
+    @route(["PUT"], [f"{base}/{{id}}" for base in task_bases], Envelope.A, _llm_task)
     async def edit_task(call: Call) -> Any:
         task = tasks.edit(call.path["t"], call.path["id"], call.body, call.now, sold_out)
         return ok_a(cube(tasks.view(task, call.now, nested=False, json_text=True, str_related=False)))
 
-    @route(["GET"], [f"{base}/{{id}}" for base in task_bases], Envelope.B)
+    @route(["GET"], [f"{base}/{{id}}" for base in task_bases], Envelope.B, _llm_task)
     async def show_task(call: Call) -> Any:  # [DOC] for pt/sft/dpo/rw/ppo, [INFER] for slm
         task = tasks.get(call.path["t"], call.path["id"])
         return ok_b(tasks.view(task, call.now, nested=True, json_text=False))
@@ -234,7 +246,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         tasks.run(call.path["t"], call.path["id"], call.now)
         return ok_b({})
 
-    @route(["GET"], [f"{base}/stop/{{id}}" for base in task_bases], Envelope.B)
+    @route(["GET"], [f"{base}/stop/{{id}}" for base in task_bases], Envelope.B, _llm_task)
     async def stop_task(call: Call) -> Any:
         tasks.stop(call.path["t"], call.path["id"], call.now)
         return ok_b({})
@@ -266,26 +278,26 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
 
     eval_bases = [f"{ALPHA}/maas_evaluation_modelview/api/evaluation", f"{ALPHA}/maas_evaluation/api/evaluation"]
 
-    @route(["POST", "PUT"], [f"{base}/save" for base in eval_bases], Envelope.A)
+    @route(["POST", "PUT"], [f"{base}/save" for base in eval_bases], Envelope.A, True)
     async def save_evaluation(call: Call) -> Any:
         evals.save(call.body, call.now)
         return ok_a(cube({}))  # [DOC] no id
 
-    @route(["POST", "GET"], [f"{base}/start" for base in eval_bases], Envelope.B)
+    @route(["POST", "GET"], [f"{base}/start" for base in eval_bases], Envelope.B, True)
     async def start_evaluation(call: Call) -> Any:
         evals.start(call.body, call.now)
         return ok_b({})
 
-    @route(["GET", "POST"], [f"{base}/stop" for base in eval_bases], Envelope.B)
+    @route(["GET", "POST"], [f"{base}/stop" for base in eval_bases], Envelope.B, True)
     async def stop_evaluation(call: Call) -> Any:
         evals.stop(call.body, call.now)
         return ok_b({})
 
-    @route(["GET", "POST"], [f"{base}/delete" for base in eval_bases], Envelope.A)
+    @route(["GET", "POST"], [f"{base}/delete" for base in eval_bases], Envelope.A, True)
     async def delete_evaluations(call: Call) -> Any:
         return ok_a(evals.delete(call.body))
 
-    @route(["GET", "POST"], [f"{base}/detail" for base in eval_bases], Envelope.B)
+    @route(["GET", "POST"], [f"{base}/detail" for base in eval_bases], Envelope.B, True)
     async def evaluation_detail(call: Call) -> Any:
         body = call.body if isinstance(call.body, dict) and call.body else call.query
         return ok_b(evals.view(evals.get(fields.first(body, "id")), call.now))
@@ -298,6 +310,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         return ok_b(cube_page(rows, parse_form_data(call.query.get("form_data"), call.body)))
 
     # ------------------------------------------------------------------ the shared delete (2.6, 3.7, 7.8, 8.3, 11.6)
+    # 7.8 sends requestInfo with it, the other four sections do not: it is not required here.
 
     @route(["DELETE"], [f"{V1}/deleteInstance"], Envelope.A)
     async def delete_instance(call: Call) -> Any:
@@ -322,7 +335,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
     async def buy_package(call: Call) -> Any:
         return ok_a(res.purchase(call.body, call.now, storage=False).order_id)
 
-    @route(["POST"], [f"{V1}/resource/list"], Envelope.A)
+    @route(["POST"], [f"{V1}/resource/list"], Envelope.A, True)
     async def list_packages(call: Call) -> Any:
         body = fields.body_object(call.body)
         spec_type = fields.text(body, "specType")
@@ -333,7 +346,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
     async def package_detail(call: Call) -> Any:
         return ok_a(res.view(res.package(call.path["resource_id"]), call.now))
 
-    @route(["DELETE"], [f"{V1}/resource/{{resource_id}}"], Envelope.A)
+    @route(["DELETE"], [f"{V1}/resource/{{resource_id}}"], Envelope.A, True)
     async def unsubscribe(call: Call) -> Any:
         return ok_a(res.unsubscribe(call.path["resource_id"], call.body, call.now))
 
@@ -355,13 +368,13 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
             return storage_list(call)
         return ok_a(res.purchase(call.body, call.now, storage=True).order_id)
 
-    @route(["POST"], [f"{V1}/storage/resource/list"], Envelope.A)
+    @route(["POST"], [f"{V1}/storage/resource/list"], Envelope.A, True)
     async def list_storage(call: Call) -> Any:
         return storage_list(call)
 
     # ------------------------------------------------------------------ project spaces (section 9)
 
-    @route(["POST"], [f"{V1}/project/insert"], Envelope.A)
+    @route(["POST"], [f"{V1}/project/insert"], Envelope.A, True)
     async def create_project(call: Call) -> Any:
         body = fields.body_object(call.body)
         res.create_project(
@@ -369,17 +382,17 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         )
         return ok_a(True)  # [DOC] no id
 
-    @route(["POST"], [f"{V1}/resource/project/related"], Envelope.A)
+    @route(["POST"], [f"{V1}/resource/project/related"], Envelope.A, True)
     async def relate_resources(call: Call) -> Any:
         body = fields.body_object(call.body)
         return ok_a(res.relate(fields.first(body, "projectId"), body.get("resourceIds"), related=True))
 
-    @route(["POST"], [f"{V1}/resource/project/unRelated"], Envelope.A)
+    @route(["POST"], [f"{V1}/resource/project/unRelated"], Envelope.A, True)
     async def unrelate_resources(call: Call) -> Any:
         body = fields.body_object(call.body)
         return ok_a(res.relate(fields.first(body, "projectId"), body.get("resourceIds"), related=False))
 
-    @route(["DELETE"], [f"{V1}/project/delete"], Envelope.A)
+    @route(["DELETE"], [f"{V1}/project/delete"], Envelope.A, True)
     async def delete_project(call: Call) -> Any:
         res.delete_project(_required(call.query, "id"))
         return ok_a(True)
