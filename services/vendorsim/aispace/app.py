@@ -13,9 +13,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.vendorsim.aispace import auth, fields, notebooks, serving
+from services.vendorsim.aispace import auth, fields, images, notebooks, serving
 from services.vendorsim.aispace.config import AISpaceSimConfig
+from services.vendorsim.aispace.datasets import Datasets
 from services.vendorsim.aispace.evaluations import Evaluations
+from services.vendorsim.aispace.images import Images
 from services.vendorsim.aispace.notebooks import Notebooks
 from services.vendorsim.aispace.paging import cube_page, gateway_page, leading_equal, parse_form_data
 from services.vendorsim.aispace.resources import Resources
@@ -71,6 +73,8 @@ class Account:
         self.services = Services(config, self.resources)
         self.tasks = Tasks(config, self.resources)
         self.evaluations = Evaluations(config, self.resources)
+        self.images = Images(self.resources, config.user_name)
+        self.datasets = Datasets(self.resources, config.user_name)
 
 
 def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
@@ -135,6 +139,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         account.evaluations,
         account.resources,
     )
+    imgs, sets = account.images, account.datasets
 
     # ------------------------------------------------------------------ notebooks (section 2)
 
@@ -323,11 +328,55 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         if kind == "3":
             return ok_a(cube(svcs.view(svcs.delete(instance_id, call.now), call.now)))
         if kind == "4":
-            raise AISpaceError(Code.NOT_FOUND, f"image build {instance_id} not found (image builds are not simulated)")
+            return ok_a(cube(imgs.delete_build(instance_id, call.now)))
         if kind == "5":
             task = tasks.delete(instance_id, call.now)
             return ok_a(cube(tasks.view(task, call.now, nested=False, json_text=True, str_related=False)))
         raise invalid(f"type {kind} is not one of 1 (notebook), 3 (service), 4 (image build), 5 (task)")
+
+    # ------------------------------------------------------------------ images (section 8)
+
+    @route(["POST"], _slashed(f"{V1}/docker_modelview/api"), Envelope.A)
+    async def build_image(call: Call) -> Any:
+        return ok_a(cube(imgs.build_view(imgs.build(call.body, call.now))))
+
+    @route(["GET"], _slashed(f"{ALPHA}/images_modelview/api"), Envelope.B)
+    async def list_images(call: Call) -> Any:
+        form = parse_form_data(call.query.get("form_data"), call.body)
+        return ok_b(cube_page(imgs.rows(), form) | images.LIST_META)
+
+    @route(["POST"], [f"{V1}/images/preUpload"], Envelope.A)
+    async def pre_upload_image(call: Call) -> Any:
+        return ok_a(imgs.pre_upload(call.body))
+
+    # The 8.6 URL format adds "/library" (the example's project name) before /push; the example has none.
+    push_paths = [f"{V1}/instances/{{instance}}/projects/{{project}}/push",
+                  f"{V1}/instances/{{instance}}/projects/{{project}}/library/push"]
+
+    @route(["POST"], push_paths, Envelope.A)
+    async def push_image(call: Call) -> Any:
+        return ok_a(imgs.push(call.path["instance"], call.path["project"], call.body))
+
+    # ------------------------------------------------------------------ datasets (section 10)
+
+    @route(["POST"], [f"{V1}/dataset/insert"], Envelope.A)
+    async def create_dataset(call: Call) -> Any:
+        sets.create(call.body, call.now)
+        return ok_a(True)  # [DOC] no id
+
+    @route(["POST"], [f"{V1}/dataset/files"], Envelope.A)
+    async def add_dataset_file(call: Call) -> Any:
+        sets.add_file(call.body)
+        return ok_a(True)
+
+    @route(["GET"], [f"{V1}/dataset/page", f"{V1}/dataset"], Envelope.A)
+    async def list_datasets(call: Call) -> Any:
+        return ok_a(cube_page(sets.rows(), parse_form_data(call.query.get("form_data"), call.body)))
+
+    @route(["DELETE"], [f"{V1}/dataset/delete"], Envelope.A)
+    async def delete_dataset(call: Call) -> Any:
+        sets.delete(call.body)
+        return ok_a(True)
 
     # ------------------------------------------------------------------ resource packages, storage, pools (4, 5, 6)
 
