@@ -58,13 +58,10 @@ def waits_behind(job: Queued, other: OnVendor) -> bool:
     return False
 
 
-def waits_after(job: Queued, other: Queued) -> bool:
-    """Whether `other` is ahead of `job` in the queue, waiting for the same room."""
-    if other.position >= job.position or other.reason != job.reason:
-        return False
-    if job.reason == "quota":
-        return other.tenant_id == job.tenant_id
-    return job.reason == "no_capacity" and (other.kind, other.accelerator) == (job.kind, job.accelerator)
+def same_wait(job: Queued) -> tuple:
+    """The jobs with the same key wait for the same room, in queue order: a tenant's own for `quota`, a kind
+    and accelerator class for `no_capacity`."""
+    return (job.reason, job.tenant_id) if job.reason == "quota" else (job.reason, job.kind, job.accelerator)
 
 
 def run_time(max_runtime_s: int | None, flavor: str, typical: Mapping[str, timedelta]) -> timedelta | None:
@@ -79,19 +76,44 @@ def estimated_start(now: datetime, job: Queued, on_vendors: list[OnVendor], queu
     """The estimated start of the queued `job`, no earlier than `now`; None when there is no basis. `on_vendors`
     and `queued` may hold any jobs (those it does not wait for are left out); `typical` is the observed run time
     per flavor."""
-    if job.reason not in WAITS_FOR_JOBS:
-        return None
-    rooms: list[tuple[datetime, str]] = []  # (when free, on which flavor), earliest first
-    for holder in (other for other in on_vendors if waits_behind(job, other)):
+    return estimated_starts(now, [job], on_vendors, queued, typical)[job.job_id]
+
+
+def estimated_starts(now: datetime, jobs: list[Queued], on_vendors: list[OnVendor], queued: list[Queued],
+                     typical: Mapping[str, timedelta]) -> dict[uuid.UUID, datetime | None]:
+    """`estimated_start` of each of `jobs`, by job id, in one pass per wait (a page of jobs at once)."""
+    estimates: dict[uuid.UUID, datetime | None] = {job.job_id: None for job in jobs}
+    lines: dict[tuple, list[Queued]] = {}  # each wait's queue, in order
+    for other in sorted({q.job_id: q for q in [*queued, *jobs]}.values(), key=lambda q: q.position):
+        lines.setdefault(same_wait(other), []).append(other)
+    # Jobs of one wait that may use the same vendors wait behind the same holders: one walk down the line each.
+    walks: dict[tuple, list[Queued]] = {}
+    for job in jobs:
+        if job.reason in WAITS_FOR_JOBS:
+            walks.setdefault((same_wait(job), job.vendors, job.exclude_vendors), []).append(job)
+    for (wait, _, _), wanted in walks.items():
+        rooms = _rooms(now, [other for other in on_vendors if waits_behind(wanted[0], other)], typical)
+        wanted_ids = {job.job_id for job in wanted}
+        for member in lines[wait]:
+            if not rooms:
+                break  # no basis for it, nor for anyone behind it
+            free_at, flavor = rooms[0]
+            if member.job_id in wanted_ids:
+                estimates[member.job_id] = free_at
+            heapq.heappop(rooms)
+            expected = run_time(member.max_runtime_s, flavor, typical)
+            if expected is not None:
+                heapq.heappush(rooms, (free_at + expected, flavor))
+    return estimates
+
+
+def _rooms(now: datetime, holders: list[OnVendor], typical: Mapping[str, timedelta]) -> list[tuple[datetime, str]]:
+    """When each holder frees its room, and on which flavor, earliest first (a heap); holders with no basis are
+    left out."""
+    rooms = []
+    for holder in holders:
         expected = run_time(holder.max_runtime_s, holder.flavor, typical)
         if expected is not None:
             rooms.append((max(now, (holder.started_at or now) + expected), holder.flavor))
     heapq.heapify(rooms)
-    for ahead in sorted((other for other in queued if waits_after(job, other)), key=lambda other: other.position):
-        if not rooms:
-            return None
-        free_at, flavor = heapq.heappop(rooms)
-        expected = run_time(ahead.max_runtime_s, flavor, typical)
-        if expected is not None:
-            heapq.heappush(rooms, (free_at + expected, flavor))
-    return rooms[0][0] if rooms else None
+    return rooms

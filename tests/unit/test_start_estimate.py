@@ -4,7 +4,7 @@ time, and the jobs ahead of it waiting for the same room."""
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from services.gateway.start_estimate import OnVendor, Queued, estimated_start
+from services.gateway.start_estimate import OnVendor, Queued, estimated_start, estimated_starts
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 A, B = uuid.UUID(int=1), uuid.UUID(int=2)
@@ -94,3 +94,16 @@ def test_an_overrunning_or_not_yet_running_job_is_counted_from_now():
     job = queued()
     assert estimated_start(NOW, job, [running(minutes_ago=90, max_runtime_s=3600)], [], {}) == NOW
     assert estimated_start(NOW, job, [running(minutes_ago=None, max_runtime_s=600)], [], {}) == minutes(10)
+
+
+def test_a_page_estimated_at_once_gets_what_each_job_alone_gets():
+    page = [queued(position=1, max_runtime_s=600), queued(position=2, vendors=["caip"]),
+            queued(position=3, max_runtime_s=300, exclude=["caip"]), queued(position=4),
+            queued(position=5, reason="quota", tenant=B), queued(position=6, reason="funds"),
+            queued(position=7, accelerator="mlu370", max_runtime_s=60)]
+    holders = [running(minutes_ago=50, max_runtime_s=3600), running(minutes_ago=10, vendor="caip", max_runtime_s=1800),
+               running(minutes_ago=5, flavor="ma.8card"), running(minutes_ago=1, accelerator="mlu370", max_runtime_s=600)]
+    typical = {"ma.8card": timedelta(minutes=30)}
+    together = estimated_starts(NOW, page, holders, page, typical)
+    assert together == {job.job_id: estimated_start(NOW, job, holders, page, typical) for job in page}
+    assert together[page[0].job_id] == minutes(10) and together[page[5].job_id] is None

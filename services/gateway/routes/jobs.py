@@ -109,10 +109,9 @@ async def _queue_places(conn, rows) -> dict[uuid.UUID, QueuePlace]:
     ) for row in await jobs.open_on_vendors(conn, list({job.tenant_id for job in queued}),
                                              list({job.accelerator for job in queued}))]
     typical = await jobs.typical_run_times(conn, list({job.flavor for job in on_vendors}))
-    now, by_id = datetime.now(UTC), {job.job_id: job for job in queued}
-    return {job_id: QueuePlace(position, start_estimate.estimated_start(now, by_id[job_id], on_vendors, queued,
-                                                                        typical) if job_id in by_id else None)
-            for job_id, position in positions.items()}
+    estimates = start_estimate.estimated_starts(
+        datetime.now(UTC), [job for job in queued if job.job_id in positions], on_vendors, queued, typical)
+    return {job_id: QueuePlace(position, estimates.get(job_id)) for job_id, position in positions.items()}
 
 
 def _queued(row) -> start_estimate.Queued:
