@@ -21,6 +21,10 @@
   with capacity to spare) -> the JobStateChanged row committed in `watcher.outbox` (its `created_at`,
   the transaction's time). Kafka is not involved: no relay runs.
 - Vendor calls are counted on this process's httpx clients, per poll cycle (ticks after seeding ended).
+- Run times: every `--ending-every`-th job runs `--ending-run-s` and ends during the watch. The start and end the
+  watcher announces (`started_at`, `finished_at`: what billing meters between) are set beside the simulator's own
+  (its `ready_at`, and that plus the job's run time): the gap is what a tenant would pay for that Switchyard did not
+  see run, or not pay for that did (AI Space's start is its phase change to Running, not its launch).
 - The limit beside the watcher's figure, in the same invocation once the watching is over: the thinnest
   honest loop over the same reads, the adapter's own `list_active` (listing vendors) or `get` (per-job
   vendors, `watch_get_concurrency` in flight, through the adapter's rate limit) against the same
@@ -40,7 +44,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -66,6 +70,7 @@ TRACK_BATCH = 500  # start_tracking calls per transaction
 RSS_LIMIT_MB = 1024
 RAW_LISTINGS = 3  # list_active calls per listing vendor in the raw loop
 RAW_GET_S = 3.0  # how long the raw loop reads a per-job vendor
+BILLED_MINUTE_S = 60  # what the gap between the vendor's run times and ours is held against
 
 
 # --- seeding: the adapters' own create bodies, created in bulk by the simulators ------------------
@@ -83,17 +88,24 @@ async def create_body(vendor: str, adapter, req: SubmitRequest) -> dict:
     return training_job(req, adapter._settings)
 
 
+def run_seconds(index: int, ending_every: int, ending_run_s: float) -> float:
+    """Job `index`'s run time: every `ending_every`-th job ends during the watch (0: none), the rest run an hour."""
+    return ending_run_s if ending_every and index % ending_every == 0 else 3600.0
+
+
 async def seed_vendor(pool, vendor: str, count: int, pending_s: float, spread_s: float, seeded: dict,
-                      vendor_job_ids: dict[str, list[str]]) -> tuple:
+                      vendor_job_ids: dict[str, list[str]], ending_every: int = 0, ending_run_s: float = 0.0) -> tuple:
     """Seed `count` jobs on `vendor`'s simulator and track them; returns (seed s, track s)."""
     started = time.monotonic()
     adapter = make_adapter(vendor)
     flavors = await adapter.list_flavors("training")
     flavor = next((f for f in flavors if f.accelerator == "cpu"), flavors[0])
     job_ids = [uuid.uuid4() for _ in range(count)]
+    runs = [run_seconds(index, ending_every, ending_run_s) for index in range(count)]
     bodies = [await create_body(vendor, adapter, SubmitRequest(
         name=f"sy-{job_id.hex}", kind="training", image="swr.example/team/pytorch:2.1", command="python train.py",
-        env={"SWITCHYARD_SIM_RUN_SECONDS": "3600"}, flavor_id=flavor.flavor_id)) for job_id in job_ids]
+        env={"SWITCHYARD_SIM_RUN_SECONDS": f"{run_s:g}"}, flavor_id=flavor.flavor_id))
+        for job_id, run_s in zip(job_ids, runs, strict=True)]
     await adapter.aclose()
     url = os.environ[f"SWITCHYARD_{vendor.upper()}_ENDPOINT"] + "/_sim/seed" + ("/slm" if vendor == "aispace" else "")
     async with httpx.AsyncClient(timeout=1800) as client:  # 25,000 creates take minutes on a busy box
@@ -105,13 +117,13 @@ async def seed_vendor(pool, vendor: str, count: int, pending_s: float, spread_s:
 
     started = time.monotonic()
     events = []
-    for job_id, row in zip(job_ids, answer, strict=True):
+    for job_id, row, run_s in zip(job_ids, answer, runs, strict=True):
         vendor_job_id = f"slm:{row['id']}" if vendor == "aispace" else str(row["id"])
         events.append(JobSubmitted(
             job_id=job_id, tenant_id=uuid.UUID(int=1), vendor=vendor, vendor_job_id=vendor_job_id,
             flavor=flavor.flavor_id, accelerator="cpu", count=1, vendor_price_per_hour=1,
             raw_status=row["status"], submitted_at=submitted_at))
-        seeded[job_id] = (vendor, datetime.fromtimestamp(row["ready_at"], UTC))
+        seeded[job_id] = (vendor, datetime.fromtimestamp(row["ready_at"], UTC), run_s)
         vendor_job_ids[vendor].append(vendor_job_id)
     for first in range(0, len(events), TRACK_BATCH):
         async with pool.acquire() as conn, conn.transaction():
@@ -226,13 +238,14 @@ async def run(args) -> None:
 
         t0 = time.monotonic()
         times = await asyncio.gather(*(
-            seed_vendor(pool, v, args.per_vendor, args.pending_s, args.spread_s, seeded, vendor_job_ids)
+            seed_vendor(pool, v, args.per_vendor, args.pending_s, args.spread_s, seeded, vendor_job_ids,
+                        args.ending_every, args.ending_run_s)
             for v in VENDORS))
         seeding_done = time.monotonic()
         print(f"seeded and tracked {len(seeded)} jobs in {seeding_done - t0:.1f} s ("
               + ", ".join(f"{v}: seed {a:.1f} s + track {b:.1f} s" for v, (a, b) in zip(VENDORS, times)) + ")")
         # Watch until the last job may have started (its simulator's ready_at), then settle_s more.
-        last_start = max(ready_at for _, ready_at in seeded.values())
+        last_start = max(ready_at for _, ready_at, _ in seeded.values())
         stop_at[0] = seeding_done + max(0.0, (last_start - datetime.now(UTC)).total_seconds()) + args.settle_s
         watch_started = datetime.now(UTC)
         # Watching starts once every job is tracked (before any of them starts on its vendor): what is
@@ -256,17 +269,24 @@ async def run(args) -> None:
     early: Counter = Counter()  # started before the watching did (seeding outlasted --pending-s): left out
     detected_at: dict[str, float] = {}  # vendor job id -> monotonic time its RUNNING was committed
     wall_minus_mono = time.time() - time.monotonic()
+    start_gaps: dict[str, list[float]] = defaultdict(list)  # announced started_at - the simulator's own start
+    end_gaps: dict[str, list[float]] = defaultdict(list)  # announced finished_at - the simulator's own end
     for row in rows:
         change = json.loads(row["payload"])
+        vendor, ready_at, run_s = seeded[uuid.UUID(change["job_id"])]
+        if ready_at < watch_started:  # the simulator's own start moment
+            early[vendor] += change.get("to_status") == "RUNNING"
+            continue
+        if change.get("to_status") == "SUCCEEDED" and change.get("finished_at"):
+            vendor_end = ready_at + timedelta(seconds=run_s)
+            end_gaps[vendor].append((datetime.fromisoformat(change["finished_at"]) - vendor_end).total_seconds())
         if change.get("to_status") != "RUNNING":
             continue
-        vendor, ready_at = seeded[uuid.UUID(change["job_id"])]
         started = datetime.fromisoformat(change["vendor_time"]) if change.get("vendor_time") else ready_at
-        if ready_at < watch_started:  # the simulator's own start moment (AI Space's vendor_time is its run request)
-            early[vendor] += 1
-            continue
         latencies[vendor].append((row["created_at"] - started).total_seconds())
         detected_at[change["vendor_job_id"]] = row["created_at"].timestamp() - wall_minus_mono
+        if change.get("started_at"):
+            start_gaps[vendor].append((datetime.fromisoformat(change["started_at"]) - ready_at).total_seconds())
     print(f"\n{args.per_vendor} jobs per vendor, starts spread over {args.pending_s:.0f}-"
           f"{args.pending_s + args.spread_s:.0f} s after seeding; watch_interval_s={settings.watch_interval_s}, "
           f"watch_starting_s={settings.watch_starting_s}, watch_batch={settings.watch_batch}, "
@@ -277,6 +297,13 @@ async def run(args) -> None:
         print(f"  {vendor:9} detected {len(values) + early[vendor]:5}/{args.per_vendor}  p50 {percentile(values, .5):7.2f} s"
               f"  p99 {percentile(values, .99):7.2f} s  max {max(values, default=float('nan')):7.2f} s"
               + (f"  ({early[vendor]} started before the watching began, left out)" if early[vendor] else ""))
+    print("the start and end Switchyard announces beside the vendor's own (the simulator's start and end of the run;"
+          " billing meters between them), announced - vendor:")
+    for vendor in VENDORS:
+        starts, ends = start_gaps[vendor], end_gaps[vendor]
+        print(f"  {vendor:9} start n={len(starts):5} p50 {percentile(starts, .5):7.2f} s"
+              f"  p99 {percentile(starts, .99):7.2f} s  |  end n={len(ends):4} p50 {percentile(ends, .5):7.2f} s"
+              f"  p99 {percentile(ends, .99):7.2f} s  max {max(ends, default=float('nan')):7.2f} s")
     print("tracked jobs by status at the end: "
           + ", ".join(f"{r['vendor']}/{r['status']}={r['n']}" for r in active))
 
@@ -328,6 +355,12 @@ async def run(args) -> None:
               f"ratio={beside_limit(p99, target):.3f}")
     print(f"RESULT name=watcher_rss_mb figure={rss_peak[0]:.0f} limit={RSS_LIMIT_MB} "
           f"ratio={beside_limit(rss_peak[0], RSS_LIMIT_MB):.3f}")
+    for vendor in VENDORS:  # against a billed minute: a gap that long would change what the tenant pays
+        gaps = [abs(gap) for gap in start_gaps[vendor] + end_gaps[vendor]]
+        if gaps:
+            p99 = percentile(gaps, .99)
+            print(f"RESULT name=watcher_{vendor}_run_time_gap_p99_s figure={p99:.2f} limit={BILLED_MINUTE_S} "
+                  f"ratio={beside_limit(p99, BILLED_MINUTE_S):.3f}")
     for vendor, (figure, limit) in figures.items():
         print(f"RESULT name=watcher_{vendor}_reads_per_s figure={figure:.0f} limit={limit:.0f} "
               f"ratio={beside_limit(figure, limit):.3f}")
@@ -341,6 +374,9 @@ def main() -> None:
                         help="starts spread over this many seconds (default: 30 s per 5,000 jobs per vendor, "
                              "i.e. ~170 starts/s per vendor at any scale)")
     parser.add_argument("--settle-s", type=float, default=20.0, help="watch this long after the last start")
+    parser.add_argument("--ending-every", type=int, default=10,
+                        help="every N-th job ends during the watch (0: none), for the end-time gap")
+    parser.add_argument("--ending-run-s", type=float, default=5.0, help="how long those jobs run")
     parser.add_argument("--short", action="store_true",
                         help="1,000 jobs per vendor, starts 12-15 s after seeding, 4 s to settle")
     args = parser.parse_args()

@@ -37,6 +37,8 @@ class JobSubmitted(Event):
     vendor_price_per_hour: int = Field(description="vendor list price, micro-units of CNY")
     raw_status: str
     submitted_at: datetime
+    max_runtime_s: int | None = Field(None, description="the job's bound on its run time (its spec's), if any: "
+                                                        "the watcher looks at it more often near its expected end")
 
 
 class JobRejected(Event):

@@ -43,6 +43,7 @@ class Exclusion(ApiModel):
 class Queue(ApiModel):
     reason: str
     position: int
+    estimated_start_at: datetime | None  # an estimate; None when there is no basis
     excluded: list[Exclusion] = []
 
 

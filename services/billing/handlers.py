@@ -66,9 +66,11 @@ async def record_submission(conn: asyncpg.Connection, event: JobSubmitted, marku
 async def apply_state_change(conn: asyncpg.Connection, event: JobStateChanged, policy: Policy) -> None:
     locked = await store.locks.lock_job(conn, event.job_id)
     if locked is None:
-        # A job's events share a partition, so its JobSubmitted came first: an unknown job means that
-        # submission never reached us readable. Without the frozen price there is nothing to bill, and
-        # a priceless placeholder row would only hide the gap; log it for an operator and move on.
+        if runs.before_first_placement(event.vendor):
+            return  # queued in Switchyard's own queue (or cancelled there): nothing runs, nothing to bill
+        # A job's events share a partition, so its JobSubmitted came before any change on a vendor: an unknown
+        # job means that submission never reached us readable. Without the frozen price there is nothing to
+        # bill, and a priceless placeholder row would only hide the gap; log it for an operator and move on.
         log.error("billing.state_change_for_unknown_job", job_id=str(event.job_id),
                   tenant_id=str(event.tenant_id), to_status=event.to_status)
         return

@@ -29,6 +29,12 @@ def leaves_vendor(vendor: str | None, to_status: JobStatus) -> bool:
     return vendor is None and to_status == JobStatus.QUEUED
 
 
+def before_first_placement(vendor: str | None) -> bool:
+    """A state change of a job billing has no row of yet is normal when it comes from Switchyard's own queue
+    (no vendor): a job queues, or is cancelled, before its first JobSubmitted."""
+    return vendor is None
+
+
 def step(*, state: str, waiting: bool, run_vendor_job_id: str | None, vendor: str | None,
          vendor_job_id: str | None, to_status: JobStatus) -> Step:
     """What a state change does to a metered job in `state` ('submitted', 'running', 'finished');

@@ -220,7 +220,7 @@ class Dispatcher:
                 vendor=flavor.vendor, vendor_job_id=vendor_job.vendor_job_id, flavor=flavor.flavor_id,
                 accelerator=flavor.accelerator, count=flavor.count * wants.instances,
                 vendor_price_per_hour=flavor.price_per_hour * wants.instances,
-                raw_status=vendor_job.raw_status, submitted_at=_now(),
+                raw_status=vendor_job.raw_status, submitted_at=_now(), max_runtime_s=spec.max_runtime_s,
             )
             if self._submissions is None:
                 self._submissions = GroupCommit(runtime.pool, store.record_submissions)

@@ -23,6 +23,7 @@ class Tracked:
     started_at: datetime | None = None
     missing_since: datetime | None = None
     endpoints: tuple[Endpoint, ...] = ()  # the last ones announced
+    max_runtime_s: int | None = None  # the job's bound on its run, from its submission
 
 
 def first_state(event: JobSubmitted, observed_at: datetime | None = None) -> JobStateChanged:
@@ -50,9 +51,10 @@ def state_change(tracked: Tracked, seen: VendorJob, observed_at: datetime) -> Jo
         return None
     vendor_time = seen.finished_at if new_status.is_terminal else (
         seen.started_at if new_status == JobStatus.RUNNING else None)
-    # Vendors that report no run times (CAIP, say) get the watcher's own observation instead:
-    # the start when RUNNING is first seen, the end when a terminal status is.
-    started_at = seen.started_at or tracked.started_at or (observed_at if new_status == JobStatus.RUNNING else None)
+    # A start once announced is kept (billing meters from it; a vendor row may later say less, as AI Space's
+    # ended task keeps only its launch). Vendors that report no run times (CAIP, say) get the watcher's own
+    # observation instead: the start when RUNNING is first seen, the end when a terminal status is.
+    started_at = tracked.started_at or seen.started_at or (observed_at if new_status == JobStatus.RUNNING else None)
     finished_at = seen.finished_at or (observed_at if new_status.is_terminal and started_at else None)
     return JobStateChanged(
         job_id=tracked.job_id, tenant_id=tracked.tenant_id, vendor=tracked.vendor,

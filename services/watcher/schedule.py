@@ -4,6 +4,7 @@ announcing."""
 
 import math
 import random
+from datetime import datetime, timedelta
 
 from contracts.status import JobStatus
 
@@ -12,11 +13,24 @@ from contracts.status import JobStatus
 STARTING = (JobStatus.PENDING, JobStatus.QUEUED)
 
 
-def next_poll_delay(status: JobStatus, *, starting_s: float, running_s: float, rng: random.Random) -> float:
+def next_poll_delay(status: JobStatus, *, starting_s: float, running_s: float, rng: random.Random,
+                    until_expected_end_s: float | None = None) -> float:
     """Often while a job is starting, less often once it runs; ±20 % jitter so thousands of jobs
-    submitted together do not come due together."""
-    base = starting_s if status in STARTING else running_s
+    submitted together do not come due together.
+
+    A running job expected to end (its start plus its `max_runtime_s`) within its next look, or past that
+    already, is looked at as often as a starting one: where its vendor reports no end time, the end is when
+    the watcher sees it, and every second of that is billed."""
+    near_end = until_expected_end_s is not None and until_expected_end_s <= running_s
+    base = starting_s if status in STARTING or (status == JobStatus.RUNNING and near_end) else running_s
     return base * rng.uniform(0.8, 1.2)
+
+
+def until_expected_end(started_at: datetime | None, max_runtime_s: int | None, now: datetime) -> float | None:
+    """Seconds from `now` to a job's expected end (negative once past it); None without a start or a bound."""
+    if started_at is None or max_runtime_s is None:
+        return None
+    return (started_at + timedelta(seconds=max_runtime_s) - now).total_seconds()
 
 
 class ErrorBudget:

@@ -28,7 +28,7 @@ SOURCE = "switchyard/watcher"
 Db = asyncpg.Pool | asyncpg.Connection
 _STARTING = [str(status) for status in STARTING]  # due jobs in these come first
 _COLUMNS = ("job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence, started_at, missing_since, "
-            "endpoints")
+            "endpoints, max_runtime_s")
 
 
 async def start_tracking(conn: asyncpg.Connection, submitted: JobSubmitted, first: JobStateChanged) -> None:
@@ -36,18 +36,19 @@ async def start_tracking(conn: asyncpg.Connection, submitted: JobSubmitted, firs
     (a later submission of a job no longer followed replaces the old one)."""
     inserted = await conn.fetchval(
         """INSERT INTO watcher.tracked_jobs AS t
-               (job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence, traceparent)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+               (job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence, traceparent,
+                max_runtime_s)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            ON CONFLICT (job_id) DO UPDATE
                SET vendor = EXCLUDED.vendor, vendor_job_id = EXCLUDED.vendor_job_id, kind = EXCLUDED.kind,
-                   traceparent = EXCLUDED.traceparent,
+                   traceparent = EXCLUDED.traceparent, max_runtime_s = EXCLUDED.max_runtime_s,
                    status = EXCLUDED.status, raw_status = EXCLUDED.raw_status, reason = NULL,
                    sequence = EXCLUDED.sequence, started_at = NULL, finished_at = NULL, active = true,
                    missing_since = NULL, endpoints = '[]', next_poll_at = now(), updated_at = now()
                WHERE NOT t.active AND t.sequence < EXCLUDED.sequence
            RETURNING true""",
         submitted.job_id, submitted.tenant_id, submitted.vendor, submitted.vendor_job_id, submitted.kind,
-        first.to_status, first.raw_status, first.sequence, current_traceparent(),
+        first.to_status, first.raw_status, first.sequence, current_traceparent(), submitted.max_runtime_s,
     )
     if inserted:
         await enqueue(conn, SCHEMA, JOBS_EVENTS, first, source=SOURCE)
@@ -57,9 +58,9 @@ def _tracked(rows) -> list[Tracked]:
     # Positional, in _COLUMNS' order: a listing vendor's tick reads every active job (tens of thousands), and
     # building a dict per row first cost more than the query.
     return [Tracked(job_id, tenant_id, vendor, vendor_job_id, JobStatus(status), raw_status, sequence, kind,
-                    started_at, missing_since, _endpoints(endpoints) if endpoints else ())
+                    started_at, missing_since, _endpoints(endpoints) if endpoints else (), max_runtime_s)
             for (job_id, tenant_id, vendor, vendor_job_id, kind, status, raw_status, sequence, started_at,
-                 missing_since, endpoints) in rows]
+                 missing_since, endpoints, max_runtime_s) in rows]
 
 
 def _endpoints(stored: list) -> tuple:

@@ -3,7 +3,8 @@
 - Vendors that can list are asked once per tick for every active job (paged by the adapter); only
   tracked jobs missing from the listing are fetched one by one (they ended, or vanished).
 - Vendors that cannot list are polled per job on each job's own schedule (`schedule.next_poll_delay`),
-  starting jobs first, through the adapter's own rate limits.
+  starting jobs first, through the adapter's own rate limits; a running job near its expected end (start plus
+  `max_runtime_s`) is looked at as often as a starting one.
 - A job missing on its vendor is declared lost (FAILED) only when a second look confirms it.
 - A job's endpoints (a notebook's page, a service's address) are announced when they differ from the last
   ones announced (`changes.endpoints_change`), in the transaction that records the tick's state changes.
@@ -31,7 +32,7 @@ from services.vendors.base import VendorAdapter, VendorJob
 from services.watcher import metrics, store
 from services.watcher.changes import LOST_REASON, Tracked, endpoints_change, lost_on_vendor, observe
 from services.watcher.config import WatcherSettings
-from services.watcher.schedule import ErrorBudget, next_poll_delay, per_job_batch, tick_pause
+from services.watcher.schedule import ErrorBudget, next_poll_delay, per_job_batch, tick_pause, until_expected_end
 
 LOST = object()  # an observation: the vendor says it has no such job
 
@@ -95,16 +96,17 @@ class Poller:
         applied = {c.job_id for c in await self._record_changes(
             pool, [c for c in found if isinstance(c, JobStateChanged)], endpoints)}
         for job, change in zip(tracked, found, strict=True):
-            status = job.status
+            status, started_at = job.status, job.started_at
             if isinstance(change, JobStateChanged) and change.job_id in applied:
                 changes += 1
-                status = change.to_status
+                status, started_at = change.to_status, change.started_at
             elif isinstance(change, JobLostOnVendor) and await self._record_lost(pool, change):
                 changes += 1
                 status = JobStatus.FAILED  # no longer followed here: its next poll does not matter
             if not self._adapter.can_list:
                 delay = next_poll_delay(status, starting_s=self._settings.watch_starting_s,
-                                        running_s=self._settings.watch_running_s, rng=self._rng)
+                                        running_s=self._settings.watch_running_s, rng=self._rng,
+                                        until_expected_end_s=until_expected_end(started_at, job.max_runtime_s, now))
                 next_polls.append((job.job_id, now + timedelta(seconds=delay)))
         await store.schedule(pool, next_polls)
         await store.clear_missing(pool, seen_again)

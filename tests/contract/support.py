@@ -225,6 +225,9 @@ class VendorCase:
     says: dict[str, str] = field(default_factory=dict)  # what an error's message says ({flavor}: the flavor's id)
     waiting_reason: str = ""  # what the reason of a job waiting for a full flavor says
     stopped_unstarted_has_end: bool = False  # a job stopped before it ran reports when it ended
+    # a stopped job's answer still says when it started (AI Space's Terminated row keeps no start: the watcher
+    # keeps the one it saw while the job ran)
+    stopped_has_start: bool = True
     jobs_named: Callable[[Sim, str], int] | None = None  # how many jobs of this name the vendor holds
     paging: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # (sim, settings) overrides
     lists_oldest_first: bool = False

@@ -2,6 +2,7 @@
 simulator's H800 package (no other vendor offers nvidia-h800), watched, charged per minute; the notebook cancelled."""
 
 import asyncio
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -93,3 +94,30 @@ def test_a_notebook_runs_on_aispace_until_cancelled(stack, tenant):
     assert [status for status, _ in moves] == ["PENDING", "QUEUED", "RUNNING", "STOPPED"]
     assert [raw for _, raw in moves[1:]] == ["Pending", "Running", "Stopped"]
     assert_charged_by_the_minute(stack, tenant, job)
+
+
+def test_a_job_waiting_pending_for_a_node_is_not_billed_for_the_wait(stack, tenant):
+    """The H800 x1 package runs two nodes: a third job waits as Pending on AI Space until one ends. It pays from
+    its phase change to Running, not from its launch."""
+    def training(name: str, seconds: str) -> dict:
+        return {"kind": "training", "name": name, "image": "image.ccos.io/iaas_pub/pytorch:2.1",
+                "command": "python train.py", "resources": H800, "env": {"SWITCHYARD_SIM_RUN_SECONDS": seconds}}
+
+    blockers = [tenant.post("/v1/jobs", json=training(f"blocker-{n}", "65")).json()["id"] for n in (1, 2)]
+    for blocker in blockers:
+        job_in(tenant, blocker, "RUNNING")
+    waiting = tenant.post("/v1/jobs", json=training("patient", "5")).json()["id"]
+    queued = job_in(tenant, waiting, "QUEUED")
+    assert queued["vendor"] == "aispace" and queued["started_at"] is None
+
+    job = job_in(tenant, waiting, "SUCCEEDED", "FAILED", "STOPPED", timeout_s=150)
+    assert job["status"] == "SUCCEEDED"
+    first_end = min(datetime.fromisoformat(job_in(tenant, b, "SUCCEEDED")["finished_at"]) for b in blockers)
+    started = datetime.fromisoformat(job["started_at"])
+    assert started >= first_end - timedelta(seconds=2)  # it ran once a node was free, and only then counts
+    assert expected_minutes(job) == 1  # 5 s of running, not the minute and more it waited
+    price = per_minute_price(aispace_price(stack, job["flavor"]))
+    assert wait_for(lambda: amount(tenant.get(f"/v1/jobs/{waiting}").json()["cost"]["amount"]) == price,
+                    what="one minute charged")
+    usage = tenant.get("/v1/usage", params={"job_id": waiting}).json()
+    assert [(i["minute"], i["kind"]) for i in usage["items"]] == [(0, "charge")]

@@ -1,6 +1,8 @@
 """Switchyard's own queue and failover, through the whole stack: tenant limits, sold-out flavors,
 every attempt recorded on the job, and jobs that start when capacity returns."""
 
+from datetime import datetime, timedelta
+
 import pytest
 
 from tests.e2e.helpers import job_in, wait_for
@@ -93,3 +95,28 @@ def test_a_high_priority_job_overtakes_a_normal_one_in_the_queue(tenant, admin):
 
     done = {j: job_in(tenant, j, "SUCCEEDED", timeout_s=90) for j in (urgent, normal)}
     assert done[urgent]["started_at"] < done[normal]["started_at"]
+
+
+def test_a_queued_job_shows_when_it_is_estimated_to_start(tenant, admin):
+    admin.put(f"/v1/admin/tenants/{tenant.tenant_id}/limits", json={"max_concurrent_jobs": 1})
+    blocker = tenant.post("/v1/jobs", json=training("blocker", SWITCHYARD_SIM_RUN_SECONDS="600")
+                          | {"max_runtime_s": 600}).json()["id"]
+    started = datetime.fromisoformat(job_in(tenant, blocker, "RUNNING")["started_at"])
+    bounded = tenant.post("/v1/jobs", json=training("bounded") | {"max_runtime_s": 300}).json()["id"]
+    unbounded = tenant.post("/v1/jobs", json=training("unbounded")).json()["id"]
+
+    def estimates():
+        jobs = [tenant.get(f"/v1/jobs/{j}").json() for j in (bounded, unbounded)]
+        return [j["queue"] for j in jobs] if all(j["queue"] for j in jobs) else None
+    first, second = wait_for(estimates, what="both queued on quota")
+    assert first["reason"] == second["reason"] == "quota" and first["position"] < second["position"]
+    # The blocker ends at the latest after its 600 s; the bounded job then runs at most 300 s before the next.
+    assert datetime.fromisoformat(first["estimated_start_at"]) == started + timedelta(seconds=600)
+    assert datetime.fromisoformat(second["estimated_start_at"]) == started + timedelta(seconds=900)
+    listed = {j["id"]: j["queue"] for j in tenant.get("/v1/jobs").json()["items"]}
+    assert listed[bounded]["estimated_start_at"] == first["estimated_start_at"]
+
+    for job_id in (unbounded, bounded, blocker):
+        assert tenant.post(f"/v1/jobs/{job_id}/cancel").status_code == 202
+    for job_id in (unbounded, bounded, blocker):
+        job_in(tenant, job_id, "STOPPED")

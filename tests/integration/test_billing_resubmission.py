@@ -220,3 +220,25 @@ async def test_a_job_lost_before_it_ran_and_twice_more_pays_only_the_runs_that_r
     ]
     assert await tenant_balance(pool, tenant_id) == FUNDS - 2 * B_PER_MINUTE - 2 * PER_MINUTE
     await assert_invariants(pool)
+
+
+async def test_a_job_queued_before_its_first_placement_is_no_error_and_costs_nothing(pool):
+    from structlog.testing import capture_logs
+
+    job = Job(uuid.uuid4())
+    with capture_logs() as logs:
+        await deliver(pool, job.queued_again(reason="no_capacity"))  # waits in Switchyard's queue first
+        await deliver(pool, job.submitted("modelarts", "ma-first", "ma.1card", VENDOR_PER_HOUR))
+        await deliver(pool, job.changed(JobStatus.QUEUED, JobStatus.RUNNING, started_at=datetime.now(UTC)))
+        unplaced = Job(job.tenant_id)
+        await deliver(pool, unplaced.queued_again(to=JobStatus.STOPPED, reason="cancelled"))
+    assert not [entry for entry in logs if entry["log_level"] == "error"], logs
+    assert (await metered(pool, job.job_id))["state"] == "running"
+    assert await pool.fetchval("SELECT count(*) FROM billing.metered_jobs WHERE job_id = $1", unplaced.job_id) == 0
+
+    orphan = Job(job.tenant_id)
+    orphan.vendor, orphan.vendor_job_id = "modelarts", "ma-never-submitted"
+    with capture_logs() as logs:
+        await deliver(pool, orphan.changed(JobStatus.QUEUED, JobStatus.RUNNING))  # its submission never came
+    assert [entry["event"] for entry in logs if entry["log_level"] == "error"] == [
+        "billing.state_change_for_unknown_job"]

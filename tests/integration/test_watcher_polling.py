@@ -72,10 +72,11 @@ class Runtime:
 SETTINGS = WatcherSettings(watch_starting_s=5, watch_running_s=20, watch_error_budget=2, watch_batch=100)
 
 
-async def track(pool, vendor_job_id: str, vendor: str = "scripted") -> uuid.UUID:
+async def track(pool, vendor_job_id: str, vendor: str = "scripted", max_runtime_s: int | None = None) -> uuid.UUID:
     submitted = JobSubmitted(job_id=uuid.uuid4(), tenant_id=uuid.uuid4(), vendor=vendor,
                              vendor_job_id=vendor_job_id, flavor="f", accelerator="cpu", count=0,
-                             vendor_price_per_hour=0, raw_status="Creating", submitted_at=datetime.now(UTC))
+                             vendor_price_per_hour=0, raw_status="Creating", submitted_at=datetime.now(UTC),
+                             max_runtime_s=max_runtime_s)
     async with unit_of_work(pool) as conn:
         await store.start_tracking(conn, submitted, first_state(submitted))
     return submitted.job_id
@@ -219,3 +220,17 @@ async def test_per_job_polls_follow_each_jobs_schedule_starting_jobs_first(pool,
     now = datetime.now(UTC)
     assert 3 <= (rows[waiting] - now).total_seconds() <= 6.5
     assert 14 <= (rows[running] - now).total_seconds() <= 24.5
+
+
+async def test_a_running_job_near_its_expected_end_is_looked_at_sooner(pool, clean):
+    vendor = ScriptedVendor(jobs={"ending": ("Running", JobStatus.RUNNING), "long": ("Running", JobStatus.RUNNING)})
+    ending, long = await track(pool, "ending", max_runtime_s=70), await track(pool, "long", max_runtime_s=3600)
+    await pool.execute("UPDATE watcher.tracked_jobs SET status = 'RUNNING', raw_status = 'Running', sequence = 2, "
+                       "started_at = now() - interval '60 seconds'")
+    assert (await tracked_row(pool, ending))["max_runtime_s"] == 70
+    await Poller(vendor, SETTINGS, random.Random(1)).poll_once(Runtime(pool))
+    assert sorted(vendor.gets) == ["ending", "long"]
+    rows = {r["job_id"]: r["next_poll_at"] for r in await pool.fetch("SELECT job_id, next_poll_at FROM watcher.tracked_jobs")}
+    now = datetime.now(UTC)
+    assert (rows[ending] - now).total_seconds() <= 6.5  # due to end in 10 s: looked at as a starting job is
+    assert (rows[long] - now).total_seconds() >= 14

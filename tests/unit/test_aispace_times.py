@@ -1,10 +1,10 @@
 """AI Space's time formats: naive times are UTC+8, read into tz-aware UTC."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from services.vendors.aispace.times import parse_elapsed, parse_time
+from services.vendors.aispace.times import parse_time
 
 # The document's own pair: createTime 1720708152150 is 2024-07-11 14:29:12.150Z, shown as 22:29:12 (UTC+8).
 AT = datetime(2024, 7, 11, 14, 29, 12, 150000, tzinfo=UTC)
@@ -30,12 +30,3 @@ def test_every_format_reads_as_utc(value: object, expected: datetime) -> None:
 @pytest.mark.parametrize("value", [None, "", "未知", "--", 0, "garbage", "15 days ago", True])
 def test_unknown_times_are_none(value: object) -> None:
     assert parse_time(value) is None
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [("00小时00分钟", timedelta(0)), ("01小时05分钟", timedelta(hours=1, minutes=5)), ("123小时59分钟",
-     timedelta(hours=123, minutes=59)), ("未知", None), (None, None), ("5 minutes", None)],
-)  # fmt: skip
-def test_elapsed_time(value: object, expected: timedelta | None) -> None:
-    assert parse_elapsed(value) == expected

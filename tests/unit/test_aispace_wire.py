@@ -56,7 +56,7 @@ def test_success_is_checked_at_every_level() -> None:
         unwrap(200, {"requestId": "x", "code": "InternalError", "message": "boom", "data": None})
 
 
-def test_is_cube_result_wants_an_int_status() -> None:
+def test_is_cube_result_wants_a_numeric_status() -> None:
     assert is_cube_result({"status": 0, "result": {}})
     assert not is_cube_result({"status": "Pushing"})
     assert not is_cube_result({"status": True, "result": {}})
@@ -153,3 +153,37 @@ def test_a_services_address_is_its_host() -> None:
     bare = wire.service_endpoints({"host": "sy-cd.service.example"})
     assert bare == (Endpoint("http", "http://sy-cd.service.example"),)
     assert wire.service_endpoints({"host": ""}) == () and wire.service_endpoints({}) == ()
+
+
+def test_a_string_status_is_read_as_the_number_the_tables_type_it() -> None:
+    assert unwrap(200, A | {"data": {"code": "", "message": "success", "status": "0", "result": RECORD}}) == RECORD
+    with pytest.raises(InvalidRequest):
+        unwrap(200, A | {"data": {"code": "", "message": "bad args", "status": "1", "result": {}}})
+    assert not is_cube_result({"status": "Pushing", "message": "x"})
+
+
+def test_a_task_row_without_an_id_is_a_vendor_error_not_a_key_error() -> None:
+    with pytest.raises(VendorUnavailable):
+        wire.task_job("slm", {"status": "0", "message": "success"})
+
+
+LAUNCHED, RUNNING_SINCE, ENDED = "2024-07-11 19:44:21", "2024-07-11T19:47:30.000001", "2024-07-11T20:59:14"
+
+
+def task(status: str, **more: Any) -> dict[str, Any]:
+    return {"id": 88, "name": "sy-1", "status": status, "last_run_time": LAUNCHED, "changed_on": RUNNING_SINCE} | more
+
+
+def test_a_running_task_started_at_its_phase_change_not_at_its_launch() -> None:
+    job = wire.task_job("slm", task("Running"))
+    assert job.started_at is not None and job.started_at.isoformat() == "2024-07-11T11:47:30.000001+00:00"
+    assert wire.task_job("slm", task("Pending")).started_at is None
+
+
+def test_an_ended_tasks_start_is_its_launch_unless_it_was_terminated() -> None:
+    succeeded = wire.task_job("slm", task("Succeeded", changed_on=ENDED))
+    assert succeeded.started_at is not None and succeeded.started_at.isoformat() == "2024-07-11T11:44:21+00:00"
+    assert succeeded.finished_at is not None and succeeded.finished_at.isoformat() == "2024-07-11T12:59:14+00:00"
+    # Terminated: stopped, perhaps while Pending; the 7.4 detail has no elapsed_time to say it ran.
+    terminated = wire.task_job("slm", task("Terminated", changed_on=ENDED, elapsed_time="01小时05分钟"))
+    assert terminated.started_at is None and terminated.finished_at is not None

@@ -145,3 +145,8 @@ def test_the_rater_books_only_the_current_run_of_running_jobs():
 def test_a_job_waiting_for_its_next_run_books_nothing():
     job_id = uuid.uuid4()
     assert runs.rateable([_minute(job_id, 3)], {job_id: _Run("submitted", minute_base=3)}) == []
+
+
+def test_only_a_change_in_switchyards_own_queue_comes_before_the_first_placement():
+    assert runs.before_first_placement(None)
+    assert not runs.before_first_placement("modelarts")

@@ -153,7 +153,8 @@ def test_launch_with_nothing_to_place_on_says_why(api, env):
 
 
 def test_jobs_show_says_what_a_queued_job_was_kept_from_and_an_ended_jobs_outputs(api):
-    queued = {**JOB, "status": "QUEUED", "queue": {"reason": "no_capacity", "position": 1, "excluded": [
+    queued = {**JOB, "status": "QUEUED", "queue": {"reason": "no_capacity", "position": 1, "estimated_start_at": None,
+                                                    "excluded": [
         {"vendor": "caip", "flavor": None, "reason": "vendor_degraded"},
         {"vendor": "aispace", "flavor": "AIDP-1", "reason": "data_elsewhere"}]}}
     api.routes[("GET", f"/v1/jobs/{JOB_ID}")] = queued
@@ -595,3 +596,15 @@ def test_jobs_metrics_of_a_vendor_without_metrics_exits_3(api):
                    "status": 501, "detail": "qizhi offers no job metrics", "vendor": "qizhi"})
     refused = run("jobs", "metrics", JOB_ID)
     assert refused.exit_code == 3 and "Metrics unsupported (501)" in refused.stderr
+
+
+def test_the_waiting_line_of_a_queued_job_says_when_it_is_estimated_to_start():
+    from switchyard_client import models as m
+    from switchyard_client.cli.jobs import status_line
+
+    queued = {**JOB, "status": "QUEUED", "queue": {"reason": "quota", "position": 2,
+                                                   "estimated_start_at": "2026-12-02T01:10:00Z"}}
+    events = m.JobEventList.from_api(EVENTS)
+    assert "(queued: quota, #2, starts ~01:10:00 UTC)" in status_line(m.Job.from_api(queued), events)
+    unknown = {**queued, "queue": {**queued["queue"], "estimated_start_at": None}}
+    assert "(queued: quota, #2)" in status_line(m.Job.from_api(unknown), events)

@@ -34,6 +34,8 @@ MARKERS = MessageMarkers()
         # HTTP statuses, no envelope
         (400, None, "invalid request body", InvalidRequest),
         (400, None, "record not found", NotFound),  # the document's literal 400 string
+        (400, None, "token is expired", AuthFailed),  # a refused token in the document's only error form
+        (400, None, "Unauthorized", AuthFailed),
         (401, None, "token is expired", AuthFailed),
         (403, None, "forbidden", AuthFailed),
         (404, None, '{"detail":"Not Found"}', VendorUnavailable),  # a missing route, not a missing job

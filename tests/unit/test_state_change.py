@@ -62,6 +62,14 @@ def test_a_vendor_without_run_times_gets_the_observed_ones():
     assert done.started_at == NOW and done.finished_at == later
 
 
+def test_a_start_once_announced_is_kept_when_the_vendor_later_says_less():
+    # AI Space: running, its phase change; ended, its row keeps only the earlier launch.
+    ran_from, launched, ended = NOW - timedelta(seconds=60), NOW - timedelta(seconds=150), NOW - timedelta(seconds=2)
+    running = Tracked(**{**tracked(JobStatus.RUNNING, "Running", 3).__dict__, "started_at": ran_from})
+    done = state_change(running, seen("Succeeded", JobStatus.SUCCEEDED, launched, ended), NOW)
+    assert done.started_at == ran_from and done.finished_at == ended
+
+
 def test_a_job_never_seen_running_has_no_invented_start():
     done = state_change(tracked(), seen("Completed", JobStatus.SUCCEEDED), NOW)
     assert done.started_at is None and done.finished_at is None

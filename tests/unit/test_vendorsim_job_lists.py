@@ -53,7 +53,8 @@ def test_aispace_lists_every_task_with_its_runs():
 
     config = AISpaceSimConfig(clock=lambda: NOW, auth="off")
     client = TestClient(create_app(config))
-    listed = client.post("/api/aidp/v1/resource/list", headers={"x-regionid": config.region},
+    listed = client.post("/api/aidp/v1/resource/list", params={"requestInfo": config.region},
+                         headers={"x-regionid": config.region},
                          json={"pageNum": 1, "pageSize": 50, "specType": "compute"}).json()
     package = next(item["resourceId"] for item in listed["data"]["list"] if item["name"] == config.packages[-1].name)
     body = training_job(_request("sy-seeded", package), AISpaceSettings(project_id=config.project_id))

@@ -117,7 +117,8 @@ def test_modelarts_and_aispace_seed_through_their_create_code():
 
     config = AISpaceSimConfig(clock=clock, auth="off")
     aispace = TestClient(aispace_app(config))
-    listed = aispace.post("/api/aidp/v1/resource/list", headers={"x-regionid": config.region},
+    listed = aispace.post("/api/aidp/v1/resource/list", params={"requestInfo": config.region},
+                          headers={"x-regionid": config.region},
                           json={"pageNum": 1, "pageSize": 50, "specType": "compute"}).json()
     package = next(item["resourceId"] for item in listed["data"]["list"] if item["name"] == config.packages[-1].name)
     body = training_job(_request("sy-seeded", package), AISpaceSettings(project_id=config.project_id))

@@ -99,7 +99,11 @@ def _latest(events: m.JobEventList) -> str:
 
 def status_line(job: m.Job, events: m.JobEventList) -> str:
     """The one line shown while waiting: status, vendor, flavor, time running, cost so far, latest event."""
-    queue = f" (queued: {job.queue.reason}, #{job.queue.position})" if job.queue else ""
+    queue = ""
+    if job.queue:
+        estimate = job.queue.estimated_start_at
+        starts = f", starts ~{estimate.astimezone(UTC):%H:%M:%S} UTC" if estimate else ""
+        queue = f" (queued: {job.queue.reason}, #{job.queue.position}{starts})"
     return (f"{job.status}{queue} · {job.vendor or '-'} · {job.flavor or '-'} · {_running_for(job)} · "
             f"{job.cost.amount} {job.cost.currency} so far · {_latest(events)}")
 

@@ -1,6 +1,7 @@
 """Jobs: submit, read, list, cancel, and their state changes."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -18,6 +19,7 @@ from services.common.idempotency import fingerprint
 from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
 from services.gateway.cursor import decode_cursor, encode_cursor
+from services.gateway import start_estimate
 from services.gateway.metrics import JOBS_SUBMITTED
 from services.gateway.store import jobs
 from services.gateway.routes.deps import JobSpecBody, Tenant, job_spec, not_found, pool, settings
@@ -28,6 +30,10 @@ router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 class QueueOut(BaseModel):
     reason: str = Field(description="no_capacity, quota or funds")
     position: int = Field(description="1 = the next job the dispatcher tries")
+    estimated_start_at: datetime | None = Field(
+        description="an estimate, not a promise: when the jobs it waits behind (and those ahead of it) are "
+                    "expected to end, from their max_runtime_s or else their flavor's observed run times; "
+                    "null when there is no basis (nothing known to end, or it waits for funds)")
     excluded: list[Exclusion] = Field(
         default_factory=list, description="what the scheduler's latest try left out, each vendor or flavor with "
                                           "its reason (as POST /v1/quotes explains them)")
@@ -93,10 +99,43 @@ class JobEventList(BaseModel):
     next_cursor: str | None = None
 
 
-def _job_out(row, queue_position: int | None = None) -> JobOut:
+@dataclass(frozen=True)
+class QueuePlace:
+    position: int
+    estimated_start_at: datetime | None
+
+
+async def _queue_places(conn, rows) -> dict[uuid.UUID, QueuePlace]:
+    """The queued jobs' places in the queue and estimated starts, by job id (read in four queries)."""
+    positions = await jobs.queue_positions(conn, rows)
+    if not positions:
+        return {}
+    queued = [_queued(row) for row in await jobs.queued_ahead(conn, rows)]
+    on_vendors = [start_estimate.OnVendor(
+        tenant_id=row["tenant_id"], kind=row["kind"], accelerator=row["accelerator"], vendor=row["vendor"],
+        flavor=row["flavor"], started_at=row["started_at"], max_runtime_s=row["max_runtime_s"],
+    ) for row in await jobs.open_on_vendors(conn, list({job.tenant_id for job in queued}),
+                                             list({job.accelerator for job in queued}))]
+    typical = await jobs.typical_run_times(conn, list({job.flavor for job in on_vendors}))
+    estimates = start_estimate.estimated_starts(
+        datetime.now(UTC), [job for job in queued if job.job_id in positions], on_vendors, queued, typical)
+    return {job_id: QueuePlace(position, estimates.get(job_id)) for job_id, position in positions.items()}
+
+
+def _queued(row) -> start_estimate.Queued:
+    placement = row["placement"] or {}
+    return start_estimate.Queued(
+        job_id=row["id"], tenant_id=row["tenant_id"], kind=row["kind"], accelerator=row["accelerator"],
+        vendors=frozenset(placement["vendors"]) if placement.get("vendors") is not None else None,
+        exclude_vendors=frozenset(placement.get("exclude_vendors") or ()), reason=row["queue_reason"],
+        position=row["position"], max_runtime_s=row["max_runtime_s"])
+
+
+def _job_out(row, place: QueuePlace | None = None) -> JobOut:
     queue = None
-    if row["queue_reason"] is not None and queue_position is not None:
-        queue = QueueOut(reason=row["queue_reason"], position=queue_position, excluded=row["excluded"])
+    if row["queue_reason"] is not None and place is not None:
+        queue = QueueOut(reason=row["queue_reason"], position=place.position,
+                         estimated_start_at=place.estimated_start_at, excluded=row["excluded"])
     return JobOut(
         id=row["id"], kind=row["kind"], name=row["name"], status=row["status"], status_reason=row["status_reason"],
         vendor=row["vendor"], vendor_job_id=row["vendor_job_id"], flavor=row["flavor"],
@@ -162,8 +201,8 @@ async def list_jobs(
     after = decode_cursor(cursor) if cursor else None
     async with pool(request).acquire() as conn:
         rows = await jobs.list_jobs(conn, tenant_id, status, limit + 1, after, kind)
-        positions = await jobs.queue_positions(conn, rows[:limit])
-    items = [_job_out(r, positions.get(r["id"])) for r in rows[:limit]]
+        places = await _queue_places(conn, rows[:limit])
+    items = [_job_out(r, places.get(r["id"])) for r in rows[:limit]]
     next_cursor = encode_cursor(rows[limit - 1]["created_at"], rows[limit - 1]["id"]) if len(rows) > limit else None
     return JobList(items=items, next_cursor=next_cursor)
 
@@ -174,7 +213,7 @@ async def get_job(job_id: uuid.UUID, request: Request, tenant_id: Tenant) -> Job
         job = await jobs.get_job(conn, tenant_id, job_id)
         if job is None:
             raise not_found("job")
-        return _job_out(job, await jobs.queue_position(conn, job))
+        return _job_out(job, (await _queue_places(conn, [job])).get(job["id"]))
 
 
 @router.post("/{job_id}/cancel", status_code=202, response_model=JobOut)

@@ -1,7 +1,7 @@
 """Jobs as the API shows them, the commands about them sent to the scheduler, and their idempotency keys."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -126,6 +126,64 @@ async def queued_jobs(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Reco
 async def queue_position(conn: asyncpg.Connection, job: asyncpg.Record) -> int | None:
     """One job's place in the queue (see `queue_positions`); None when it is not queued."""
     return (await queue_positions(conn, [job])).get(job["id"])
+
+
+OPEN_ON_VENDOR = "vendor IS NOT NULL AND queue_reason IS NULL AND status IN ('PENDING', 'QUEUED', 'RUNNING')"
+
+
+async def queued_ahead(conn: asyncpg.Connection, jobs: list[asyncpg.Record]) -> list[asyncpg.Record]:
+    """The queued jobs up to the last of `jobs` in queue order (ranked as in `queue_positions`) that share a
+    tenant or an accelerator class with one of them: what their start estimates read (`start_estimate.py`)."""
+    queued = [job for job in jobs if job["queue_reason"] is not None]
+    if not queued:
+        return []
+    return await conn.fetch(
+        """WITH turns AS (
+               SELECT id, priority, created_at,
+                      row_number() OVER (PARTITION BY priority, tenant_id ORDER BY created_at, id) AS turn
+               FROM gateway.jobs WHERE queue_reason IS NOT NULL),
+           ranked AS (
+               SELECT id, row_number() OVER (ORDER BY priority DESC, turn, created_at, id) AS position FROM turns),
+           last AS (SELECT max(position) AS position FROM ranked WHERE id = ANY($1::uuid[]))
+           SELECT j.id, j.tenant_id, j.kind, j.queue_reason, r.position,
+                  j.spec->'resources'->>'accelerator' AS accelerator, j.spec->'placement' AS placement,
+                  (j.spec->>'max_runtime_s')::integer AS max_runtime_s
+           FROM ranked r JOIN gateway.jobs j USING (id), last
+           WHERE r.position <= last.position
+             AND (j.tenant_id = ANY($2::uuid[]) OR j.spec->'resources'->>'accelerator' = ANY($3::text[]))""",
+        [job["id"] for job in queued], list({job["tenant_id"] for job in queued}),
+        list({job["spec"]["resources"]["accelerator"] for job in queued}),
+    )
+
+
+async def open_on_vendors(conn: asyncpg.Connection, tenants: list[uuid.UUID],
+                          accelerators: list[str]) -> list[asyncpg.Record]:
+    """The jobs placed on a vendor and not ended, of these tenants or accelerator classes."""
+    return await conn.fetch(
+        f"""SELECT tenant_id, kind, vendor, flavor, started_at,
+                   spec->'resources'->>'accelerator' AS accelerator, (spec->>'max_runtime_s')::integer AS max_runtime_s
+            FROM gateway.jobs
+            WHERE {OPEN_ON_VENDOR}
+              AND (tenant_id = ANY($1::uuid[]) OR spec->'resources'->>'accelerator' = ANY($2::text[]))""",
+        tenants, accelerators,
+    )
+
+
+TYPICAL_OF_LAST = 20  # the ended runs a flavor's typical run time is the median of
+
+
+async def typical_run_times(conn: asyncpg.Connection, flavors: list[str]) -> dict[str, timedelta]:
+    """Per flavor, the median time its last ended jobs ran (start to end); flavors with none are left out."""
+    rows = await conn.fetch(
+        """SELECT f.flavor,
+                  (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ran)
+                   FROM (SELECT finished_at - started_at AS ran FROM gateway.jobs
+                         WHERE flavor = f.flavor AND finished_at IS NOT NULL AND started_at IS NOT NULL
+                         ORDER BY finished_at DESC LIMIT $2) recent) AS typical
+           FROM unnest($1::text[]) AS f(flavor)""",
+        flavors, TYPICAL_OF_LAST,
+    )
+    return {row["flavor"]: row["typical"] for row in rows if row["typical"] is not None}
 
 
 async def job_events(conn: asyncpg.Connection, job_id: uuid.UUID) -> list[asyncpg.Record]:

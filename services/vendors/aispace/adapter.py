@@ -10,8 +10,10 @@ Flavors are the packages bound to our project space (see `catalog`). Every creat
 by the job's unique name, since AI Space has no idempotency token and some creates return no id: a retried
 submission finds what the first one created, and starts it if it never ran.
 
-Job times: the document has no run start or end. A task's start is `last_run_time` (when its run was launched, so
-Pending time on the vendor is included) and its end the `changed_on` of the row that turned terminal; a notebook
+Job times: the document has no run start or end. A running task's start is the `changed_on` of its phase change to
+Running (`last_run_time` is when its run was launched, Pending time on the vendor included, so it is only the start
+of a task first seen ended, and a Terminated task first seen ended has none: `wire.task_started_at`), and its end
+the `changed_on` of the row that turned terminal; a notebook
 started at the `changed_on` of its last create/reset and stopped at that of the stop; a service runs from its
 `deploy_time`. The watcher's observation times cover what is missing.
 

@@ -1,13 +1,11 @@
 """AI Space's time formats: the document mixes ms-epoch integers (`createTime`, `updateTime`), "YYYY-MM-DD HH:MM:SS"
 (`endTime`, `last_run_time`, project `createTime`), "YYYY-MM-DDTHH:MM:SS[.ffffff]" (`created_on`, `changed_on`) and
-"未知" (unknown). Every naive time is local time in UTC+8 (`createTime` 1720708152150 = 14:29:12Z is shown as
-22:29:12). Read by the wire (job rows) and the catalog (package end times) alike."""
+"未知" (unknown); `elapsed_time` ("HH小时MM分钟", list items only) is not read. Every naive time is local time in
+UTC+8 (`createTime` 1720708152150 = 14:29:12Z is shown as 22:29:12). Read by the wire (job rows) and the catalog (package end times) alike."""
 
-import re
 from datetime import UTC, datetime, timedelta, timezone
 
 VENDOR_TZ = timezone(timedelta(hours=8))
-_ELAPSED = re.compile(r"^\s*(\d+)\s*小时\s*(\d+)\s*分钟\s*$")
 _NO_TIME = ("", "未知", "--", "null", "none", "unknown")
 
 
@@ -29,14 +27,6 @@ def parse_time(value: object) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=VENDOR_TZ)
     return parsed.astimezone(UTC)
-
-
-def parse_elapsed(value: object) -> timedelta | None:
-    """`elapsed_time` "01小时05分钟" -> 1 h 5 min; None for "未知" and anything else."""
-    match = _ELAPSED.match(str(value or ""))
-    if match is None:
-        return None
-    return timedelta(hours=int(match[1]), minutes=int(match[2]))
 
 
 def _from_ms(ms: float) -> datetime | None:

@@ -17,6 +17,7 @@ its `host` (with `http://` before it when it has no scheme), as upstream's `infe
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from contracts.jobs import JobKind
@@ -25,10 +26,10 @@ from services.vendors.aispace.errors import SUCCESS, error_for
 from services.vendors.aispace.catalog import ResourcePackage
 from services.vendors.aispace.settings import VENDOR, AISpaceSettings
 from services.vendors.aispace.status import clean_status, map_notebook_status, map_service_status, map_task_status
-from services.vendors.aispace.times import parse_elapsed, parse_time
+from services.vendors.aispace.times import parse_time
 from services.vendors.base import Endpoint, SubmitRequest, VendorJob
 from services.vendors.data import held_by, job_env
-from services.vendors.errors import InvalidRequest
+from services.vendors.errors import InvalidRequest, VendorUnavailable
 
 
 V1 = "/api/aidp/v1"
@@ -200,21 +201,22 @@ def unwrap(http_status: int, body: Any, retry_after_s: float | None = None) -> A
         raise error_for(http_status, body, retry_after_s)
     payload = body.get("data") if isinstance(body, dict) and "code" in body else body
     if is_cube_result(payload):
-        if payload["status"] != 0:
+        if int(payload["status"]) != 0:
             raise error_for(http_status, payload, retry_after_s)
         return payload.get("result")
     return payload
 
 
 def is_cube_result(value: Any) -> bool:
-    """A Cube Studio envelope: an int `status` beside `result` or `message` (an image push's `status: "Pushing"`
-    is a payload, not an envelope)."""
-    return (
-        isinstance(value, dict)
-        and isinstance(value.get("status"), int)
-        and not isinstance(value.get("status"), bool)
-        and ("result" in value or "message" in value)
-    )
+    """A Cube Studio envelope: a numeric `status` beside `result` or `message`. The tables type `data.status` as a
+    string and the examples send an int, so both `0` and `"0"` are read; an image push's `status: "Pushing"` is a
+    payload, not an envelope."""
+    if not isinstance(value, dict) or not ("result" in value or "message" in value):
+        return False
+    status = value.get("status")
+    if isinstance(status, str):
+        return status.strip().lstrip("-").isdigit()
+    return isinstance(status, int) and not isinstance(status, bool)
 
 
 def dumps(value: Any) -> bytes:
@@ -226,14 +228,11 @@ def dumps(value: Any) -> bytes:
 
 
 def task_job(table: str, item: dict[str, Any]) -> VendorJob:
-    """A training job or LLM task row as a VendorJob."""
+    """A training job or LLM task row as a VendorJob (the 7.4 detail or a 7.5 list item)."""
+    if "id" not in item:
+        raise VendorUnavailable(VENDOR, "a task without id in the answer")
     raw = clean_status(item.get("status"))
     status = map_task_status(raw)
-    ran = status is not None and (
-        status is JobStatus.RUNNING
-        or status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
-        or (status is JobStatus.STOPPED and parse_elapsed(item.get("elapsed_time")) is not None)
-    )
     terminal = status is not None and status.is_terminal
     return VendorJob(
         vendor_job_id=job_ref(table, item["id"]),
@@ -242,10 +241,26 @@ def task_job(table: str, item: dict[str, Any]) -> VendorJob:
         status=status,
         reason=None,
         created_at=parse_time(item.get("created_on")),
-        started_at=parse_time(item.get("last_run_time")) if ran else None,
+        started_at=task_started_at(status, item),
         finished_at=parse_time(item.get("changed_on")) if terminal else None,
         kind="training",
     )
+
+
+def task_started_at(status: JobStatus | None, item: dict[str, Any]) -> datetime | None:
+    """When a task's run started running, as far as the row says. `last_run_time` is when the run was launched
+    (`maas_run`), Pending time on the vendor included; the phase change to Running is written into the row, so
+    while it runs `changed_on` is when it started running (never before the launch). Once ended the row keeps no
+    start: a Succeeded or Failed task ran, from its launch at the earliest (the watcher keeps the start it saw
+    while the task ran); a Terminated one may have been stopped while Pending, so it has none of its own (the
+    7.4 detail has no `elapsed_time` to tell)."""
+    launched = parse_time(item.get("last_run_time"))
+    if status is JobStatus.RUNNING:
+        changed = parse_time(item.get("changed_on"))
+        return max(t for t in (launched, changed) if t is not None) if launched or changed else None
+    if status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+        return launched
+    return None
 
 
 def notebook_job(item: dict[str, Any]) -> VendorJob:

@@ -176,13 +176,13 @@ class QizhiAdapter(VendorAdapter):
     # ---- HTTP
 
     async def _call(self, path: str, body: dict[str, Any], *, timeout: float | None = None) -> Any:
-        """POST with the token; when the token is refused ([EXT] HTTP 200 `code: -1`, or a 401), log in
-        again and retry once."""
+        """POST with the token; when the token is refused ([EXT] HTTP 200 `code: -1`, a 401, or [DOC] an HTTP 400
+        whose string refuses it), log in again and retry once."""
         token = await self._token.get()
         try:
             return await self._post(path, body, token=token, timeout=timeout)
         except AuthFailed as exc:
-            if exc.code != "-1" and exc.http_status != 401:
+            if exc.code != "-1" and exc.http_status not in (400, 401):
                 raise
             self._token.invalidate(token)
         return await self._post(path, body, token=await self._token.get(), timeout=timeout)

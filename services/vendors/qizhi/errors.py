@@ -13,8 +13,10 @@ in the `{code, message, data}` envelope, and the message tells them apart:
 | other   | a refusal we have no word for                  | InvalidRequest      |
 
 Without a code the HTTP status decides: 429 RateLimited (the gateway's throttle), 5xx
-VendorUnavailable, 401/403 AuthFailed, 400 InvalidRequest, and 404 VendorUnavailable: a missing
-*route* (Qizhi says "record not found" for a missing job), which must not read as "the job is gone".
+VendorUnavailable, 401/403 AuthFailed, 400 InvalidRequest (AuthFailed when its text refuses the
+token: the document's only error form is HTTP 400 with a string, so a refused token may come so),
+and 404 VendorUnavailable: a missing *route* (Qizhi says "record not found" for a missing job),
+which must not read as "the job is gone".
 """
 
 from dataclasses import dataclass
@@ -47,6 +49,7 @@ class MessageMarkers:
 
     not_found: tuple[str, ...] = ("record not found",)  # [EXT]
     capacity: tuple[str, ...] = ("资源不足", "sold out", "insufficient resource")  # [INFER]
+    token_refused: tuple[str, ...] = ("token", "unauthorized", "令牌")  # [INFER] a 400 string about the token
 
 
 def classify(http_status: int, code: int | None, message: str, markers: MessageMarkers) -> type[VendorError]:
@@ -58,6 +61,8 @@ def classify(http_status: int, code: int | None, message: str, markers: MessageM
     if code == TOKEN_INVALID or http_status in (401, 403):
         return AuthFailed
     text = message.lower()
+    if code is None and http_status == 400 and any(marker.lower() in text for marker in markers.token_refused):
+        return AuthFailed
     if any(marker.lower() in text for marker in markers.not_found):
         return NotFound
     if any(marker.lower() in text for marker in markers.capacity):

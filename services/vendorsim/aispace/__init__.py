@@ -4,7 +4,8 @@
 (id 36) and three compute packages bound to it (1 and 2 x H800, and a CPU package); see `config.py`.
 Modules: `config` (settings, specs, starting packages), `wire` (envelopes, errors), `auth` (AK/SK, region),
 `times` (UTC+8 formats), `paging` (both list styles), `capacity` (who holds a package when), `resources`
-(packages, storage, pools, projects), `notebooks`, `serving`, `tasks`, `evaluations`, `app` (the paths).
+(packages, storage, pools, projects), `notebooks`, `serving`, `tasks`, `aihub` (the models tasks start from),
+`evaluations`, `images`, `datasets`, `app` (the paths).
 """
 
 from services.vendorsim.aispace.app import create_app

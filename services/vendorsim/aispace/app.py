@@ -13,9 +13,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.vendorsim.aispace import auth, fields, notebooks, serving
+from services.vendorsim.aispace import auth, fields, images, notebooks, serving
 from services.vendorsim.aispace.config import AISpaceSimConfig
+from services.vendorsim.aispace.datasets import Datasets
 from services.vendorsim.aispace.evaluations import Evaluations
+from services.vendorsim.aispace.images import Images
 from services.vendorsim.aispace.notebooks import Notebooks
 from services.vendorsim.aispace.paging import cube_page, gateway_page, leading_equal, parse_form_data
 from services.vendorsim.aispace.resources import Resources
@@ -50,6 +52,12 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[Any]]
+RegionQuery = bool | Callable[[dict[str, str]], bool]
+
+
+def _llm_task(path: dict[str, str]) -> bool:
+    """7.2-7.4 and 7.7 mark requestInfo required for the LLM types; section 11 (`slm`) sends none."""
+    return path.get("t") != "slm"
 
 
 class Account:
@@ -65,6 +73,8 @@ class Account:
         self.services = Services(config, self.resources)
         self.tasks = Tasks(config, self.resources)
         self.evaluations = Evaluations(config, self.resources)
+        self.images = Images(self.resources, config.user_name)
+        self.datasets = Datasets(self.resources, config.user_name)
 
 
 def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
@@ -83,7 +93,10 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         message = f"no API {request.method} {request.url.path}"
         return error_response(AISpaceError(Code.API_NOT_FOUND, message), Envelope.A)
 
-    def route(methods: list[str], paths: list[str], envelope: Envelope) -> Callable[[Handler], Handler]:
+    def route(methods: list[str], paths: list[str], envelope: Envelope,
+              region_query: RegionQuery = False) -> Callable[[Handler], Handler]:
+        """`region_query`: the document marks `requestInfo` required on this call (for path parameters that make it
+        so, when a predicate)."""
         def register(handler: Handler) -> Handler:
             async def endpoint(request: Request) -> JSONResponse:
                 now = config.clock()
@@ -100,6 +113,9 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
                         body=raw,
                         now=now,
                     )
+                    wants_region = region_query(request.path_params) if callable(region_query) else region_query
+                    if wants_region and not dict(query).get("requestInfo"):
+                        raise invalid("query parameter requestInfo is required")
                 except AISpaceError as exc:
                     return error_response(exc, Envelope.A)  # the gateway answers these
                 try:
@@ -123,6 +139,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         account.evaluations,
         account.resources,
     )
+    imgs, sets = account.images, account.datasets
 
     # ------------------------------------------------------------------ notebooks (section 2)
 
@@ -177,7 +194,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         svcs.clear(call.path["id"], call.now)
         return {"requestId": request_id(), "code": "Success", "data": serving.CLEAR_PATH, "message": "Success"}
 
-    @route(["GET"], [f"{ALPHA}/inferenceservice_modelview/deploy/debug/restful/{{id}}"], Envelope.A)
+    @route(["GET"], [f"{ALPHA}/inferenceservice_modelview/deploy/debug/restful/{{id}}"], Envelope.A, True)
     async def debug_service(call: Call) -> Any:
         data, message = svcs.debug(call.path["id"], call.now)
         return {"code": "Success", "data": data, "message": message}  # [DOC] A without requestId
@@ -196,17 +213,17 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
 
     task_bases = [f"{ALPHA}/maas_task_modelview/{{t}}/api", f"{ALPHA}/maas_task/{{t}}/api"]
 
-    @route(["POST"], _slashed(*task_bases), Envelope.A)
+    @route(["POST"], _slashed(*task_bases), Envelope.A, _llm_task)
     async def create_task(call: Call) -> Any:
         task = tasks.create(call.path["t"], call.body, call.now, sold_out)
         return ok_a(cube(tasks.view(task, call.now, nested=False, json_text=False, str_related=False)))
 
-    @route(["PUT"], [f"{base}/{{id}}" for base in task_bases], Envelope.A)
+    @route(["PUT"], [f"{base}/{{id}}" for base in task_bases], Envelope.A, _llm_task)
     async def edit_task(call: Call) -> Any:
         task = tasks.edit(call.path["t"], call.path["id"], call.body, call.now, sold_out)
         return ok_a(cube(tasks.view(task, call.now, nested=False, json_text=True, str_related=False)))
 
-    @route(["GET"], [f"{base}/{{id}}" for base in task_bases], Envelope.B)
+    @route(["GET"], [f"{base}/{{id}}" for base in task_bases], Envelope.B, _llm_task)
     async def show_task(call: Call) -> Any:  # [DOC] for pt/sft/dpo/rw/ppo, [INFER] for slm
         task = tasks.get(call.path["t"], call.path["id"])
         return ok_b(tasks.view(task, call.now, nested=True, json_text=False))
@@ -234,7 +251,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         tasks.run(call.path["t"], call.path["id"], call.now)
         return ok_b({})
 
-    @route(["GET"], [f"{base}/stop/{{id}}" for base in task_bases], Envelope.B)
+    @route(["GET"], [f"{base}/stop/{{id}}" for base in task_bases], Envelope.B, _llm_task)
     async def stop_task(call: Call) -> Any:
         tasks.stop(call.path["t"], call.path["id"], call.now)
         return ok_b({})
@@ -266,26 +283,26 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
 
     eval_bases = [f"{ALPHA}/maas_evaluation_modelview/api/evaluation", f"{ALPHA}/maas_evaluation/api/evaluation"]
 
-    @route(["POST", "PUT"], [f"{base}/save" for base in eval_bases], Envelope.A)
+    @route(["POST", "PUT"], [f"{base}/save" for base in eval_bases], Envelope.A, True)
     async def save_evaluation(call: Call) -> Any:
         evals.save(call.body, call.now)
         return ok_a(cube({}))  # [DOC] no id
 
-    @route(["POST", "GET"], [f"{base}/start" for base in eval_bases], Envelope.B)
+    @route(["POST", "GET"], [f"{base}/start" for base in eval_bases], Envelope.B, True)
     async def start_evaluation(call: Call) -> Any:
         evals.start(call.body, call.now)
         return ok_b({})
 
-    @route(["GET", "POST"], [f"{base}/stop" for base in eval_bases], Envelope.B)
+    @route(["GET", "POST"], [f"{base}/stop" for base in eval_bases], Envelope.B, True)
     async def stop_evaluation(call: Call) -> Any:
         evals.stop(call.body, call.now)
         return ok_b({})
 
-    @route(["GET", "POST"], [f"{base}/delete" for base in eval_bases], Envelope.A)
+    @route(["GET", "POST"], [f"{base}/delete" for base in eval_bases], Envelope.A, True)
     async def delete_evaluations(call: Call) -> Any:
         return ok_a(evals.delete(call.body))
 
-    @route(["GET", "POST"], [f"{base}/detail" for base in eval_bases], Envelope.B)
+    @route(["GET", "POST"], [f"{base}/detail" for base in eval_bases], Envelope.B, True)
     async def evaluation_detail(call: Call) -> Any:
         body = call.body if isinstance(call.body, dict) and call.body else call.query
         return ok_b(evals.view(evals.get(fields.first(body, "id")), call.now))
@@ -298,6 +315,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         return ok_b(cube_page(rows, parse_form_data(call.query.get("form_data"), call.body)))
 
     # ------------------------------------------------------------------ the shared delete (2.6, 3.7, 7.8, 8.3, 11.6)
+    # 7.8 sends requestInfo with it, the other four sections do not: it is not required here.
 
     @route(["DELETE"], [f"{V1}/deleteInstance"], Envelope.A)
     async def delete_instance(call: Call) -> Any:
@@ -310,11 +328,55 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         if kind == "3":
             return ok_a(cube(svcs.view(svcs.delete(instance_id, call.now), call.now)))
         if kind == "4":
-            raise AISpaceError(Code.NOT_FOUND, f"image build {instance_id} not found (image builds are not simulated)")
+            return ok_a(cube(imgs.delete_build(instance_id, call.now)))
         if kind == "5":
             task = tasks.delete(instance_id, call.now)
             return ok_a(cube(tasks.view(task, call.now, nested=False, json_text=True, str_related=False)))
         raise invalid(f"type {kind} is not one of 1 (notebook), 3 (service), 4 (image build), 5 (task)")
+
+    # ------------------------------------------------------------------ images (section 8)
+
+    @route(["POST"], _slashed(f"{V1}/docker_modelview/api"), Envelope.A)
+    async def build_image(call: Call) -> Any:
+        return ok_a(cube(imgs.build_view(imgs.build(call.body, call.now))))
+
+    @route(["GET"], _slashed(f"{ALPHA}/images_modelview/api"), Envelope.B)
+    async def list_images(call: Call) -> Any:
+        form = parse_form_data(call.query.get("form_data"), call.body)
+        return ok_b(cube_page(imgs.rows(), form) | images.LIST_META)
+
+    @route(["POST"], [f"{V1}/images/preUpload"], Envelope.A)
+    async def pre_upload_image(call: Call) -> Any:
+        return ok_a(imgs.pre_upload(call.body))
+
+    # The 8.6 URL format adds "/library" (the example's project name) before /push; the example has none.
+    push_paths = [f"{V1}/instances/{{instance}}/projects/{{project}}/push",
+                  f"{V1}/instances/{{instance}}/projects/{{project}}/library/push"]
+
+    @route(["POST"], push_paths, Envelope.A)
+    async def push_image(call: Call) -> Any:
+        return ok_a(imgs.push(call.path["instance"], call.path["project"], call.body))
+
+    # ------------------------------------------------------------------ datasets (section 10)
+
+    @route(["POST"], [f"{V1}/dataset/insert"], Envelope.A)
+    async def create_dataset(call: Call) -> Any:
+        sets.create(call.body, call.now)
+        return ok_a(True)  # [DOC] no id
+
+    @route(["POST"], [f"{V1}/dataset/files"], Envelope.A)
+    async def add_dataset_file(call: Call) -> Any:
+        sets.add_file(call.body)
+        return ok_a(True)
+
+    @route(["GET"], [f"{V1}/dataset/page", f"{V1}/dataset"], Envelope.A)
+    async def list_datasets(call: Call) -> Any:
+        return ok_a(cube_page(sets.rows(), parse_form_data(call.query.get("form_data"), call.body)))
+
+    @route(["DELETE"], [f"{V1}/dataset/delete"], Envelope.A)
+    async def delete_dataset(call: Call) -> Any:
+        sets.delete(call.body)
+        return ok_a(True)
 
     # ------------------------------------------------------------------ resource packages, storage, pools (4, 5, 6)
 
@@ -322,7 +384,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
     async def buy_package(call: Call) -> Any:
         return ok_a(res.purchase(call.body, call.now, storage=False).order_id)
 
-    @route(["POST"], [f"{V1}/resource/list"], Envelope.A)
+    @route(["POST"], [f"{V1}/resource/list"], Envelope.A, True)
     async def list_packages(call: Call) -> Any:
         body = fields.body_object(call.body)
         spec_type = fields.text(body, "specType")
@@ -333,7 +395,7 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
     async def package_detail(call: Call) -> Any:
         return ok_a(res.view(res.package(call.path["resource_id"]), call.now))
 
-    @route(["DELETE"], [f"{V1}/resource/{{resource_id}}"], Envelope.A)
+    @route(["DELETE"], [f"{V1}/resource/{{resource_id}}"], Envelope.A, True)
     async def unsubscribe(call: Call) -> Any:
         return ok_a(res.unsubscribe(call.path["resource_id"], call.body, call.now))
 
@@ -355,13 +417,13 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
             return storage_list(call)
         return ok_a(res.purchase(call.body, call.now, storage=True).order_id)
 
-    @route(["POST"], [f"{V1}/storage/resource/list"], Envelope.A)
+    @route(["POST"], [f"{V1}/storage/resource/list"], Envelope.A, True)
     async def list_storage(call: Call) -> Any:
         return storage_list(call)
 
     # ------------------------------------------------------------------ project spaces (section 9)
 
-    @route(["POST"], [f"{V1}/project/insert"], Envelope.A)
+    @route(["POST"], [f"{V1}/project/insert"], Envelope.A, True)
     async def create_project(call: Call) -> Any:
         body = fields.body_object(call.body)
         res.create_project(
@@ -369,17 +431,17 @@ def create_app(config: AISpaceSimConfig | None = None) -> FastAPI:
         )
         return ok_a(True)  # [DOC] no id
 
-    @route(["POST"], [f"{V1}/resource/project/related"], Envelope.A)
+    @route(["POST"], [f"{V1}/resource/project/related"], Envelope.A, True)
     async def relate_resources(call: Call) -> Any:
         body = fields.body_object(call.body)
         return ok_a(res.relate(fields.first(body, "projectId"), body.get("resourceIds"), related=True))
 
-    @route(["POST"], [f"{V1}/resource/project/unRelated"], Envelope.A)
+    @route(["POST"], [f"{V1}/resource/project/unRelated"], Envelope.A, True)
     async def unrelate_resources(call: Call) -> Any:
         body = fields.body_object(call.body)
         return ok_a(res.relate(fields.first(body, "projectId"), body.get("resourceIds"), related=False))
 
-    @route(["DELETE"], [f"{V1}/project/delete"], Envelope.A)
+    @route(["DELETE"], [f"{V1}/project/delete"], Envelope.A, True)
     async def delete_project(call: Call) -> Any:
         res.delete_project(_required(call.query, "id"))
         return ok_a(True)

@@ -10,11 +10,11 @@ not drawn from the packages' capacity.
 from dataclasses import dataclass
 from typing import Any
 
+from services.vendorsim.aispace import aihub as aihubs
 from services.vendorsim.aispace import fields
 from services.vendorsim.aispace.capacity import Demand, Run
 from services.vendorsim.aispace.config import AISpaceSimConfig
 from services.vendorsim.aispace.resources import Resources
-from services.vendorsim.aispace.tasks import AIHUB
 from services.vendorsim.aispace.wire import AISpaceError, Code, invalid, not_found
 
 _FIELDS = (
@@ -46,7 +46,7 @@ class Evaluations:
         fields.require(body, _FIELDS)
         if not isinstance(body["evalStandardConf"], dict):
             raise invalid("evalStandardConf must be an object")
-        if fields.integer(body, "aihub") not in AIHUB:
+        if fields.integer(body, "aihub") not in aihubs.MODELS:
             raise invalid(f"unknown aihub {body['aihub']}")
         project_id = self._resources.project(fields.integer(body, "projectId")).id
         for key in ("resource_id", "service_resource_id"):
@@ -122,7 +122,7 @@ class Evaluations:
             "modelInfoConf": {
                 "aihub_id": aihub_id,
                 "maas_task_parent_id": record.get("maas_task_parent", ""),
-                "model_name": AIHUB[aihub_id][0],
+                "model_name": aihubs.name_of(aihub_id),
                 "model_path": record.get("model_path", ""),
                 "model_select": "预置模型",
                 "model_source": "",

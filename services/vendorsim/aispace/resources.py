@@ -92,6 +92,11 @@ class Resources:
             raise not_found(f"project {project_id}")
         return project
 
+    def project_name(self, project_id: int) -> str:
+        """A project's name, deleted or not ("" for none)."""
+        project = self._projects.get(project_id)
+        return project.name if project else ""
+
     def delete_project(self, project_id: Any) -> None:
         project = self.project(project_id)
         project.deleted = True

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from services.vendorsim.aispace import aihub as aihubs
 from services.vendorsim.aispace import fields, times
 from services.vendorsim.aispace.capacity import Run
 from services.vendorsim.aispace.config import AISpaceSimConfig
@@ -33,13 +34,13 @@ LLM_TYPES = ("pt", "sft", "dpo", "rw", "ppo")
 TASK_TYPES = (*LLM_TYPES, "slm")
 CONTAINER_TYPES = (*LLM_TYPES, "lab")
 ALERT_STATUS = "Pending,Running,Succeeded,Failed,Terminated"
+_LIST_ONLY = ("elapsed_time", "percentage")  # [DOC] in the 7.5 list items, not in the 7.4 detail
 # What the edit example shows for a task that never ran: an svg icon, then "未知".
 _UNKNOWN_FINAL_STATUS = (
     '<svg t="1" class="icon" viewBox="0 0 1024 1024" version="1.1" width="16" height="16"><path d="M512 64"/></svg>'
     "&nbsp;&nbsp;未知"
 )
 # AIHub models the examples name: id -> (name, model_type).
-AIHUB: dict[int, tuple[str, str]] = {41: ("chinese-llama-2-7b", "llama2_zh"), 42: ("chatglm3-6b", "chatglm3")}
 
 _SLM_FIELDS = (
     "name", "maas_task_type", "billing_mode", "images", "command", "spec_type", "node_selector", "expand",
@@ -288,15 +289,15 @@ class Tasks:
             return json.dumps(value, ensure_ascii=False) if json_text and value is not None else value
 
         if nested:
-            aihub: Any = self._aihub_view(aihub_id)
+            aihub: Any = aihubs.view(aihub_id)
             maas: Any = self.container_view(container) if container else None
         elif str_related:
-            aihub, maas = AIHUB.get(aihub_id or 0, ("", ""))[0], container.name if container else None
+            aihub, maas = aihubs.name_of(aihub_id), container.name if container else None
         else:
             aihub, maas = aihub_id, container.id if container else None
         gpu_total = spec.gpu_count * task.workers
         output_dir = f"/mnt/workspace/maas/{task.type}/{container.id if container else 0}/{task.id}"
-        return {
+        row = {
             "id": task.id,
             "name": task.name,
             "label": fields.text(record, "label", required=False) or task.name,
@@ -331,7 +332,7 @@ class Tasks:
             "epoch": float(task.args.get("EPOCH", 3)),
             "aihub_id": aihub_id,
             "aihub": aihub,
-            "model_type": AIHUB.get(aihub_id or 0, ("", ""))[1],
+            "model_type": aihubs.model_type_of(aihub_id),
             "model_path": record.get("model_path") or "",
             "dataset_id": None,
             "dataset_ids": json.dumps(fields.int_list(record, "dataset_ids")) if "dataset_ids" in record else None,
@@ -360,26 +361,10 @@ class Tasks:
             "monitoring": "{}",
             "outputs": "{}",
         }
-
-    def _aihub_view(self, aihub_id: int | None) -> dict[str, Any] | None:
-        if aihub_id not in AIHUB:
-            return None
-        name, model_type = AIHUB[aihub_id]
-        return {
-            "id": aihub_id,
-            "name": name,
-            "label": name,
-            "describe": name,
-            "model_class": "LLM",
-            "model_class_type": "chat",
-            "model_path": f"/mnt/workspace/models/public-models/llm/{name}",
-            "model_source": "aihub",
-            "model_type": model_type,
-            "model_parameters": json.dumps({"resource_gpu": "1", "resource_memory": "40G", "resource_cpu": "4"}),
-            "status": "online",
-            "type": "dataset,notebook,train,inference",
-            "uuid": name,
-        }
+        if nested:  # the 7.4 detail has none of the list's progress fields
+            for name in _LIST_ONLY:
+                del row[name]
+        return row
 
     def _parse(
         self, kind: str, body: dict[str, Any], now: float, sold_out: Callable[[str], bool], task_id: int
@@ -401,7 +386,7 @@ class Tasks:
             container = self.container(kind, fields.integer(body, "maas"))
             if fields.text(body, "jobname") != container.name:
                 raise invalid(f"jobname must be the name of task {container.id} ({container.name})")
-            if fields.integer(body, "aihub_id") not in AIHUB:
+            if fields.integer(body, "aihub_id") not in aihubs.MODELS:
                 raise invalid(f"unknown aihub_id {body['aihub_id']}")
             fields.int_list(body, "dataset_ids")
             args = fields.json_object(body, "args")

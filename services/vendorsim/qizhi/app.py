@@ -2,7 +2,8 @@
 
 Every vendor endpoint is a POST with a JSON body, strictly decoded. [EXT] answers are HTTP 200 with
 the envelope `{code, message, data}`; a missing, unknown or expired token is HTTP 200 `code: -1`.
-A body that is not JSON is HTTP 400 with a plain string, as the document's 400 says.
+A body that is not JSON is HTTP 400 with a plain string, as the document's 400 says; without the envelope
+every error is (a refused token too, by default).
 
 Simulator controls under `/_sim/` (not vendor endpoints): faults, `POST /_sim/tokens/expire`,
 `GET /_sim/jobs` (every job's id, name and status), `GET|DELETE /_sim/stats` (calls per path, when each
@@ -132,8 +133,10 @@ def create_app(config: QizhiSimConfig | None = None) -> FastAPI:
     async def qizhi_error(_: Request, exc: QizhiError) -> Response:
         if config.envelope:
             return JSONResponse({"code": exc.code, "message": exc.message})
-        # The document's literal shape: HTTP 400 with a string (401 for a token, like a gateway).
-        return PlainTextResponse(exc.message, status_code=401 if exc.code == TOKEN_INVALID else 400)
+        # The document's literal shape: HTTP 400 with a string (a refused token too, unless set to 401 as a
+        # gateway in front would answer).
+        status = config.bare_token_status if exc.code == TOKEN_INVALID else 400
+        return PlainTextResponse(exc.message, status_code=status)
 
     @app.exception_handler(_BadBody)
     async def bad_body(_: Request, __: _BadBody) -> Response:

@@ -28,6 +28,8 @@ class QizhiSimConfig:
     # [EXT] every answer is wrapped in {code, message, data}; without it, the document's literal
     # shapes (bare payloads, HTTP 400 with a string body for errors).
     envelope: bool = option(True, "wrap every answer in {code, message, data}", negative="--bare")
+    bare_token_status: int = option(400, "without the envelope, the HTTP status of a refused token: [DOC] 400 with "
+                                         "a string, the only error form; 401 as a gateway in front would answer")
     created_s: float = option(1.0, "created_at -> timeline.created")
     queue_s: float = option(1.0, "least time in job_queuing before the job may take resources")
     creating_s: float = option(2.0, "job_creating: resources prepared -> run (pods, image pull)")

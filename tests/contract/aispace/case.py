@@ -96,6 +96,7 @@ CASE = VendorCase(
                 stopping="Terminated", stopped="Terminated"),
     reports_run_times=True,
     run_times_exact=False,
+    stopped_has_start=False,  # Terminated: stopped, perhaps while Pending; the 7.4 detail does not say it ran
     failure_reason=lambda job: job.reason is None,  # AI Space gives no reason
     codes={
         "not_found": (None, 404),  # Cube Studio says "Not found" without a code

@@ -3,6 +3,7 @@ tests/contract/test_adapter_contract.py): packages as flavors, LLM tasks, notebo
 
 import json
 from contextlib import aclosing
+from datetime import timedelta
 
 import pytest
 
@@ -11,7 +12,7 @@ from services.vendors import InvalidRequest, NotFound, QuotaExceeded, SubmitRequ
 from services.vendors.aispace import AISpaceAdapter
 from services.vendorsim.aispace.config import StartingPackage
 from tests.contract.aispace.case import ALPHA, AISpaceSim, package, request
-from tests.contract.support import is_running, is_terminal, unique_name, wait_for_job
+from tests.contract.support import SimClock, drive_until, is_running, is_terminal, unique_name, wait_for_job
 
 pytestmark = pytest.mark.asyncio
 
@@ -73,9 +74,35 @@ async def test_a_training_job_is_an_slm_row_with_its_environment_in_expand(adapt
     assert job.vendor_job_id.startswith("slm:") and job.kind == "training"
     seen = await running(adapter, job)
     done = await settle(adapter, job)
-    assert done.started_at == seen.started_at  # the run's launch (last_run_time), second precision
+    # Running: its phase change; ended, the row keeps only the launch (last_run_time, second precision) before it.
+    assert done.started_at is not None and seen.started_at is not None
+    assert done.started_at <= seen.started_at and seen.started_at - done.started_at < timedelta(seconds=2)
     row = await adapter._call("GET", f"{ALPHA}/maas_task_modelview/slm/api/{job.vendor_job_id.split(':')[1]}")
     assert json.loads(row["expand"])["trainWorkArgs"]["envs"] == [{"key": "SWITCHYARD_SIM_RUN_SECONDS", "value": "0.5"}]
+
+
+async def test_a_task_pending_on_the_vendor_starts_when_it_runs_not_when_it_was_launched(start_sim) -> None:  # type: ignore[no-untyped-def]
+    clock = SimClock()
+    sim = start_sim(clock=clock, pending_s=90.0)
+    async with aclosing(AISpaceAdapter(sim.settings())) as aispace:
+        job = await aispace.submit(request(package(sim, "calculate")["resourceId"], SWITCHYARD_SIM_RUN_SECONDS="60"))
+        launched = clock.now
+        assert (await aispace.get(job.vendor_job_id)).status is JobStatus.QUEUED  # Pending: no start
+        seen = await drive_until(aispace, job.vendor_job_id, is_running, clock, step_s=5.0, limit_s=300.0)
+        assert seen.started_at is not None and seen.started_at.timestamp() >= launched + 90 - 1
+        await aispace.stop(job.vendor_job_id)
+        stopped = await aispace.get(job.vendor_job_id)
+        assert stopped.status is JobStatus.STOPPED and stopped.started_at is None  # Terminated: no start of its own
+
+
+async def test_a_task_terminated_while_pending_never_started(start_sim) -> None:  # type: ignore[no-untyped-def]
+    sim = start_sim(clock=SimClock(), pending_s=90.0)
+    async with aclosing(AISpaceAdapter(sim.settings())) as aispace:
+        job = await aispace.submit(request(package(sim, "calculate")["resourceId"], task="sft"))
+        await aispace.stop(job.vendor_job_id)
+        stopped = await aispace.get(job.vendor_job_id)
+        assert (stopped.status, stopped.started_at) == (JobStatus.STOPPED, None)
+        assert stopped.finished_at is not None
 
 
 @pytest.mark.parametrize("task", ["pt", "sft", "dpo", "rw", "ppo"])

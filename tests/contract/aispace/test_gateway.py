@@ -68,7 +68,7 @@ def test_errors_come_in_the_envelope_of_their_endpoint(sim: AISpaceSim) -> None:
     a = sim.call("GET", f"{DETAIL}/AIDP-00000000000000000000000000000000")
     assert a.status_code == 404
     assert a.json()["code"] == "ResourceNotFound" and a.json()["data"] is None
-    b = sim.call("GET", f"{ALPHA}/maas_task_modelview/sft/api/999999")
+    b = sim.call("GET", f"{ALPHA}/maas_task_modelview/sft/api/999999", query={"requestInfo": "region1"})
     assert b.status_code == 404
     assert b.json() == {"result": {}, "status": 1, "message": "Not found"}
 

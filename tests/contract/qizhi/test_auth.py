@@ -67,16 +67,20 @@ async def test_a_token_refused_again_after_renewal_is_auth_failed(start_sim: Sta
     assert sim.stats()["calls"]["/auth/token"] == 2  # retried exactly once
 
 
-async def test_bare_mode_the_documents_literal_shapes_work_too(start_sim: StartSim) -> None:
-    """Without the envelope: bare payloads, errors as HTTP 400 strings, a bad token as 401."""
-    sim = start_sim(envelope=False)
+@pytest.mark.parametrize("token_status", [400, 401])
+async def test_bare_mode_the_documents_literal_shapes_work_too(start_sim: StartSim, token_status: int) -> None:
+    """Without the envelope: bare payloads, errors as HTTP 400 strings, a bad token too (or a gateway's 401)."""
+    sim = start_sim(envelope=False, bare_token_status=token_status)
     raw = httpx.post(f"{sim.url}/auth/token", json={"username": sim.config.username, "password": sim.config.password})
     assert set(raw.json()) == {"access_token", "expires_in", "token_type"}
 
     async with aclosing(QizhiAdapter(sim.settings())) as adapter:
         assert {flavor.price_per_hour for flavor in await adapter.list_flavors()} >= {14_600_000, 117_000_000}
         job = await adapter.submit(request(SWITCHYARD_SIM_RUN_SECONDS="0.2"))
-        sim.expire_tokens()  # now a 401 with a string body: renewed as well
+        sim.expire_tokens()  # now a 400 (or 401) with a string body: renewed as well
+        refused = httpx.post(f"{sim.url}/openapi/v1/train_job/detail", json={"job_id": job.vendor_job_id},
+                             headers={"Authorization": "Bearer expired"})
+        assert (refused.status_code, refused.text) == (token_status, "token is expired")
         done = await wait_for_job(adapter, job.vendor_job_id, is_terminal)
         assert done.raw_status == "job_succeeded"
     assert sim.stats()["calls"]["/auth/token"] == 3  # the raw login above, the adapter's, its renewal
