@@ -3,7 +3,7 @@ what the command line prints with `-o json` is exactly the API's JSON. tests/uni
 when a model and the OpenAPI drift apart."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, PrivateAttr
@@ -264,11 +264,16 @@ class MarginLine(ApiModel):
     minutes: int
 
 
+class DayMarginLine(MarginLine):
+    day: date
+
+
 class Margins(ApiModel):
     month: str
     currency: str = "CNY"
     by_vendor: list[MarginLine]
     by_tenant: list[MarginLine]
+    by_vendor_day: list[DayMarginLine]
     total: MarginLine
 
 

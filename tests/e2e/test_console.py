@@ -9,6 +9,7 @@ called, and revoking the session's key ends it. Every page's screenshot goes to 
 import re
 import subprocess
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -282,6 +283,11 @@ def test_the_operator_view_refuses_a_tenant_key_and_opens_with_the_operator_toke
     expect(page.locator("details[open] table")).to_contain_text("modelarts.vm.snt9.1card")
     queue_row = page.locator("#queue tr", has_text="held-by-its-limit")
     expect(queue_row).to_contain_text("quota")
+    month = datetime.now(UTC).strftime("%Y-%m")
+    days = admin.get("/v1/admin/margins", params={"month": month}).json()["by_vendor_day"]
+    expect(page.locator("#margins-by-day tbody tr")).to_have_count(len(days))  # one row per day and vendor
+    for day in days:
+        expect(page.locator("#margins-by-day")).to_contain_text(day["day"])
     page.locator(f"#amount-{tenant.tenant_id}").fill("5.00")
     page.locator(f"#amount-{tenant.tenant_id}").press("Enter")
     expect(page.get_by_role("status")).to_contain_text("Credited")

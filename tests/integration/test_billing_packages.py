@@ -294,6 +294,11 @@ async def test_margins_per_vendor_and_tenant(pool, api):
     assert {line["key"] for line in body["by_vendor"]} == {"modelarts"}
     assert sum(money.parse_amount(line["revenue"], signed=True) for line in body["by_tenant"]) == \
         money.parse_amount(total["revenue"], signed=True)
+    days = body["by_vendor_day"]
+    assert {(line["day"], line["key"]) for line in days} == {(datetime.now(UTC).date().isoformat(), "modelarts")}
+    assert sum(line["minutes"] for line in days) == total["minutes"]
+    assert sum(money.parse_amount(line["vendor_cost"], signed=True) for line in days) == \
+        money.parse_amount(total["vendor_cost"], signed=True)
 
 
 async def test_policy_overdraft_lets_the_balance_go_below_zero(pool):

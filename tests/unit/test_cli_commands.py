@@ -351,7 +351,8 @@ def test_admin_margins_and_adjustments(api, monkeypatch):
     line = {"key": "modelarts", "revenue": "0.72", "list_amount": "0.72", "vendor_cost": "0.60", "margin": "0.12",
             "minutes": 2}
     api.routes[("GET", "/v1/admin/margins")] = {"month": "2026-11", "currency": "CNY", "by_vendor": [line],
-                                                "by_tenant": [], "total": {**line, "key": "total"}}
+                                                "by_tenant": [], "by_vendor_day": [{**line, "day": "2026-11-03"}],
+                                                "total": {**line, "key": "total"}}
     result = run("admin", "margins", "2026-11")
     assert result.exit_code == 0, result.output
     assert "modelarts" in result.stdout and "0.12" in result.stdout

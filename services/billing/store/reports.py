@@ -94,6 +94,19 @@ async def job_usage(conn: asyncpg.Connection, tenant_id: uuid.UUID, start: datet
 MARGIN_KEYS = {"vendor": "coalesce(c.vendor, m.vendor)", "tenant": "c.tenant_id::text"}
 
 
+async def margins_by_day(conn: asyncpg.Connection, start: datetime, end: datetime) -> list[asyncpg.Record]:
+    """Revenue, list amount, vendor cost and minutes per UTC day and vendor, oldest day first."""
+    return await conn.fetch(
+        """SELECT (c.created_at AT TIME ZONE 'UTC')::date AS day, coalesce(c.vendor, m.vendor) AS key,
+                  sum(c.amount + c.shortfall + c.package_value)::bigint AS revenue,
+                  sum(c.list_amount)::bigint AS list_amount, sum(c.vendor_cost)::bigint AS vendor_cost,
+                  (count(*) FILTER (WHERE c.kind = 'charge') - count(*) FILTER (WHERE c.kind = 'refund'))::int AS minutes
+           FROM billing.charges c JOIN billing.metered_jobs m USING (job_id)
+           WHERE c.created_at >= $1 AND c.created_at < $2
+           GROUP BY 1, 2 ORDER BY 1, 2""",
+        start, end)
+
+
 async def margins(conn: asyncpg.Connection, start: datetime, end: datetime, by: str) -> list[asyncpg.Record]:
     key = MARGIN_KEYS[by]  # a fixed expression, never caller text
     return await conn.fetch(

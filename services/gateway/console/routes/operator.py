@@ -1,6 +1,6 @@
 """The operator's view (admin token only): tenants (create, credit, limits), vendors' health and the catalog
 (flavors, prices, availability), the queue (waiting jobs with their reason and position), and margins per vendor
-by month."""
+by month and per day."""
 
 import uuid
 from datetime import UTC, datetime
@@ -30,6 +30,7 @@ async def _page(console: Console, month: str | None = None, message: str | None 
     tenants = await console.get("/v1/admin/tenants", limit=100)
     margins = await console.get("/v1/admin/margins", month=month)
     margin_rows, highest = _margin_bars(margins.body.get("by_vendor", []) if margins.ok else [])
+    margin_days = margins.body.get("by_vendor_day", []) if margins.ok else []
     vendors = await console.get("/v1/admin/vendors")
     catalog = {kind: await console.get("/v1/admin/flavors", kind=kind) for kind in KINDS}
     queue = await console.get("/v1/admin/queue", limit=100)
@@ -37,7 +38,7 @@ async def _page(console: Console, month: str | None = None, message: str | None 
         "vendors": vendors.body["items"] if vendors.ok else None,
         "catalog": {kind: answer.body["items"] for kind, answer in catalog.items() if answer.ok},
         "queue": queue.body["items"] if queue.ok else [],
-        "tenants": tenants.body["items"] if tenants.ok else [], "month": month, "margins": margin_rows,
+        "tenants": tenants.body["items"] if tenants.ok else [], "month": month, "margins": margin_rows, "margin_days": margin_days,
         "margin_scale": highest, "message": message, "error": error, "new_key": new_key}, status=status)
 
 
