@@ -228,12 +228,26 @@ async def test_statement_reconciles_in_json_and_csv(pool, api):
 async def test_grouped_usage(pool, api):
     tenant_id, job_id, _ = await running_job(pool, 70, credit=20_000_000, count=2)
     await meter_and_rate(pool, job_id)
-    for group_by in ("job", "vendor", "accelerator", "day"):
+    for group_by in ("job", "vendor", "accelerator", "day", "flavor"):
         body = (await api.get(f"/internal/tenants/{tenant_id}/usage", params={"group_by": group_by})).json()
         assert len(body["items"]) == 1 and body["total"]["amount"] == "1.20"
         assert body["items"][0]["card_hours"] == "0.066667" and body["items"][0]["minutes"] == 2
     assert (await api.get(f"/internal/tenants/{tenant_id}/usage", params={"group_by": "job"})).json()["items"][0]["key"] \
         == str(job_id)
+    by_flavor = (await api.get(f"/internal/tenants/{tenant_id}/usage", params={"group_by": "flavor"})).json()
+    assert by_flavor["items"][0]["key"].count("/") == 1  # vendor/flavor: two vendors may name a flavor alike
+
+
+async def test_grouped_usage_of_one_job(pool, api):
+    tenant_id, first, _ = await running_job(pool, 70, credit=20_000_000, count=2)
+    _, second, _ = await running_job(pool, 130, tenant_id=tenant_id, count=1)
+    await meter_and_rate(pool, first)
+    await meter_and_rate(pool, second)
+    everything = (await api.get(f"/internal/tenants/{tenant_id}/usage", params={"group_by": "vendor"})).json()
+    only_first = (await api.get(f"/internal/tenants/{tenant_id}/usage",
+                                params={"group_by": "vendor", "job_id": str(first)})).json()
+    assert only_first["total"]["amount"] == "1.20" and only_first["items"][0]["minutes"] == 2
+    assert everything["items"][0]["minutes"] == 5
 
 
 async def test_placement_terms_count_packages_and_the_balance(pool, api):

@@ -33,7 +33,7 @@ def balance(session: Session):
 def usage(session: Session, job: Annotated[str | None, typer.Option("--job", help="a job id or prefix")] = None,
           since: Annotated[str | None, typer.Option("--from", help="ISO 8601 time")] = None,
           until: Annotated[str | None, typer.Option("--to", help="ISO 8601 time")] = None,
-          group_by: Annotated[str | None, typer.Option("--group-by", help="job, day, vendor or accelerator")] = None,
+          group_by: Annotated[str | None, typer.Option("--group-by", help="job, day, vendor, flavor (vendor/flavor) or accelerator")] = None,
           limit: page_size(1000) = None, cursor: Cursor = None, every: AllPages = False):
     """Charges (one per started minute) and their total, one page or every page with --all; or totals grouped
     (whole, not paged)."""

@@ -1,5 +1,5 @@
 """A tenant's usage and statements: `GET /internal/tenants/{id}/usage` (charges page by page, or
-grouped by job, day, vendor or accelerator) and `GET .../statements/{YYYY-MM}` (JSON, or CSV with
+grouped by job, day, vendor, flavor or accelerator) and `GET .../statements/{YYYY-MM}` (JSON, or CSV with
 `?format=csv`)."""
 
 import base64
@@ -74,7 +74,7 @@ async def usage(
     tenant_id: uuid.UUID,
     request: Request,
     job_id: uuid.UUID | None = None,
-    group_by: Literal["job", "day", "vendor", "accelerator"] | None = None,
+    group_by: Literal["job", "day", "vendor", "accelerator", "flavor"] | None = None,
     from_: Annotated[Timestamp | None, Query(alias="from")] = None,
     to: Timestamp | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -82,7 +82,7 @@ async def usage(
 ) -> UsagePage | GroupedUsage:
     async with unit_of_work(pool(request)) as conn:
         if group_by is not None:
-            rows = await store.reports.grouped_usage(conn, tenant_id, group_by, start=from_, end=to)
+            rows = await store.reports.grouped_usage(conn, tenant_id, group_by, job_id=job_id, start=from_, end=to)
             return GroupedUsage(group_by=group_by, items=[
                 UsageGroup(key=r["key"], amount=money.format_amount(r["amount"]),
                            shortfall=money.format_amount(r["shortfall"]),

@@ -40,10 +40,12 @@ GROUP_KEYS = {
     "day": "to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
     "vendor": "coalesce(c.vendor, m.vendor)",  # the run's vendor; the job's for rows from before runs
     "accelerator": "m.accelerator",
+    # A flavor's name is the vendor's own, so two vendors may share one: the key names both.
+    "flavor": "coalesce(c.vendor, m.vendor) || '/' || coalesce(c.flavor, m.flavor)",
 }
 
 
-async def grouped_usage(conn: asyncpg.Connection, tenant_id: uuid.UUID, group_by: str, *,
+async def grouped_usage(conn: asyncpg.Connection, tenant_id: uuid.UUID, group_by: str, *, job_id: uuid.UUID | None,
                         start: datetime | None, end: datetime | None) -> list[asyncpg.Record]:
     key = GROUP_KEYS[group_by]  # a fixed expression, never caller text
     return await conn.fetch(
@@ -51,9 +53,9 @@ async def grouped_usage(conn: asyncpg.Connection, tenant_id: uuid.UUID, group_by
                    sum(c.card_seconds)::bigint AS card_seconds, count(*) FILTER (WHERE c.kind = 'charge') AS minutes
             FROM billing.charges c JOIN billing.metered_jobs m USING (job_id)
             WHERE c.tenant_id = $1 AND ($2::timestamptz IS NULL OR c.created_at >= $2)
-              AND ($3::timestamptz IS NULL OR c.created_at < $3)
+              AND ($3::timestamptz IS NULL OR c.created_at < $3) AND ($4::uuid IS NULL OR c.job_id = $4)
             GROUP BY 1 ORDER BY 1""",
-        tenant_id, start, end)
+        tenant_id, start, end, job_id)
 
 
 # --- statements -----------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ async def balance(request: Request, tenant_id: Tenant) -> Response:
 @router.get("/usage", responses={200: {"description": "charges ({items, total, next_cursor}); with group_by, "
                                                       "{group_by, items: [{key, amount, card_hours, minutes}], total}"}})
 async def usage(request: Request, tenant_id: Tenant, job_id: uuid.UUID | None = None,
-                group_by: Literal["job", "day", "vendor", "accelerator"] | None = None,
+                group_by: Literal["job", "day", "vendor", "accelerator", "flavor"] | None = None,
                 from_: Annotated[WrittenTimestamp | None, Query(alias="from")] = None,
                 to: WrittenTimestamp | None = None,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 500, cursor: Text | None = None) -> Response:
