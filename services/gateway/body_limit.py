@@ -36,6 +36,8 @@ class BodySizeLimit:
 
     def __init__(self, app: ASGIApp, *, default: int, limits: Mapping[str, int] | None = None) -> None:
         self.app, self.default, self.limits = app, default, dict(limits or {})
+        # Finding a request's route walks every route: done only for a method some route has a limit of its own for.
+        self.methods_with_limits = {key.split(" ", 1)[0] for key in self.limits}
 
     def _route_path(self, scope: Scope) -> str | None:
         """The declared path of the route the request goes to (the app is in the scope before routing)."""
@@ -49,7 +51,9 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = limit_for(scope["method"], self._route_path(scope), self.default, self.limits)
+        method = scope["method"]
+        route_path = self._route_path(scope) if method in self.methods_with_limits else None
+        limit = limit_for(method, route_path, self.default, self.limits)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, receive, send, limit)
