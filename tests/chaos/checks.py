@@ -3,8 +3,9 @@ returns the problems it found (empty: it holds), so a wait can retry until settl
 
 import re
 from collections import Counter, defaultdict
+from typing import Callable, Protocol
 
-from tests.e2e.helpers import amount, expected_minutes
+from tests.e2e.helpers import amount, expected_minutes, wait_for
 
 TERMINAL_WEBHOOK = {"SUCCEEDED": "job.succeeded", "FAILED": "job.failed", "STOPPED": "job.stopped"}
 _NAME = re.compile(r"sy-([0-9a-f]{32})")
@@ -81,3 +82,53 @@ def webhook_problems(jobs: list[dict], deliveries: list[tuple[str, dict]]) -> li
         if len(got) != 1:
             problems.append(f"{job['id']}: {len(got)} {wanted} events delivered")
     return problems
+
+
+class RunTenant(Protocol):
+    """A tenant of a run as the checks read it: its API (answers retried through the faults) and its receiver."""
+
+    id: str
+    receiver: object  # a tests.e2e.receiver.VerifyingReceiver
+
+    def get(self, path: str, **kwargs) -> dict: ...
+
+    def jobs(self) -> dict[str, dict]: ...
+
+
+def charges_and_balances(tenants: list[RunTenant], attempts: dict[str, int], credit: str) -> tuple[list[str], Counter]:
+    """Every job's charges (`charge_problems`) and each tenant's balance drop equal to its jobs' costs; beside the
+    problems, the charge rows counted by kind."""
+    problems, charges = [], Counter()
+    for tenant in tenants:
+        costs = 0
+        for job_id, job in tenant.jobs().items():
+            usage = tenant.get("/v1/usage", params={"job_id": job_id, "limit": 1000})
+            problems += charge_problems(job, usage, attempts[job_id])
+            charges.update(i["kind"] for i in usage["items"])
+            costs += amount((job.get("cost") or {}).get("amount") or "0")
+        dropped = amount(credit) - amount(tenant.get("/v1/balance")["balance"])
+        if dropped != costs:
+            problems.append(f"tenant {tenant.id}: balance dropped {dropped}, jobs cost {costs}")
+    return problems, charges
+
+
+def webhooks_to_tenants(tenants: list[RunTenant], jobs: dict[str, dict], owner: dict) -> tuple[list[str], int]:
+    """`webhook_problems` for each tenant's jobs at its receiver, and every signature verified; beside the problems,
+    the deliveries counted."""
+    problems, count = [], 0
+    for tenant in tenants:
+        deliveries = tenant.receiver.verified
+        count += len(deliveries)
+        problems += [f"signature refused: {r}" for r in tenant.receiver.refused]
+        problems += webhook_problems([j for k, j in jobs.items() if owner[k] is tenant], deliveries)
+    return problems, count
+
+
+def settled(check: Callable[[], tuple[list[str], object]], *, timeout_s: float, interval_s: float, what: str):
+    """Wait until `check` finds no problems (what the faults left in flight may still be arriving) and return what
+    it counted; past the timeout, fail listing the problems."""
+    try:
+        return wait_for(lambda: (found := check()) and not found[0] and found, timeout_s=timeout_s,
+                        interval_s=interval_s, what=what)[1]
+    except AssertionError:
+        raise AssertionError(f"{what}, not yet:\n" + "\n".join(check()[0])) from None

@@ -17,7 +17,7 @@ import pytest
 from tests.chaos import checks
 from tests.chaos.checks import submitted_attempts
 from tests.chaos.workload import RUN_SECONDS, TERMINAL, plan
-from tests.e2e.helpers import amount, wait_for
+from tests.e2e.helpers import wait_for
 from tests.e2e.receiver import VerifyingReceiver
 from tests.e2e.stack import SIMULATORS, free_port
 
@@ -57,6 +57,9 @@ class Tenant:
         hook = answer(self.client, "POST", "/v1/webhooks", json={"url": self.receiver.url, "event_types": EVENT_TYPES})
         assert hook.status_code == 201, hook.text
         self.receiver.secret = hook.json()["secret"]
+
+    def get(self, path: str, **kwargs) -> dict:
+        return answer(self.client, "GET", path, **kwargs).json()
 
     def jobs(self) -> dict[str, dict]:
         listed = answer(self.client, "GET", "/v1/jobs", params={"limit": 200})
@@ -174,40 +177,10 @@ def test_nothing_is_lost_doubled_or_stuck_through_the_chaos(chaos_stack, chaos_i
                            for p in checks.vendor_job_problems(job, attempts[job_id], sims)]
         assert not vendor_problems, "\n".join(vendor_problems)
 
-        def charges_settled():
-            problems, charges = [], Counter()
-            for tenant in tenants:
-                costs = 0
-                for job_id, job in tenant.jobs().items():
-                    usage = answer(tenant.client, "GET", "/v1/usage", params={"job_id": job_id, "limit": 1000}).json()
-                    problems += checks.charge_problems(job, usage, attempts[job_id])
-                    charges.update(i["kind"] for i in usage["items"])
-                    costs += amount((job.get("cost") or {}).get("amount") or "0")
-                balance = amount(answer(tenant.client, "GET", "/v1/balance").json()["balance"])
-                if amount(CREDIT) - balance != costs:
-                    problems.append(f"tenant {tenant.id}: balance dropped {amount(CREDIT) - balance}, jobs cost {costs}")
-            return (problems, charges)
-        settled = None
-        try:
-            settled = wait_for(lambda: (r := charges_settled()) and not r[0] and r, timeout_s=180, interval_s=2,
-                               what="charges settled")
-        except AssertionError:
-            raise AssertionError("charges did not settle:\n" + "\n".join(charges_settled()[0])) from None
-        charges_checked = settled[1]
-
-        def webhooks_delivered():
-            problems, count = [], 0
-            for tenant in tenants:
-                deliveries = tenant.receiver.verified
-                count += len(deliveries)
-                problems += [f"signature refused: {r}" for r in tenant.receiver.refused]
-                problems += checks.webhook_problems([j for k, j in jobs.items() if owner[k] is tenant], deliveries)
-            return problems, count
-        try:
-            delivered = wait_for(lambda: (r := webhooks_delivered()) and not r[0] and r, timeout_s=180, interval_s=2,
-                                 what="webhooks delivered")
-        except AssertionError:
-            raise AssertionError("webhooks:\n" + "\n".join(webhooks_delivered()[0])) from None
+        charges_checked = checks.settled(lambda: checks.charges_and_balances(tenants, attempts, CREDIT),
+                                         timeout_s=180, interval_s=2, what="charges settled")
+        delivered = checks.settled(lambda: checks.webhooks_to_tenants(tenants, jobs, owner),
+                                   timeout_s=180, interval_s=2, what="webhooks delivered")
 
         per_vendor = Counter(vendor_of.values())
         resubmitted = sum(1 for n in attempts.values() if n > 1)
@@ -225,7 +198,7 @@ def test_nothing_is_lost_doubled_or_stuck_through_the_chaos(chaos_stack, chaos_i
               f"one per placement ({sum(attempts.values())} placements)")
         print(f"  charges checked: {charges_checked['charge']} minute charges ({charges_checked['refund']} refunded) "
               f"of {len(jobs)} jobs, {len(tenants)} tenants' balances")
-        print(f"  webhooks checked: {delivered[1]} deliveries, {len(jobs)} terminal events, one webhook-id each; "
+        print(f"  webhooks checked: {delivered} deliveries, {len(jobs)} terminal events, one webhook-id each; "
               "no dead letters")
         print(f"  whole run {time.monotonic() - began:.0f} s; load average {load_before:.1f} before, "
               f"{os.getloadavg()[0]:.1f} after (1 min)")

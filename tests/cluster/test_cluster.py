@@ -20,7 +20,7 @@ from tests.chaos.workload import TERMINAL, plan
 from tests.cluster.gateways import Gateways
 from tests.cluster.infra import BROKERS, ClusterStack
 from tests.cluster.replication import under_replicated
-from tests.e2e.helpers import amount, wait_for
+from tests.e2e.helpers import wait_for
 from tests.e2e.receiver import VerifyingReceiver
 from tests.e2e.stack import SIMULATORS, free_port
 
@@ -52,6 +52,9 @@ class Tenant:
 
     def call(self, method: str, path: str, **kwargs) -> httpx.Response:
         return self.api.call(self.key, method, path, **kwargs)
+
+    def get(self, path: str, **kwargs) -> dict:
+        return self.call("GET", path, **kwargs).json()
 
     def jobs(self) -> dict[str, dict]:
         listed = self.call("GET", "/v1/jobs", params={"limit": 200})
@@ -174,38 +177,10 @@ def test_the_cluster_rides_out_a_broker_a_gateway_and_a_host_lost(cluster):
                            for p in checks.vendor_job_problems(job, attempts[job_id], sims)]
         assert not vendor_problems, "\n".join(vendor_problems)
 
-        def charges_settled():
-            problems, charges = [], Counter()
-            for tenant in tenants:
-                costs = 0
-                for job_id, job in tenant.jobs().items():
-                    usage = tenant.call("GET", "/v1/usage", params={"job_id": job_id, "limit": 1000}).json()
-                    problems += checks.charge_problems(job, usage, attempts[job_id])
-                    charges.update(i["kind"] for i in usage["items"])
-                    costs += amount((job.get("cost") or {}).get("amount") or "0")
-                balance = amount(tenant.call("GET", "/v1/balance").json()["balance"])
-                if amount(CREDIT) - balance != costs:
-                    problems.append(f"tenant {tenant.id}: balance dropped {amount(CREDIT) - balance}, jobs cost {costs}")
-            return problems, charges
-        try:
-            _, charges = wait_for(lambda: (r := charges_settled()) and not r[0] and r, timeout_s=180, interval_s=3,
-                                  what="charges settled")
-        except AssertionError:
-            raise AssertionError("charges did not settle:\n" + "\n".join(charges_settled()[0])) from None
-
-        def webhooks_delivered():
-            problems, count = [], 0
-            for tenant in tenants:
-                count += len(tenant.receiver.verified)
-                problems += [f"signature refused: {r}" for r in tenant.receiver.refused]
-                problems += checks.webhook_problems([j for k, j in jobs.items() if owner[k] is tenant],
-                                                    tenant.receiver.verified)
-            return problems, count
-        try:
-            _, deliveries = wait_for(lambda: (r := webhooks_delivered()) and not r[0] and r, timeout_s=180,
-                                     interval_s=2, what="webhooks delivered")
-        except AssertionError:
-            raise AssertionError("webhooks:\n" + "\n".join(webhooks_delivered()[0])) from None
+        charges = checks.settled(lambda: checks.charges_and_balances(tenants, attempts, CREDIT),
+                                 timeout_s=180, interval_s=3, what="charges settled")
+        deliveries = checks.settled(lambda: checks.webhooks_to_tenants(tenants, jobs, owner),
+                                    timeout_s=180, interval_s=2, what="webhooks delivered")
 
         try:
             wait_for(lambda: not problems_replicating(), timeout_s=120, interval_s=2, what="no partition under-replicated")
