@@ -299,6 +299,18 @@ class _Routes:
         return self._run(Call("PUT", f"/v1/admin/tenants/{tenant_id}/limits", m.Limits, json={
             "max_concurrent_jobs": max_concurrent_jobs, "max_concurrent_accelerators": max_concurrent_accelerators}))
 
+    def tenant_caps(self, tenant_id: uuid.UUID | str):
+        """Each cap's override for the tenant (None: none), its default and the limit in force."""
+        return self._run(Call("GET", f"/v1/admin/tenants/{tenant_id}/caps", m.TenantCaps))
+
+    def set_tenant_caps(self, tenant_id: uuid.UUID | str, *, webhooks: int | None = None, topics: int | None = None,
+                        subscriptions_per_topic: int | None = None, confirmation_emails_per_hour: int | None = None,
+                        open_jobs: int | None = None):
+        """Replace the tenant's overrides, all five: one left None has the default."""
+        return self._run(Call("PUT", f"/v1/admin/tenants/{tenant_id}/caps", m.TenantCaps, json={
+            "webhooks": webhooks, "topics": topics, "subscriptions_per_topic": subscriptions_per_topic,
+            "confirmation_emails_per_hour": confirmation_emails_per_hour, "open_jobs": open_jobs}))
+
     def adjust_tenant(self, tenant_id: uuid.UUID | str, amount: str, reason: str, *, kind: str | None = None,
                       idempotency_key: str | None = None):
         """A signed correction of the balance (the answer is untyped in the API: a dict)."""

@@ -428,6 +428,23 @@ class Limits(ApiModel):
     max_concurrent_accelerators: int | None = None
 
 
+class CapInForce(ApiModel):
+    override: int | None  # the tenant's own limit; None: the default holds
+    default: int
+    limit: int  # in force: the override if set, else the default
+
+
+class TenantCaps(ApiModel):
+    webhooks: CapInForce
+    topics: CapInForce
+    subscriptions_per_topic: CapInForce
+    confirmation_emails_per_hour: CapInForce
+    open_jobs: CapInForce
+
+
+CAP_NAMES = tuple(TenantCaps.model_fields)  # what `set_tenant_caps` takes and the CLI's --default names
+
+
 class TenantSummary(ApiModel):
     id: uuid.UUID
     name: str
@@ -435,6 +452,7 @@ class TenantSummary(ApiModel):
     status_changed_at: datetime | None
     created_at: datetime
     limits: Limits
+    caps: TenantCaps
 
 
 class TenantList(ApiModel):

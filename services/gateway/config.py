@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from pydantic import Field
 
+from contracts.inputs import INT32_MAX
 from services.common.settings import Settings
 
 
@@ -24,8 +25,18 @@ class GatewaySettings(Settings):
     rate_limit_burst: int = Field(40, ge=1, description="requests an API key may send at once")
     auth_failure_limit: int = Field(10, ge=1, description="failed authentications per client address per window")
     auth_failure_window_s: float = Field(60.0, gt=0, description="the window over which auth_failure_limit refills")
-    # Caps per tenant (services/common/caps.py); past one, 409 cap-reached.
-    max_open_jobs_per_tenant: int = Field(1000, ge=1, description="jobs not yet SUCCEEDED, FAILED or STOPPED")
+    # Caps per tenant (services/common/caps.py): each one's default; the operator may override it per tenant
+    # (PUT /v1/admin/tenants/{id}/caps, services/gateway/tenant_caps.py). Past one, 409 cap-reached (429 with
+    # Retry-After for the e-mails). The gateway owns them all, the notifier's too: it passes a tenant's limit in
+    # force with each webhook, topic and subscription create it forwards, and the notifier counts.
+    max_open_jobs_per_tenant: int = Field(1000, ge=1, le=INT32_MAX,
+                                          description="jobs not yet SUCCEEDED, FAILED or STOPPED")
+    max_webhooks_per_tenant: int = Field(20, ge=1, le=INT32_MAX)
+    max_topics_per_tenant: int = Field(100, ge=1, le=INT32_MAX)
+    max_subscriptions_per_topic: int = Field(100, ge=1, le=INT32_MAX)
+    max_confirmation_emails_per_hour: int = Field(20, ge=1, le=INT32_MAX,
+                                                  description="subscription confirmation mails a tenant may have "
+                                                              "sent in the last hour")
     # Job logs (routes/job_logs.py): what is kept of an ended job's output, and how often a follow asks for more.
     log_retain_bytes: int = Field(1024 * 1024, ge=1024, description="the end of an ended job's output kept, bytes")
     log_poll_s: float = Field(2.0, gt=0, description="how often a followed job's vendor log is read")

@@ -26,12 +26,8 @@ class NotifierSettings(Settings):
     breaker_open_s: float = Field(30.0, gt=0, description="first open period; doubles while probes fail")
     breaker_open_max_s: float = Field(600.0, gt=0)
 
-    # Caps per tenant (services/common/caps.py): past one, 409 cap-reached (429 with Retry-After for the e-mails).
-    max_webhooks_per_tenant: int = Field(20, ge=1)
-    max_topics_per_tenant: int = Field(100, ge=1)
-    max_subscriptions_per_topic: int = Field(100, ge=1)
-    max_confirmation_emails_per_hour: int = Field(20, ge=1, description="subscription confirmation mails a tenant "
-                                                                        "may have sent in the last hour")
+    # The caps per tenant the notifier counts (webhooks, topics, subscriptions per topic, confirmation mails per
+    # hour) are the gateway's settings: it passes each tenant's limit in force with the create it forwards.
 
     # Where subscribers are sent to confirm or unsubscribe: the gateway's public address.
     public_url: str | None = Field(None, description="defaults to http://{gateway_host}:{gateway_port}")

@@ -119,7 +119,7 @@ def stack_env(database_url: str, bootstrap: str, topic_prefix: str, ports: dict[
         "SWITCHYARD_FUNDS_GRACE_S": "3",
         "SWITCHYARD_ADMIN_TOKEN": "e2e-admin-token",
         # The suite hammers the API from one address with few keys and tenants: the abuse limits and caps are
-        # tested on a gateway and a notifier of their own (tests/e2e/test_abuse_limits.py).
+        # tested on a gateway of their own (tests/e2e/test_abuse_limits.py).
         "SWITCHYARD_RATE_LIMIT_PER_S": "100000",
         "SWITCHYARD_RATE_LIMIT_BURST": "100000",
         "SWITCHYARD_AUTH_FAILURE_LIMIT": "100000",

@@ -1,10 +1,11 @@
 """Abuse limits through the whole stack: the request rate per API key (429 with Retry-After and the RateLimit header
 fields), the failed-authentication limit per client address, the caps per tenant, and paging on every listing.
 
-The limits and caps are held by a gateway and a notifier of this module's own, started with low values beside the
-stack's (which runs with high ones, since the rest of the suite hammers the API); they share its database and
-broker. The rate is one token per 100 s after the burst, so no refill can happen within a test however slow the
-machine."""
+The limits and the caps' defaults are held by a gateway of this module's own, started with low values beside the
+stack's (which runs with high ones, since the rest of the suite hammers the API); it shares its database, broker
+and notifier, which holds no cap of its own: it counts against the limits this gateway passes with each create.
+The rate is one token per 100 s after the burst, so no refill can happen within a test however slow the machine.
+The operator's caps per tenant are tested on the stack itself (tests/e2e/test_tenant_caps.py)."""
 
 import tempfile
 import uuid
@@ -27,24 +28,21 @@ CAPS = {"OPEN_JOBS_PER_TENANT": 3, "WEBHOOKS_PER_TENANT": 2, "TOPICS_PER_TENANT"
 
 @pytest.fixture(scope="module")
 def limited(stack):
-    """The base URL of a gateway (and the notifier behind it) with low limits and caps."""
-    ports = {"gateway": free_port(), "notifier": free_port()}
+    """The base URL of a gateway with low limits and default caps, before the stack's notifier."""
+    ports = {"gateway": free_port()}
     env = stack.env | {
         "SWITCHYARD_GATEWAY_PORT": str(ports["gateway"]),
-        "SWITCHYARD_NOTIFIER_URL": f"http://127.0.0.1:{ports['notifier']}",
         "SWITCHYARD_RATE_LIMIT_PER_S": "0.01", "SWITCHYARD_RATE_LIMIT_BURST": str(BURST),
         "SWITCHYARD_AUTH_FAILURE_LIMIT": str(AUTH_FAILURES), "SWITCHYARD_AUTH_FAILURE_WINDOW_S": "600",
         **{f"SWITCHYARD_MAX_{cap}": str(value) for cap, value in CAPS.items()},
     }
-    pair = Stack(env=env, log_dir=Path(tempfile.mkdtemp(prefix="switchyard-e2e-limited-")), ports=ports)
+    gateway = Stack(env=env, log_dir=Path(tempfile.mkdtemp(prefix="switchyard-e2e-limited-")), ports=ports)
     try:
-        pair.start("notifier")
-        pair.start("gateway")
-        pair.wait_healthy("notifier")
-        pair.wait_healthy("gateway", "/readyz")
-        yield pair.gateway
+        gateway.start("gateway")
+        gateway.wait_healthy("gateway", "/readyz")
+        yield gateway.gateway
     finally:
-        pair.stop_all()
+        gateway.stop_all()
 
 
 @pytest.fixture

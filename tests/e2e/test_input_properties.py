@@ -176,6 +176,7 @@ ROUTES = [
     Route("POST", "/v1/admin/tenants", {"name": "fuzz"}, admin=True),
     Route("PUT", "/v1/admin/tenants/{tenant}/limits", {"max_concurrent_jobs": 10, "max_concurrent_accelerators": 8},
           admin=True),
+    Route("PUT", "/v1/admin/tenants/{tenant}/caps", {"webhooks": 10, "topics": None, "open_jobs": 5}, admin=True),
     Route("POST", "/v1/admin/tenants/{tenant}/credit", {"amount": "1.00"}, admin=True),
     Route("POST", "/v1/admin/tenants/{tenant}/adjustments", {"amount": "-1.00", "reason": "r", "kind": "debit"},
           admin=True),

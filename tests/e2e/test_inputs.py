@@ -119,6 +119,7 @@ def test_the_largest_limit_the_column_holds_is_kept(admin, tenant):
 @pytest.mark.parametrize("method, path, body", [
     ("POST", "/v1/admin/tenants", {"name": "t", "plan": "gold"}),
     ("PUT", "/v1/admin/tenants/{tenant}/limits", {"max_concurrent_jobs": 1, "max_gpus": 2}),
+    ("PUT", "/v1/admin/tenants/{tenant}/caps", {"webhooks": 1, "gpus": 2}),
     ("POST", "/v1/admin/tenants/{tenant}/credit", {"amount": "1.00", "note": "x"}),
     ("POST", "/v1/admin/tenants/{tenant}/adjustments", {"amount": "1.00", "reason": "r", "by": "me"}),
     ("POST", "/v1/admin/package-offers", {"name": "n", "credit": "5.00", "price": "4.00", "valid_days": 1,

@@ -95,7 +95,8 @@ def test_sigkilled_replicas_lose_nothing(infra):
         hooks = []
         for _ in range(ENDPOINTS):
             created = httpx.post(f"http://127.0.0.1:{replicas[0].port}/internal/tenants/{tenant}/webhooks",
-                                 json={"url": receiver.url("slow/40"), "event_types": ["job.running"]})
+                                 json={"url": receiver.url("slow/40"), "event_types": ["job.running"]},
+                                 params={"max_webhooks_per_tenant": ENDPOINTS})
             assert created.status_code == 201, created.text
             hooks.append(created.json())
         envelopes = [state_changed(tenant) for _ in range(EVENTS)]

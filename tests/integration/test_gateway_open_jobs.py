@@ -1,6 +1,6 @@
 """The open-jobs count behind the cap on `POST /v1/jobs`, on the real PostgreSQL: it counts only jobs not in a
-terminal status, and reads them on their own partial index (a tenant's finished jobs, however many, cost it
-nothing)."""
+terminal status, reads them on their own partial index (a tenant's finished jobs, however many, cost it
+nothing), and brings the tenant's override of the cap in the same statement."""
 
 import uuid
 from datetime import UTC, datetime
@@ -30,8 +30,17 @@ async def test_only_jobs_not_yet_terminal_are_counted(pool):
     await jobs(pool, b, JobStatus.RUNNING, 5)
     open_statuses = [status for status in JobStatus if not status.is_terminal]
     async with pool.acquire() as conn:
-        assert await job_store.count_open(conn, a) == 2 * len(open_statuses)
-        assert await job_store.count_open(conn, b) == 5
+        assert (await job_store.count_open(conn, a))["open_jobs"] == 2 * len(open_statuses)
+        assert (await job_store.count_open(conn, b))["open_jobs"] == 5
+
+
+async def test_the_count_comes_with_the_tenants_override_of_the_cap(pool):
+    a = await tenant(pool)
+    await jobs(pool, a, JobStatus.QUEUED, 2)
+    async with pool.acquire() as conn:
+        assert dict(await job_store.count_open(conn, a)) == {"open_jobs": 2, "cap_open_jobs": None}
+        await conn.execute("UPDATE gateway.tenants SET cap_open_jobs = 7 WHERE id = $1", a)
+        assert dict(await job_store.count_open(conn, a)) == {"open_jobs": 2, "cap_open_jobs": 7}
 
 
 async def test_the_count_reads_the_open_jobs_index(pool):

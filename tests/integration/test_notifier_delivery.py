@@ -184,10 +184,18 @@ async def attempts_of(pool, delivery_id_: uuid.UUID):
                             delivery_id_)
 
 
-def api_client(pool, settings: NotifierSettings) -> httpx.AsyncClient:
+# The limits in force the gateway passes with each create it forwards (services/gateway/tenant_caps.py): high
+# enough here that only the tests of the caps reach them.
+GENEROUS_CAPS = {"max_webhooks_per_tenant": 1000, "max_topics_per_tenant": 1000,
+                 "max_subscriptions_per_topic": 1000, "max_confirmation_emails_per_hour": 1000}
+
+
+def api_client(pool, settings: NotifierSettings, caps: dict[str, int] = GENEROUS_CAPS) -> httpx.AsyncClient:
+    """The notifier's internal API in process; every request carries `caps` as the gateway's would (a route that
+    takes no cap ignores them)."""
     app = create_app()
     app.state.runtime = SimpleNamespace(pool=pool, settings=settings)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://notifier")
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://notifier", params=caps)
 
 
 async def delete_endpoint(pool, tenant: uuid.UUID, endpoint_id: uuid.UUID) -> None:

@@ -1,8 +1,15 @@
-"""Caps per tenant: when one more is allowed, the problem past a cap, and the wait of a cap over a window."""
+"""Caps per tenant: the limit in force, when one more is allowed, the problem past a cap, and the wait of a cap over
+a window."""
 
 from datetime import UTC, datetime, timedelta
 
-from services.common.caps import Cap, cap_reached, window_retry_after
+from services.common.caps import Cap, cap_reached, limit_in_force, window_retry_after
+
+
+def test_the_limit_in_force_is_the_tenants_override_if_it_has_one_else_the_default():
+    assert limit_in_force(None, 20) == 20
+    assert limit_in_force(1, 20) == 1
+    assert limit_in_force(500, 20) == 500  # an override may raise a cap as well as lower it
 
 
 def test_a_cap_allows_up_to_its_limit_and_no_more():

@@ -367,9 +367,15 @@ def test_admin_margins_and_adjustments(api, monkeypatch):
 KEY_ID = "8f1c1f0e-2b8a-4a53-9d1e-1d2f3a4b5c6d"
 KEY = {"id": KEY_ID, "name": "ci", "prefix": "sk_live_ab", "created_at": "2026-12-02T01:00:00Z",
        "last_used_at": None, "expires_at": None}
+CAPS = {"webhooks": {"override": 1, "default": 20, "limit": 1},
+        "topics": {"override": None, "default": 100, "limit": 100},
+        "subscriptions_per_topic": {"override": None, "default": 100, "limit": 100},
+        "confirmation_emails_per_hour": {"override": 5, "default": 20, "limit": 5},
+        "open_jobs": {"override": None, "default": 1000, "limit": 1000}}
 TENANT = {"id": JOB_ID, "name": "vision", "status": "active", "status_changed_at": None,
           "created_at": "2026-12-01T00:00:00Z", "limits": {"max_concurrent_jobs": 4,
-                                                          "max_concurrent_accelerators": None}}
+                                                          "max_concurrent_accelerators": None},
+          "caps": CAPS}
 
 
 def test_keys_create_shows_the_new_key_once_and_sends_name_and_expiry(api):
@@ -429,6 +435,39 @@ def test_admin_tenants_ls_show_suspend_and_resume(api, monkeypatch):
     assert {r.headers["Authorization"] for r in api.requests} == {"Bearer admin-token"}
     assert api.paths()[-2:] == [("POST", f"/v1/admin/tenants/{JOB_ID}/suspend"),
                                 ("POST", f"/v1/admin/tenants/{JOB_ID}/resume")]
+
+
+def test_admin_tenants_caps_shows_each_cap_and_sets_only_the_ones_named(api, monkeypatch):
+    monkeypatch.setenv("SWITCHYARD_ADMIN_TOKEN", "admin-token")
+    path = f"/v1/admin/tenants/{JOB_ID}/caps"
+    after = {**CAPS, "open_jobs": {"override": 50, "default": 1000, "limit": 50},
+             "confirmation_emails_per_hour": {"override": None, "default": 20, "limit": 20}}
+    api.routes.update({("GET", path): CAPS, ("PUT", path): after})
+
+    shown = run("admin", "tenants", "caps", JOB_ID)
+    assert shown.exit_code == 0, shown.output
+    rows = {line.split()[0]: line.split()[1:] for line in shown.stdout.splitlines()[1:]}
+    assert rows["webhooks"] == ["1", "1", "20"] and rows["topics"] == ["100", "-", "100"]
+    assert api.paths() == [("GET", path)]
+
+    changed = run("admin", "tenants", "caps", JOB_ID, "--open-jobs", "50", "--default",
+                  "confirmation-emails-per-hour", "-o", "json")
+    assert changed.exit_code == 0, changed.output
+    assert json.loads(changed.stdout) == after
+    assert api.paths()[-2:] == [("GET", path), ("PUT", path)]
+    # The override not named (webhooks: 1) is sent back as it was; the one given back its default is null.
+    assert json.loads(api.requests[-1].content) == {
+        "webhooks": 1, "topics": None, "subscriptions_per_topic": None, "confirmation_emails_per_hour": None,
+        "open_jobs": 50}
+    assert api.requests[-1].headers["Authorization"] == "Bearer admin-token"
+
+
+@pytest.mark.parametrize("args", [["--webhooks", "0"], ["--default", "gpus"],
+                                  ["--topics", "3", "--default", "topics"]])
+def test_admin_tenants_caps_refuses_a_wrong_cap_before_sending(api, monkeypatch, args):
+    monkeypatch.setenv("SWITCHYARD_ADMIN_TOKEN", "admin-token")
+    assert run("admin", "tenants", "caps", JOB_ID, *args).exit_code == 2
+    assert api.requests == []
 
 
 def test_admin_tenants_keys_issue_list_and_revoke(api, monkeypatch):

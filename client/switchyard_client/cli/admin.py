@@ -2,7 +2,7 @@
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import yaml
@@ -11,10 +11,10 @@ from switchyard_client.cli.account import offers_table
 from switchyard_client.cli.keys import ExpiresAt, emit_new_key, keys_table
 from switchyard_client.cli.session import (AllPages, Cursor, Session, UsageProblem, command, fetch, key_values,
                                            page_size, table)
-from switchyard_client.models import TenantSummary
+from switchyard_client.models import CAP_NAMES, TenantCaps, TenantSummary
 
 app = typer.Typer(help="Operator commands (SWITCHYARD_ADMIN_TOKEN).", no_args_is_help=True)
-tenants = typer.Typer(help="Tenants: create, list, suspend, resume; their balance, limits and keys.",
+tenants = typer.Typer(help="Tenants: create, list, suspend, resume; their balance, limits, caps and keys.",
                       no_args_is_help=True)
 tenant_keys = typer.Typer(help="A tenant's API keys: issue one, list them, revoke one.", no_args_is_help=True)
 offers = typer.Typer(help="Package offers.", no_args_is_help=True)
@@ -115,6 +115,45 @@ def limits(session: Session, tenant_id: str, max_jobs: Annotated[int | None, typ
     else:
         result = client.tenant_limits(tenant_id)
     session.emit(result.raw)
+
+
+def _cap(flag: str, what: str) -> Any:
+    return Annotated[int | None, typer.Option(flag, min=1, help=f"the tenant's own cap on {what}")]
+
+
+def _caps_table(caps: TenantCaps):
+    return table(["CAP", "LIMIT", "OVERRIDE", "DEFAULT"],
+                 [[name, cap.limit, cap.override, cap.default] for name, cap in caps])
+
+
+@command(tenants, "caps", help="A tenant's caps: each one's limit in force, its override and the default. With an "
+                               "option, set those overrides (the others are kept); --default NAME gives a cap its "
+                               "default again.")
+def caps(session: Session, tenant_id: str, webhooks: _cap("--webhooks", "webhooks") = None,
+         topics: _cap("--topics", "topics") = None,
+         subscriptions_per_topic: _cap("--subscriptions-per-topic", "subscriptions per topic") = None,
+         confirmation_emails_per_hour: _cap("--confirmation-emails-per-hour",
+                                            "subscription confirmation e-mails per hour") = None,
+         open_jobs: _cap("--open-jobs", "jobs not yet ended") = None,
+         default: Annotated[list[str] | None, typer.Option(
+             "--default", help="a cap given its default again (by name: open-jobs, webhooks, ...); repeat for "
+                               "more")] = None):
+    given = {name: value for name, value in (("webhooks", webhooks), ("topics", topics),
+                                             ("subscriptions_per_topic", subscriptions_per_topic),
+                                             ("confirmation_emails_per_hour", confirmation_emails_per_hour),
+                                             ("open_jobs", open_jobs)) if value is not None}
+    cleared = [name.replace("-", "_") for name in default or []]
+    if unknown := sorted(set(cleared) - set(CAP_NAMES)):
+        raise UsageProblem(f"--default {', '.join(unknown)}: no such cap (one of {', '.join(CAP_NAMES)})")
+    if both := sorted(set(cleared) & set(given)):
+        raise UsageProblem(f"{', '.join(both)}: both set and given back its default")
+    client = session.admin_client()
+    result = client.tenant_caps(tenant_id)
+    if given or cleared:
+        # The API replaces all five: the overrides not named here are sent back as they are.
+        overrides = {name: getattr(result, name).override for name in CAP_NAMES} | given | dict.fromkeys(cleared)
+        result = client.set_tenant_caps(tenant_id, **overrides)
+    session.emit(result.raw, lambda: _caps_table(result))
 
 
 @command(tenants, "adjust", help="A signed correction of a tenant's balance, with its reason.")

@@ -1,5 +1,5 @@
 """What the gateway's routes share: the caller's tenant, the pool, the internal HTTP client and the scheduler's
-API, job specs read from a request body, a new API key."""
+API, job specs read from a request body, a new API key, a tenant's caps to pass to the notifier."""
 
 import uuid
 from datetime import datetime
@@ -13,10 +13,10 @@ from pydantic import ValidationError, WithJsonSchema
 from contracts.jobs import JobSpec
 from services.common.problems import Problem
 from services.gateway.config import GatewaySettings
-from services.gateway import keys
+from services.gateway import keys, tenant_caps
 from services.gateway.auth import require_tenant
 from services.gateway.proxy import Upstream, ask
-from services.gateway.store import api_keys
+from services.gateway.store import api_keys, tenants
 
 Tenant = Annotated[uuid.UUID, Depends(require_tenant)]
 
@@ -87,3 +87,9 @@ async def issue_api_key(conn, tenant_id: uuid.UUID, name: str,
     row = await api_keys.insert_key(conn, tenant_id, name, keys.hash_api_key(api_key), keys.key_prefix(api_key),
                                     expires_at)
     return row, api_key
+
+
+async def caps_to_pass(request: Request, tenant_id: uuid.UUID, *wanted: tenant_caps.TenantCap) -> dict[str, int]:
+    """The tenant's limits in force of the `wanted` caps, read now (an operator's change holds from the next
+    request on), as the query parameters of a create forwarded to the notifier, which counts against them."""
+    return tenant_caps.limits_to_pass(await tenants.tenant(pool(request), tenant_id), settings(request), *wanted)

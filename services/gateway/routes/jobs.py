@@ -19,7 +19,7 @@ from services.common.idempotency import fingerprint
 from services.common.problems import Problem
 from services.common.unit_of_work import unit_of_work
 from services.gateway.cursor import decode_cursor, encode_cursor
-from services.gateway import start_estimate
+from services.gateway import start_estimate, tenant_caps
 from services.gateway.metrics import JOBS_SUBMITTED
 from services.gateway.store import jobs
 from services.gateway.routes.deps import JobSpecBody, Tenant, job_spec, not_found, pool, settings
@@ -149,13 +149,14 @@ def _job_out(row, place: QueuePlace | None = None) -> JobOut:
 
 async def _check_open_jobs(conn, request: Request, tenant_id: uuid.UUID) -> None:
     """A 409 cap-reached when the tenant's open jobs, the one this transaction just added among them, are past
-    its cap; counted under the cap's lock, so two concurrent submissions cannot both take the last place. Called
-    last before the commit: the lock serializes a tenant's submissions for only as long as the count and the
-    commit take."""
-    cap = caps.Cap("max_open_jobs_per_tenant", settings(request).max_open_jobs_per_tenant,
+    its cap in force (its override, else the default); counted under the cap's lock, so two concurrent
+    submissions cannot both take the last place. Called last before the commit: the lock serializes a tenant's
+    submissions for only as long as the count and the commit take."""
+    await caps.lock(conn, tenant_caps.OPEN_JOBS.setting, tenant_id)
+    counted = await jobs.count_open(conn, tenant_id)  # with the tenant's override, in one statement
+    cap = caps.Cap(tenant_caps.OPEN_JOBS.setting, tenant_caps.OPEN_JOBS.limit(counted, settings(request)),
                    "jobs open (not yet SUCCEEDED, FAILED or STOPPED)")
-    await caps.lock(conn, cap, tenant_id)
-    if not cap.allows(await jobs.count_open(conn, tenant_id) - 1):
+    if not cap.allows(counted["open_jobs"] - 1):
         raise caps.cap_reached(cap)
 
 

@@ -13,7 +13,8 @@ from contracts.subscriptions import MAX_EVENT_TYPES, MAX_URL_LENGTH, TOPIC_NAME
 from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.paging import Cursor, Limit, paging
 from services.gateway.proxy import forward
-from services.gateway.routes.deps import Tenant, internal, settings
+from services.gateway.routes.deps import Tenant, caps_to_pass, internal, settings
+from services.gateway.tenant_caps import CONFIRMATION_EMAILS_PER_HOUR, SUBSCRIPTIONS_PER_TOPIC, TOPICS
 
 
 router = APIRouter(tags=["topics"], responses=UPSTREAM_UNAVAILABLE)
@@ -47,10 +48,13 @@ def _url(request: Request, tenant_id: uuid.UUID, rest: str = "") -> str:
     return f"{settings(request).notifier_url}/internal/tenants/{tenant_id}/topics{rest}"
 
 
-@router.post("/v1/topics", status_code=201, responses={409: {"description": "conflict: a topic with that name exists"}})
+@router.post("/v1/topics", status_code=201, responses={409: {
+    "description": "conflict: a topic with that name exists; or cap-reached (`cap`, `limit`): the tenant has as "
+                   "many topics as it may"}})
 async def create_topic(body: TopicIn, request: Request, tenant_id: Tenant) -> Response:
     """A topic; the Switchyard events named in `event_types` are published to it."""
-    return await forward(internal(request), "POST", _url(request, tenant_id), json=body.model_dump())
+    return await forward(internal(request), "POST", _url(request, tenant_id), json=body.model_dump(),
+                         params=await caps_to_pass(request, tenant_id, TOPICS))
 
 
 @router.get("/v1/topics", responses={200: {"description": '{"items": [topic, ...], "next_cursor"}, oldest first'}})
@@ -75,11 +79,16 @@ async def publish(topic_id: uuid.UUID, body: PublishIn, request: Request, tenant
                          json=body.model_dump())
 
 
-@router.post("/v1/topics/{topic_id}/subscriptions", status_code=201)
+@router.post("/v1/topics/{topic_id}/subscriptions", status_code=201, responses={409: {
+    "description": "conflict: the endpoint is subscribed already; or cap-reached (`cap`, `limit`): the topic has as "
+                   "many subscriptions as it may (an e-mail past the tenant's confirmation mails per hour is a 429 "
+                   "cap-reached with `Retry-After`)"}})
 async def subscribe(topic_id: uuid.UUID, body: SubscriptionIn, request: Request, tenant_id: Tenant) -> Response:
     """Subscribe an http(s) URL or an e-mail address; it is `unconfirmed` until the link sent to it is followed."""
     return await forward(internal(request), "POST", _url(request, tenant_id, f"/{topic_id}/subscriptions"),
-                         json=body.model_dump())
+                         json=body.model_dump(),
+                         params=await caps_to_pass(request, tenant_id, SUBSCRIPTIONS_PER_TOPIC,
+                                                   CONFIRMATION_EMAILS_PER_HOUR))
 
 
 @router.get("/v1/topics/{topic_id}/subscriptions",

@@ -12,7 +12,8 @@ from contracts.subscriptions import MAX_EVENT_TYPES, MAX_URL_LENGTH
 from services.gateway.openapi import UPSTREAM_UNAVAILABLE
 from services.gateway.paging import Cursor, Limit, paging
 from services.gateway.proxy import forward
-from services.gateway.routes.deps import Tenant, internal, settings
+from services.gateway.routes.deps import Tenant, caps_to_pass, internal, settings
+from services.gateway.tenant_caps import WEBHOOKS
 from services.gateway.written_time import WrittenTimestamp
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], responses=UPSTREAM_UNAVAILABLE)
@@ -36,10 +37,12 @@ def _url(request: Request, tenant_id: uuid.UUID, rest: str = "") -> str:
     return f"{settings(request).notifier_url}/internal/tenants/{tenant_id}/webhooks{rest}"
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses={
+    409: {"description": "cap-reached (`cap`, `limit`): the tenant has as many webhooks as it may"}})
 async def create_webhook(body: WebhookIn, request: Request, tenant_id: Tenant) -> Response:
     """Register an endpoint; the answer holds its signing secret, shown only here."""
-    return await forward(internal(request), "POST", _url(request, tenant_id), json=body.model_dump())
+    return await forward(internal(request), "POST", _url(request, tenant_id), json=body.model_dump(),
+                         params=await caps_to_pass(request, tenant_id, WEBHOOKS))
 
 
 @router.get("", responses={200: {"description": '{"items": [webhook, ...], "next_cursor"}, oldest first'}})

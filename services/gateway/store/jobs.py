@@ -76,9 +76,14 @@ async def list_jobs(conn: asyncpg.Connection, tenant_id: uuid.UUID, status: str 
 OPEN_JOB = "status NOT IN (" + ", ".join(f"'{status.value}'" for status in JobStatus if status.is_terminal) + ")"
 
 
-async def count_open(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
-    """The tenant's jobs not in a terminal status (as the read model knows them), counted on their own index."""
-    return await conn.fetchval(f"SELECT count(*) FROM gateway.jobs WHERE tenant_id = $1 AND {OPEN_JOB}", tenant_id)
+async def count_open(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> asyncpg.Record:
+    """The tenant's jobs not in a terminal status (as the read model knows them), counted on their own index
+    (`open_jobs`), and its override of the open-jobs cap (`cap_open_jobs`, null: the default holds), read in the
+    same statement: the override costs a submission no round trip more than the count."""
+    return await conn.fetchrow(
+        f"""SELECT (SELECT count(*) FROM gateway.jobs WHERE tenant_id = $1 AND {OPEN_JOB}) AS open_jobs,
+                   (SELECT cap_open_jobs FROM gateway.tenants WHERE id = $1) AS cap_open_jobs""",
+        tenant_id)
 
 
 async def queue_positions(conn: asyncpg.Connection, jobs: list[asyncpg.Record]) -> dict[uuid.UUID, int]:

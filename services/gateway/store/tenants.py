@@ -1,5 +1,6 @@
-"""Tenants: made, listed, suspended and resumed, and their limits. A change the scheduler enforces (limits, status)
-is enqueued for it in the same transaction."""
+"""Tenants: made, listed, suspended and resumed, their limits and their caps' overrides. A change the scheduler
+enforces (limits, status) is enqueued for it in the same transaction; the caps need no event: the gateway reads
+them where it checks them or passes them on (services/gateway/tenant_caps.py)."""
 
 import uuid
 from datetime import datetime
@@ -47,6 +48,16 @@ async def set_limits(conn: asyncpg.Connection, event: TenantLimitsSet) -> bool:
     if updated:
         await enqueue(conn, SCHEMA, JOBS_COMMANDS, event, source=SOURCE)
     return bool(updated)
+
+
+async def set_caps(conn: asyncpg.Connection, tenant_id: uuid.UUID,
+                   overrides: dict[str, int | None]) -> asyncpg.Record | None:
+    """Store the tenant's overrides, by column (`TenantCap.column`; None: the default holds). The tenant as it is
+    now, or None: no such tenant."""
+    columns = list(overrides)
+    assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(columns, start=2))
+    return await conn.fetchrow(f"UPDATE gateway.tenants SET {assignments} WHERE id = $1 RETURNING *",
+                               tenant_id, *(overrides[column] for column in columns))
 
 
 async def set_status(conn: asyncpg.Connection, event: TenantStatusSet) -> asyncpg.Record | None:

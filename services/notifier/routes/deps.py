@@ -1,16 +1,26 @@
 """What the notifier's routes share: the pool and settings of the running service, the problems they
-answer with, and a tenant's topic (which the topic and the subscription routes look up alike)."""
+answer with, a tenant's topic (which the topic and the subscription routes look up alike), and the limit of a cap
+that a create is given."""
 
 import uuid
+from typing import Annotated
 
 import asyncpg
-from fastapi import Request
+from fastapi import Query, Request
+
+from contracts.inputs import INT32_MAX
 
 from services.common.problems import Problem
 from services.notifier.config import NotifierSettings
 from services.notifier.store import topics
 
 TENANT_TOPICS = "/internal/tenants/{tenant_id}/topics"  # where the gateway forwards /v1/topics
+
+# The tenant's limit in force of a cap (services/common/caps.py), a query parameter of each create the gateway
+# forwards: the gateway owns tenants, so it owns every cap's default and the operator's override per tenant, and
+# the notifier counts under the cap's lock against the number it is given. Read on each request, a change of the
+# operator's holds from the next create on, on every replica.
+CapLimit = Annotated[int, Query(ge=1, le=INT32_MAX, description="the tenant's limit in force, from the gateway")]
 
 
 def pool(request: Request) -> asyncpg.Pool:

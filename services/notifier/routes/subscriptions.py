@@ -16,7 +16,7 @@ from services.common.unit_of_work import unit_of_work
 from services.notifier import fanout, filters, smn, urls
 from services.common.cursor import Cursor, Limit, decode_optional, page
 from services.notifier.routes.deps import (
-    TENANT_TOPICS, conflict, invalid, not_found, pool, settings, topic,
+    TENANT_TOPICS, CapLimit, conflict, invalid, not_found, pool, settings, topic,
 )
 from services.notifier.store import AlreadyExists, deliveries, subscriptions
 
@@ -82,35 +82,36 @@ async def _check_endpoint(request: Request, body: SubscriptionIn) -> None:
         raise invalid("body.endpoint", str(exc)) from None
 
 
-async def _check_caps(conn: asyncpg.Connection, request: Request, tenant_id: uuid.UUID, topic_id: uuid.UUID,
-                      protocol: str) -> None:
+async def _check_caps(conn: asyncpg.Connection, tenant_id: uuid.UUID, topic_id: uuid.UUID, protocol: str, *,
+                      subscriptions_cap: caps.Cap, mails_cap: caps.Cap) -> None:
     """The topic's subscriptions cap (409), then for an e-mail the tenant's confirmation mails in the last hour
     (429 until the oldest leaves the hour): the mail goes to any address, so this is what keeps the notifier
     from relaying spam. Both counted under their locks, always taken in this order."""
-    limits = settings(request)
-    subscriptions_cap = caps.Cap("max_subscriptions_per_topic", limits.max_subscriptions_per_topic,
-                                 "subscriptions per topic")
-    await caps.lock(conn, subscriptions_cap, topic_id)
+    await caps.lock(conn, subscriptions_cap.name, topic_id)
     if not subscriptions_cap.allows(await subscriptions.count_live(conn, topic_id)):
         raise caps.cap_reached(subscriptions_cap)
     if protocol != "email":
         return
-    mails_cap = caps.Cap("max_confirmation_emails_per_hour", limits.max_confirmation_emails_per_hour,
-                         "subscription confirmation e-mails per hour")
-    await caps.lock(conn, mails_cap, tenant_id)
+    await caps.lock(conn, mails_cap.name, tenant_id)
     sent = await deliveries.confirmation_mails_since(conn, tenant_id, MAIL_WINDOW.total_seconds())
     if not mails_cap.allows(sent.count):
         raise caps.cap_reached(mails_cap, retry_after_s=caps.window_retry_after(sent.oldest, MAIL_WINDOW, sent.now))
 
 
 @router.post(SUBSCRIPTIONS, status_code=201)
-async def subscribe(tenant_id: uuid.UUID, topic_id: uuid.UUID, body: SubscriptionIn,
-                    request: Request) -> SubscriptionCreated:
+async def subscribe(tenant_id: uuid.UUID, topic_id: uuid.UUID, body: SubscriptionIn, request: Request,
+                    max_subscriptions_per_topic: CapLimit,
+                    max_confirmation_emails_per_hour: CapLimit) -> SubscriptionCreated:
     topic_row = await topic(request, tenant_id, topic_id)
     await _check_endpoint(request, body)
     token, secret = smn.new_token(), smn.new_signing_secret()
     async with unit_of_work(pool(request)) as conn:
-        await _check_caps(conn, request, tenant_id, topic_id, body.protocol)
+        await _check_caps(
+            conn, tenant_id, topic_id, body.protocol,
+            subscriptions_cap=caps.Cap("max_subscriptions_per_topic", max_subscriptions_per_topic,
+                                       "subscriptions per topic"),
+            mails_cap=caps.Cap("max_confirmation_emails_per_hour", max_confirmation_emails_per_hour,
+                               "subscription confirmation e-mails per hour"))
         try:
             row = await subscriptions.create(
                 conn, subscription_id=uuid.uuid4(), topic_id=topic_id, tenant_id=tenant_id, protocol=body.protocol,

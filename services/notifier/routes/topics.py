@@ -15,7 +15,7 @@ from services.notifier import fanout, smn
 from services.notifier.event_types import WebhookEventType
 from services.common.cursor import Cursor, Limit, decode_optional, page
 from services.notifier.routes.deps import (
-    TENANT_TOPICS, conflict, pool, settings, topic, topic_not_found,
+    TENANT_TOPICS, CapLimit, conflict, pool, settings, topic, topic_not_found,
 )
 from services.notifier.store import AlreadyExists, deliveries, subscriptions, topics
 
@@ -59,10 +59,11 @@ class Published(BaseModel):
 
 
 @router.post(TENANT_TOPICS, status_code=201)
-async def create_topic(tenant_id: uuid.UUID, body: TopicIn, request: Request) -> Topic:
-    cap = caps.Cap("max_topics_per_tenant", settings(request).max_topics_per_tenant, "topics")
+async def create_topic(tenant_id: uuid.UUID, body: TopicIn, request: Request,
+                       max_topics_per_tenant: CapLimit) -> Topic:
+    cap = caps.Cap("max_topics_per_tenant", max_topics_per_tenant, "topics")
     async with unit_of_work(pool(request)) as conn:
-        await caps.lock(conn, cap, tenant_id)
+        await caps.lock(conn, cap.name, tenant_id)
         if not cap.allows(await topics.count_live(conn, tenant_id)):
             raise caps.cap_reached(cap)
         try:

@@ -16,7 +16,7 @@ from services.common.unit_of_work import unit_of_work
 from services.notifier import event_types, fanout, signing, urls
 from services.notifier.event_types import WebhookEventType
 from services.common.cursor import Cursor, Limit, decode_optional, page
-from services.notifier.routes.deps import invalid, not_found, pool, settings
+from services.notifier.routes.deps import CapLimit, invalid, not_found, pool, settings
 from services.notifier.store import Db, deliveries, endpoints, target_health
 
 router = APIRouter(prefix="/internal/tenants/{tenant_id}/webhooks")
@@ -133,14 +133,15 @@ async def _enabled_endpoint(db: Db, tenant_id: uuid.UUID, webhook_id: uuid.UUID)
 
 
 @router.post("", status_code=201)
-async def create_webhook(tenant_id: uuid.UUID, body: WebhookIn, request: Request) -> WebhookCreated:
+async def create_webhook(tenant_id: uuid.UUID, body: WebhookIn, request: Request,
+                         max_webhooks_per_tenant: CapLimit) -> WebhookCreated:
     try:
         await urls.check(body.url, allow_private=settings(request).webhook_allow_private)
     except urls.UrlRefused as exc:
         raise invalid("body.url", str(exc), detail="The webhook URL is refused.", error_type="url_refused") from None
-    cap = caps.Cap("max_webhooks_per_tenant", settings(request).max_webhooks_per_tenant, "webhooks")
+    cap = caps.Cap("max_webhooks_per_tenant", max_webhooks_per_tenant, "webhooks")
     async with unit_of_work(pool(request)) as conn:
-        await caps.lock(conn, cap, tenant_id)
+        await caps.lock(conn, cap.name, tenant_id)
         if not cap.allows(await endpoints.count_live(conn, tenant_id)):
             raise caps.cap_reached(cap)
         row = await endpoints.create(
