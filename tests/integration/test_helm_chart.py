@@ -99,6 +99,13 @@ def test_probes_ask_each_service_s_health_route_on_a_port_it_opens(objects):
             assert container[probe]["httpGet"]["port"] in ports, (service, probe)
 
 
+def test_with_metrics_off_the_watcher_has_no_probe_on_the_port_it_no_longer_opens(helm):
+    objects = render(helm, "-f", str(TEST_VALUES), "--set-string", "settings.SWITCHYARD_METRICS=false")
+    watcher = pod_spec(objects, "watcher")["containers"][0]
+    assert "readinessProbe" not in watcher and "livenessProbe" not in watcher
+    assert pod_spec(objects, "gateway")["containers"][0]["readinessProbe"]["httpGet"]["path"] == "/readyz"
+
+
 def test_every_container_requests_cpu_and_memory_and_has_a_memory_limit(objects):
     containers = [pod_spec(objects, s)["containers"][0] for s in SERVICES]
     job = next(o for o in objects if o["kind"] == "Job")
