@@ -58,4 +58,9 @@ async def lock(conn: asyncpg.Connection, name: str, owner: uuid.UUID) -> None:
     """Hold the lock of the cap `name` (`Cap.name`) for its owner (the tenant; the topic, for a cap per topic) until
     the transaction ends. By name, not by `Cap`: a limit read in the statement that counts is known only after the
     lock. A transaction taking two caps' locks takes them in one order everywhere."""
-    await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", LOCK_CLASS, f"{name}:{owner}")
+    await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", LOCK_CLASS, lock_key(name, owner))
+
+
+def lock_key(name: str, owner: uuid.UUID) -> str:
+    """The text whose hash, in the class `LOCK_CLASS`, is the lock of the cap `name` for `owner`."""
+    return f"{name}:{owner}"

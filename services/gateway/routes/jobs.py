@@ -151,9 +151,9 @@ async def _check_open_jobs(conn, request: Request, tenant_id: uuid.UUID) -> None
     """A 409 cap-reached when the tenant's open jobs, the one this transaction just added among them, are past
     its cap in force (its override, else the default); counted under the cap's lock, so two concurrent
     submissions cannot both take the last place. Called last before the commit: the lock serializes a tenant's
-    submissions for only as long as the count and the commit take."""
-    await caps.lock(conn, tenant_caps.OPEN_JOBS.setting, tenant_id)
-    counted = await jobs.count_open(conn, tenant_id)  # with the tenant's override, in one statement
+    submissions for only as long as the count and the commit take: the lock, the count and the tenant's
+    override come in one round trip."""
+    counted = await jobs.count_open_under_lock(conn, tenant_id, caps.lock_key(tenant_caps.OPEN_JOBS.setting, tenant_id))
     cap = caps.Cap(tenant_caps.OPEN_JOBS.setting, tenant_caps.OPEN_JOBS.limit(counted, settings(request)),
                    "jobs open (not yet SUCCEEDED, FAILED or STOPPED)")
     if not cap.allows(counted["open_jobs"] - 1):

@@ -9,6 +9,7 @@ from contracts.events import JobRequested, Message
 from contracts.jobs import PRIORITY_RANK
 from contracts.status import JobStatus
 from contracts.topics import JOBS_COMMANDS
+from services.common import caps
 from services.common.outbox import enqueue
 from services.gateway.store import SCHEMA, SOURCE
 
@@ -76,14 +77,13 @@ async def list_jobs(conn: asyncpg.Connection, tenant_id: uuid.UUID, status: str 
 OPEN_JOB = "status NOT IN (" + ", ".join(f"'{status.value}'" for status in JobStatus if status.is_terminal) + ")"
 
 
-async def count_open(conn: asyncpg.Connection, tenant_id: uuid.UUID) -> asyncpg.Record:
-    """The tenant's jobs not in a terminal status (as the read model knows them), counted on their own index
-    (`open_jobs`), and its override of the open-jobs cap (`cap_open_jobs`, null: the default holds), read in the
-    same statement: the override costs a submission no round trip more than the count."""
+async def count_open_under_lock(conn: asyncpg.Connection, tenant_id: uuid.UUID, lock_key: str) -> asyncpg.Record:
+    """Take the tenant's open-jobs cap lock (`caps.lock_key`; held until the transaction ends), then count its jobs not in a terminal
+    status (as the read model knows them) on their own index (`open_jobs`), and read its override of the cap
+    (`cap_open_jobs`, null: the default holds): one round trip (migration 0013 says why it is a function)."""
     return await conn.fetchrow(
-        f"""SELECT (SELECT count(*) FROM gateway.jobs WHERE tenant_id = $1 AND {OPEN_JOB}) AS open_jobs,
-                   (SELECT cap_open_jobs FROM gateway.tenants WHERE id = $1) AS cap_open_jobs""",
-        tenant_id)
+        "SELECT open_jobs, cap_open_jobs FROM gateway.open_jobs_under_cap_lock($1, $2, $3)",
+        tenant_id, caps.LOCK_CLASS, lock_key)
 
 
 async def queue_positions(conn: asyncpg.Connection, jobs: list[asyncpg.Record]) -> dict[uuid.UUID, int]:
