@@ -45,8 +45,9 @@ GROUP_KEYS = {
 }
 
 
-async def grouped_usage(conn: asyncpg.Connection, tenant_id: uuid.UUID, group_by: str, *, job_id: uuid.UUID | None,
-                        start: datetime | None, end: datetime | None) -> list[asyncpg.Record]:
+async def grouped_usage(conn: asyncpg.Connection, tenant_id: uuid.UUID, group_by: str, *,
+                        start: datetime | None, end: datetime | None,
+                        job_id: uuid.UUID | None = None) -> list[asyncpg.Record]:
     key = GROUP_KEYS[group_by]  # a fixed expression, never caller text
     return await conn.fetch(
         f"""SELECT {key} AS key, sum(c.amount)::bigint AS amount, sum(c.shortfall)::bigint AS shortfall,
